@@ -1,0 +1,85 @@
+/**
+ * Resolves the parameters a case runs with: spec options over built-in
+ * defaults, then run-wide overrides from the CLI or environment
+ * (`BENCH_ITERATIONS`, `BENCH_WARMUP`, `BENCH_STREAM`), which exist to
+ * shorten or reshape a whole run without editing specs.
+ */
+import { sha256 } from './request.ts';
+import type { BenchOptions, CaseParams, Prompt } from './types.ts';
+
+export const DEFAULT_PARAMS: CaseParams = {
+  warmup: 2,
+  iterations: 30,
+  timeMs: 0,
+  maxTokens: 150,
+  temperature: 0,
+  seed: 42,
+  stream: true,
+  timeoutMs: 60_000,
+};
+
+export function resolveParams(options: BenchOptions, prompt: Prompt, env: NodeJS.ProcessEnv = process.env): CaseParams {
+  const timeMs = options.timeMs ?? DEFAULT_PARAMS.timeMs;
+  // With only a time budget, iterations is the minimum tinybench must reach besides the time: one.
+  const iterations = options.iterations ?? (options.timeMs !== undefined ? 1 : DEFAULT_PARAMS.iterations);
+  const params: CaseParams = {
+    warmup: options.warmup ?? DEFAULT_PARAMS.warmup,
+    iterations,
+    timeMs,
+    maxTokens: prompt.maxTokens ?? options.maxTokens ?? DEFAULT_PARAMS.maxTokens,
+    temperature: options.temperature ?? DEFAULT_PARAMS.temperature,
+    seed: options.seed ?? DEFAULT_PARAMS.seed,
+    stream: options.stream ?? DEFAULT_PARAMS.stream,
+    timeoutMs: options.timeoutMs ?? DEFAULT_PARAMS.timeoutMs,
+  };
+  const iterationsOverride = envInteger(env, 'BENCH_ITERATIONS', 1);
+  if (iterationsOverride !== undefined) {
+    params.iterations = iterationsOverride;
+    params.timeMs = 0;
+  }
+  params.warmup = envInteger(env, 'BENCH_WARMUP', 0) ?? params.warmup;
+  const stream = env.BENCH_STREAM;
+  if (stream !== undefined && stream !== '') {
+    if (!['0', '1', 'true', 'false'].includes(stream)) throw new Error(`BENCH_STREAM must be 0 or 1, got "${stream}"`);
+    params.stream = stream === '1' || stream === 'true';
+  }
+  validateParams(params);
+  return params;
+}
+
+function envInteger(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return value;
+}
+
+function validateParams(params: CaseParams): void {
+  const checks: Array<[keyof CaseParams, boolean]> = [
+    ['warmup', Number.isInteger(params.warmup) && params.warmup >= 0],
+    ['iterations', Number.isInteger(params.iterations) && params.iterations >= 1],
+    ['timeMs', Number.isFinite(params.timeMs) && params.timeMs >= 0],
+    ['maxTokens', Number.isInteger(params.maxTokens) && params.maxTokens >= 1],
+    ['temperature', Number.isFinite(params.temperature) && params.temperature >= 0 && params.temperature <= 2],
+    ['seed', Number.isInteger(params.seed)],
+    ['timeoutMs', Number.isFinite(params.timeoutMs) && params.timeoutMs > 0],
+  ];
+  for (const [field, ok] of checks) {
+    if (!ok) throw new Error(`option ${field} has an invalid value: ${JSON.stringify(params[field])}`);
+  }
+}
+
+/**
+ * Hash of everything that changes what the model is asked: the messages and
+ * the generation parameters. It is part of the case id, so a changed prompt
+ * is a new case and never compared against an old baseline.
+ */
+export function promptHash(prompt: Prompt, params: CaseParams): string {
+  const { maxTokens, temperature, seed, stream } = params;
+  return sha256(JSON.stringify({ messages: prompt.messages, maxTokens, temperature, seed, stream }));
+}
+
+export function caseId(model: string, promptId: string, hash: string): string {
+  return `${model}/${promptId}@${hash.slice(0, 12)}`;
+}

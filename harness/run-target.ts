@@ -1,0 +1,37 @@
+/**
+ * The run's default target: resolved once (in vitest's global setup) and
+ * provided to every spec file, so `/v1/models` is read once per run. Specs that
+ * name a `target` of their own resolve it once per file.
+ */
+import { apiKeyFromEnv, listModels, normalizeBaseURL, targetFromEnv } from './target.ts';
+import type { ProvidedTarget, TargetInfo } from './types.ts';
+
+export const NO_TARGET_MESSAGE =
+  'no target configured: set BENCH_BASE_URL (or FOUNDRY_LOCAL_ENDPOINT, or pass --target) to the base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:5273/v1';
+
+/** Looks the target up and asks it for its models. Never throws: problems become `error`. */
+export async function probeTarget(info: TargetInfo | null, env: NodeJS.ProcessEnv = process.env): Promise<ProvidedTarget> {
+  if (!info) return { info: null, models: null, error: NO_TARGET_MESSAGE };
+  const { models, error } = await listModels(info.baseURL, apiKeyFromEnv(env));
+  return { info, models, error };
+}
+
+export async function resolveRunTarget(env: NodeJS.ProcessEnv = process.env): Promise<ProvidedTarget> {
+  let info: TargetInfo | null;
+  try {
+    info = targetFromEnv(env);
+  } catch (error) {
+    return { info: null, models: null, error: (error as Error).message };
+  }
+  return probeTarget(info, env);
+}
+
+export async function resolveSpecTarget(url: string): Promise<ProvidedTarget> {
+  let info: TargetInfo;
+  try {
+    info = { baseURL: normalizeBaseURL(url, 'spec option "target"'), source: 'spec', kind: 'openai-compatible' };
+  } catch (error) {
+    return { info: null, models: null, error: (error as Error).message };
+  }
+  return probeTarget(info);
+}

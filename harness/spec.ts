@@ -1,0 +1,155 @@
+/**
+ * The spec API. `benchModel(model, options)` expands to a vitest `describe`
+ * per model and a `test` per prompt, so vitest's filters, `.only`, sharding
+ * and IDE integrations work on benchmark cases as they do on tests.
+ */
+import { describe, inject, test, type TestContext } from 'vitest';
+import { checkBudgets } from './budgets.ts';
+import { caseStats, determinism, errorSummary } from './metrics.ts';
+import { caseId, promptHash, resolveParams } from './params.ts';
+import { loadPrompts } from './prompts.ts';
+import { createClient, type RequestClient } from './request.ts';
+import { resolveRunTarget, resolveSpecTarget } from './run-target.ts';
+import { runCase } from './runner.ts';
+import { apiKeyFromEnv, findModel } from './target.ts';
+import type { BenchOptions, CaseMeta, CaseParams, Prompt, ProvidedTarget, TargetInfo } from './types.ts';
+
+/** How much of an output a result keeps as its example. */
+const SAMPLE_OUTPUT_CHARS = 2000;
+
+export function benchModel(model: string, options: BenchOptions): void {
+  // Loaded while vitest collects the file: a broken prompt file fails the file before any request.
+  const prompts = loadPrompts(options.prompts);
+  describe(model, () => {
+    for (const prompt of prompts) {
+      const params = resolveParams(options, prompt);
+      test(prompt.id, { timeout: testTimeout(params) }, (context) => runBenchCase(context, model, prompt, params, options));
+    }
+  });
+}
+
+/** Generous enough for every request to hit its own timeout, which is what bounds a hung server. */
+function testTimeout(params: CaseParams): number {
+  return params.timeMs + (params.warmup + params.iterations + 1) * params.timeoutMs + 30_000;
+}
+
+async function runBenchCase(context: TestContext, model: string, prompt: Prompt, params: CaseParams, options: BenchOptions): Promise<void> {
+  const { task, signal } = context;
+  const target = await targetFor(options.target);
+  const hash = promptHash(prompt, params);
+  const budgets = options.budgets ?? {};
+  const meta = emptyCase({
+    id: caseId(model, prompt.id, hash),
+    model,
+    promptId: prompt.id,
+    promptHash: hash,
+    params,
+    budgets,
+    target: target.info ?? { baseURL: '', source: 'none', kind: 'openai-compatible' },
+  });
+  task.meta.bench = meta;
+
+  if (target.error || !target.info) {
+    meta.failures.push(target.error ?? 'no target');
+    throw benchFailure(meta.failures);
+  }
+  const servedId = target.models ? findModel(target.models, model) : model;
+  if (servedId === null) {
+    meta.skipReason = `model "${model}" is not served by ${target.info.baseURL} (GET /models lists ${listPreview(target.models ?? [])})`;
+    context.skip(meta.skipReason);
+  }
+
+  const run = await runCase(
+    clientFor(target.info),
+    {
+      model: servedId ?? model,
+      messages: prompt.messages,
+      maxTokens: params.maxTokens,
+      temperature: params.temperature,
+      seed: params.seed,
+      stream: params.stream,
+      timeoutMs: params.timeoutMs,
+    },
+    params,
+    { signal },
+  );
+
+  meta.samples = run.samples;
+  meta.warmup = { count: run.warmupSamples.length, errors: run.warmupSamples.filter((s) => !s.ok).length };
+  meta.stats = caseStats(run.samples);
+  meta.errors = errorSummary(run.samples);
+  meta.determinism = determinism(run.samples);
+  meta.budgetViolations = checkBudgets(budgets, meta.stats, meta.errors);
+  meta.durationMs = run.durationMs;
+  const first = run.samples.find((s) => s.ok);
+  if (first && run.firstText !== null) {
+    meta.sampleOutput = {
+      text: run.firstText.slice(0, SAMPLE_OUTPUT_CHARS),
+      truncated: run.firstText.length > SAMPLE_OUTPUT_CHARS,
+      sha256: first.outputSha256 ?? '',
+      outputTokens: first.outputTokens,
+      finishReason: first.finishReason,
+    };
+  }
+  meta.failures.push(...meta.budgetViolations.map((v) => v.message));
+  if (meta.errors.count > 0 && meta.budgetViolations.some((v) => v.budget === 'maxErrorRate')) {
+    meta.failures.push(...meta.errors.first.map((e) => `  request ${e.iteration + 1}: ${e.kind}: ${e.message}`));
+  }
+  if (meta.failures.length > 0) throw benchFailure(meta.failures);
+}
+
+type CaseIdentity = Pick<CaseMeta, 'id' | 'model' | 'promptId' | 'promptHash' | 'params' | 'budgets' | 'target'>;
+
+function emptyCase(identity: CaseIdentity): CaseMeta {
+  return {
+    ...identity,
+    skipReason: null,
+    failures: [],
+    samples: [],
+    warmup: { count: 0, errors: 0 },
+    stats: { e2eMs: null, ttftMs: null, itlMs: null, tpotMs: null, outputTokens: null, decodeTokPerSec: null, e2eTokPerSec: null },
+    errors: { count: 0, rate: 0, byKind: {}, first: [] },
+    determinism: { identical: null, distinctOutputs: 0 },
+    budgetViolations: [],
+    sampleOutput: null,
+    durationMs: 0,
+  };
+}
+
+/** A failure whose message is the whole story: no stack frames pointing into the harness. */
+function benchFailure(lines: string[]): Error {
+  const error = new Error(lines.join('\n'));
+  error.name = 'BenchFailure';
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
+}
+
+function listPreview(models: readonly string[]): string {
+  if (models.length === 0) return 'no models';
+  const shown = models.slice(0, 8).join(', ');
+  return models.length > 8 ? `${shown}, ... (${models.length} in all)` : shown;
+}
+
+// One probe and one client per target and worker: connection reuse keeps the setup out of the samples.
+const specTargets = new Map<string, Promise<ProvidedTarget>>();
+const clients = new Map<string, RequestClient>();
+
+async function targetFor(specTarget: string | undefined): Promise<ProvidedTarget> {
+  if (specTarget !== undefined) {
+    let probe = specTargets.get(specTarget);
+    if (!probe) specTargets.set(specTarget, (probe = resolveSpecTarget(specTarget)));
+    return probe;
+  }
+  // Provided by the bench global setup; a spec run under another config resolves the target itself.
+  const provided = inject('benchTarget') as ProvidedTarget | undefined;
+  if (provided) return provided;
+  let probe = specTargets.get('');
+  if (!probe) specTargets.set('', (probe = resolveRunTarget()));
+  return probe;
+}
+
+function clientFor(target: TargetInfo): RequestClient {
+  let client = clients.get(target.baseURL);
+  if (!client) clients.set(target.baseURL, (client = createClient(target.baseURL, apiKeyFromEnv())));
+  return client;
+}

@@ -1,0 +1,264 @@
+/**
+ * The data foundry-bench passes around: what a spec asks for, what one request
+ * measured, and what a case (one model x one prompt) produced. The results JSON
+ * (`schemas/results.schema.json`) is these types serialised; keep them in step.
+ */
+
+/** One chat message, as the OpenAI chat API takes it. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** A prompt of a prompt set, normalised: `messages` is always filled. */
+export interface Prompt {
+  id: string;
+  messages: ChatMessage[];
+  /** Overrides the spec's `maxTokens` for this prompt. */
+  maxTokens?: number;
+}
+
+/** A prompt as a user may write it inline or in a file. */
+export interface PromptInput {
+  id: string;
+  text?: string;
+  messages?: ChatMessage[];
+  system?: string;
+  maxTokens?: number;
+}
+
+/** Absolute limits; a case that exceeds one fails. Times in ms. */
+export interface Budgets {
+  p95Ms?: number;
+  p99Ms?: number;
+  ttftP95Ms?: number;
+  minTokensPerSec?: number;
+  /** Share of timed requests allowed to fail, 0..1. Default 0. */
+  maxErrorRate?: number;
+}
+
+/** What a `.bench.ts` spec passes to `benchModel`. */
+export interface BenchOptions {
+  /** Inline prompts, or a path (relative to the project root) to a JSON or YAML prompt set. */
+  prompts: string | Array<PromptInput | string>;
+  /** Untimed requests before timing starts. Default 2. */
+  warmup?: number;
+  /** Timed requests per prompt (a minimum when `timeMs` is also set). Default 30 unless only `timeMs` is given. */
+  iterations?: number;
+  /** Keep issuing timed requests until this much time has passed (and `iterations` are done). */
+  timeMs?: number;
+  maxTokens?: number;
+  /** Default 0 (greedy). */
+  temperature?: number;
+  /** Default 42. */
+  seed?: number;
+  /** Streaming requests (default) measure TTFT and ITL; non-streaming only e2e and tokens. */
+  stream?: boolean;
+  budgets?: Budgets;
+  /** Per-request timeout in ms, covering the whole stream. Default 60000. */
+  timeoutMs?: number;
+  /** Base URL of an OpenAI-compatible server for this spec only (with or without `/v1`). */
+  target?: string;
+}
+
+/** The parameters a case actually ran with, after defaults and overrides. */
+export interface CaseParams {
+  warmup: number;
+  iterations: number;
+  timeMs: number;
+  maxTokens: number;
+  temperature: number;
+  seed: number;
+  stream: boolean;
+  timeoutMs: number;
+}
+
+/** Why a request failed. */
+export type ErrorKind =
+  | 'http' // the server answered with an HTTP error status
+  | 'timeout' // no complete answer within timeoutMs (includes stalled streams)
+  | 'connection' // could not connect, or the connection failed before any response
+  | 'stream_reset' // the connection broke in the middle of a stream
+  | 'malformed_stream' // a stream event was not valid JSON
+  | 'stream_error' // the server sent an error object inside the stream
+  | 'empty_response' // the response finished without any content
+  | 'aborted' // the run itself was cancelled
+  | 'unknown';
+
+export interface RequestError {
+  kind: ErrorKind;
+  message: string;
+  /** HTTP status, for `http` errors. */
+  status?: number;
+}
+
+/** What one request measured. Times are ms from the moment the request was issued. */
+export interface RequestSample {
+  ok: boolean;
+  /** Request start to end of stream (after the usage chunk and `[DONE]`), or to the full body when not streaming. */
+  e2eMs: number;
+  /** Request start to the first chunk with non-empty content; null when not streaming or failed before content. */
+  ttftMs: number | null;
+  /** Gaps between consecutive content chunks. */
+  itlMs: number[];
+  /** (e2e - TTFT) / (outputTokens - 1); null when fewer than 2 tokens or not streaming. */
+  tpotMs: number | null;
+  outputTokens: number;
+  /** True when the server sent no usage and tokens are counted content chunks. */
+  tokensEstimated: boolean;
+  /** (outputTokens - 1) / (e2e - TTFT), in tokens per second. */
+  decodeTokPerSec: number | null;
+  /** outputTokens / e2e, in tokens per second. */
+  e2eTokPerSec: number | null;
+  finishReason: string | null;
+  /** sha256 (hex) of the full output text; null when the request failed. */
+  outputSha256: string | null;
+  error: RequestError | null;
+}
+
+/** Distribution summary of one metric. Percentiles use linear interpolation (numpy's default). */
+export interface Summary {
+  n: number;
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+}
+
+/** A two-sided confidence interval. */
+export interface Interval {
+  lo: number;
+  hi: number;
+}
+
+/** A summary with bootstrap 95% confidence intervals of p50 and p95. */
+export interface SummaryWithCI extends Summary {
+  p50CI: Interval;
+  p95CI: Interval;
+}
+
+export interface CaseStats {
+  e2eMs: SummaryWithCI | null;
+  ttftMs: SummaryWithCI | null;
+  /** Pooled inter-token gaps of all successful requests. */
+  itlMs: Summary | null;
+  tpotMs: Summary | null;
+  outputTokens: Summary | null;
+  decodeTokPerSec: Summary | null;
+  e2eTokPerSec: Summary | null;
+}
+
+export interface ErrorSummary {
+  count: number;
+  /** count / timed requests. */
+  rate: number;
+  byKind: Partial<Record<ErrorKind, number>>;
+  /** The first few errors, with the timed iteration they happened in. */
+  first: Array<RequestError & { iteration: number }>;
+}
+
+export interface Determinism {
+  /** True when every successful timed request produced identical text; null when fewer than 2 succeeded. */
+  identical: boolean | null;
+  distinctOutputs: number;
+}
+
+export interface BudgetViolation {
+  budget: keyof Budgets;
+  limit: number;
+  actual: number;
+  message: string;
+}
+
+export type CaseStatus = 'passed' | 'failed' | 'skipped';
+
+/** Where the requests went, without credentials. */
+export interface TargetInfo {
+  baseURL: string;
+  /** How it was chosen: `spec`, `env:BENCH_BASE_URL`, `env:FOUNDRY_LOCAL_ENDPOINT`, `cli`, ... */
+  source: string;
+  kind: 'openai-compatible' | 'embedded' | 'foundry-local';
+}
+
+/** What a test leaves on `task.meta.bench` for the reporters. */
+export interface CaseMeta {
+  id: string;
+  model: string;
+  promptId: string;
+  /** sha256 of the prompt messages and parameters that change the output; part of `id`. */
+  promptHash: string;
+  params: CaseParams;
+  budgets: Budgets;
+  target: TargetInfo;
+  skipReason: string | null;
+  /** Why the case failed, one line each (budgets, errors, unreachable target). */
+  failures: string[];
+  samples: RequestSample[];
+  warmup: { count: number; errors: number };
+  stats: CaseStats;
+  errors: ErrorSummary;
+  determinism: Determinism;
+  budgetViolations: BudgetViolation[];
+  sampleOutput: { text: string; truncated: boolean; sha256: string; outputTokens: number; finishReason: string | null } | null;
+  /** Wall time of warmup plus timed requests. */
+  durationMs: number;
+}
+
+// vitest re-exports TaskMeta from its runner package; the augmentation must target the declaring module.
+declare module '@vitest/runner' {
+  interface TaskMeta {
+    bench?: CaseMeta;
+  }
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    benchTarget: ProvidedTarget;
+  }
+}
+
+/** What the global setup hands to every spec file: the run's default target and what it serves. */
+export interface ProvidedTarget {
+  info: TargetInfo | null;
+  /** Model ids listed by `GET /v1/models`; null when the list could not be read (then no case is skipped for it). */
+  models: string[] | null;
+  /** Set when the target is unusable: every case fails with this message. */
+  error: string | null;
+}
+
+/** One case in the results document: the test's measurement plus where it lives and how it ended. */
+export interface CaseResult extends CaseMeta {
+  /** Spec file, relative to the project root. */
+  file: string;
+  /** vitest's full test name: "model > prompt id". */
+  name: string;
+  status: CaseStatus;
+}
+
+/** The results document, `bench-results/results.json`: the source of every report. */
+export interface RunResults {
+  schemaVersion: 1;
+  tool: { name: 'foundry-bench'; version: string };
+  run: {
+    startedAt: string;
+    finishedAt: string;
+    durationMs: number;
+    gitSha: string | null;
+    node: string;
+    os: { platform: string; release: string; arch: string };
+    cpu: { model: string; cores: number };
+    memoryBytes: number;
+    /** Distinct targets the cases ran against. */
+    targets: TargetInfo[];
+    /** vitest's verdict on the run. */
+    outcome: 'passed' | 'failed' | 'interrupted';
+    /** Errors outside any case: spec files that failed to load, unhandled errors. */
+    errors: Array<{ file: string | null; message: string }>;
+  };
+  summary: { cases: number; passed: number; failed: number; skipped: number };
+  cases: CaseResult[];
+}

@@ -1,0 +1,33 @@
+/**
+ * The vitest configuration of a benchmark run. It is built here rather than
+ * read from `vitest.config.ts`, which belongs to the harness's own tests: the
+ * two never mix.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Reporter } from 'vitest/node';
+import ConsoleReporter from '../reporters/console.ts';
+import JsonReporter from '../reporters/json.ts';
+
+export const DEFAULT_SPECS = 'bench/**/*.bench.ts';
+
+export interface BenchRunConfig {
+  root: string;
+  specs: string;
+  reporters?: Array<Reporter | string>;
+}
+
+export function benchVitestOptions({ root, specs, reporters }: BenchRunConfig) {
+  return {
+    config: false as const,
+    root,
+    watch: false,
+    include: [specs],
+    globalSetup: [fileURLToPath(new URL('./global-setup.ts', import.meta.url))],
+    // One model server, one request at a time: files and tests run sequentially.
+    fileParallelism: false,
+    sequence: { concurrent: false },
+    // Each test sets its own timeout from its request count and per-request timeout.
+    hookTimeout: 120_000,
+    reporters: reporters ?? ['default', new ConsoleReporter(), new JsonReporter()],
+  };
+}

@@ -1,0 +1,57 @@
+/** The final per-case table, rendered from a results document (used live and by `foundry-bench report`). */
+import { styleText } from 'node:util';
+import type { CaseResult, RunResults } from '../harness/types.ts';
+
+type Style = Parameters<typeof styleText>[0];
+
+const COLUMNS = ['model', 'prompt', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'status'] as const;
+const RIGHT_ALIGNED = new Set<string>(['n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors']);
+
+export function formatMs(value: number | undefined | null): string {
+  if (value === undefined || value === null) return '-';
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}
+
+function row(c: CaseResult): string[] {
+  const e2e = c.stats.e2eMs;
+  const tokPerSec = c.stats.e2eTokPerSec?.p50;
+  const estimated = c.samples.some((s) => s.ok && s.tokensEstimated) ? '~' : '';
+  return [
+    c.model,
+    c.promptId,
+    String(c.samples.length),
+    formatMs(e2e?.p50),
+    formatMs(e2e?.p95),
+    formatMs(e2e?.p99),
+    formatMs(c.stats.ttftMs?.p95),
+    tokPerSec === undefined ? '-' : `${estimated}${tokPerSec.toFixed(1)}`,
+    c.errors.count === 0 ? '0' : `${c.errors.count} (${(c.errors.rate * 100).toFixed(0)}%)`,
+    c.status,
+  ];
+}
+
+const STATUS_STYLE: Record<CaseResult['status'], Style> = { passed: 'green', failed: 'red', skipped: 'yellow' };
+
+export function renderTable(results: RunResults, { color = false } = {}): string {
+  const rows = results.cases.map(row);
+  const widths = COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (RIGHT_ALIGNED.has(COLUMNS[i] ?? '') ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ');
+  const paint = (style: Style, text: string) => (color ? styleText(style, text) : text);
+  const out = [paint('bold', line(COLUMNS)), line(widths.map((w) => '-'.repeat(w)))];
+  results.cases.forEach((c, i) => {
+    const text = line(rows[i] ?? []);
+    out.push(c.status === 'passed' ? text : paint(STATUS_STYLE[c.status], text));
+  });
+  const { cases, passed, failed, skipped } = results.summary;
+  out.push('', `${cases} cases: ${paint('green', `${passed} passed`)}, ${paint(failed ? 'red' : 'green', `${failed} failed`)}, ${skipped} skipped`);
+  for (const c of results.cases) {
+    if (c.status === 'skipped' && c.skipReason) out.push(paint('yellow', `  skipped ${c.name}: ${c.skipReason}`));
+    if (c.status === 'failed') out.push(paint('red', `  failed ${c.name}: ${c.failures.join('; ')}`));
+  }
+  for (const e of results.run.errors) out.push(paint('red', `  error${e.file ? ` in ${e.file}` : ''}: ${e.message}`));
+  if (results.cases.some((c) => c.samples.some((s) => s.ok && s.tokensEstimated))) {
+    out.push('  ~ tokens counted from stream chunks: the server sent no usage');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,153 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startSimServer, type SimServer } from '../fixtures/sim-server.ts';
+import { resultsProblems } from '../harness/results-file.ts';
+import type { RunResults } from '../harness/types.ts';
+
+const SECRET = 'sk-test-secret-do-not-print';
+
+interface CliRun {
+  code: number;
+  output: string;
+  results: RunResults | null;
+  raw: string;
+}
+
+/** Runs `npm run bench` as a user would, on the test specs, with its own results directory. */
+function runBench(env: Record<string, string>, args: string[] = []): Promise<CliRun> {
+  const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-'));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'harness/cli.ts', '--specs', 'test/specs/**/*.bench.ts', '--output', outDir, ...args],
+      { env: { ...process.env, BENCH_API_KEY: SECRET, NO_COLOR: '1', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const file = join(outDir, 'results.json');
+        const raw = existsSync(file) ? readFileSync(file, 'utf8') : '';
+        resolve({
+          code: error ? ((error as { code?: number }).code ?? 1) : 0,
+          output: stdout + stderr,
+          results: raw ? (JSON.parse(raw) as RunResults) : null,
+          raw,
+        });
+      },
+    );
+  });
+}
+
+describe('npm run bench against an OpenAI-compatible server', () => {
+  let sim: SimServer;
+  let run: CliRun;
+
+  beforeAll(async () => {
+    sim = await startSimServer({
+      models: [
+        { id: 'sim-fast', ttftMs: 3, tokenMs: 1, tokens: 8 },
+        { id: 'sim-flaky', ttftMs: 1, tokenMs: 0, tokens: 4, faults: { http500Every: 4 } },
+        { id: 'unused', ttftMs: 1, tokenMs: 0, tokens: 1 },
+      ],
+    });
+    run = await runBench({ BENCH_BASE_URL: `http://127.0.0.1:${sim.port}` });
+  }, 90_000);
+  afterAll(() => sim.close());
+
+  test('exits 1 because one case failed, and says which target it used', () => {
+    expect(run.code).toBe(1);
+    expect(run.output).toContain(`target http://127.0.0.1:${sim.port}/v1 (openai-compatible, from env:BENCH_BASE_URL), serves 3 model(s)`);
+  });
+
+  test('writes a results file that validates against its schema', () => {
+    expect(run.results).not.toBeNull();
+    expect(resultsProblems(run.results)).toEqual([]);
+    expect(run.results?.summary).toEqual({ cases: 7, passed: 3, failed: 1, skipped: 3 });
+  });
+
+  test('measures a healthy model', () => {
+    const cases = run.results?.cases.filter((c) => c.model === 'sim-fast') ?? [];
+    expect(cases.map((c) => c.promptId)).toEqual(['hello', 'prompt-2']);
+    for (const c of cases) {
+      expect(c.status).toBe('passed');
+      expect(c.samples).toHaveLength(4);
+      expect(c.warmup).toEqual({ count: 1, errors: 0 });
+      expect(c.stats.e2eMs?.n).toBe(4);
+      expect(c.stats.ttftMs?.p50).toBeGreaterThan(2);
+      expect(c.stats.outputTokens?.p50).toBe(8);
+      expect(c.determinism).toEqual({ identical: true, distinctOutputs: 1 });
+      expect(c.sampleOutput?.text).toBe('w0 w1 w2 w3 w4 w5 w6 w7 ');
+      expect(c.id).toMatch(/^sim-fast\/(hello|prompt-2)@[0-9a-f]{12}$/);
+      expect(c.params).toMatchObject({ warmup: 1, iterations: 4, maxTokens: 16, temperature: 0, seed: 42, stream: true });
+    }
+  });
+
+  test('fails a model whose errors exceed the budget, listing them', () => {
+    const flaky = run.results?.cases.find((c) => c.name === 'sim-flaky > hello');
+    expect(flaky?.status).toBe('failed');
+    // Requests 1 (warmup) .. 5: the 4th request of the model is the 3rd timed one.
+    expect(flaky?.errors).toMatchObject({ count: 1, byKind: { http: 1 } });
+    expect(flaky?.failures[0]).toMatch(/error rate 25\.0% \(1 errors: http x1\) exceeds budget maxErrorRate = 0/);
+    expect(flaky?.failures[1]).toMatch(/request 3: http: 500/);
+    expect(flaky?.stats.e2eMs?.n).toBe(3);
+  });
+
+  test('passes the same faults when the budget tolerates them', () => {
+    const tolerant = run.results?.cases.find((c) => c.promptId === 'tolerated');
+    expect(tolerant?.status).toBe('passed');
+    expect(tolerant?.errors.count).toBe(1);
+  });
+
+  test('skips a model the target does not serve, with the reason', () => {
+    const skipped = run.results?.cases.filter((c) => c.model === 'not-served') ?? [];
+    expect(skipped.map((c) => c.promptId)).toEqual(['rag-summary', 'local-privacy', 'slm-vs-llm']);
+    for (const c of skipped) {
+      expect(c.status).toBe('skipped');
+      expect(c.skipReason).toContain(`model "not-served" is not served by http://127.0.0.1:${sim.port}/v1`);
+      expect(c.samples).toEqual([]);
+    }
+  });
+
+  test('reads /v1/models once per run and sends each request once', async () => {
+    const hits = await sim.hits();
+    expect(hits['GET /v1/models']).toBe(1);
+    // sim-fast: 2 prompts x (1 warmup + 4 timed); sim-flaky: 2 cases x 5.
+    expect(hits['POST /v1/chat/completions']).toBe(20);
+  });
+
+  test('prints the final table and never the API key', () => {
+    expect(run.output).toMatch(/sim-fast\s+hello\s+4\s/);
+    expect(run.output).toContain('7 cases: 3 passed, 1 failed, 3 skipped');
+    expect(run.output).not.toContain(SECRET);
+    expect(run.raw).not.toContain(SECRET);
+  });
+});
+
+describe('npm run bench with a broken target', () => {
+  test('an unreachable target fails every case with one clear message', async () => {
+    const run = await runBench({ BENCH_BASE_URL: 'http://127.0.0.1:1/v1' }, ['-t', 'sim-fast']);
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('target unreachable: GET http://127.0.0.1:1/v1/models failed: ECONNREFUSED');
+    const cases = run.results?.cases ?? [];
+    expect(cases).toHaveLength(2);
+    for (const c of cases) {
+      expect(c.status).toBe('failed');
+      expect(c.failures).toEqual(['target unreachable: GET http://127.0.0.1:1/v1/models failed: ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:1)']);
+      expect(c.samples).toEqual([]);
+    }
+    expect(resultsProblems(run.results)).toEqual([]);
+  }, 60_000);
+
+  test('no target at all is explained, not a crash', async () => {
+    const run = await runBench({ BENCH_BASE_URL: '', FOUNDRY_LOCAL_ENDPOINT: '' }, ['-t', '^sim-fast hello$']);
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('no target configured: set BENCH_BASE_URL');
+    expect(run.results?.cases.map((c) => c.status)).toEqual(['failed']);
+  }, 60_000);
+
+  test('a malformed URL names the variable', async () => {
+    const run = await runBench({ BENCH_BASE_URL: 'not a url' }, ['-t', '^sim-fast hello$']);
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('BENCH_BASE_URL: "not a url" is not a URL');
+  }, 60_000);
+});

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spawnSimServer, startSimServer, type SimServer } from '../fixtures/sim-server.ts';
+import { caseStats, determinism, errorSummary } from '../harness/metrics.ts';
+import { DEFAULT_PARAMS } from '../harness/params.ts';
+import { createClient, type RequestSpec } from '../harness/request.ts';
+import { runCase } from '../harness/runner.ts';
+import { quantile } from '../harness/stats.ts';
+
+// Accuracy is checked against a server in its own process, as a real one runs;
+// fault handling against one in this process, which is quicker to start.
+let remote: SimServer;
+let sim: SimServer;
+
+beforeAll(async () => {
+  [remote, sim] = await Promise.all([
+    spawnSimServer({ seed: 3, models: [{ id: 'timed', ttftMs: 12, tokenMs: 2, tokens: 12, jitter: 0.3 }] }),
+    startSimServer({ models: FAULTY_MODELS }),
+  ]);
+});
+afterAll(() => Promise.all([remote.close(), sim.close()]));
+
+const FAULTY_MODELS = [
+      { id: 'http500', ttftMs: 1, tokenMs: 0, tokens: 5, faults: { http500Every: 3 } },
+      { id: 'reset', ttftMs: 1, tokenMs: 0, tokens: 8, faults: { resetEvery: 2, resetAfterTokens: 3 } },
+      { id: 'stall', ttftMs: 1, tokenMs: 0, tokens: 8, faults: { stallEvery: 4, stallAfterTokens: 2 } },
+      { id: 'malformed', ttftMs: 1, tokenMs: 0, tokens: 8, faults: { malformedEvery: 5 } },
+      { id: 'no-usage', ttftMs: 1, tokenMs: 1, tokens: 7, faults: { noUsage: true } },
+      { id: 'varying', ttftMs: 0, tokenMs: 0, tokens: 4, varyOutput: true },
+];
+
+const request = (model: string, overrides: Partial<RequestSpec> = {}): RequestSpec => ({
+  model,
+  messages: [{ role: 'user', content: 'hello' }],
+  maxTokens: 64,
+  temperature: 0,
+  seed: 42,
+  stream: true,
+  timeoutMs: 5_000,
+  ...overrides,
+});
+const params = (iterations: number, warmup = 0) => ({ ...DEFAULT_PARAMS, iterations, warmup });
+
+async function servedFor(server: SimServer, model: string) {
+  return (await server.served()).filter((s) => s.model === model);
+}
+
+describe('measurement accuracy against the latencies the server served', () => {
+  test('TTFT and e2e agree within 2 ms median absolute error', async () => {
+    const client = createClient(remote.url, 'test-key');
+    const before = (await servedFor(remote, 'timed')).length;
+    const run = await runCase(client, request('timed'), params(40, 3));
+    const served = (await servedFor(remote, 'timed')).slice(before + 3); // drop the warmup requests
+    expect(run.samples).toHaveLength(40);
+    expect(run.warmupSamples).toHaveLength(3);
+    expect(served).toHaveLength(40);
+    const ttftErrors = run.samples.map((s, i) => Math.abs((s.ttftMs ?? NaN) - (served[i]?.ttftMs ?? NaN)));
+    const e2eErrors = run.samples.map((s, i) => Math.abs(s.e2eMs - (served[i]?.e2eMs ?? NaN)));
+    expect(quantile(ttftErrors, 0.5)).toBeLessThan(2);
+    expect(quantile(e2eErrors, 0.5)).toBeLessThan(2);
+    // The client can never see a token before the server sent it.
+    for (const [i, s] of run.samples.entries()) expect(s.ttftMs).toBeGreaterThanOrEqual((served[i]?.ttftMs ?? 0) - 0.01);
+  });
+
+  test('records tokens from usage, ITL gaps, TPOT and throughput consistently', async () => {
+    const client = createClient(remote.url, 'k');
+    const run = await runCase(client, request('timed'), params(5));
+    for (const s of run.samples) {
+      expect(s.ok).toBe(true);
+      expect(s.outputTokens).toBe(12);
+      expect(s.tokensEstimated).toBe(false);
+      // The role-only first chunk is not a token: 12 content chunks give 11 gaps.
+      expect(s.itlMs).toHaveLength(11);
+      expect(s.finishReason).toBe('stop');
+      expect(s.tpotMs).toBeCloseTo((s.e2eMs - (s.ttftMs ?? 0)) / 11, 2);
+      expect(s.decodeTokPerSec).toBeCloseTo(1000 / (s.tpotMs ?? 1), 6);
+      expect(s.e2eTokPerSec).toBeCloseTo((12 * 1000) / s.e2eMs, 6);
+      expect(s.outputSha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(determinism(run.samples)).toEqual({ identical: true, distinctOutputs: 1 });
+    expect(run.firstText).toBe('w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 ');
+  });
+
+  test('sends temperature, seed and max_tokens, and max_tokens caps the answer', async () => {
+    const client = createClient(remote.url, 'k');
+    const run = await runCase(client, request('timed', { maxTokens: 3, temperature: 0, seed: 7 }), params(1));
+    const last = (await remote.served()).at(-1);
+    expect(last).toMatchObject({ maxTokens: 3, temperature: 0, seed: 7, stream: true });
+    expect(run.samples[0]).toMatchObject({ outputTokens: 3, finishReason: 'length' });
+  });
+
+  test('non-streaming mode records e2e and tokens only', async () => {
+    const client = createClient(remote.url, 'k');
+    const run = await runCase(client, request('timed', { stream: false }), params(5));
+    const served = (await servedFor(remote, 'timed')).slice(-5);
+    const e2eErrors = run.samples.map((s, i) => Math.abs(s.e2eMs - (served[i]?.e2eMs ?? NaN)));
+    for (const s of run.samples) expect(s).toMatchObject({ ok: true, ttftMs: null, tpotMs: null, outputTokens: 12, itlMs: [] });
+    // A whole response also pays for reading and parsing the body after the server's last write.
+    expect(quantile(e2eErrors, 0.5)).toBeLessThan(3);
+  });
+});
+
+describe('faults are recorded per request and the run goes on', () => {
+  test('HTTP 500 on every third request, without retries', async () => {
+    const client = createClient(sim.url, 'k');
+    const before = (await servedFor(sim, 'http500')).length;
+    const run = await runCase(client, request('http500'), params(9));
+    // maxRetries 0: exactly one server request per sample, no hidden retries.
+    expect((await servedFor(sim, 'http500')).length - before).toBe(9);
+    const errors = errorSummary(run.samples);
+    expect(errors).toMatchObject({ count: 3, rate: 3 / 9, byKind: { http: 3 } });
+    expect(errors.first[0]).toMatchObject({ kind: 'http', status: 500, iteration: 2 });
+    expect(errors.first[0]?.message).toContain('injected server error');
+    expect(caseStats(run.samples).e2eMs?.n).toBe(6);
+  });
+
+  test('connection reset mid-stream', async () => {
+    const run = await runCase(createClient(sim.url, 'k'), request('reset'), params(6));
+    const errors = errorSummary(run.samples);
+    expect(errors.byKind).toEqual({ stream_reset: 3 });
+    expect(run.samples.filter((s) => s.ok)).toHaveLength(3);
+    const failed = run.samples.find((s) => !s.ok);
+    // What arrived before the reset was still timed.
+    expect(failed?.ttftMs).not.toBeNull();
+  });
+
+  test('stalled stream ends in a timeout', async () => {
+    const run = await runCase(createClient(sim.url, 'k'), request('stall', { timeoutMs: 300 }), params(4));
+    const errors = errorSummary(run.samples);
+    expect(errors.byKind).toEqual({ timeout: 1 });
+    const stalled = run.samples[3];
+    expect(stalled?.error?.message).toContain('300 ms');
+    expect(stalled?.e2eMs).toBeGreaterThanOrEqual(295);
+  });
+
+  test('malformed SSE line', async () => {
+    const run = await runCase(createClient(sim.url, 'k'), request('malformed'), params(5));
+    expect(errorSummary(run.samples).byKind).toEqual({ malformed_stream: 1 });
+    expect(run.samples[4]?.error?.message).toMatch(/invalid JSON/);
+  });
+
+  test('no usage chunk: tokens counted from chunks and flagged as estimated', async () => {
+    const run = await runCase(createClient(sim.url, 'k'), request('no-usage'), params(3));
+    for (const s of run.samples) expect(s).toMatchObject({ ok: true, outputTokens: 7, tokensEstimated: true });
+  });
+
+  test('refused connection is a connection error', async () => {
+    const run = await runCase(createClient('http://127.0.0.1:1/v1', 'k'), request('timed'), params(2));
+    expect(errorSummary(run.samples).byKind).toEqual({ connection: 2 });
+  });
+
+  test('unknown model is an HTTP 404 error', async () => {
+    const run = await runCase(createClient(sim.url, 'k'), request('nope'), params(1));
+    expect(run.samples[0]?.error).toMatchObject({ kind: 'http', status: 404 });
+  });
+
+  test('different outputs at the same settings are reported as non-deterministic', async () => {
+    const run = await runCase(createClient(sim.url, 'k'), request('varying'), params(4));
+    expect(determinism(run.samples)).toEqual({ identical: false, distinctOutputs: 4 });
+  });
+});
