@@ -6,14 +6,15 @@
 import { apiKeyFromEnv, listModels, normalizeBaseURL, targetFromEnv } from './target.ts';
 import type { ProvidedTarget, TargetInfo } from './types.ts';
 
+/** Only seen when a spec runs outside `npm run bench`, whose global setup would start the embedded engine. */
 export const NO_TARGET_MESSAGE =
-  'no target configured: set BENCH_BASE_URL (or FOUNDRY_LOCAL_ENDPOINT, or pass --target) to the base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:5273/v1';
+  'no target configured: run specs with `npm run bench` (which starts the embedded engine), or set BENCH_BASE_URL (or FOUNDRY_LOCAL_ENDPOINT) to the base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:5273/v1';
 
 /** Looks the target up and asks it for its models. Never throws: problems become `error`. */
 export async function probeTarget(info: TargetInfo | null, env: NodeJS.ProcessEnv = process.env): Promise<ProvidedTarget> {
-  if (!info) return { info: null, models: null, error: NO_TARGET_MESSAGE };
+  if (!info) return { info: null, models: null, error: NO_TARGET_MESSAGE, modelInfo: {} };
   const { models, error } = await listModels(info.baseURL, apiKeyFromEnv(env));
-  return { info, models, error };
+  return { info, models, error, modelInfo: {} };
 }
 
 export async function resolveRunTarget(env: NodeJS.ProcessEnv = process.env): Promise<ProvidedTarget> {
@@ -21,7 +22,7 @@ export async function resolveRunTarget(env: NodeJS.ProcessEnv = process.env): Pr
   try {
     info = targetFromEnv(env);
   } catch (error) {
-    return { info: null, models: null, error: (error as Error).message };
+    return { info: null, models: null, error: (error as Error).message, modelInfo: {} };
   }
   return probeTarget(info, env);
 }
@@ -31,7 +32,7 @@ export async function resolveSpecTarget(url: string): Promise<ProvidedTarget> {
   try {
     info = { baseURL: normalizeBaseURL(url, 'spec option "target"'), source: 'spec', kind: 'openai-compatible' };
   } catch (error) {
-    return { info: null, models: null, error: (error as Error).message };
+    return { info: null, models: null, error: (error as Error).message, modelInfo: {} };
   }
   return probeTarget(info);
 }

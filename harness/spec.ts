@@ -54,8 +54,9 @@ async function runBenchCase(context: TestContext, model: string, prompt: Prompt,
     throw benchFailure(meta.failures);
   }
   const servedId = target.models ? findModel(target.models, model) : model;
+  meta.modelInfo = (servedId && target.modelInfo[servedId]) || null;
   if (servedId === null) {
-    meta.skipReason = `model "${model}" is not served by ${target.info.baseURL} (GET /models lists ${listPreview(target.models ?? [])})`;
+    meta.skipReason = notServedReason(model, target.info, target.models ?? []);
     context.skip(meta.skipReason);
   }
 
@@ -103,6 +104,7 @@ type CaseIdentity = Pick<CaseMeta, 'id' | 'model' | 'promptId' | 'promptHash' | 
 function emptyCase(identity: CaseIdentity): CaseMeta {
   return {
     ...identity,
+    modelInfo: null,
     skipReason: null,
     failures: [],
     samples: [],
@@ -122,6 +124,17 @@ function benchFailure(lines: string[]): Error {
   error.name = 'BenchFailure';
   error.stack = `${error.name}: ${error.message}`;
   return error;
+}
+
+function notServedReason(model: string, target: TargetInfo, models: readonly string[]): string {
+  if (target.kind === 'embedded') {
+    return (
+      `model "${model}" is not one of the embedded engine's tiny models (${listPreview(models)}); ` +
+      'to benchmark it, start Foundry Local (`foundry service status` or `foundry server status` prints its URL) ' +
+      'and run with FOUNDRY_LOCAL_ENDPOINT=<that URL>, or BENCH_BASE_URL for another OpenAI-compatible server'
+    );
+  }
+  return `model "${model}" is not served by ${target.baseURL} (GET /models lists ${listPreview(models)})`;
 }
 
 function listPreview(models: readonly string[]): string {

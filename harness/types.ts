@@ -182,6 +182,19 @@ export interface TargetInfo {
   /** How it was chosen: `spec`, `env:BENCH_BASE_URL`, `env:FOUNDRY_LOCAL_ENDPOINT`, `cli`, ... */
   source: string;
   kind: 'openai-compatible' | 'embedded' | 'foundry-local';
+  /** Server software and version, when known (e.g. `node-llama-cpp 3.22.1`). */
+  server?: string;
+}
+
+/** What the target reports about a model it loaded: size, cold start, memory. */
+export interface ModelInfo {
+  parameters: number | null;
+  fileBytes: number | null;
+  sha256: string | null;
+  /** Time to load the model and create its context (the cold start), ms. */
+  loadMs: number | null;
+  /** Growth of the server's resident memory while the model loaded, bytes. */
+  rssGrowthBytes: number | null;
 }
 
 /** What a test leaves on `task.meta.bench` for the reporters. */
@@ -194,6 +207,8 @@ export interface CaseMeta {
   params: CaseParams;
   budgets: Budgets;
   target: TargetInfo;
+  /** The served model's size, load time and memory, when the target reports them. */
+  modelInfo: ModelInfo | null;
   skipReason: string | null;
   /** Why the case failed, one line each (budgets, errors, unreachable target). */
   failures: string[];
@@ -228,6 +243,8 @@ export interface ProvidedTarget {
   models: string[] | null;
   /** Set when the target is unusable: every case fails with this message. */
   error: string | null;
+  /** Per-model facts the target reported (the embedded engine does), by model id. */
+  modelInfo: Record<string, ModelInfo>;
 }
 
 /** One case in the results document: the test's measurement plus where it lives and how it ended. */

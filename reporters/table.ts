@@ -45,8 +45,13 @@ export function renderTable(results: RunResults, { color = false } = {}): string
   });
   const { cases, passed, failed, skipped } = results.summary;
   out.push('', `${cases} cases: ${paint('green', `${passed} passed`)}, ${paint(failed ? 'red' : 'green', `${failed} failed`)}, ${skipped} skipped`);
+  // One line per skip reason: a model the target lacks skips all its prompts for the same reason.
+  const skips = new Map<string, string[]>();
   for (const c of results.cases) {
-    if (c.status === 'skipped' && c.skipReason) out.push(paint('yellow', `  skipped ${c.name}: ${c.skipReason}`));
+    if (c.status === 'skipped' && c.skipReason) skips.set(c.skipReason, [...(skips.get(c.skipReason) ?? []), c.promptId]);
+  }
+  for (const [reason, prompts] of skips) out.push(paint('yellow', `  skipped (${prompts.length} case${prompts.length > 1 ? 's' : ''}): ${reason}`));
+  for (const c of results.cases) {
     if (c.status === 'failed') out.push(paint('red', `  failed ${c.name}: ${c.failures.join('; ')}`));
   }
   for (const e of results.run.errors) out.push(paint('red', `  error${e.file ? ` in ${e.file}` : ''}: ${e.message}`));
