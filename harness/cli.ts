@@ -11,6 +11,7 @@ const HELP = `foundry-bench: latency benchmarks for local language models
 
 Usage:
   foundry-bench [run] [file filters...] [options]
+  foundry-bench serve [--port N]     run the embedded engine as an OpenAI-compatible server
 
 Options:
   --target URL           base URL of an OpenAI-compatible server (sets BENCH_BASE_URL)
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       output: { type: 'string' },
       testNamePattern: { type: 'string', short: 't' },
       shard: { type: 'string' },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const [command, ...filters] = positionals[0] === 'run' ? positionals : ['run', ...positionals];
+  const [command, ...filters] = positionals[0] === 'run' || positionals[0] === 'serve' ? positionals : ['run', ...positionals];
+  if (command === 'serve') return serve(values.port);
   if (command !== 'run') {
     process.stderr.write(`foundry-bench: unknown command "${command}"\n\n${HELP}`);
     return 2;
@@ -66,6 +69,19 @@ export async function main(argv: string[]): Promise<number> {
   });
   await vitest.close();
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+/** Serves until SIGINT/SIGTERM; prints the URL on its first line of output. */
+async function serve(port: string | undefined): Promise<number> {
+  const { startEmbeddedServer } = await import('./targets/embedded.ts');
+  const server = await startEmbeddedServer(port ? { port: Number(port) } : {});
+  process.stdout.write(`embedded engine (node-llama-cpp ${server.engineVersion}) serving ${server.models.map((m) => m.id).join(', ')} on ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
 }
 
 try {

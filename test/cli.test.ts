@@ -62,7 +62,7 @@ describe('npm run bench against an OpenAI-compatible server', () => {
   test('writes a results file that validates against its schema', () => {
     expect(run.results).not.toBeNull();
     expect(resultsProblems(run.results)).toEqual([]);
-    expect(run.results?.summary).toEqual({ cases: 7, passed: 3, failed: 1, skipped: 3 });
+    expect(run.results?.summary).toEqual({ cases: 9, passed: 3, failed: 1, skipped: 5 });
   });
 
   test('measures a healthy model', () => {
@@ -117,7 +117,7 @@ describe('npm run bench against an OpenAI-compatible server', () => {
 
   test('prints the final table and never the API key', () => {
     expect(run.output).toMatch(/sim-fast\s+hello\s+4\s/);
-    expect(run.output).toContain('7 cases: 3 passed, 1 failed, 3 skipped');
+    expect(run.output).toContain('9 cases: 3 passed, 1 failed, 5 skipped');
     expect(run.output).not.toContain(SECRET);
     expect(run.raw).not.toContain(SECRET);
   });
@@ -125,7 +125,7 @@ describe('npm run bench against an OpenAI-compatible server', () => {
 
 describe('npm run bench with a broken target', () => {
   test('an unreachable target fails every case with one clear message', async () => {
-    const run = await runBench({ BENCH_BASE_URL: 'http://127.0.0.1:1/v1' }, ['-t', 'sim-fast']);
+    const run = await runBench({ BENCH_BASE_URL: 'http://127.0.0.1:1/v1' }, ['-t', '^sim-fast']);
     expect(run.code).toBe(1);
     expect(run.output).toContain('target unreachable: GET http://127.0.0.1:1/v1/models failed: ECONNREFUSED');
     const cases = run.results?.cases ?? [];
@@ -138,16 +138,57 @@ describe('npm run bench with a broken target', () => {
     expect(resultsProblems(run.results)).toEqual([]);
   }, 60_000);
 
-  test('no target at all is explained, not a crash', async () => {
-    const run = await runBench({ BENCH_BASE_URL: '', FOUNDRY_LOCAL_ENDPOINT: '' }, ['-t', '^sim-fast hello$']);
-    expect(run.code).toBe(1);
-    expect(run.output).toContain('no target configured: set BENCH_BASE_URL');
-    expect(run.results?.cases.map((c) => c.status)).toEqual(['failed']);
-  }, 60_000);
-
   test('a malformed URL names the variable', async () => {
     const run = await runBench({ BENCH_BASE_URL: 'not a url' }, ['-t', '^sim-fast hello$']);
     expect(run.code).toBe(1);
     expect(run.output).toContain('BENCH_BASE_URL: "not a url" is not a URL');
+  }, 60_000);
+});
+
+describe('npm run bench with no target configured: the embedded engine', () => {
+  const tinyOnly = ['-t', '^tiny-'];
+  let first: CliRun;
+  let second: CliRun;
+
+  beforeAll(async () => {
+    const env = { BENCH_BASE_URL: '', FOUNDRY_LOCAL_ENDPOINT: '' };
+    first = await runBench(env, tinyOnly);
+    second = await runBench(env, tinyOnly);
+  }, 120_000);
+
+  test('starts the embedded engine, says so, and measures real inference', () => {
+    expect(first.code).toBe(0);
+    expect(first.output).toContain('starting the embedded engine');
+    expect(first.output).toMatch(/target http:\/\/127\.0\.0\.1:\d+\/v1 \(embedded, from embedded default\), serves 3 model\(s\)/);
+    expect(resultsProblems(first.results)).toEqual([]);
+    const cases = first.results?.cases ?? [];
+    expect(cases.map((c) => [c.model, c.status])).toEqual([
+      ['tiny-1m', 'passed'],
+      ['tiny-30m', 'passed'],
+    ]);
+    for (const c of cases) {
+      expect(c.target).toMatchObject({ kind: 'embedded', server: expect.stringMatching(/^node-llama-cpp 3\./) });
+      expect(c.stats.ttftMs?.n).toBe(3);
+      expect(c.stats.outputTokens?.p50).toBe(8);
+      expect(c.samples.every((s) => !s.tokensEstimated)).toBe(true);
+      expect(c.modelInfo?.loadMs).toBeGreaterThan(0);
+      expect(c.modelInfo?.parameters).toBeGreaterThan(900_000);
+    }
+  });
+
+  test('gives identical output hashes run after run', () => {
+    const hashes = (run: CliRun) => run.results?.cases.map((c) => c.sampleOutput?.sha256);
+    expect(hashes(first)).toHaveLength(2);
+    expect(hashes(second)).toEqual(hashes(first));
+    for (const c of first.results?.cases ?? []) expect(c.determinism.identical).toBe(true);
+  });
+
+  test('skips models it does not have, telling how to reach Foundry Local', async () => {
+    const run = await runBench({ BENCH_BASE_URL: '', FOUNDRY_LOCAL_ENDPOINT: '' }, ['-t', '^sim-fast hello$']);
+    expect(run.code).toBe(0);
+    const [skipped] = run.results?.cases ?? [];
+    expect(skipped?.status).toBe('skipped');
+    expect(skipped?.skipReason).toContain('is not one of the embedded engine\'s tiny models (tiny-1m, tiny-8m, tiny-30m)');
+    expect(skipped?.skipReason).toContain('FOUNDRY_LOCAL_ENDPOINT');
   }, 60_000);
 });

@@ -24,6 +24,8 @@ const ROLES = new Set(['system', 'user', 'assistant']);
 export interface EmbeddedServer {
   /** Base URL including `/v1`. */
   url: string;
+  /** The engine behind the server, for callers that compare HTTP with in-process generation. */
+  engine: LlamaEngine;
   engineVersion: string;
   models: LoadedModelInfo[];
   close(): Promise<void>;
@@ -151,6 +153,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/v1`,
+    engine,
     engineVersion: engine.engineVersion,
     models: engine.modelIds().map((id) => engine.modelInfo(id) as LoadedModelInfo),
     close: async () => {
