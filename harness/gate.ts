@@ -1,0 +1,188 @@
+/**
+ * The regression gate: compares a case's samples with its baseline's and
+ * decides, per gated metric, whether latency really changed.
+ *
+ * For each metric the statistic (e.g. p95 of e2e) is estimated on both sample
+ * sets and their ratio head/base is taken, with a 95% confidence interval from
+ * a seeded bootstrap that resamples both sets independently. Then:
+ * - `regressed`    the ratio is worse than the tolerance allows and the CI lies wholly on the worse side of 1;
+ * - `improved`     the mirror image;
+ * - `inconclusive` the point estimate is worse than the tolerance but the CI includes 1;
+ * - `unchanged`    anything else, including changes smaller than the noise floor (ms);
+ * - `new`          no baseline samples for the case.
+ * The seed is fixed, so the same samples always give the same verdict.
+ */
+import { harrellDavisSorted, quantileSorted, sortAscending, seededRandom } from './stats.ts';
+import type { Interval, RequestSample } from './types.ts';
+
+export type GatedMetric = 'e2eP95' | 'e2eP99' | 'ttftP95' | 'tokensPerSec';
+export type Verdict = 'regressed' | 'inconclusive' | 'improved' | 'unchanged' | 'new';
+export type QuantileEstimator = 'linear' | 'harrell-davis';
+
+interface MetricDefinition {
+  label: string;
+  unit: 'ms' | 'tok/s';
+  quantile: number;
+  /** Throughput: a smaller value is the regression. */
+  higherIsBetter: boolean;
+  values(samples: readonly RequestSample[]): number[];
+}
+
+const okValues = (samples: readonly RequestSample[], pick: (s: RequestSample) => number | null) =>
+  samples.filter((s) => s.ok).map(pick).filter((v): v is number => v !== null);
+
+export const METRICS: Record<GatedMetric, MetricDefinition> = {
+  e2eP95: { label: 'e2e p95', unit: 'ms', quantile: 0.95, higherIsBetter: false, values: (s) => okValues(s, (x) => x.e2eMs) },
+  e2eP99: { label: 'e2e p99', unit: 'ms', quantile: 0.99, higherIsBetter: false, values: (s) => okValues(s, (x) => x.e2eMs) },
+  ttftP95: { label: 'TTFT p95', unit: 'ms', quantile: 0.95, higherIsBetter: false, values: (s) => okValues(s, (x) => x.ttftMs) },
+  tokensPerSec: { label: 'median tok/s', unit: 'tok/s', quantile: 0.5, higherIsBetter: true, values: (s) => okValues(s, (x) => x.e2eTokPerSec) },
+};
+
+export interface GateOptions {
+  /** Metrics to gate. Default `['e2eP95']`. */
+  metrics: GatedMetric[];
+  /** Allowed relative change before a change counts, e.g. 0.10 for 10%. */
+  tolerance: number;
+  /** Absolute changes below this many ms are ignored (ms metrics only). */
+  noiseFloorMs: number;
+  /** Which verdict fails a case: `regressed` (default) or also `inconclusive`. */
+  failOn: 'regressed' | 'inconclusive';
+  /** Quantile estimator for the gate. `linear` (default) is the one every report shows. */
+  estimator: QuantileEstimator;
+  confidence: number;
+  resamples: number;
+  seed: number;
+}
+
+export const DEFAULT_GATE: GateOptions = {
+  metrics: ['e2eP95'],
+  tolerance: 0.1,
+  noiseFloorMs: 1,
+  failOn: 'regressed',
+  estimator: 'linear',
+  confidence: 0.95,
+  resamples: 2000,
+  seed: 0x5eed,
+};
+
+export interface MetricVerdict {
+  metric: GatedMetric;
+  verdict: Verdict;
+  base: number | null;
+  head: number | null;
+  /** head / base. */
+  ratio: number | null;
+  /** Confidence interval of head / base. */
+  ci: Interval | null;
+  baseSamples: number;
+  headSamples: number;
+  /** One line a person can act on. */
+  message: string;
+}
+
+const SEVERITY: Record<Verdict, number> = { regressed: 4, inconclusive: 3, improved: 2, unchanged: 1, new: 0 };
+
+/** The verdict of a case: its most severe metric verdict. */
+export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
+  return verdicts.reduce<Verdict>((worst, v) => (SEVERITY[v] > SEVERITY[worst] ? v : worst), 'new');
+}
+
+export function failsGate(verdict: Verdict, failOn: GateOptions['failOn']): boolean {
+  return verdict === 'regressed' || (failOn === 'inconclusive' && verdict === 'inconclusive');
+}
+
+function estimate(estimator: QuantileEstimator): (sorted: ArrayLike<number>, q: number) => number {
+  return estimator === 'harrell-davis' ? harrellDavisSorted : quantileSorted;
+}
+
+/**
+ * Percentile-bootstrap CI of est(head)/est(base): each resample draws both
+ * sets with replacement, independently, from one seeded stream.
+ */
+export function ratioInterval(
+  base: readonly number[],
+  head: readonly number[],
+  q: number,
+  options: Pick<GateOptions, 'estimator' | 'confidence' | 'resamples' | 'seed'>,
+): Interval {
+  const est = estimate(options.estimator);
+  const random = seededRandom(options.seed);
+  const b = new Float64Array(base.length);
+  const h = new Float64Array(head.length);
+  const ratios = new Float64Array(options.resamples);
+  for (let r = 0; r < options.resamples; r++) {
+    for (let i = 0; i < b.length; i++) b[i] = base[Math.floor(random() * base.length)] as number;
+    for (let i = 0; i < h.length; i++) h[i] = head[Math.floor(random() * head.length)] as number;
+    ratios[r] = est(h.sort(), q) / est(b.sort(), q);
+  }
+  ratios.sort();
+  const tail = (1 - options.confidence) / 2;
+  return { lo: quantileSorted(ratios, tail), hi: quantileSorted(ratios, 1 - tail) };
+}
+
+const fmt = (value: number, unit: string) => (unit === 'ms' ? `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ms` : `${value.toFixed(1)} ${unit}`);
+const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+
+/** Compares one metric of a case against its baseline. */
+export function compareMetric(
+  metric: GatedMetric,
+  baseSamples: readonly RequestSample[] | null,
+  headSamples: readonly RequestSample[],
+  options: GateOptions = DEFAULT_GATE,
+): MetricVerdict {
+  const def = METRICS[metric];
+  const head = headSamples ? def.values(headSamples) : [];
+  const base = baseSamples ? def.values(baseSamples) : [];
+  const est = estimate(options.estimator);
+  const headValue = head.length > 0 ? est(sortAscending(head), def.quantile) : null;
+  const result: MetricVerdict = { metric, verdict: 'new', base: null, head: headValue, ratio: null, ci: null, baseSamples: base.length, headSamples: head.length, message: '' };
+  if (base.length === 0) {
+    result.message = `${def.label}: no baseline samples`;
+    return result;
+  }
+  result.base = est(sortAscending(base), def.quantile);
+  if (head.length < 2 || base.length < 2 || headValue === null) {
+    result.verdict = 'inconclusive';
+    result.message = `${def.label}: too few successful samples to compare (base ${base.length}, head ${head.length})`;
+    return result;
+  }
+  const ratio = headValue / result.base;
+  const ci = ratioInterval(base, head, def.quantile, options);
+  result.ratio = ratio;
+  result.ci = ci;
+  // Orient so that > 1 means worse, whatever the metric's direction.
+  const worse = def.higherIsBetter ? 1 / ratio : ratio;
+  const worseCI = def.higherIsBetter ? { lo: 1 / ci.hi, hi: 1 / ci.lo } : ci;
+  const belowNoise = def.unit === 'ms' && Math.abs(headValue - result.base) < options.noiseFloorMs;
+  const limit = 1 + options.tolerance;
+  if (belowNoise) result.verdict = 'unchanged';
+  else if (worse > limit) result.verdict = worseCI.lo > 1 ? 'regressed' : 'inconclusive';
+  else if (worse < 1 / limit && worseCI.hi < 1) result.verdict = 'improved';
+  else result.verdict = 'unchanged';
+
+  const change = `${fmt(result.base, def.unit)} -> ${fmt(headValue, def.unit)} (${pct(ratio)}, 95% CI ${pct(ci.lo)} .. ${pct(ci.hi)})`;
+  const tolerance = `tolerance ${(options.tolerance * 100).toFixed(0)}%`;
+  const reason: Record<Verdict, string> = {
+    regressed: `regressed beyond the ${tolerance}; the CI excludes no change`,
+    inconclusive: `beyond the ${tolerance}, but the CI includes no change: rerun with more iterations`,
+    improved: `improved beyond the ${tolerance}`,
+    unchanged: belowNoise ? `within the ${options.noiseFloorMs} ms noise floor` : `within the ${tolerance} or not significant`,
+    new: '',
+  };
+  result.message = `${def.label} ${change}: ${reason[result.verdict]}`;
+  return result;
+}
+
+export interface CaseComparison {
+  verdict: Verdict;
+  metrics: MetricVerdict[];
+}
+
+export function compareCase(
+  baseSamples: readonly RequestSample[] | null,
+  headSamples: readonly RequestSample[],
+  options: GateOptions = DEFAULT_GATE,
+): CaseComparison {
+  const metrics = options.metrics.map((metric) => compareMetric(metric, baseSamples, headSamples, options));
+  return { verdict: worstVerdict(metrics.map((m) => m.verdict)), metrics };
+}
