@@ -1,65 +1,126 @@
 /**
  * `foundry-bench`: runs the benchmark specs under vitest with the harness's
- * own configuration and flags. vitest's file filters, `-t` and `--shard` pass
- * through, so cases are selected the way tests are.
+ * own configuration and flags (vitest's file filters, `-t` and `--shard` pass
+ * through, so cases are selected the way tests are), serves the embedded
+ * engine, and renders or compares results files offline.
+ *
+ * Exit codes: 0 all passed (or skipped), 1 a case failed or regressed,
+ * 2 bad usage or unreadable input.
  */
 import { parseArgs } from 'node:util';
 import { startVitest } from 'vitest/node';
+import { compareCommand, parseFormat, reportCommand, UsageError } from './offline.ts';
+import type { RegressionOptions } from './types.ts';
 import { benchVitestOptions, DEFAULT_SPECS } from './vitest-config.ts';
 
 const HELP = `foundry-bench: latency benchmarks for local language models
 
 Usage:
-  foundry-bench [run] [file filters...] [options]
-  foundry-bench serve [--port N]     run the embedded engine as an OpenAI-compatible server
+  foundry-bench [run] [file filters...] [options]    run the specs (npm run bench)
+  foundry-bench report <results.json> [--format F] [-o FILE]
+  foundry-bench compare <base.json> <head.json> [--format F] [-o FILE] [--fail-on V] [--tolerance X] [--metric M]
+  foundry-bench serve [--port N]                     run the embedded engine as an OpenAI-compatible server
 
-Options:
+Run options:
   --target URL           base URL of an OpenAI-compatible server (sets BENCH_BASE_URL)
   --specs GLOB           spec files to run (default ${DEFAULT_SPECS})
   --iterations N         timed requests per case, overriding specs (BENCH_ITERATIONS)
   --warmup N             warmup requests per case, overriding specs (BENCH_WARMUP)
   --no-stream            time whole responses instead of streams (BENCH_STREAM=0)
-  --output DIR           where results.json goes (BENCH_OUTPUT_DIR, default bench-results)
-  -t, --testNamePattern  run only cases whose "model > prompt" name matches
+  --output DIR           where results.json and reports go (BENCH_OUTPUT_DIR, default bench-results)
+  --update-baseline      write this run's figures into the baseline (BENCH_UPDATE_BASELINE=1)
+  --baseline-dir DIR     where baselines live (BENCH_BASELINE_DIR, default fixtures/baselines)
+  --profile NAME         hardware profile: baseline file DIR/NAME.json (BENCH_PROFILE, default "default")
+  --fail-on VERDICT      regressed (default) or inconclusive (BENCH_FAIL_ON)
+  -t, --testNamePattern  run only cases whose "model prompt" name matches
   --shard i/n            run the i-th of n shards of the spec files
-  -h, --help             this text
+
+Report and compare options:
+  --format F             md, junit, csv, json or table (report: md; compare: md)
+  -o, --out FILE         write to FILE (atomically) instead of stdout
+  --tolerance X          allowed relative change (compare; default 0.10)
+  --metric M             e2eP95 (default), e2eP99, ttftP95 or tokensPerSec; repeatable (compare)
 
 Environment: BENCH_BASE_URL or FOUNDRY_LOCAL_ENDPOINT (target), BENCH_API_KEY or OPENAI_API_KEY (never printed).
+Exit codes: 0 passed, 1 a case failed or regressed, 2 bad usage or input.
 `;
 
+const OPTIONS = {
+  target: { type: 'string' },
+  specs: { type: 'string' },
+  iterations: { type: 'string' },
+  warmup: { type: 'string' },
+  'no-stream': { type: 'boolean' },
+  output: { type: 'string' },
+  testNamePattern: { type: 'string', short: 't' },
+  shard: { type: 'string' },
+  port: { type: 'string' },
+  'update-baseline': { type: 'boolean' },
+  'baseline-dir': { type: 'string' },
+  profile: { type: 'string' },
+  'fail-on': { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  tolerance: { type: 'string' },
+  metric: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+const COMMANDS = new Set(['run', 'serve', 'report', 'compare']);
+
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      target: { type: 'string' },
-      specs: { type: 'string' },
-      iterations: { type: 'string' },
-      warmup: { type: 'string' },
-      'no-stream': { type: 'boolean' },
-      output: { type: 'string' },
-      testNamePattern: { type: 'string', short: 't' },
-      shard: { type: 'string' },
-      port: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
-  const [command, ...filters] = positionals[0] === 'run' || positionals[0] === 'serve' ? positionals : ['run', ...positionals];
-  if (command === 'serve') return serve(values.port);
-  if (command !== 'run') {
-    process.stderr.write(`foundry-bench: unknown command "${command}"\n\n${HELP}`);
-    return 2;
+  const [command, ...rest] = COMMANDS.has(positionals[0] ?? '') ? positionals : ['run', ...positionals];
+  switch (command) {
+    case 'serve':
+      return serve(values.port);
+    case 'report':
+      return reportCommand(rest, parseFormat(values.format, 'md'), values.out);
+    case 'compare':
+      return compareCommand(rest, parseFormat(values.format, 'md'), values.out, regressionFlags(values));
+    default:
+      return run(rest, values);
   }
+}
+
+function regressionFlags(values: Values): RegressionOptions {
+  const options: RegressionOptions = {};
+  if (values['fail-on']) options.failOn = values['fail-on'] as RegressionOptions['failOn'];
+  if (values.tolerance !== undefined) {
+    const tolerance = Number(values.tolerance);
+    if (!Number.isFinite(tolerance)) throw new UsageError(`--tolerance must be a number, got "${values.tolerance}"`);
+    options.tolerance = tolerance;
+  }
+  if (values.metric) options.metric = values.metric as RegressionOptions['metric'];
+  return options;
+}
+
+async function run(filters: string[], values: Values): Promise<number> {
   // Flags become environment variables so the spec workers, which inherit the environment, see them.
-  if (values.target) process.env.BENCH_BASE_URL = values.target;
-  if (values.iterations) process.env.BENCH_ITERATIONS = values.iterations;
-  if (values.warmup) process.env.BENCH_WARMUP = values.warmup;
-  if (values['no-stream']) process.env.BENCH_STREAM = '0';
-  if (values.output) process.env.BENCH_OUTPUT_DIR = values.output;
+  const env: Array<[string | undefined | boolean, string, string?]> = [
+    [values.target, 'BENCH_BASE_URL'],
+    [values.iterations, 'BENCH_ITERATIONS'],
+    [values.warmup, 'BENCH_WARMUP'],
+    [values['no-stream'], 'BENCH_STREAM', '0'],
+    [values.output, 'BENCH_OUTPUT_DIR'],
+    [values['update-baseline'], 'BENCH_UPDATE_BASELINE', '1'],
+    [values['baseline-dir'], 'BENCH_BASELINE_DIR'],
+    [values.profile, 'BENCH_PROFILE'],
+    [values['fail-on'], 'BENCH_FAIL_ON'],
+  ];
+  for (const [value, name, fixed] of env) if (value) process.env[name] = fixed ?? String(value);
 
   const options = benchVitestOptions({ root: process.cwd(), specs: values.specs ?? DEFAULT_SPECS });
   const vitest = await startVitest('test', filters, {
@@ -87,6 +148,6 @@ async function serve(port: string | undefined): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`foundry-bench: ${(error as Error).message}\n`);
+  process.stderr.write(`foundry-bench: ${(error as Error).message}\n${error instanceof UsageError ? '\nRun foundry-bench --help for usage.\n' : ''}`);
   process.exitCode = 2;
 }

@@ -13,11 +13,7 @@
  * The seed is fixed, so the same samples always give the same verdict.
  */
 import { harrellDavisSorted, quantileSorted, sortAscending, seededRandom } from './stats.ts';
-import type { Interval, RequestSample } from './types.ts';
-
-export type GatedMetric = 'e2eP95' | 'e2eP99' | 'ttftP95' | 'tokensPerSec';
-export type Verdict = 'regressed' | 'inconclusive' | 'improved' | 'unchanged' | 'new';
-export type QuantileEstimator = 'linear' | 'harrell-davis';
+import type { GatedMetric, GateSample, Interval, MetricVerdict, QuantileEstimator, RegressionOptions, Verdict } from './types.ts';
 
 interface MetricDefinition {
   label: string;
@@ -25,10 +21,10 @@ interface MetricDefinition {
   quantile: number;
   /** Throughput: a smaller value is the regression. */
   higherIsBetter: boolean;
-  values(samples: readonly RequestSample[]): number[];
+  values(samples: readonly GateSample[]): number[];
 }
 
-const okValues = (samples: readonly RequestSample[], pick: (s: RequestSample) => number | null) =>
+const okValues = (samples: readonly GateSample[], pick: (s: GateSample) => number | null) =>
   samples.filter((s) => s.ok).map(pick).filter((v): v is number => v !== null);
 
 export const METRICS: Record<GatedMetric, MetricDefinition> = {
@@ -64,21 +60,6 @@ export const DEFAULT_GATE: GateOptions = {
   resamples: 2000,
   seed: 0x5eed,
 };
-
-export interface MetricVerdict {
-  metric: GatedMetric;
-  verdict: Verdict;
-  base: number | null;
-  head: number | null;
-  /** head / base. */
-  ratio: number | null;
-  /** Confidence interval of head / base. */
-  ci: Interval | null;
-  baseSamples: number;
-  headSamples: number;
-  /** One line a person can act on. */
-  message: string;
-}
 
 const SEVERITY: Record<Verdict, number> = { regressed: 4, inconclusive: 3, improved: 2, unchanged: 1, new: 0 };
 
@@ -126,12 +107,12 @@ const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).to
 /** Compares one metric of a case against its baseline. */
 export function compareMetric(
   metric: GatedMetric,
-  baseSamples: readonly RequestSample[] | null,
-  headSamples: readonly RequestSample[],
+  baseSamples: readonly GateSample[] | null,
+  headSamples: readonly GateSample[],
   options: GateOptions = DEFAULT_GATE,
 ): MetricVerdict {
   const def = METRICS[metric];
-  const head = headSamples ? def.values(headSamples) : [];
+  const head = def.values(headSamples);
   const base = baseSamples ? def.values(baseSamples) : [];
   const est = estimate(options.estimator);
   const headValue = head.length > 0 ? est(sortAscending(head), def.quantile) : null;
@@ -179,10 +160,38 @@ export interface CaseComparison {
 }
 
 export function compareCase(
-  baseSamples: readonly RequestSample[] | null,
-  headSamples: readonly RequestSample[],
+  baseSamples: readonly GateSample[] | null,
+  headSamples: readonly GateSample[],
   options: GateOptions = DEFAULT_GATE,
 ): CaseComparison {
   const metrics = options.metrics.map((metric) => compareMetric(metric, baseSamples, headSamples, options));
   return { verdict: worstVerdict(metrics.map((m) => m.verdict)), metrics };
+}
+
+const METRIC_ALIASES: Record<string, GatedMetric> = { p95: 'e2eP95', p99: 'e2eP99', e2eP95: 'e2eP95', e2eP99: 'e2eP99', ttftP95: 'ttftP95', tokensPerSec: 'tokensPerSec' };
+
+/** Gate options from a spec's `regression` block over the defaults, validated. */
+export function gateOptions(regression: RegressionOptions = {}, env: NodeJS.ProcessEnv = process.env): GateOptions {
+  const requested = regression.metric === undefined ? DEFAULT_GATE.metrics : Array.isArray(regression.metric) ? regression.metric : [regression.metric];
+  const metrics = requested.map((name) => {
+    const metric = METRIC_ALIASES[name];
+    if (!metric) throw new Error(`regression.metric "${name}" is not one of ${Object.keys(METRIC_ALIASES).join(', ')}`);
+    return metric;
+  });
+  const options: GateOptions = {
+    ...DEFAULT_GATE,
+    metrics: [...new Set(metrics)],
+    tolerance: regression.tolerance ?? DEFAULT_GATE.tolerance,
+    noiseFloorMs: regression.noiseFloorMs ?? DEFAULT_GATE.noiseFloorMs,
+    // BENCH_FAIL_ON (the CLI's --fail-on) sets the run's default; a spec's own setting wins.
+    failOn: regression.failOn ?? ((env.BENCH_FAIL_ON || DEFAULT_GATE.failOn) as GateOptions['failOn']),
+    estimator: regression.estimator ?? DEFAULT_GATE.estimator,
+  };
+  if (!(options.tolerance >= 0 && options.tolerance < 10)) throw new Error(`regression.tolerance must be between 0 and 10, got ${options.tolerance}`);
+  if (!(options.noiseFloorMs >= 0)) throw new Error(`regression.noiseFloorMs must be >= 0, got ${options.noiseFloorMs}`);
+  if (!['regressed', 'inconclusive'].includes(options.failOn)) {
+    throw new Error(`regression.failOn (or BENCH_FAIL_ON) must be "regressed" or "inconclusive", got "${options.failOn}"`);
+  }
+  if (!['linear', 'harrell-davis'].includes(options.estimator)) throw new Error(`regression.estimator must be "linear" or "harrell-davis"`);
+  return options;
 }

@@ -4,9 +4,12 @@
  * and IDE integrations work on benchmark cases as they do on tests.
  */
 import { describe, inject, test, type TestContext } from 'vitest';
+import { baselinePath, fingerprint, fingerprintMismatch, readBaseline, updateRequested, type BaselineFile } from './baseline.ts';
 import { checkBudgets } from './budgets.ts';
+import { compareCase, failsGate, gateOptions, type GateOptions } from './gate.ts';
 import { caseStats, determinism, errorSummary } from './metrics.ts';
 import { caseId, promptHash, resolveParams } from './params.ts';
+import { progressReporter } from './progress.ts';
 import { loadPrompts } from './prompts.ts';
 import { createClient, type RequestClient } from './request.ts';
 import { resolveRunTarget, resolveSpecTarget } from './run-target.ts';
@@ -20,10 +23,11 @@ const SAMPLE_OUTPUT_CHARS = 2000;
 export function benchModel(model: string, options: BenchOptions): void {
   // Loaded while vitest collects the file: a broken prompt file fails the file before any request.
   const prompts = loadPrompts(options.prompts);
+  const gate = gateOptions(options.regression);
   describe(model, () => {
     for (const prompt of prompts) {
       const params = resolveParams(options, prompt);
-      test(prompt.id, { timeout: testTimeout(params) }, (context) => runBenchCase(context, model, prompt, params, options));
+      test(prompt.id, { timeout: testTimeout(params) }, (context) => runBenchCase(context, model, prompt, params, options, gate));
     }
   });
 }
@@ -33,7 +37,14 @@ function testTimeout(params: CaseParams): number {
   return params.timeMs + (params.warmup + params.iterations + 1) * params.timeoutMs + 30_000;
 }
 
-async function runBenchCase(context: TestContext, model: string, prompt: Prompt, params: CaseParams, options: BenchOptions): Promise<void> {
+async function runBenchCase(
+  context: TestContext,
+  model: string,
+  prompt: Prompt,
+  params: CaseParams,
+  options: BenchOptions,
+  gate: GateOptions,
+): Promise<void> {
   const { task, signal } = context;
   const target = await targetFor(options.target);
   const hash = promptHash(prompt, params);
@@ -72,7 +83,7 @@ async function runBenchCase(context: TestContext, model: string, prompt: Prompt,
       timeoutMs: params.timeoutMs,
     },
     params,
-    { signal },
+    { signal, onProgress: progressReporter(`${model} > ${prompt.id}`, params.warmup, params.iterations) },
   );
 
   meta.samples = run.samples;
@@ -92,11 +103,50 @@ async function runBenchCase(context: TestContext, model: string, prompt: Prompt,
       finishReason: first.finishReason,
     };
   }
+  meta.fingerprint = fingerprint(target.info, servedId ?? model);
+  applyGate(meta, gate);
   meta.failures.push(...meta.budgetViolations.map((v) => v.message));
   if (meta.errors.count > 0 && meta.budgetViolations.some((v) => v.budget === 'maxErrorRate')) {
     meta.failures.push(...meta.errors.first.map((e) => `  request ${e.iteration + 1}: ${e.kind}: ${e.message}`));
   }
   if (meta.failures.length > 0) throw benchFailure(meta.failures);
+}
+
+/** Compares the case with its baseline entry and records the verdict; a failing verdict becomes a failure line. */
+function applyGate(meta: CaseMeta, options: GateOptions): void {
+  let baseline: BaselineFile | null;
+  const path = baselinePath();
+  try {
+    baseline = loadBaseline(path);
+  } catch (error) {
+    meta.failures.push((error as Error).message);
+    return;
+  }
+  const entry = baseline?.cases[meta.id];
+  const comparison = compareCase(entry?.samples ?? null, meta.samples, options);
+  // Updating the baseline accepts the new figures: nothing fails for having changed.
+  const failed = !updateRequested() && failsGate(comparison.verdict, options.failOn);
+  meta.gate = {
+    ...comparison,
+    failed,
+    tolerance: options.tolerance,
+    failOn: options.failOn,
+    baseline: entry ? { file: path, updatedAt: entry.updatedAt, gitSha: entry.gitSha, fingerprint: entry.fingerprint } : null,
+    fingerprintMismatch: entry && meta.fingerprint ? fingerprintMismatch(entry.fingerprint, meta.fingerprint) : [],
+  };
+  if (failed) {
+    for (const m of comparison.metrics) if (failsGate(m.verdict, options.failOn)) meta.failures.push(m.message);
+    if (meta.gate.fingerprintMismatch.length > 0) {
+      meta.failures.push(`note: the baseline was measured elsewhere (${meta.gate.fingerprintMismatch.join('; ')})`);
+    }
+  }
+}
+
+const baselines = new Map<string, BaselineFile | null>();
+
+function loadBaseline(path: string): BaselineFile | null {
+  if (!baselines.has(path)) baselines.set(path, readBaseline(path));
+  return baselines.get(path) ?? null;
 }
 
 type CaseIdentity = Pick<CaseMeta, 'id' | 'model' | 'promptId' | 'promptHash' | 'params' | 'budgets' | 'target'>;
@@ -113,6 +163,8 @@ function emptyCase(identity: CaseIdentity): CaseMeta {
     errors: { count: 0, rate: 0, byKind: {}, first: [] },
     determinism: { identical: null, distinctOutputs: 0 },
     budgetViolations: [],
+    fingerprint: null,
+    gate: null,
     sampleOutput: null,
     durationMs: 0,
   };

@@ -37,6 +37,25 @@ export interface Budgets {
   maxErrorRate?: number;
 }
 
+/** Latency metrics the regression gate can watch. */
+export type GatedMetric = 'e2eP95' | 'e2eP99' | 'ttftP95' | 'tokensPerSec';
+export type Verdict = 'regressed' | 'inconclusive' | 'improved' | 'unchanged' | 'new';
+export type QuantileEstimator = 'linear' | 'harrell-davis';
+
+/** How a spec is compared with its baseline. */
+export interface RegressionOptions {
+  /** One metric (`p95` and `p99` mean e2e) or several. Default `e2eP95`. */
+  metric?: GatedMetric | 'p95' | 'p99' | Array<GatedMetric | 'p95' | 'p99'>;
+  /** Allowed relative change, default 0.10. */
+  tolerance?: number;
+  /** Changes smaller than this many ms are ignored, default 1. */
+  noiseFloorMs?: number;
+  /** `regressed` (default) fails only real regressions; `inconclusive` also fails uncertain ones. */
+  failOn?: 'regressed' | 'inconclusive';
+  /** Quantile estimator of the gate, default `linear` (the one the reports show). */
+  estimator?: QuantileEstimator;
+}
+
 /** What a `.bench.ts` spec passes to `benchModel`. */
 export interface BenchOptions {
   /** Inline prompts, or a path (relative to the project root) to a JSON or YAML prompt set. */
@@ -59,6 +78,8 @@ export interface BenchOptions {
   timeoutMs?: number;
   /** Base URL of an OpenAI-compatible server for this spec only (with or without `/v1`). */
   target?: string;
+  /** Comparison with the committed baseline. */
+  regression?: RegressionOptions;
 }
 
 /** The parameters a case actually ran with, after defaults and overrides. */
@@ -197,6 +218,52 @@ export interface ModelInfo {
   rssGrowthBytes: number | null;
 }
 
+/** Where a measurement was taken; baselines from a different place are flagged. */
+export interface Fingerprint {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  platform: string;
+  arch: string;
+  osRelease: string;
+  node: string;
+  targetKind: TargetInfo['kind'];
+  server: string | null;
+  model: string;
+}
+
+/** The fields of a request sample the gate needs, as baselines store them. */
+export type GateSample = Pick<RequestSample, 'ok' | 'e2eMs' | 'ttftMs' | 'e2eTokPerSec'>;
+
+export interface MetricVerdict {
+  metric: GatedMetric;
+  verdict: Verdict;
+  /** The metric's value in the baseline and in this run. */
+  base: number | null;
+  head: number | null;
+  /** head / base. */
+  ratio: number | null;
+  /** Bootstrap confidence interval of head / base. */
+  ci: Interval | null;
+  baseSamples: number;
+  headSamples: number;
+  /** One line a person can act on. */
+  message: string;
+}
+
+/** The regression gate's decision for a case. */
+export interface GateResult {
+  verdict: Verdict;
+  metrics: MetricVerdict[];
+  /** True when the verdict fails the case (per `failOn`). */
+  failed: boolean;
+  tolerance: number;
+  failOn: 'regressed' | 'inconclusive';
+  baseline: { file: string; updatedAt: string; gitSha: string | null; fingerprint: Fingerprint } | null;
+  /** Fingerprint fields that differ from the baseline's, as "field: base -> head". */
+  fingerprintMismatch: string[];
+}
+
 /** What a test leaves on `task.meta.bench` for the reporters. */
 export interface CaseMeta {
   id: string;
@@ -218,6 +285,10 @@ export interface CaseMeta {
   errors: ErrorSummary;
   determinism: Determinism;
   budgetViolations: BudgetViolation[];
+  /** Where this case was measured. */
+  fingerprint: Fingerprint | null;
+  /** Comparison with the baseline; null when the gate did not run (skipped or failed before measuring). */
+  gate: GateResult | null;
   sampleOutput: { text: string; truncated: boolean; sha256: string; outputTokens: number; finishReason: string | null } | null;
   /** Wall time of warmup plus timed requests. */
   durationMs: number;

@@ -5,8 +5,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/node';
+import { updateRequested } from './baseline.ts';
+import BaselineReporter from '../reporters/baseline.ts';
 import ConsoleReporter from '../reporters/console.ts';
+import CsvReporter from '../reporters/csv.ts';
+import GitHubReporter from '../reporters/github.ts';
 import JsonReporter from '../reporters/json.ts';
+import JUnitReporter from '../reporters/junit.ts';
+import MarkdownReporter from '../reporters/markdown.ts';
 
 export const DEFAULT_SPECS = 'bench/**/*.bench.ts';
 
@@ -28,6 +34,12 @@ export function benchVitestOptions({ root, specs, reporters }: BenchRunConfig) {
     sequence: { concurrent: false },
     // Each test sets its own timeout from its request count and per-request timeout.
     hookTimeout: 120_000,
-    reporters: reporters ?? ['default', new ConsoleReporter(), new JsonReporter()],
+    reporters: reporters ?? defaultReporters(),
   };
+}
+
+function defaultReporters(): Reporter[] {
+  const reporters: Reporter[] = [new ConsoleReporter(), new JsonReporter(), new JUnitReporter(), new MarkdownReporter(), new CsvReporter(), new GitHubReporter()];
+  if (updateRequested()) reporters.push(new BaselineReporter());
+  return reporters;
 }

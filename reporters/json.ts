@@ -1,36 +1,17 @@
-/**
- * Vitest reporter that writes the results document (default
- * `bench-results/results.json`, or `BENCH_OUTPUT_DIR`/results.json), atomically.
- */
-import { resolve } from 'node:path';
-import type { Reporter, SerializedError, TestModule, TestRunEndReason } from 'vitest/node';
+/** Vitest reporter that writes the results document (`results.json` in the output directory), atomically. */
+import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../harness/atomic.ts';
-import { collectResults } from './collect.ts';
+import type { RunResults } from '../harness/types.ts';
+import { outputDir, ResultsReporter } from './results-reporter.ts';
 
-export interface JsonReporterOptions {
-  /** Path of the results file. */
-  outputFile?: string;
-}
-
-export function defaultResultsPath(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.BENCH_OUTPUT_DIR || 'bench-results', 'results.json');
-}
-
-export default class JsonReporter implements Reporter {
-  private startedAt = new Date();
-  private readonly outputFile: string;
-
-  constructor(options: JsonReporterOptions = {}) {
-    this.outputFile = options.outputFile ? resolve(options.outputFile) : defaultResultsPath();
+export default class JsonReporter extends ResultsReporter {
+  constructor(private readonly options: { outputFile?: string } = {}) {
+    super();
   }
 
-  onTestRunStart(): void {
-    this.startedAt = new Date();
-  }
-
-  onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
-    const results = collectResults(modules, errors, reason, { startedAt: this.startedAt });
-    writeJsonAtomic(this.outputFile, results);
-    process.stdout.write(`foundry-bench: wrote ${this.outputFile} (${results.summary.cases} cases)\n`);
+  protected report(results: RunResults): void {
+    const file = this.options.outputFile ? resolve(this.options.outputFile) : join(outputDir(), 'results.json');
+    writeJsonAtomic(file, results);
+    process.stdout.write(`foundry-bench: wrote ${file} (${results.summary.cases} cases)\n`);
   }
 }

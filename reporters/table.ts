@@ -1,16 +1,13 @@
 /** The final per-case table, rendered from a results document (used live and by `foundry-bench report`). */
 import { styleText } from 'node:util';
 import type { CaseResult, RunResults } from '../harness/types.ts';
+import { formatChange, formatMs, outcome } from './format.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
-const COLUMNS = ['model', 'prompt', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'status'] as const;
-const RIGHT_ALIGNED = new Set<string>(['n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors']);
+const COLUMNS = ['model', 'prompt', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'Δ p95 (95% CI)', 'status'] as const;
+const RIGHT_ALIGNED = new Set<string>(['n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'Δ p95 (95% CI)']);
 
-export function formatMs(value: number | undefined | null): string {
-  if (value === undefined || value === null) return '-';
-  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
-}
 
 function row(c: CaseResult): string[] {
   const e2e = c.stats.e2eMs;
@@ -26,11 +23,18 @@ function row(c: CaseResult): string[] {
     formatMs(c.stats.ttftMs?.p95),
     tokPerSec === undefined ? '-' : `${estimated}${tokPerSec.toFixed(1)}`,
     c.errors.count === 0 ? '0' : `${c.errors.count} (${(c.errors.rate * 100).toFixed(0)}%)`,
-    c.status,
+    formatChange(c.gate?.metrics.find((m) => m.metric === 'e2eP95')),
+    outcome(c),
   ];
 }
 
-const STATUS_STYLE: Record<CaseResult['status'], Style> = { passed: 'green', failed: 'red', skipped: 'yellow' };
+const OUTCOME_STYLE: Partial<Record<ReturnType<typeof outcome>, Style>> = {
+  regressed: 'red',
+  failed: 'red',
+  inconclusive: 'yellow',
+  skipped: 'yellow',
+  improved: 'green',
+};
 
 export function renderTable(results: RunResults, { color = false } = {}): string {
   const rows = results.cases.map(row);
@@ -41,7 +45,8 @@ export function renderTable(results: RunResults, { color = false } = {}): string
   const out = [paint('bold', line(COLUMNS)), line(widths.map((w) => '-'.repeat(w)))];
   results.cases.forEach((c, i) => {
     const text = line(rows[i] ?? []);
-    out.push(c.status === 'passed' ? text : paint(STATUS_STYLE[c.status], text));
+    const style = OUTCOME_STYLE[outcome(c)];
+    out.push(style ? paint(style, text) : text);
   });
   const { cases, passed, failed, skipped } = results.summary;
   out.push('', `${cases} cases: ${paint('green', `${passed} passed`)}, ${paint(failed ? 'red' : 'green', `${failed} failed`)}, ${skipped} skipped`);
@@ -55,6 +60,11 @@ export function renderTable(results: RunResults, { color = false } = {}): string
     if (c.status === 'failed') out.push(paint('red', `  failed ${c.name}: ${c.failures.join('; ')}`));
   }
   for (const e of results.run.errors) out.push(paint('red', `  error${e.file ? ` in ${e.file}` : ''}: ${e.message}`));
+  const mismatched = results.cases.filter((c) => c.gate && c.gate.fingerprintMismatch.length > 0);
+  if (mismatched.length > 0) {
+    const fields = [...new Set(mismatched.flatMap((c) => c.gate?.fingerprintMismatch ?? []))].join('; ');
+    out.push(paint('yellow', `  WARNING: ${mismatched.length} case(s) compared against a baseline measured elsewhere (${fields})`));
+  }
   if (results.cases.some((c) => c.samples.some((s) => s.ok && s.tokensEstimated))) {
     out.push('  ~ tokens counted from stream chunks: the server sent no usage');
   }

@@ -8,28 +8,15 @@
  * naive method of simple scripts: 3 rounds, p95 by Python's
  * statistics.quantiles(n=20), a fixed 10% threshold.
  */
-import { compareMetric, DEFAULT_GATE, type QuantileEstimator } from '../../harness/gate.ts';
+import { compareMetric, DEFAULT_GATE } from '../../harness/gate.ts';
 import { lognormalLatencies } from '../../harness/lognormal.ts';
-import type { RequestSample } from '../../harness/types.ts';
+import type { GateSample, QuantileEstimator } from '../../harness/types.ts';
 
 const TRIALS = Number(process.env.TRIALS ?? 200);
 const SIGMA = 0.15;
 
-export function asSamples(latencies: readonly number[]): RequestSample[] {
-  return latencies.map((e2eMs) => ({
-    ok: true,
-    e2eMs,
-    ttftMs: null,
-    itlMs: [],
-    tpotMs: null,
-    outputTokens: 1,
-    tokensEstimated: false,
-    decodeTokPerSec: null,
-    e2eTokPerSec: null,
-    finishReason: 'stop',
-    outputSha256: null,
-    error: null,
-  }));
+function asSamples(latencies: readonly number[]): GateSample[] {
+  return latencies.map((e2eMs) => ({ ok: true, e2eMs, ttftMs: null, e2eTokPerSec: null }));
 }
 
 /** Python's statistics.quantiles(data, n=20)[18] (method "exclusive"), the 95th "percentile" of simple scripts. */

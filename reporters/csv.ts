@@ -1,0 +1,71 @@
+/** CSV, one row per case (RFC 4180 quoting), for spreadsheets and tools. */
+import { join } from 'node:path';
+import { writeFileAtomic } from '../harness/atomic.ts';
+import type { CaseResult, RunResults } from '../harness/types.ts';
+import { outcome } from './format.ts';
+import { outputDir, ResultsReporter } from './results-reporter.ts';
+
+type Cell = string | number | boolean | null | undefined;
+
+const COLUMNS: Array<[string, (c: CaseResult) => Cell]> = [
+  ['file', (c) => c.file],
+  ['case_id', (c) => c.id],
+  ['model', (c) => c.model],
+  ['prompt_id', (c) => c.promptId],
+  ['status', (c) => c.status],
+  ['outcome', (c) => outcome(c)],
+  ['samples', (c) => c.samples.length],
+  ['errors', (c) => c.errors.count],
+  ['error_rate', (c) => c.errors.rate],
+  ['e2e_p50_ms', (c) => c.stats.e2eMs?.p50],
+  ['e2e_p95_ms', (c) => c.stats.e2eMs?.p95],
+  ['e2e_p99_ms', (c) => c.stats.e2eMs?.p99],
+  ['e2e_p95_ci_lo_ms', (c) => c.stats.e2eMs?.p95CI.lo],
+  ['e2e_p95_ci_hi_ms', (c) => c.stats.e2eMs?.p95CI.hi],
+  ['ttft_p50_ms', (c) => c.stats.ttftMs?.p50],
+  ['ttft_p95_ms', (c) => c.stats.ttftMs?.p95],
+  ['itl_p50_ms', (c) => c.stats.itlMs?.p50],
+  ['tpot_p50_ms', (c) => c.stats.tpotMs?.p50],
+  ['output_tokens_p50', (c) => c.stats.outputTokens?.p50],
+  ['tokens_estimated', (c) => c.samples.some((s) => s.ok && s.tokensEstimated)],
+  ['e2e_tok_s_p50', (c) => c.stats.e2eTokPerSec?.p50],
+  ['decode_tok_s_p50', (c) => c.stats.decodeTokPerSec?.p50],
+  ['verdict', (c) => c.gate?.verdict],
+  ['base_e2e_p95_ms', (c) => p95Verdict(c)?.base],
+  ['p95_ratio', (c) => p95Verdict(c)?.ratio],
+  ['p95_ratio_ci_lo', (c) => p95Verdict(c)?.ci?.lo],
+  ['p95_ratio_ci_hi', (c) => p95Verdict(c)?.ci?.hi],
+  ['fingerprint_mismatch', (c) => c.gate?.fingerprintMismatch.join('; ')],
+  ['deterministic', (c) => c.determinism.identical],
+  ['model_load_ms', (c) => c.modelInfo?.loadMs],
+  ['skip_reason', (c) => c.skipReason],
+  ['failures', (c) => c.failures.join(' | ')],
+];
+
+function p95Verdict(c: CaseResult) {
+  return c.gate?.metrics.find((m) => m.metric === 'e2eP95');
+}
+
+/**
+ * One CSV field. Numbers keep full precision; text is quoted when needed, and
+ * text that a spreadsheet would run as a formula (=, +, -, @) gets a leading
+ * apostrophe, since model and prompt names are user input.
+ */
+export function csvField(value: Cell): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value !== 'string') return String(value);
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function renderCsv(results: RunResults): string {
+  const rows = [COLUMNS.map(([name]) => name), ...results.cases.map((c) => COLUMNS.map(([, get]) => csvField(get(c))))];
+  return `${rows.map((row) => row.join(',')).join('\r\n')}\r\n`;
+}
+
+/** Vitest reporter that writes `results.csv` to the output directory. */
+export default class CsvReporter extends ResultsReporter {
+  protected report(results: RunResults): void {
+    writeFileAtomic(join(outputDir(), 'results.csv'), renderCsv(results));
+  }
+}

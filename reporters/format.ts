@@ -1,0 +1,64 @@
+/**
+ * Formatting shared by the reporters: numbers, verdict symbols, and escaping
+ * of model and user text for Markdown, HTML and GitHub workflow commands.
+ */
+import type { CaseResult, MetricVerdict, Verdict } from '../harness/types.ts';
+
+export function formatMs(value: number | undefined | null): string {
+  if (value === undefined || value === null) return '-';
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}
+
+export function formatPercent(ratio: number): string {
+  const change = (ratio - 1) * 100;
+  return `${change >= 0 ? '+' : ''}${change.toFixed(1)}%`;
+}
+
+/** "+25.3% (+12.1% .. +40.2%)", or "-" without a baseline. */
+export function formatChange(metric: MetricVerdict | undefined): string {
+  if (!metric || metric.ratio === null) return '-';
+  const ci = metric.ci ? ` (${formatPercent(metric.ci.lo)} .. ${formatPercent(metric.ci.hi)})` : '';
+  return `${formatPercent(metric.ratio)}${ci}`;
+}
+
+/** What a case amounts to in one word: its gate verdict, or failed / skipped when it has none. */
+export type Outcome = Verdict | 'failed' | 'skipped';
+
+export function outcome(c: CaseResult): Outcome {
+  if (c.status === 'skipped') return 'skipped';
+  // Failed for a budget, its error rate or an unusable target: failed, whatever the latency verdict.
+  if (c.status === 'failed' && !c.gate?.failed) return 'failed';
+  return c.gate?.verdict ?? 'new';
+}
+
+export const OUTCOME_SYMBOL: Record<Outcome, string> = {
+  regressed: '🔴',
+  inconclusive: '🟡',
+  improved: '🟢',
+  unchanged: '⚪',
+  new: '🆕',
+  failed: '❌',
+  skipped: '⏭️',
+};
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] as string);
+}
+
+/**
+ * Text for a Markdown table cell: HTML-escaped (so `<script>` stays text),
+ * Markdown's own markup characters backslash-escaped (pipes, backticks,
+ * emphasis, links), and line breaks flattened.
+ */
+export function escapeMarkdownCell(text: string): string {
+  return escapeHtml(text)
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/([\\`*_[\]|~#!])/g, '\\$1');
+}
+
+/** Text inside an HTML element in a Markdown document (e.g. `<pre>`, `<summary>`). */
+export function escapeMarkdownHtml(text: string): string {
+  return escapeHtml(text).replace(/[`|\\*_~[\]]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

@@ -1,0 +1,44 @@
+/**
+ * GitHub Actions integration: appends the Markdown report to the job summary
+ * (`GITHUB_STEP_SUMMARY`) and emits annotations: an error for each regressed
+ * or failed case, a warning for inconclusive ones and for comparisons against
+ * a baseline measured elsewhere. Does nothing outside GitHub Actions.
+ */
+import { appendFileSync } from 'node:fs';
+import type { RunResults } from '../harness/types.ts';
+import { outcome } from './format.ts';
+import { renderMarkdown } from './markdown.ts';
+import { ResultsReporter } from './results-reporter.ts';
+
+/** Escaping of workflow command data and properties, as the Actions runner decodes it. */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export function annotations(results: RunResults): string[] {
+  const lines: string[] = [];
+  const command = (level: 'error' | 'warning', file: string, title: string, message: string) =>
+    lines.push(`::${level} file=${escapeProperty(file)},title=${escapeProperty(title)}::${escapeData(message)}`);
+  for (const c of results.cases) {
+    const kind = outcome(c);
+    if (kind === 'regressed' || kind === 'failed') command('error', c.file, `foundry-bench ${kind}: ${c.name}`, c.failures.join('\n') || kind);
+    if (kind === 'inconclusive') command('warning', c.file, `foundry-bench inconclusive: ${c.name}`, c.gate?.metrics.map((m) => m.message).join('\n') ?? '');
+    if (c.gate && c.gate.fingerprintMismatch.length > 0) {
+      command('warning', c.file, `foundry-bench baseline from another machine: ${c.name}`, c.gate.fingerprintMismatch.join('\n'));
+    }
+  }
+  return lines;
+}
+
+export default class GitHubReporter extends ResultsReporter {
+  protected report(results: RunResults): void {
+    if (process.env.GITHUB_ACTIONS !== 'true' && !process.env.GITHUB_STEP_SUMMARY) return;
+    const summary = process.env.GITHUB_STEP_SUMMARY;
+    if (summary) appendFileSync(summary, `${renderMarkdown(results)}\n`);
+    for (const line of annotations(results)) process.stdout.write(`${line}\n`);
+  }
+}

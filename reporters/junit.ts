@@ -1,0 +1,89 @@
+/**
+ * JUnit XML for CI test tabs, built with junit-report-builder: a testsuite
+ * per spec file, a testcase per (model, prompt) with every metric and the
+ * verdict as properties, `<failure>` saying what regressed by how much, and
+ * `<skipped>` with its reason (in the system-out, which every viewer shows).
+ */
+import { join } from 'node:path';
+import junitReportBuilder, { type Builder } from 'junit-report-builder';
+import { writeFileAtomic } from '../harness/atomic.ts';
+import type { CaseResult, RunResults } from '../harness/types.ts';
+import { formatChange, outcome } from './format.ts';
+import { outputDir, ResultsReporter } from './results-reporter.ts';
+
+// The package's CommonJS default export is the builder; NodeNext types see only the namespace.
+const factory = ((junitReportBuilder as unknown as { default?: Builder }).default ?? junitReportBuilder) as Builder;
+
+const round = (value: number | undefined | null, digits = 3) => (value === undefined || value === null ? '' : String(Number(value.toFixed(digits))));
+
+function caseProperties(c: CaseResult): Array<[string, string]> {
+  const { stats } = c;
+  const properties: Array<[string, string]> = [
+    ['case.id', c.id],
+    ['outcome', outcome(c)],
+    ['samples', String(c.samples.length)],
+    ['e2e.p50.ms', round(stats.e2eMs?.p50)],
+    ['e2e.p95.ms', round(stats.e2eMs?.p95)],
+    ['e2e.p99.ms', round(stats.e2eMs?.p99)],
+    ['e2e.p95.ci.lo.ms', round(stats.e2eMs?.p95CI.lo)],
+    ['e2e.p95.ci.hi.ms', round(stats.e2eMs?.p95CI.hi)],
+    ['ttft.p50.ms', round(stats.ttftMs?.p50)],
+    ['ttft.p95.ms', round(stats.ttftMs?.p95)],
+    ['itl.p50.ms', round(stats.itlMs?.p50)],
+    ['tpot.p50.ms', round(stats.tpotMs?.p50)],
+    ['tokens.p50', round(stats.outputTokens?.p50)],
+    ['tokens.estimated', String(c.samples.some((s) => s.ok && s.tokensEstimated))],
+    ['throughput.e2e.tok_s.p50', round(stats.e2eTokPerSec?.p50)],
+    ['throughput.decode.tok_s.p50', round(stats.decodeTokPerSec?.p50)],
+    ['errors.count', String(c.errors.count)],
+    ['errors.rate', round(c.errors.rate, 4)],
+    ['deterministic', String(c.determinism.identical)],
+  ];
+  if (c.gate) {
+    properties.push(['gate.verdict', c.gate.verdict], ['gate.tolerance', String(c.gate.tolerance)]);
+    for (const m of c.gate.metrics) {
+      properties.push([`gate.${m.metric}.verdict`, m.verdict], [`gate.${m.metric}.base`, round(m.base)], [`gate.${m.metric}.change`, formatChange(m)]);
+    }
+    if (c.gate.fingerprintMismatch.length > 0) properties.push(['gate.fingerprint.mismatch', c.gate.fingerprintMismatch.join('; ')]);
+  }
+  if (c.modelInfo?.loadMs != null) properties.push(['model.load.ms', round(c.modelInfo.loadMs)]);
+  return properties.filter(([, value]) => value !== '');
+}
+
+export function renderJUnit(results: RunResults): string {
+  const builder = factory.newBuilder();
+  const files = [...new Set(results.cases.map((c) => c.file))];
+  for (const file of files) {
+    const cases = results.cases.filter((c) => c.file === file);
+    const suite = builder
+      .testSuite()
+      .name(file)
+      .timestamp(results.run.startedAt)
+      .time(cases.reduce((sum, c) => sum + c.durationMs, 0) / 1000);
+    suite.property('node', results.run.node);
+    suite.property('cpu', `${results.run.cpu.model} x${results.run.cpu.cores}`);
+    for (const target of results.run.targets) suite.property('target', `${target.kind} ${target.baseURL}${target.server ? ` (${target.server})` : ''}`);
+    for (const c of cases) {
+      const testCase = suite.testCase().className(c.model).name(c.name).file(c.file).time(c.durationMs / 1000);
+      for (const [name, value] of caseProperties(c)) testCase.property(name, value);
+      if (c.status === 'failed') {
+        const kind = outcome(c);
+        testCase.failure(c.failures.join('\n') || 'failed', kind === 'failed' ? 'BenchFailure' : `Latency${kind[0]?.toUpperCase()}${kind.slice(1)}`);
+      } else if (c.status === 'skipped') {
+        testCase.skipped();
+        if (c.skipReason) testCase.standardOutput(`skipped: ${c.skipReason}`);
+      }
+    }
+  }
+  for (const error of results.run.errors) {
+    builder.testSuite().name(error.file ?? 'run').testCase().className('foundry-bench').name('load').error(error.message, 'LoadError');
+  }
+  return builder.build();
+}
+
+/** Vitest reporter that writes `junit.xml` to the output directory. */
+export default class JUnitReporter extends ResultsReporter {
+  protected report(results: RunResults): void {
+    writeFileAtomic(join(outputDir(), 'junit.xml'), renderJUnit(results));
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The Markdown report, sized for a GitHub PR comment: a summary line, one
+ * table row per case with the p95 change against the baseline and its CI, the
+ * machine fingerprint, and collapsible per-case details with a sample output.
+ * All model and user text is escaped. The report stays under GitHub's comment
+ * limit by shedding detail in steps when the run is large.
+ */
+import { join } from 'node:path';
+import { writeFileAtomic } from '../harness/atomic.ts';
+import type { CaseResult, RunResults } from '../harness/types.ts';
+import { escapeMarkdownCell, escapeMarkdownHtml, formatChange, formatMs, outcome, OUTCOME_SYMBOL, type Outcome } from './format.ts';
+import { outputDir, ResultsReporter } from './results-reporter.ts';
+
+/** GitHub rejects comment bodies over 65,536 characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+/** Hidden marker that lets a workflow find and update its own comment. */
+export const REPORT_MARKER = '<!-- foundry-bench-report -->';
+
+export interface MarkdownOptions {
+  /** Maximum length of the document; default GitHub's comment limit less room for a footer. */
+  maxChars?: number;
+  /** Where the full report lives (e.g. a CI artifact), linked when detail is dropped. */
+  fullReportUrl?: string;
+  title?: string;
+}
+
+const SAMPLE_CHARS = 600;
+
+function summaryLine(results: RunResults): string {
+  const counts = new Map<Outcome, number>();
+  for (const c of results.cases) counts.set(outcome(c), (counts.get(outcome(c)) ?? 0) + 1);
+  const part = (kind: Outcome, word: string) => (counts.get(kind) ? `${OUTCOME_SYMBOL[kind]} ${counts.get(kind)} ${word}` : null);
+  const parts = [
+    part('regressed', 'regressed'),
+    part('failed', 'failed'),
+    part('inconclusive', 'inconclusive'),
+    part('improved', 'improved'),
+    part('unchanged', 'unchanged'),
+    part('new', 'new'),
+    part('skipped', 'skipped'),
+  ].filter(Boolean);
+  return `**${results.summary.cases} cases**: ${parts.join(' · ') || 'none'}`;
+}
+
+function tableRow(c: CaseResult): string {
+  const e2e = c.stats.e2eMs;
+  const tokPerSec = c.stats.e2eTokPerSec?.p50;
+  const kind = outcome(c);
+  const cells = [
+    OUTCOME_SYMBOL[kind],
+    escapeMarkdownCell(c.model),
+    escapeMarkdownCell(c.promptId),
+    e2e ? `${formatMs(e2e.p50)} ms` : '-',
+    e2e ? `${formatMs(e2e.p95)} ms` : '-',
+    escapeMarkdownCell(formatChange(c.gate?.metrics.find((m) => m.metric === 'e2eP95'))),
+    c.stats.ttftMs ? `${formatMs(c.stats.ttftMs.p95)} ms` : '-',
+    tokPerSec === undefined ? '-' : tokPerSec.toFixed(1),
+    kind,
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+const TABLE_HEAD = ['| | Model | Prompt | p50 | p95 | Δ p95 vs base (95% CI) | TTFT p95 | tok/s | Verdict |', '|---|---|---|--:|--:|--:|--:|--:|---|'];
+
+function fingerprintSection(results: RunResults): string[] {
+  const { run } = results;
+  const lines = [
+    `<sub>Measured on ${escapeMarkdownHtml(run.cpu.model)} (${run.cpu.cores} cores, ${Math.round(run.memoryBytes / 2 ** 30)} GiB), ${run.os.platform}/${run.os.arch} ${escapeMarkdownHtml(run.os.release)}, Node ${run.node}; target ${run.targets
+      .map((t) => `${t.kind}${t.server ? ` (${escapeMarkdownHtml(t.server)})` : ''}`)
+      .join(', ') || 'none'}${run.gitSha ? `; commit ${run.gitSha.slice(0, 12)}` : ''}.</sub>`,
+  ];
+  const mismatched = results.cases.filter((c) => c.gate && c.gate.fingerprintMismatch.length > 0);
+  if (mismatched.length > 0) {
+    const fields = [...new Set(mismatched.flatMap((c) => c.gate?.fingerprintMismatch ?? []))];
+    lines.unshift(
+      `> [!WARNING]`,
+      `> ${mismatched.length} case(s) were compared with a baseline measured elsewhere: ${fields.map(escapeMarkdownCell).join('; ')}. Verdicts across machines or servers mix hardware with code changes.`,
+      '',
+    );
+  }
+  return lines;
+}
+
+function details(c: CaseResult, withSample: boolean): string[] {
+  const lines = [`<details><summary>${OUTCOME_SYMBOL[outcome(c)]} ${escapeMarkdownHtml(c.name)}</summary>`, ''];
+  const e2e = c.stats.e2eMs;
+  if (e2e) {
+    lines.push(
+      `- e2e: n=${e2e.n}, p50 ${formatMs(e2e.p50)} ms (95% CI ${formatMs(e2e.p50CI.lo)}–${formatMs(e2e.p50CI.hi)}), p95 ${formatMs(e2e.p95)} ms (95% CI ${formatMs(e2e.p95CI.lo)}–${formatMs(e2e.p95CI.hi)}), p99 ${formatMs(e2e.p99)} ms`,
+    );
+  }
+  if (c.stats.ttftMs) lines.push(`- TTFT: p50 ${formatMs(c.stats.ttftMs.p50)} ms, p95 ${formatMs(c.stats.ttftMs.p95)} ms`);
+  if (c.stats.itlMs) lines.push(`- ITL: p50 ${formatMs(c.stats.itlMs.p50)} ms, p95 ${formatMs(c.stats.itlMs.p95)} ms`);
+  if (c.stats.outputTokens) lines.push(`- output tokens: p50 ${c.stats.outputTokens.p50}${c.samples.some((s) => s.ok && s.tokensEstimated) ? ' (counted chunks: the server sent no usage)' : ''}`);
+  for (const m of c.gate?.metrics ?? []) lines.push(`- ${escapeMarkdownCell(m.message)}`);
+  if (c.errors.count > 0) lines.push(`- errors: ${c.errors.count} (${Object.entries(c.errors.byKind).map(([k, n]) => `${k} x${n}`).join(', ')})`);
+  for (const failure of c.failures) lines.push(`- ❌ ${escapeMarkdownCell(failure)}`);
+  if (c.skipReason) lines.push(`- skipped: ${escapeMarkdownCell(c.skipReason)}`);
+  if (c.determinism.identical === false) lines.push(`- ⚠️ outputs differ between requests (${c.determinism.distinctOutputs} distinct) at temperature ${c.params.temperature}`);
+  if (withSample && c.sampleOutput) {
+    const text = c.sampleOutput.text.slice(0, SAMPLE_CHARS);
+    const cut = c.sampleOutput.truncated || c.sampleOutput.text.length > SAMPLE_CHARS ? ' (truncated)' : '';
+    lines.push('', `Sample output${cut}:`, '', `<pre>${escapeMarkdownHtml(text)}</pre>`);
+  }
+  lines.push('', '</details>');
+  return lines;
+}
+
+/** The levels of detail, from everything to the bare minimum, tried in turn until one fits. */
+type Detail = 'full' | 'no-samples' | 'no-details' | 'notable-rows';
+
+function render(results: RunResults, detail: Detail, options: MarkdownOptions): string {
+  const out = [REPORT_MARKER, `### ${escapeMarkdownCell(options.title ?? 'foundry-bench')}`, '', summaryLine(results), ''];
+  const shown = detail === 'notable-rows' ? results.cases.filter((c) => !['unchanged', 'new', 'skipped'].includes(outcome(c))) : results.cases;
+  const ran = shown.filter((c) => c.status !== 'skipped');
+  if (ran.length > 0) out.push(...TABLE_HEAD, ...ran.map(tableRow), '');
+  if (detail === 'notable-rows' && shown.length < results.cases.length) {
+    out.push(`_${results.cases.length - shown.length} unchanged, new or skipped cases are not listed to fit the comment limit${options.fullReportUrl ? `; [full report](${options.fullReportUrl})` : ''}._`, '');
+  }
+  const skipped = results.cases.filter((c) => c.status === 'skipped');
+  if (skipped.length > 0 && detail !== 'notable-rows') {
+    const reasons = new Map<string, string[]>();
+    for (const c of skipped) reasons.set(c.skipReason ?? 'skipped', [...(reasons.get(c.skipReason ?? 'skipped') ?? []), c.name]);
+    out.push(`<details><summary>⏭️ ${skipped.length} skipped</summary>`, '');
+    for (const [reason, names] of reasons) out.push(`- ${escapeMarkdownCell(reason)} (${names.length}: ${names.map(escapeMarkdownCell).join(', ')})`);
+    out.push('', '</details>', '');
+  }
+  for (const e of results.run.errors) out.push(`> ❌ error${e.file ? ` in ${escapeMarkdownCell(e.file)}` : ''}: ${escapeMarkdownCell(e.message)}`, '');
+  if (detail === 'full' || detail === 'no-samples') {
+    for (const c of ran) out.push(...details(c, detail === 'full'));
+    if (ran.length > 0) out.push('');
+  } else if (options.fullReportUrl) {
+    out.push(`_Per-case details are left out to fit the comment limit: [full report](${options.fullReportUrl})._`, '');
+  }
+  out.push(...fingerprintSection(results));
+  return `${out.join('\n')}\n`;
+}
+
+export function renderMarkdown(results: RunResults, options: MarkdownOptions = {}): string {
+  const limit = options.maxChars ?? GITHUB_COMMENT_LIMIT - 1_000;
+  let text = '';
+  for (const detail of ['full', 'no-samples', 'no-details', 'notable-rows'] as Detail[]) {
+    text = render(results, detail, options);
+    if (text.length <= limit) return text;
+  }
+  // Even the notable rows do not fit: cut at a line boundary and say so.
+  const note = `\n\n_Report cut at ${limit} characters${options.fullReportUrl ? `; [full report](${options.fullReportUrl})` : ''}._\n`;
+  return text.slice(0, text.lastIndexOf('\n', limit - note.length)) + note;
+}
+
+/** Vitest reporter that writes `report.md` to the output directory. */
+export default class MarkdownReporter extends ResultsReporter {
+  protected report(results: RunResults): void {
+    writeFileAtomic(join(outputDir(), 'report.md'), renderMarkdown(results));
+  }
+}
