@@ -14,28 +14,29 @@ interface CliRun {
   output: string;
   results: RunResults | null;
   raw: string;
+  outDir: string;
 }
 
-/** Runs `npm run bench` as a user would, on the test specs, with its own results directory. */
-function runBench(env: Record<string, string>, args: string[] = []): Promise<CliRun> {
-  const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-'));
+/** Runs the foundry-bench CLI as `npm run bench` does. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'harness/cli.ts', '--specs', 'test/specs/**/*.bench.ts', '--output', outDir, ...args],
-      { env: { ...process.env, BENCH_API_KEY: SECRET, NO_COLOR: '1', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const file = join(outDir, 'results.json');
-        const raw = existsSync(file) ? readFileSync(file, 'utf8') : '';
-        resolve({
-          code: error ? ((error as { code?: number }).code ?? 1) : 0,
-          output: stdout + stderr,
-          results: raw ? (JSON.parse(raw) as RunResults) : null,
-          raw,
-        });
-      },
+      ['--import', 'tsx', 'harness/cli.ts', ...args],
+      { env: { ...process.env, BENCH_API_KEY: SECRET, NO_COLOR: '1', GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
     );
   });
+}
+
+/** Runs `npm run bench` on the test specs, with its own results directory and an empty baseline directory unless given one. */
+async function runBench(env: Record<string, string>, args: string[] = []): Promise<CliRun> {
+  const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-'));
+  const baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-baselines-'));
+  const { code, output } = await cli(['--specs', 'test/specs/**/*.bench.ts', '--output', outDir, '--baseline-dir', baselineDir, ...args], env);
+  const file = join(outDir, 'results.json');
+  const raw = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  return { code, output, results: raw ? (JSON.parse(raw) as RunResults) : null, raw, outDir };
 }
 
 describe('npm run bench against an OpenAI-compatible server', () => {
@@ -190,5 +191,72 @@ describe('npm run bench with no target configured: the embedded engine', () => {
     expect(skipped?.status).toBe('skipped');
     expect(skipped?.skipReason).toContain('is not one of the embedded engine\'s tiny models (tiny-1m, tiny-8m, tiny-30m)');
     expect(skipped?.skipReason).toContain('FOUNDRY_LOCAL_ENDPOINT');
+  }, 60_000);
+});
+
+describe('the regression gate, end to end against the simulated server', () => {
+  const onlyHello = ['-t', '^sim-fast hello$', '--iterations', '20', '--warmup', '2'];
+  let baselineDir: string;
+  let fast: CliRun;
+  let slow: CliRun;
+
+  beforeAll(async () => {
+    baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-gate-'));
+    const fastServer = await startSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.05 }] });
+    fast = await runBench({ BENCH_BASE_URL: fastServer.url }, [...onlyHello, '--baseline-dir', baselineDir, '--update-baseline']);
+    await fastServer.close();
+    const slowServer = await startSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 2.5, tokens: 16, jitter: 0.05 }] });
+    slow = await runBench({ BENCH_BASE_URL: slowServer.url }, [...onlyHello, '--baseline-dir', baselineDir]);
+    await slowServer.close();
+  }, 120_000);
+
+  test('--update-baseline writes the baseline and passes', () => {
+    expect(fast.code).toBe(0);
+    expect(fast.output).toMatch(/baseline .*default\.json: 1 case\(s\) written, 0 kept from before/);
+    const baseline = JSON.parse(readFileSync(join(baselineDir, 'default.json'), 'utf8'));
+    expect(Object.keys(baseline.cases)).toEqual([fast.results?.cases[0]?.id]);
+    expect(fast.results?.cases[0]?.gate?.verdict).toBe('new');
+  });
+
+  test('a slower server fails the run with the metric, the move and the CI', () => {
+    expect(slow.code).toBe(1);
+    const [regressed] = slow.results?.cases ?? [];
+    expect(regressed?.status).toBe('failed');
+    expect(regressed?.gate).toMatchObject({ verdict: 'regressed', failed: true, fingerprintMismatch: [] });
+    expect(regressed?.failures[0]).toMatch(/^e2e p95 \d+\.\d ms -> \d+\.\d ms \(\+\d+\.\d%, 95% CI \+\d+\.\d% \.\. \+\d+\.\d%\): regressed/);
+    expect(slow.output).toContain('regressed');
+  });
+
+  test('writes JUnit, Markdown and CSV reports of the same run', () => {
+    const junit = readFileSync(join(slow.outDir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<failure message="e2e p95 [^"]+regressed[^"]*" type="LatencyRegressed"/);
+    const md = readFileSync(join(slow.outDir, 'report.md'), 'utf8');
+    expect(md).toContain('🔴 1 regressed');
+    const csv = readFileSync(join(slow.outDir, 'results.csv'), 'utf8');
+    expect(csv.split('\r\n')[1]).toContain(',failed,regressed,');
+  });
+
+  test('compare diffs two results files offline, with the same verdict and exit code', async () => {
+    const { code, output } = await cli(['compare', join(fast.outDir, 'results.json'), join(slow.outDir, 'results.json'), '--format', 'md']);
+    expect(code).toBe(1);
+    expect(output).toContain('🔴 1 regressed');
+    const reverse = await cli(['compare', join(slow.outDir, 'results.json'), join(fast.outDir, 'results.json'), '--format', 'json']);
+    expect(reverse.code).toBe(0);
+    expect((JSON.parse(reverse.output) as RunResults).cases[0]?.gate?.verdict).toBe('improved');
+    const againstBaseline = await cli(['compare', join(baselineDir, 'default.json'), join(slow.outDir, 'results.json'), '--format', 'junit']);
+    expect(againstBaseline.code).toBe(1);
+    expect(againstBaseline.output).toContain('type="LatencyRegressed"');
+  }, 60_000);
+
+  test('report renders a results file in each format; bad input exits 2 naming the file', async () => {
+    const csv = await cli(['report', join(slow.outDir, 'results.json'), '--format', 'csv']);
+    expect(csv.code).toBe(0);
+    expect(csv.output.split('\r\n')[0]).toMatch(/^file,case_id,model/);
+    const missing = await cli(['report', 'no-such.json']);
+    expect(missing.code).toBe(2);
+    expect(missing.output).toContain('results no-such.json: cannot read (ENOENT)');
+    const badFormat = await cli(['report', join(slow.outDir, 'results.json'), '--format', 'pdf']);
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.output).toContain('--format must be one of md, junit, csv, json, table');
   }, 60_000);
 });

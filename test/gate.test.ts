@@ -1,0 +1,117 @@
+import { describe, expect, test } from 'vitest';
+import { compareCase, compareMetric, DEFAULT_GATE, gateOptions, worstVerdict } from '../harness/gate.ts';
+import { lognormalLatencies } from '../harness/lognormal.ts';
+import { harrellDavisSorted, incompleteBeta, sortAscending } from '../harness/stats.ts';
+import type { GateSample } from '../harness/types.ts';
+
+const samples = (latencies: readonly number[], tokPerSec?: readonly number[]): GateSample[] =>
+  latencies.map((e2eMs, i) => ({ ok: true, e2eMs, ttftMs: e2eMs / 4, e2eTokPerSec: tokPerSec?.[i] ?? null }));
+
+describe('Harrell-Davis and the incomplete beta function (reference: scipy)', () => {
+  test('incompleteBeta matches scipy.special.betainc', () => {
+    expect(incompleteBeta(0.3, 2.5, 3.5)).toBeCloseTo(0.29675298929566646, 12);
+    expect(incompleteBeta(0.97, 47.5, 2.55)).toBeCloseTo(0.7214617339229601, 12);
+    expect(incompleteBeta(0.25, 1, 1)).toBeCloseTo(0.25, 14);
+  });
+
+  test('harrellDavisSorted matches scipy.stats.mstats.hdquantiles', () => {
+    const sorted = sortAscending([12.1, 15.3, 9.8, 22.4, 18.0, 11.1, 13.7, 30.2, 16.6, 14.9]);
+    expect(harrellDavisSorted(sorted, 0.5)).toBeCloseTo(15.16267538, 6);
+    expect(harrellDavisSorted(sorted, 0.95)).toBeCloseTo(28.76992121, 6);
+  });
+});
+
+describe('the p95 gate under lognormal noise (sigma 0.15 per request, 50 iterations per side)', () => {
+  const TRIALS = 40;
+  const verdicts = (factor: number, seedBase: number) =>
+    Array.from({ length: TRIALS }, (_, t) => {
+      const base = samples(lognormalLatencies(50, 100, 0.15, seedBase + t));
+      const head = samples(lognormalLatencies(50, 100 * factor, 0.15, seedBase + 1000 + t));
+      return compareMetric('e2eP95', base, head).verdict;
+    });
+
+  test('detects a +25% slowdown in at least 36 of 40 seeded trials', () => {
+    const found = verdicts(1.25, 100).filter((v) => v === 'regressed').length;
+    expect(found).toBeGreaterThanOrEqual(36);
+  });
+
+  test('raises at most 1 false alarm in 40 seeded trials without a change', () => {
+    const alarms = verdicts(1, 5000).filter((v) => v === 'regressed').length;
+    expect(alarms).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('verdicts', () => {
+  const base = samples(lognormalLatencies(50, 100, 0.05, 1));
+
+  test('regressed: names the metric, the move, the change and the CI', () => {
+    const result = compareMetric('e2eP95', base, samples(lognormalLatencies(50, 150, 0.05, 2)));
+    expect(result.verdict).toBe('regressed');
+    expect(result.ratio).toBeGreaterThan(1.3);
+    expect(result.ci?.lo).toBeGreaterThan(1);
+    expect(result.message).toMatch(/^e2e p95 \d+ ms -> \d+ ms \(\+\d+\.\d%, 95% CI \+\d+\.\d% \.\. \+\d+\.\d%\): regressed beyond the tolerance 10%/);
+  });
+
+  test('improved is the mirror image', () => {
+    expect(compareMetric('e2eP95', base, samples(lognormalLatencies(50, 60, 0.05, 3))).verdict).toBe('improved');
+  });
+
+  test('inconclusive when the estimate crosses the tolerance but the CI includes no change', () => {
+    const noisyBase = samples(lognormalLatencies(5, 100, 0.4, 4));
+    const noisyHead = samples(lognormalLatencies(5, 130, 0.4, 5));
+    const result = compareMetric('e2eP95', noisyBase, noisyHead);
+    expect(result.ratio).toBeGreaterThan(1.1);
+    expect(result.ci?.lo).toBeLessThan(1);
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.message).toContain('rerun with more iterations');
+  });
+
+  test('unchanged within the tolerance, and below the noise floor whatever the ratio', () => {
+    expect(compareMetric('e2eP95', base, samples(lognormalLatencies(50, 103, 0.05, 6))).verdict).toBe('unchanged');
+    const fast = samples(lognormalLatencies(50, 0.5, 0.05, 7));
+    const slower = samples(lognormalLatencies(50, 0.9, 0.05, 8));
+    const result = compareMetric('e2eP95', fast, slower);
+    expect(result.ratio).toBeGreaterThan(1.5);
+    expect(result.verdict).toBe('unchanged');
+    expect(result.message).toContain('noise floor');
+  });
+
+  test('new without baseline samples', () => {
+    expect(compareMetric('e2eP95', null, base)).toMatchObject({ verdict: 'new', base: null, ratio: null });
+  });
+
+  test('throughput regresses when it drops', () => {
+    const latencies = lognormalLatencies(50, 100, 0.05, 9);
+    const before = samples(latencies, lognormalLatencies(50, 200, 0.05, 10));
+    const after = samples(latencies, lognormalLatencies(50, 120, 0.05, 11));
+    const result = compareMetric('tokensPerSec', before, after);
+    expect(result.verdict).toBe('regressed');
+    expect(result.ratio).toBeLessThan(0.7);
+  });
+
+  test('a case takes its worst metric verdict; failed requests are left out', () => {
+    const head = samples(lognormalLatencies(50, 150, 0.05, 12));
+    head.push({ ok: false, e2eMs: 1, ttftMs: null, e2eTokPerSec: null });
+    const comparison = compareCase(base, head, { ...DEFAULT_GATE, metrics: ['ttftP95', 'e2eP95'] });
+    expect(comparison.verdict).toBe('regressed');
+    expect(comparison.metrics.map((m) => m.headSamples)).toEqual([50, 50]);
+    expect(worstVerdict(['unchanged', 'inconclusive', 'improved'])).toBe('inconclusive');
+  });
+
+  test('is reproducible: the same samples give the same CI', () => {
+    const head = samples(lognormalLatencies(30, 110, 0.15, 13));
+    expect(compareMetric('e2eP95', base, head)).toEqual(compareMetric('e2eP95', base, head));
+  });
+});
+
+describe('gate options', () => {
+  test('accept the spec aliases and reject bad values with the field name', () => {
+    expect(gateOptions({ metric: 'p95', tolerance: 0.2 })).toMatchObject({ metrics: ['e2eP95'], tolerance: 0.2 });
+    expect(gateOptions({ metric: ['p99', 'ttftP95'] }).metrics).toEqual(['e2eP99', 'ttftP95']);
+    expect(() => gateOptions({ metric: 'p42' as never })).toThrow(/regression.metric "p42"/);
+    expect(() => gateOptions({ tolerance: -1 })).toThrow(/regression.tolerance/);
+    expect(gateOptions({}, { BENCH_FAIL_ON: 'inconclusive' }).failOn).toBe('inconclusive');
+    expect(gateOptions({ failOn: 'regressed' }, { BENCH_FAIL_ON: 'inconclusive' }).failOn).toBe('regressed');
+    expect(() => gateOptions({}, { BENCH_FAIL_ON: 'sometimes' })).toThrow(/BENCH_FAIL_ON/);
+  });
+});

@@ -1,0 +1,121 @@
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, test } from 'vitest';
+import { resultsProblems } from '../harness/results-file.ts';
+import { csvField, renderCsv } from '../reporters/csv.ts';
+import { annotations, escapeData } from '../reporters/github.ts';
+import { renderJUnit } from '../reporters/junit.ts';
+import { GITHUB_COMMENT_LIMIT, renderMarkdown, REPORT_MARKER } from '../reporters/markdown.ts';
+import { makeCase, makeResults } from './helpers/results.ts';
+
+const slow = [130, 131, 129, 132, 128, 130, 131, 129, 133, 127, 130, 131, 129, 132, 128, 130, 131, 129, 133, 127];
+const steady = [100, 101, 99, 102, 98, 100, 101, 99, 103, 97, 100, 101, 99, 102, 98, 100, 101, 99, 103, 97];
+
+const results = makeResults([
+  makeCase({ model: 'tiny-1m', promptId: 'regressed', latencies: slow, baseLatencies: steady }),
+  makeCase({ model: 'tiny-1m', promptId: 'same', latencies: steady, baseLatencies: steady }),
+  makeCase({ model: 'tiny-8m', promptId: 'fresh', file: 'bench/other.bench.ts' }),
+  makeCase({ model: 'qwen2.5-0.5b', promptId: 'absent', status: 'skipped', skipReason: 'model "qwen2.5-0.5b" is not served' }),
+]);
+
+describe('the test fixture itself', () => {
+  test('is a valid results document', () => {
+    expect(resultsProblems(results)).toEqual([]);
+  });
+});
+
+describe('JUnit', () => {
+  const xml = renderJUnit(results);
+  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) }).parse(xml);
+
+  test('parses as XML: a testsuite per spec file, a testcase per case', () => {
+    const suites = parsed.testsuites.testsuite as Array<{ name: string; tests: string; testcase: Array<Record<string, unknown>> }>;
+    expect(suites.map((s) => s.name)).toEqual(['bench/example.bench.ts', 'bench/other.bench.ts']);
+    expect(suites[0]?.testcase.map((t) => t.name)).toEqual(['tiny-1m > regressed', 'tiny-1m > same', 'qwen2.5-0.5b > absent']);
+    expect(parsed.testsuites.failures).toBe('1');
+    expect(parsed.testsuites.skipped).toBe('1');
+  });
+
+  test('a regressed case is a failure saying what moved, a skipped one is skipped', () => {
+    const [regressed, same, skipped] = (parsed.testsuites.testsuite[0].testcase as Array<Record<string, unknown>>) ?? [];
+    const failure = regressed?.failure as { message: string; type: string };
+    expect(failure.type).toBe('LatencyRegressed');
+    expect(failure.message).toMatch(/e2e p95 \d+ ms -> \d+ ms \(\+\d+\.\d%, 95% CI/);
+    expect(same?.failure).toBeUndefined();
+    expect(skipped).toHaveProperty('skipped');
+    expect(skipped?.['system-out']).toContain('not served');
+  });
+
+  test('carries every metric and the verdict as properties, time in seconds', () => {
+    const testcase = parsed.testsuites.testsuite[0].testcase[0] as { time: string; properties: { property: Array<{ name: string; value: string }> } };
+    const properties = Object.fromEntries(testcase.properties.property.map((p) => [p.name, p.value]));
+    expect(properties['gate.verdict']).toBe('regressed');
+    expect(Number(properties['e2e.p95.ms'])).toBeGreaterThan(130);
+    for (const key of ['e2e.p50.ms', 'e2e.p99.ms', 'ttft.p95.ms', 'itl.p50.ms', 'tpot.p50.ms', 'throughput.e2e.tok_s.p50', 'errors.rate', 'gate.e2eP95.change']) {
+      expect(properties).toHaveProperty([key]);
+    }
+    expect(Number(testcase.time)).toBeCloseTo(slow.reduce((a, b) => a + b, 0) / 1000, 3);
+  });
+});
+
+describe('Markdown', () => {
+  test('summarises, tables and marks the report', () => {
+    const md = renderMarkdown(results);
+    expect(md.startsWith(REPORT_MARKER)).toBe(true);
+    expect(md).toContain('**4 cases**: 🔴 1 regressed · ⚪ 1 unchanged · 🆕 1 new · ⏭️ 1 skipped');
+    expect(md).toMatch(/\| 🔴 \| tiny-1m \| regressed \| [\d.]+ ms \| [\d.]+ ms \| \+\d+\.\d% \(\+\d+\.\d% \.\. \+\d+\.\d%\) \|/);
+    expect(md).toContain('<details><summary>🔴 tiny-1m &gt; regressed</summary>');
+  });
+
+  test('escapes pipes, HTML, backticks and newlines from models and users', () => {
+    const hostile = makeResults([
+      makeCase({ model: 'evil|model`x`', promptId: '<img src=x onerror=alert(1)>', output: 'a | b\n<script>alert("x")</script>\n```js\nrm -rf /\n```' }),
+    ]);
+    const md = renderMarkdown(hostile);
+    expect(md).not.toContain('<script>');
+    expect(md).not.toContain('<img');
+    expect(md).toContain('&lt;script&gt;');
+    const row = md.split('\n').find((line) => line.startsWith('| 🆕'));
+    // Exactly the table's own pipes are unescaped: 10 for 9 columns.
+    expect(row?.match(/(?<!\\)\|/g)).toHaveLength(10);
+    expect(row).toContain('evil\\|model\\`x\\`');
+    const pre = md.slice(md.indexOf('<pre>'), md.indexOf('</pre>'));
+    expect(pre).not.toContain('`');
+    expect(pre).toContain('a &#124; b');
+  });
+
+  test('a 500-case report stays under GitHub\'s comment limit and says what it left out', () => {
+    const many = makeResults(
+      Array.from({ length: 500 }, (_, i) =>
+        makeCase({ model: `model-${i % 10}`, promptId: `prompt-${i}`, latencies: i % 50 === 0 ? slow : steady, baseLatencies: steady, output: 'x'.repeat(500) }),
+      ),
+    );
+    const md = renderMarkdown(many, { fullReportUrl: 'https://example.invalid/artifact' });
+    expect(md.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+    expect(md).toContain('**500 cases**: 🔴 10 regressed · ⚪ 490 unchanged');
+    // The regressions are always listed.
+    expect(md.match(/^\| 🔴 /gm)).toHaveLength(10);
+    expect(md).toContain('[full report](https://example.invalid/artifact)');
+  });
+});
+
+describe('CSV', () => {
+  test('one row per case with quoting and formula protection', () => {
+    const csv = renderCsv(makeResults([makeCase({ model: '=HYPERLINK("x")', promptId: 'a,b' })]));
+    const [header, row] = csv.trimEnd().split('\r\n');
+    expect(header?.startsWith('file,case_id,model,prompt_id,status,outcome,samples')).toBe(true);
+    expect(row).toContain(`"'=HYPERLINK(""x"")"`);
+    expect(row).toContain('"a,b"');
+    expect(csvField(12.5)).toBe('12.5');
+    expect(csvField(null)).toBe('');
+    expect(csvField('line\nbreak')).toBe('"line\nbreak"');
+  });
+});
+
+describe('GitHub annotations', () => {
+  test('an error per regression, data escaped as workflow commands require', () => {
+    const lines = annotations(results);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^::error file=bench\/example.bench.ts,title=foundry-bench regressed%3A tiny-1m > regressed::e2e p95 /);
+    expect(escapeData('50%\nnext\r')).toBe('50%25%0Anext%0D');
+  });
+});
