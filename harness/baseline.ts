@@ -22,6 +22,8 @@ export interface BaselineEntry {
   fingerprint: Fingerprint;
   samples: GateSample[];
   stats: { e2eMs: Summary | null; ttftMs: Summary | null; e2eTokPerSec: Summary | null };
+  /** Snapshot of the sample output, to flag behaviour changes at temperature 0. */
+  output: { sha256: string; text: string; truncated: boolean } | null;
 }
 
 export interface BaselineFile {
@@ -113,6 +115,7 @@ export function baselineEntry(c: CaseResult, gitSha: string | null, updatedAt: s
       ttftMs: summarize(present(ok.map((s) => s.ttftMs))),
       e2eTokPerSec: summarize(present(ok.map((s) => s.e2eTokPerSec))),
     },
+    output: c.sampleOutput ? { sha256: c.sampleOutput.sha256, text: c.sampleOutput.text, truncated: c.sampleOutput.truncated } : null,
   };
 }
 

@@ -3,7 +3,7 @@ import type { BudgetViolation, Budgets, CaseStats, ErrorSummary } from './types.
 
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
 
-export function checkBudgets(budgets: Budgets, stats: CaseStats, errors: ErrorSummary): BudgetViolation[] {
+export function checkBudgets(budgets: Budgets, stats: CaseStats, errors: ErrorSummary, qualityScore: number | null = null): BudgetViolation[] {
   const violations: BudgetViolation[] = [];
   const above = (budget: keyof Budgets, actual: number | undefined, label: string, unit = 'ms') => {
     const limit = budgets[budget];
@@ -22,6 +22,18 @@ export function checkBudgets(budgets: Budgets, stats: CaseStats, errors: ErrorSu
       limit: minRate,
       actual: rate,
       message: `median e2e throughput ${fmt(rate)} tok/s is below budget minTokensPerSec = ${minRate}`,
+    });
+  }
+
+  if (budgets.minQuality !== undefined && (qualityScore === null || qualityScore < budgets.minQuality)) {
+    violations.push({
+      budget: 'minQuality',
+      limit: budgets.minQuality,
+      actual: qualityScore ?? 0,
+      message:
+        qualityScore === null
+          ? `no quality score (no expected facets, judge score or annotation) for budget quality.minScore = ${budgets.minQuality}`
+          : `quality score ${fmt(qualityScore)} is below budget quality.minScore = ${budgets.minQuality}`,
     });
   }
 

@@ -9,7 +9,11 @@
  */
 import { parseArgs } from 'node:util';
 import { startVitest } from 'vitest/node';
+import { findConfigFile, loadConfig, shareConfig, type HarnessConfig } from './config.ts';
+import { DataFileError } from './data-file.ts';
+import { modelsCommand } from './models-command.ts';
 import { compareCommand, parseFormat, reportCommand, UsageError } from './offline.ts';
+import { preflight } from './preflight.ts';
 import type { RegressionOptions } from './types.ts';
 import { benchVitestOptions, DEFAULT_SPECS } from './vitest-config.ts';
 
@@ -19,6 +23,7 @@ Usage:
   foundry-bench [run] [file filters...] [options]    run the specs (npm run bench)
   foundry-bench report <results.json> [--format F] [-o FILE]
   foundry-bench compare <base.json> <head.json> [--format F] [-o FILE] [--fail-on V] [--tolerance X] [--metric M]
+  foundry-bench models [--target URL]                the model catalog, and which models the target serves
   foundry-bench serve [--port N]                     run the embedded engine as an OpenAI-compatible server
 
 Run options:
@@ -32,6 +37,8 @@ Run options:
   --baseline-dir DIR     where baselines live (BENCH_BASELINE_DIR, default fixtures/baselines)
   --profile NAME         hardware profile: baseline file DIR/NAME.json (BENCH_PROFILE, default "default")
   --fail-on VERDICT      regressed (default) or inconclusive (BENCH_FAIL_ON)
+  --models A,B           run only these model aliases (BENCH_MODELS)
+  --config FILE          config file (FOUNDRY_BENCH_CONFIG; default foundry-bench.config.{yaml,yml,json,ts})
   -t, --testNamePattern  run only cases whose "model prompt" name matches
   --shard i/n            run the i-th of n shards of the spec files
 
@@ -63,12 +70,14 @@ const OPTIONS = {
   out: { type: 'string', short: 'o' },
   tolerance: { type: 'string' },
   metric: { type: 'string', multiple: true },
+  models: { type: 'string' },
+  config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-const COMMANDS = new Set(['run', 'serve', 'report', 'compare']);
+const COMMANDS = new Set(['run', 'serve', 'report', 'compare', 'models']);
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -83,15 +92,19 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, ...rest] = COMMANDS.has(positionals[0] ?? '') ? positionals : ['run', ...positionals];
+  if (values.config) process.env.FOUNDRY_BENCH_CONFIG = values.config;
+  const config = await loadConfig(findConfigFile());
   switch (command) {
     case 'serve':
       return serve(values.port);
     case 'report':
       return reportCommand(rest, parseFormat(values.format, 'md'), values.out);
     case 'compare':
-      return compareCommand(rest, parseFormat(values.format, 'md'), values.out, regressionFlags(values));
+      return compareCommand(rest, parseFormat(values.format, 'md'), values.out, { ...config.regression, ...regressionFlags(values) });
+    case 'models':
+      return modelsCommand(config, values.target);
     default:
-      return run(rest, values);
+      return run(rest, values, config);
   }
 }
 
@@ -107,7 +120,11 @@ function regressionFlags(values: Values): RegressionOptions {
   return options;
 }
 
-async function run(filters: string[], values: Values): Promise<number> {
+async function run(filters: string[], values: Values, config: HarnessConfig): Promise<number> {
+  // Every file a user wrote is checked before any request: all problems at once, exit 2.
+  const problems = preflight(config);
+  if (problems.length > 0) throw new DataFileError(problems);
+  shareConfig(config);
   // Flags become environment variables so the spec workers, which inherit the environment, see them.
   const env: Array<[string | undefined | boolean, string, string?]> = [
     [values.target, 'BENCH_BASE_URL'],
@@ -119,10 +136,18 @@ async function run(filters: string[], values: Values): Promise<number> {
     [values['baseline-dir'], 'BENCH_BASELINE_DIR'],
     [values.profile, 'BENCH_PROFILE'],
     [values['fail-on'], 'BENCH_FAIL_ON'],
+    [values.models, 'BENCH_MODELS'],
   ];
   for (const [value, name, fixed] of env) if (value) process.env[name] = fixed ?? String(value);
+  // The config file fills in what neither a flag nor the environment set.
+  const fromConfig: Array<[string | undefined, string]> = [
+    [config.outputDir, 'BENCH_OUTPUT_DIR'],
+    [config.baselineDir, 'BENCH_BASELINE_DIR'],
+    [config.profile, 'BENCH_PROFILE'],
+  ];
+  for (const [value, name] of fromConfig) if (value && !process.env[name]) process.env[name] = value;
 
-  const options = benchVitestOptions({ root: process.cwd(), specs: values.specs ?? DEFAULT_SPECS });
+  const options = benchVitestOptions({ root: process.cwd(), specs: values.specs ?? config.specs ?? DEFAULT_SPECS, reporters: config.reporters });
   const vitest = await startVitest('test', filters, {
     ...options,
     ...(values.testNamePattern ? { testNamePattern: values.testNamePattern } : {}),
@@ -148,6 +173,7 @@ async function serve(port: string | undefined): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`foundry-bench: ${(error as Error).message}\n${error instanceof UsageError ? '\nRun foundry-bench --help for usage.\n' : ''}`);
+  const message = error instanceof DataFileError ? `invalid input, nothing was run:\n  ${error.problems.join('\n  ')}` : (error as Error).message;
+  process.stderr.write(`foundry-bench: ${message}\n${error instanceof UsageError ? '\nRun foundry-bench --help for usage.\n' : ''}`);
   process.exitCode = 2;
 }

@@ -10,6 +10,7 @@ import type { CaseResult, Fingerprint, GateSample, RunResults } from './types.ts
 
 interface BaseCase {
   samples: readonly GateSample[];
+  outputSha256: string | null;
   fingerprint: Fingerprint | null;
   updatedAt: string;
   gitSha: string | null;
@@ -17,11 +18,15 @@ interface BaseCase {
 
 function baseCases(base: RunResults | BaselineFile): Map<string, BaseCase> {
   if ('kind' in base && base.kind === 'foundry-bench-baseline') {
-    return new Map(Object.entries(base.cases).map(([id, e]) => [id, { samples: e.samples, fingerprint: e.fingerprint, updatedAt: e.updatedAt, gitSha: e.gitSha }]));
+    return new Map(
+      Object.entries(base.cases).map(([id, e]) => [id, { samples: e.samples, outputSha256: e.output?.sha256 ?? null, fingerprint: e.fingerprint, updatedAt: e.updatedAt, gitSha: e.gitSha }]),
+    );
   }
   const run = base as RunResults;
   return new Map(
-    run.cases.filter((c) => c.status !== 'skipped').map((c) => [c.id, { samples: c.samples, fingerprint: c.fingerprint, updatedAt: run.run.finishedAt, gitSha: run.run.gitSha }]),
+    run.cases
+      .filter((c) => c.status !== 'skipped')
+      .map((c) => [c.id, { samples: c.samples, outputSha256: c.sampleOutput?.sha256 ?? null, fingerprint: c.fingerprint, updatedAt: run.run.finishedAt, gitSha: run.run.gitSha }]),
   );
 }
 
@@ -47,6 +52,7 @@ export function compareResults(base: RunResults | BaselineFile, baseFile: string
         failOn: options.failOn,
         baseline: entry && entry.fingerprint ? { file: baseFile, updatedAt: entry.updatedAt, gitSha: entry.gitSha, fingerprint: entry.fingerprint } : null,
         fingerprintMismatch: entry?.fingerprint && c.fingerprint ? fingerprintMismatch(entry.fingerprint, c.fingerprint) : [],
+        outputChanged: entry?.outputSha256 && c.sampleOutput ? entry.outputSha256 !== c.sampleOutput.sha256 : null,
       },
     };
   });

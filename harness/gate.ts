@@ -170,8 +170,12 @@ export function compareCase(
 
 const METRIC_ALIASES: Record<string, GatedMetric> = { p95: 'e2eP95', p99: 'e2eP99', e2eP95: 'e2eP95', e2eP99: 'e2eP99', ttftP95: 'ttftP95', tokensPerSec: 'tokensPerSec' };
 
-/** Gate options from a spec's `regression` block over the defaults, validated. */
-export function gateOptions(regression: RegressionOptions = {}, env: NodeJS.ProcessEnv = process.env): GateOptions {
+/**
+ * Gate options, validated: the spec's `regression` block, else `BENCH_FAIL_ON`
+ * (for failOn), else the config file's `regression`, else the defaults.
+ */
+export function gateOptions(spec: RegressionOptions = {}, env: NodeJS.ProcessEnv = process.env, config: RegressionOptions = {}): GateOptions {
+  const regression: RegressionOptions = { ...config, ...(env.BENCH_FAIL_ON ? { failOn: env.BENCH_FAIL_ON as GateOptions['failOn'] } : {}), ...spec };
   const requested = regression.metric === undefined ? DEFAULT_GATE.metrics : Array.isArray(regression.metric) ? regression.metric : [regression.metric];
   const metrics = requested.map((name) => {
     const metric = METRIC_ALIASES[name];
@@ -183,8 +187,7 @@ export function gateOptions(regression: RegressionOptions = {}, env: NodeJS.Proc
     metrics: [...new Set(metrics)],
     tolerance: regression.tolerance ?? DEFAULT_GATE.tolerance,
     noiseFloorMs: regression.noiseFloorMs ?? DEFAULT_GATE.noiseFloorMs,
-    // BENCH_FAIL_ON (the CLI's --fail-on) sets the run's default; a spec's own setting wins.
-    failOn: regression.failOn ?? ((env.BENCH_FAIL_ON || DEFAULT_GATE.failOn) as GateOptions['failOn']),
+    failOn: regression.failOn ?? DEFAULT_GATE.failOn,
     estimator: regression.estimator ?? DEFAULT_GATE.estimator,
   };
   if (!(options.tolerance >= 0 && options.tolerance < 10)) throw new Error(`regression.tolerance must be between 0 and 10, got ${options.tolerance}`);

@@ -4,8 +4,9 @@
  * target configured it starts the embedded engine, and stops it at the end.
  */
 import type { TestProject } from 'vitest/node';
+import { sharedConfig } from './config.ts';
 import { probeTarget } from './run-target.ts';
-import { targetFromEnv } from './target.ts';
+import { normalizeBaseURL, targetFromEnv } from './target.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './targets/embedded.ts';
 import type { ProvidedTarget, TargetInfo } from './types.ts';
 
@@ -13,11 +14,14 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   let embedded: EmbeddedServer | undefined;
   let target: ProvidedTarget;
   try {
-    const explicit = targetFromEnv();
+    const configTarget = sharedConfig().target;
+    const explicit =
+      targetFromEnv() ??
+      (configTarget ? { baseURL: normalizeBaseURL(configTarget, 'config target'), source: 'config', kind: 'openai-compatible' as const } : null);
     if (explicit) {
       target = await probeTarget(explicit);
     } else {
-      log('no BENCH_BASE_URL or FOUNDRY_LOCAL_ENDPOINT set: starting the embedded engine (tiny generated models, CPU)');
+      log('no BENCH_BASE_URL, FOUNDRY_LOCAL_ENDPOINT or config target set: starting the embedded engine (tiny generated models, CPU)');
       embedded = await startEmbeddedServer();
       target = await probeTarget(embeddedTarget(embedded));
       for (const { id, ...info } of embedded.models) target.modelInfo[id] = info;

@@ -1,9 +1,10 @@
 /**
- * Resolves the parameters a case runs with: spec options over built-in
- * defaults, then run-wide overrides from the CLI or environment
- * (`BENCH_ITERATIONS`, `BENCH_WARMUP`, `BENCH_STREAM`), which exist to
- * shorten or reshape a whole run without editing specs.
+ * Resolves the parameters a case runs with: spec option, else the config
+ * file's `defaults`, else the built-in default; then run-wide overrides from
+ * the CLI or environment (`BENCH_ITERATIONS`, `BENCH_WARMUP`, `BENCH_STREAM`),
+ * which exist to shorten or reshape a whole run without editing specs.
  */
+import { sharedConfig, type HarnessConfig } from './config.ts';
 import { sha256 } from './request.ts';
 import type { BenchOptions, CaseParams, Prompt } from './types.ts';
 
@@ -18,19 +19,25 @@ export const DEFAULT_PARAMS: CaseParams = {
   timeoutMs: 60_000,
 };
 
-export function resolveParams(options: BenchOptions, prompt: Prompt, env: NodeJS.ProcessEnv = process.env): CaseParams {
-  const timeMs = options.timeMs ?? DEFAULT_PARAMS.timeMs;
+export function resolveParams(
+  options: BenchOptions,
+  prompt: Prompt,
+  env: NodeJS.ProcessEnv = process.env,
+  config: HarnessConfig = sharedConfig(env),
+): CaseParams {
+  const defaults = { ...DEFAULT_PARAMS, ...config.defaults };
+  const timeMs = options.timeMs ?? defaults.timeMs;
   // With only a time budget, iterations is the minimum tinybench must reach besides the time: one.
-  const iterations = options.iterations ?? (options.timeMs !== undefined ? 1 : DEFAULT_PARAMS.iterations);
+  const iterations = options.iterations ?? (options.timeMs !== undefined ? 1 : defaults.iterations);
   const params: CaseParams = {
-    warmup: options.warmup ?? DEFAULT_PARAMS.warmup,
+    warmup: options.warmup ?? defaults.warmup,
     iterations,
     timeMs,
-    maxTokens: prompt.maxTokens ?? options.maxTokens ?? DEFAULT_PARAMS.maxTokens,
-    temperature: options.temperature ?? DEFAULT_PARAMS.temperature,
-    seed: options.seed ?? DEFAULT_PARAMS.seed,
-    stream: options.stream ?? DEFAULT_PARAMS.stream,
-    timeoutMs: options.timeoutMs ?? DEFAULT_PARAMS.timeoutMs,
+    maxTokens: prompt.maxTokens ?? options.maxTokens ?? defaults.maxTokens,
+    temperature: options.temperature ?? defaults.temperature,
+    seed: options.seed ?? defaults.seed,
+    stream: options.stream ?? defaults.stream,
+    timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
   };
   const iterationsOverride = envInteger(env, 'BENCH_ITERATIONS', 1);
   if (iterationsOverride !== undefined) {

@@ -12,6 +12,10 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 const SCHEMAS = {
   results: 'results.schema.json',
   baseline: 'baseline.schema.json',
+  prompts: 'prompts.schema.json',
+  models: 'models.schema.json',
+  config: 'config.schema.json',
+  annotations: 'annotations.schema.json',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;
@@ -36,11 +40,15 @@ function validator(name: SchemaName): ValidateFunction {
   return validate;
 }
 
+/** ajv's errors of a document against a schema; empty when valid. */
+export function schemaErrors(name: SchemaName, document: unknown): ErrorObject[] {
+  const validate = validator(name);
+  return validate(document) ? [] : [...(validate.errors ?? [])];
+}
+
 /** Problems of a document against a schema, one line each ("/cases/0/status must be ..."); empty when valid. */
 export function schemaProblems(name: SchemaName, document: unknown): string[] {
-  const validate = validator(name);
-  if (validate(document)) return [];
-  return (validate.errors ?? []).map(describeError);
+  return schemaErrors(name, document).map(describeError);
 }
 
 function describeError(error: ErrorObject): string {

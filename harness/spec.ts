@@ -6,11 +6,15 @@
 import { describe, inject, test, type TestContext } from 'vitest';
 import { baselinePath, fingerprint, fingerprintMismatch, readBaseline, updateRequested, type BaselineFile } from './baseline.ts';
 import { checkBudgets } from './budgets.ts';
+import { catalogEntry, selectedModels } from './catalog.ts';
+import { sharedConfig } from './config.ts';
+import { estimateCost } from './energy.ts';
 import { compareCase, failsGate, gateOptions, type GateOptions } from './gate.ts';
 import { caseStats, determinism, errorSummary } from './metrics.ts';
 import { caseId, promptHash, resolveParams } from './params.ts';
 import { progressReporter } from './progress.ts';
 import { loadPrompts } from './prompts.ts';
+import { attachAnnotations, facetScore, judgeOutput, mergeQuality, projectAnnotations } from './quality.ts';
 import { createClient, type RequestClient } from './request.ts';
 import { resolveRunTarget, resolveSpecTarget } from './run-target.ts';
 import { runCase } from './runner.ts';
@@ -23,8 +27,11 @@ const SAMPLE_OUTPUT_CHARS = 2000;
 export function benchModel(model: string, options: BenchOptions): void {
   // Loaded while vitest collects the file: a broken prompt file fails the file before any request.
   const prompts = loadPrompts(options.prompts);
-  const gate = gateOptions(options.regression);
-  describe(model, () => {
+  const gate = gateOptions(options.regression, process.env, sharedConfig().regression);
+  // BENCH_MODELS (--models) narrows a run to some aliases; the others are not run at all.
+  const selected = selectedModels();
+  const suite = selected && !selected.has(model) ? describe.skip : describe;
+  suite(model, () => {
     for (const prompt of prompts) {
       const params = resolveParams(options, prompt);
       test(prompt.id, { timeout: testTimeout(params) }, (context) => runBenchCase(context, model, prompt, params, options, gate));
@@ -46,9 +53,11 @@ async function runBenchCase(
   gate: GateOptions,
 ): Promise<void> {
   const { task, signal } = context;
+  const config = sharedConfig();
   const target = await targetFor(options.target);
   const hash = promptHash(prompt, params);
-  const budgets = options.budgets ?? {};
+  const minQuality = options.quality?.minScore ?? config.quality?.minScore;
+  const budgets = { ...options.budgets, ...(minQuality !== undefined ? { minQuality } : {}) };
   const meta = emptyCase({
     id: caseId(model, prompt.id, hash),
     model,
@@ -59,6 +68,7 @@ async function runBenchCase(
     target: target.info ?? { baseURL: '', source: 'none', kind: 'openai-compatible' },
   });
   task.meta.bench = meta;
+  meta.catalog = catalogEntry(model, config);
 
   if (target.error || !target.info) {
     meta.failures.push(target.error ?? 'no target');
@@ -91,7 +101,6 @@ async function runBenchCase(
   meta.stats = caseStats(run.samples);
   meta.errors = errorSummary(run.samples);
   meta.determinism = determinism(run.samples);
-  meta.budgetViolations = checkBudgets(budgets, meta.stats, meta.errors);
   meta.durationMs = run.durationMs;
   const first = run.samples.find((s) => s.ok);
   if (first && run.firstText !== null) {
@@ -102,7 +111,16 @@ async function runBenchCase(
       outputTokens: first.outputTokens,
       finishReason: first.finishReason,
     };
+    // After the timed requests: the judge's latency never enters a figure.
+    const judge = config.quality?.judge ? await judgeOutput(clientFor(target.info).openai, config.quality.judge, promptText(prompt), run.firstText) : null;
+    meta.quality = mergeQuality({
+      facets: facetScore(run.firstText, prompt.expected?.facets ?? []),
+      judge,
+      ...attachAnnotations(projectAnnotations(config), meta.id, meta.sampleOutput.sha256),
+    });
   }
+  meta.cost = estimateCost(meta.stats.e2eTokPerSec?.p50, config.energy);
+  meta.budgetViolations = checkBudgets(budgets, meta.stats, meta.errors, meta.quality?.score ?? null);
   meta.fingerprint = fingerprint(target.info, servedId ?? model);
   applyGate(meta, gate);
   meta.failures.push(...meta.budgetViolations.map((v) => v.message));
@@ -133,11 +151,13 @@ function applyGate(meta: CaseMeta, options: GateOptions): void {
     failOn: options.failOn,
     baseline: entry ? { file: path, updatedAt: entry.updatedAt, gitSha: entry.gitSha, fingerprint: entry.fingerprint } : null,
     fingerprintMismatch: entry && meta.fingerprint ? fingerprintMismatch(entry.fingerprint, meta.fingerprint) : [],
+    outputChanged: entry?.output && meta.sampleOutput ? entry.output.sha256 !== meta.sampleOutput.sha256 : null,
   };
+  const gateResult = meta.gate;
   if (failed) {
     for (const m of comparison.metrics) if (failsGate(m.verdict, options.failOn)) meta.failures.push(m.message);
-    if (meta.gate.fingerprintMismatch.length > 0) {
-      meta.failures.push(`note: the baseline was measured elsewhere (${meta.gate.fingerprintMismatch.join('; ')})`);
+    if (gateResult.fingerprintMismatch.length > 0) {
+      meta.failures.push(`note: the baseline was measured elsewhere (${gateResult.fingerprintMismatch.join('; ')})`);
     }
   }
 }
@@ -164,6 +184,9 @@ function emptyCase(identity: CaseIdentity): CaseMeta {
     determinism: { identical: null, distinctOutputs: 0 },
     budgetViolations: [],
     fingerprint: null,
+    catalog: null,
+    quality: null,
+    cost: null,
     gate: null,
     sampleOutput: null,
     durationMs: 0,
@@ -176,6 +199,11 @@ function benchFailure(lines: string[]): Error {
   error.name = 'BenchFailure';
   error.stack = `${error.name}: ${error.message}`;
   return error;
+}
+
+/** The prompt as one text, for the judge. */
+function promptText(prompt: Prompt): string {
+  return prompt.messages.map((m) => (m.role === 'user' ? m.content : `${m.role}: ${m.content}`)).join('\n');
 }
 
 function notServedReason(model: string, target: TargetInfo, models: readonly string[]): string {

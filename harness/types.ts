@@ -10,12 +10,21 @@ export interface ChatMessage {
   content: string;
 }
 
+/** A facet of a good answer: present when any keyword occurs or the regex matches. */
+export interface Facet {
+  id: string;
+  keywords?: string[];
+  regex?: string;
+  flags?: string;
+}
+
 /** A prompt of a prompt set, normalised: `messages` is always filled. */
 export interface Prompt {
   id: string;
   messages: ChatMessage[];
   /** Overrides the spec's `maxTokens` for this prompt. */
   maxTokens?: number;
+  expected?: { facets?: Facet[] };
 }
 
 /** A prompt as a user may write it inline or in a file. */
@@ -25,10 +34,49 @@ export interface PromptInput {
   messages?: ChatMessage[];
   system?: string;
   maxTokens?: number;
+  expected?: { facets?: Facet[] };
+}
+
+/** What the model catalog (fixtures/models.yaml) says about a model alias. */
+export interface CatalogEntry {
+  capabilities: string[];
+  size_mb: number | null;
+  license: string;
+  family?: string;
+  parameters?: number;
+  description?: string;
+}
+
+/** Quality of a case's sample output, from three sources. Scores are 1-5. */
+export interface QualityResult {
+  /** Automatic: share of the prompt's expected facets present in the output. */
+  facets: { score: number; share: number; matched: string[]; missing: string[] } | null;
+  /** A judge model's score; `unscored` when its answer held no score. */
+  judge: { model: string; status: 'scored' | 'unscored' | 'error'; score: number | null; answer: string } | null;
+  /** A person's score from annotations.yaml, for this exact output. */
+  manual: { score: number; note: string | null; by: string | null } | null;
+  /** Annotations for this case that judged a different output (detached since the output changed). */
+  detachedAnnotations: number;
+  /** The manual score if any, else the mean of the automatic ones; null when nothing scored. */
+  score: number | null;
+}
+
+/** Energy and cost per output token, estimated from throughput and a configured device power. */
+export interface CostEstimate {
+  estimate: true;
+  /** Throughput the estimate rests on (median e2e tok/s). */
+  tokensPerSec: number;
+  deviceWatts: number;
+  joulesPerToken: number;
+  /** null without a configured electricity price. */
+  costPerMillionTokens: number | null;
+  currency: string | null;
 }
 
 /** Absolute limits; a case that exceeds one fails. Times in ms. */
 export interface Budgets {
+  /** Minimum quality score (1-5), from the spec's `quality.minScore` or the config. */
+  minQuality?: number;
   p95Ms?: number;
   p99Ms?: number;
   ttftP95Ms?: number;
@@ -80,6 +128,8 @@ export interface BenchOptions {
   target?: string;
   /** Comparison with the committed baseline. */
   regression?: RegressionOptions;
+  /** Quality budget: fail a case whose quality score is below `minScore` (1-5). */
+  quality?: { minScore?: number };
 }
 
 /** The parameters a case actually ran with, after defaults and overrides. */
@@ -262,6 +312,8 @@ export interface GateResult {
   baseline: { file: string; updatedAt: string; gitSha: string | null; fingerprint: Fingerprint } | null;
   /** Fingerprint fields that differ from the baseline's, as "field: base -> head". */
   fingerprintMismatch: string[];
+  /** The sample output differs from the baseline's snapshot (a behaviour change, not a latency one); null without a snapshot. */
+  outputChanged: boolean | null;
 }
 
 /** What a test leaves on `task.meta.bench` for the reporters. */
@@ -287,6 +339,10 @@ export interface CaseMeta {
   budgetViolations: BudgetViolation[];
   /** Where this case was measured. */
   fingerprint: Fingerprint | null;
+  /** The model catalog's entry for the model, when it has one. */
+  catalog: CatalogEntry | null;
+  quality: QualityResult | null;
+  cost: CostEstimate | null;
   /** Comparison with the baseline; null when the gate did not run (skipped or failed before measuring). */
   gate: GateResult | null;
   sampleOutput: { text: string; truncated: boolean; sha256: string; outputTokens: number; finishReason: string | null } | null;

@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/node';
 import { updateRequested } from './baseline.ts';
+import { REPORTER_NAMES, type ReporterName } from './config.ts';
 import BaselineReporter from '../reporters/baseline.ts';
 import ConsoleReporter from '../reporters/console.ts';
 import CsvReporter from '../reporters/csv.ts';
@@ -19,7 +20,8 @@ export const DEFAULT_SPECS = 'bench/**/*.bench.ts';
 export interface BenchRunConfig {
   root: string;
   specs: string;
-  reporters?: Array<Reporter | string>;
+  /** Reporter names from the config file; default all. */
+  reporters?: readonly ReporterName[] | undefined;
 }
 
 export function benchVitestOptions({ root, specs, reporters }: BenchRunConfig) {
@@ -34,12 +36,23 @@ export function benchVitestOptions({ root, specs, reporters }: BenchRunConfig) {
     sequence: { concurrent: false },
     // Each test sets its own timeout from its request count and per-request timeout.
     hookTimeout: 120_000,
-    reporters: reporters ?? defaultReporters(),
+    reporters: benchReporters(reporters),
   };
 }
 
-function defaultReporters(): Reporter[] {
-  const reporters: Reporter[] = [new ConsoleReporter(), new JsonReporter(), new JUnitReporter(), new MarkdownReporter(), new CsvReporter(), new GitHubReporter()];
+const REPORTERS: Record<ReporterName, () => Reporter> = {
+  console: () => new ConsoleReporter(),
+  json: () => new JsonReporter(),
+  junit: () => new JUnitReporter(),
+  markdown: () => new MarkdownReporter(),
+  csv: () => new CsvReporter(),
+  github: () => new GitHubReporter(),
+};
+
+/** The named reporters (all by default); the results file is always written, and the baseline when updating. */
+function benchReporters(names: readonly ReporterName[] = REPORTER_NAMES): Reporter[] {
+  const chosen = new Set<ReporterName>([...names, 'json']);
+  const reporters = REPORTER_NAMES.filter((name) => chosen.has(name)).map((name) => REPORTERS[name]());
   if (updateRequested()) reporters.push(new BaselineReporter());
   return reporters;
 }

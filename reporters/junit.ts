@@ -47,6 +47,21 @@ function caseProperties(c: CaseResult): Array<[string, string]> {
     if (c.gate.fingerprintMismatch.length > 0) properties.push(['gate.fingerprint.mismatch', c.gate.fingerprintMismatch.join('; ')]);
   }
   if (c.modelInfo?.loadMs != null) properties.push(['model.load.ms', round(c.modelInfo.loadMs)]);
+  if (c.gate?.outputChanged != null) properties.push(['output.changed', String(c.gate.outputChanged)]);
+  if (c.catalog) {
+    properties.push(['model.license', c.catalog.license], ['model.size.mb', c.catalog.size_mb === null ? 'unknown' : String(c.catalog.size_mb)], ['model.capabilities', c.catalog.capabilities.join(', ')]);
+    if (c.catalog.parameters) properties.push(['model.parameters', String(c.catalog.parameters)]);
+  }
+  if (c.quality) {
+    properties.push(['quality.score', round(c.quality.score, 2)]);
+    if (c.quality.facets) properties.push(['quality.facets.score', round(c.quality.facets.score, 2)]);
+    if (c.quality.judge) properties.push(['quality.judge', c.quality.judge.status === 'scored' ? String(c.quality.judge.score) : c.quality.judge.status]);
+    if (c.quality.manual) properties.push(['quality.manual', String(c.quality.manual.score)]);
+  }
+  if (c.cost) {
+    properties.push(['energy.estimate.j_per_token', round(c.cost.joulesPerToken, 5)]);
+    if (c.cost.costPerMillionTokens !== null) properties.push(['cost.estimate.per_million_tokens', `${round(c.cost.costPerMillionTokens, 6)} ${c.cost.currency}`]);
+  }
   return properties.filter(([, value]) => value !== '');
 }
 

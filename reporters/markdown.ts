@@ -27,6 +27,7 @@ export interface MarkdownOptions {
 const SAMPLE_CHARS = 600;
 
 function summaryLine(results: RunResults): string {
+  const changed = results.cases.filter((c) => c.gate?.outputChanged).length;
   const counts = new Map<Outcome, number>();
   for (const c of results.cases) counts.set(outcome(c), (counts.get(outcome(c)) ?? 0) + 1);
   const part = (kind: Outcome, word: string) => (counts.get(kind) ? `${OUTCOME_SYMBOL[kind]} ${counts.get(kind)} ${word}` : null);
@@ -39,7 +40,7 @@ function summaryLine(results: RunResults): string {
     part('new', 'new'),
     part('skipped', 'skipped'),
   ].filter(Boolean);
-  return `**${results.summary.cases} cases**: ${parts.join(' · ') || 'none'}`;
+  return `**${results.summary.cases} cases**: ${parts.join(' · ') || 'none'}${changed ? ` · 🔀 ${changed} output changed` : ''}`;
 }
 
 function tableRow(c: CaseResult): string {
@@ -55,12 +56,40 @@ function tableRow(c: CaseResult): string {
     escapeMarkdownCell(formatChange(c.gate?.metrics.find((m) => m.metric === 'e2eP95'))),
     c.stats.ttftMs ? `${formatMs(c.stats.ttftMs.p95)} ms` : '-',
     tokPerSec === undefined ? '-' : tokPerSec.toFixed(1),
-    kind,
+    c.quality?.score == null ? '-' : c.quality.score.toFixed(1),
+    `${kind}${c.gate?.outputChanged ? ' · output changed' : ''}`,
   ];
   return `| ${cells.join(' | ')} |`;
 }
 
-const TABLE_HEAD = ['| | Model | Prompt | p50 | p95 | Δ p95 vs base (95% CI) | TTFT p95 | tok/s | Verdict |', '|---|---|---|--:|--:|--:|--:|--:|---|'];
+const TABLE_HEAD = [
+  '| | Model | Prompt | p50 | p95 | Δ p95 vs base (95% CI) | TTFT p95 | tok/s | Quality | Verdict |',
+  '|---|---|---|--:|--:|--:|--:|--:|--:|---|',
+];
+
+/** The catalog facts and cost estimate of each model that ran: the selection criteria beside latency. */
+function modelsSection(results: RunResults): string[] {
+  const byModel = new Map<string, CaseResult>();
+  for (const c of results.cases) if (c.status !== 'skipped' && !byModel.has(c.model)) byModel.set(c.model, c);
+  if (byModel.size === 0) return [];
+  const anyCost = [...byModel.values()].some((c) => c.cost);
+  const lines = [
+    `| Model | Parameters | Size | License | Capabilities | Load (cold start) |${anyCost ? ' Energy, cost (estimate) |' : ''}`,
+    `|---|--:|--:|---|---|--:|${anyCost ? '--:|' : ''}`,
+  ];
+  for (const [model, c] of byModel) {
+    const entry = c.catalog;
+    const cost = c.cost
+      ? ` ${c.cost.joulesPerToken.toFixed(3)} J/token${c.cost.costPerMillionTokens === null ? '' : `, ${c.cost.costPerMillionTokens.toFixed(4)} ${escapeMarkdownCell(c.cost.currency ?? '')} per 1M tokens`} (est.) |`
+      : anyCost
+        ? ' - |'
+        : '';
+    lines.push(
+      `| ${escapeMarkdownCell(model)} | ${entry?.parameters ? `${(entry.parameters / 1e6).toFixed(1)}M` : '-'} | ${entry?.size_mb == null ? '-' : `${entry.size_mb} MB`} | ${entry ? escapeMarkdownCell(entry.license) : '-'} | ${entry ? escapeMarkdownCell(entry.capabilities.join(', ')) : '-'} | ${c.modelInfo?.loadMs == null ? '-' : `${formatMs(c.modelInfo.loadMs)} ms`} |${cost}`,
+    );
+  }
+  return ['<details><summary>Models: size, license, capabilities' + (anyCost ? ', cost estimate' : '') + '</summary>', '', ...lines, '', '</details>', ''];
+}
 
 function fingerprintSection(results: RunResults): string[] {
   const { run } = results;
@@ -94,6 +123,22 @@ function details(c: CaseResult, withSample: boolean): string[] {
   if (c.stats.outputTokens) lines.push(`- output tokens: p50 ${c.stats.outputTokens.p50}${c.samples.some((s) => s.ok && s.tokensEstimated) ? ' (counted chunks: the server sent no usage)' : ''}`);
   for (const m of c.gate?.metrics ?? []) lines.push(`- ${escapeMarkdownCell(m.message)}`);
   if (c.errors.count > 0) lines.push(`- errors: ${c.errors.count} (${Object.entries(c.errors.byKind).map(([k, n]) => `${k} x${n}`).join(', ')})`);
+  const q = c.quality;
+  if (q) {
+    const parts = [
+      q.facets ? `facets ${q.facets.score.toFixed(1)} (${q.facets.matched.length}/${q.facets.matched.length + q.facets.missing.length}${q.facets.missing.length ? `, missing ${q.facets.missing.map(escapeMarkdownCell).join(', ')}` : ''})` : null,
+      q.judge ? `judge ${escapeMarkdownCell(q.judge.model)}: ${q.judge.status === 'scored' ? q.judge.score : q.judge.status}` : null,
+      q.manual ? `manual ${q.manual.score}${q.manual.by ? ` by ${escapeMarkdownCell(q.manual.by)}` : ''}${q.manual.note ? ` (${escapeMarkdownCell(q.manual.note)})` : ''}` : null,
+      q.detachedAnnotations ? `${q.detachedAnnotations} annotation(s) of an earlier output` : null,
+    ].filter(Boolean);
+    if (parts.length > 0) lines.push(`- quality${q.score === null ? '' : ` ${q.score.toFixed(1)}/5`}: ${parts.join('; ')}`);
+  }
+  if (c.gate?.outputChanged) lines.push('- 🔀 output changed since the baseline snapshot (a behaviour change, not a latency one)');
+  if (c.cost) {
+    lines.push(
+      `- energy (estimate): ${c.cost.joulesPerToken.toFixed(3)} J/token at ${c.cost.deviceWatts} W${c.cost.costPerMillionTokens === null ? '' : `, ${c.cost.costPerMillionTokens.toFixed(4)} ${escapeMarkdownCell(c.cost.currency ?? '')} per million tokens`}`,
+    );
+  }
   for (const failure of c.failures) lines.push(`- ❌ ${escapeMarkdownCell(failure)}`);
   if (c.skipReason) lines.push(`- skipped: ${escapeMarkdownCell(c.skipReason)}`);
   if (c.determinism.identical === false) lines.push(`- ⚠️ outputs differ between requests (${c.determinism.distinctOutputs} distinct) at temperature ${c.params.temperature}`);
@@ -132,6 +177,7 @@ function render(results: RunResults, detail: Detail, options: MarkdownOptions): 
   } else if (options.fullReportUrl) {
     out.push(`_Per-case details are left out to fit the comment limit: [full report](${options.fullReportUrl})._`, '');
   }
+  if (detail !== 'notable-rows') out.push(...modelsSection(results));
   out.push(...fingerprintSection(results));
   return `${out.join('\n')}\n`;
 }

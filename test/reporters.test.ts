@@ -75,8 +75,8 @@ describe('Markdown', () => {
     expect(md).not.toContain('<img');
     expect(md).toContain('&lt;script&gt;');
     const row = md.split('\n').find((line) => line.startsWith('| 🆕'));
-    // Exactly the table's own pipes are unescaped: 10 for 9 columns.
-    expect(row?.match(/(?<!\\)\|/g)).toHaveLength(10);
+    // Exactly the table's own pipes are unescaped: 11 for 10 columns.
+    expect(row?.match(/(?<!\\)\|/g)).toHaveLength(11);
     expect(row).toContain('evil\\|model\\`x\\`');
     const pre = md.slice(md.indexOf('<pre>'), md.indexOf('</pre>'));
     expect(pre).not.toContain('`');

@@ -85,8 +85,12 @@ export function makeCase(spec: CaseSpec = {}): CaseResult {
           failOn: 'regressed',
           baseline: base ? { file: 'fixtures/baselines/default.json', updatedAt: '2026-11-01T00:00:00.000Z', gitSha: null, fingerprint: { ...FINGERPRINT, model } } : null,
           fingerprintMismatch: [],
+          outputChanged: null,
         }
       : null,
+    catalog: null,
+    quality: null,
+    cost: null,
     sampleOutput: skipped ? null : { text: spec.output ?? 'w0 w1 w2', truncated: false, sha256: 'a'.repeat(64), outputTokens: 16, finishReason: 'length' },
     durationMs: samples.reduce((sum, s) => sum + s.e2eMs, 0),
   };
