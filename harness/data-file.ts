@@ -7,7 +7,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { schemaErrors, type SchemaName } from './schemas.ts';
 
 /** Larger input files are refused before parsing. */
@@ -41,6 +41,19 @@ export function locate({ file, document, lineCounter }: Located, path: ReadonlyA
   const offset = isNode(node) && node.range ? node.range[0] : 0;
   const { line, col } = lineCounter.linePos(offset);
   return `${file}:${line}:${col}`;
+}
+
+/** `file:line:col` of a key itself (for unknown keys), falling back to its parent. */
+export function locateKey(located: Located, parentPath: ReadonlyArray<string | number>, key: string): string {
+  const parent = located.document.getIn(parentPath, true);
+  if (isMap(parent)) {
+    const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+    if (pair && isNode(pair.key) && pair.key.range) {
+      const { line, col } = located.lineCounter.linePos(pair.key.range[0]);
+      return `${located.file}:${line}:${col}`;
+    }
+  }
+  return locate(located, parentPath);
 }
 
 /** ajv's instancePath (`/prompts/1/id`) as document keys. */
@@ -89,7 +102,7 @@ export function loadDataFile<T>(path: string, schema: SchemaName): { value: T; l
   const problems = schemaErrors(schema, value).map((error) => {
     const path = pathSegments(error.instancePath);
     const extra = error.keyword === 'additionalProperties' ? [String(error.params.additionalProperty)] : error.keyword === 'required' ? [String(error.params.missingProperty)] : [];
-    const where = locate(located, [...path, ...(error.keyword === 'additionalProperties' ? extra : [])]);
+    const where = error.keyword === 'additionalProperties' ? locateKey(located, path, extra[0] as string) : locate(located, path);
     const detail = error.keyword === 'additionalProperties' ? `unknown key "${extra[0]}"` : (error.message ?? error.keyword);
     return `${where} ${fieldName([...path, ...extra])}: ${detail}`;
   });

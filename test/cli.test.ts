@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -248,6 +248,16 @@ describe('the regression gate, end to end against the simulated server', () => {
     expect(againstBaseline.output).toContain('type="LatencyRegressed"');
   }, 60_000);
 
+  test('an output that differs from the baseline snapshot is flagged as a behaviour change', async () => {
+    const server = await startSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.05, reply: 'a completely different answer ' }] });
+    const changed = await runBench({ BENCH_BASE_URL: server.url }, [...onlyHello, '--baseline-dir', baselineDir]);
+    await server.close();
+    expect(changed.code).toBe(0);
+    expect(changed.results?.cases[0]?.gate?.outputChanged).toBe(true);
+    expect(slow.results?.cases[0]?.gate?.outputChanged).toBe(false);
+    expect(readFileSync(join(changed.outDir, 'report.md'), 'utf8')).toContain('🔀 1 output changed');
+  }, 60_000);
+
   test('report renders a results file in each format; bad input exits 2 naming the file', async () => {
     const csv = await cli(['report', join(slow.outDir, 'results.json'), '--format', 'csv']);
     expect(csv.code).toBe(0);
@@ -258,5 +268,95 @@ describe('the regression gate, end to end against the simulated server', () => {
     const badFormat = await cli(['report', join(slow.outDir, 'results.json'), '--format', 'pdf']);
     expect(badFormat.code).toBe(2);
     expect(badFormat.output).toContain('--format must be one of md, junit, csv, json, table');
+  }, 60_000);
+});
+
+describe('config, catalog, quality and model selection, end to end', () => {
+  let sim: SimServer;
+  let dir: string;
+  let run: CliRun;
+
+  beforeAll(async () => {
+    sim = await startSimServer({
+      models: [
+        { id: 'sim-fast', ttftMs: 2, tokenMs: 0, tokens: 6, reply: 'It retrieves documents and generates answers. ' },
+        { id: 'sim-flaky', ttftMs: 1, tokenMs: 0, tokens: 4 },
+        { id: 'sim-judge', ttftMs: 1, tokenMs: 0, tokens: 2, reply: 'Score: 4' },
+      ],
+    });
+    dir = mkdtempSync(join(tmpdir(), 'foundry-bench-config-'));
+    writeFileSync(join(dir, 'models.yaml'), 'sim-fast:\n  family: sim\n  parameters: 1000000\n  size_mb: 12.5\n  license: apache-2.0\n  capabilities: [chat, test]\n');
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      [
+        `catalog: ${join(dir, 'models.yaml')}`,
+        `target: ${sim.url}`,
+        'defaults: { seed: 7, warmup: 0 }',
+        'quality: { judge: { model: sim-judge } }',
+        'energy: { deviceWatts: 20, pricePerKWh: 0.25, currency: EUR }',
+      ].join('\n'),
+    );
+    // No BENCH_BASE_URL: the config's target is used. --models narrows the run to one alias.
+    run = await runBench({ BENCH_BASE_URL: '', FOUNDRY_LOCAL_ENDPOINT: '' }, ['--config', join(dir, 'config.yaml'), '--models', 'sim-fast', '-t', '^sim-fast hello$']);
+  }, 60_000);
+  afterAll(() => sim.close());
+
+  test('uses the config: its target, defaults, catalog, judge and energy figures', async () => {
+    expect(run.code).toBe(0);
+    expect(run.output).toContain(`target ${sim.url} (openai-compatible, from config)`);
+    expect(resultsProblems(run.results)).toEqual([]);
+    const [c] = run.results?.cases ?? [];
+    // The config's default applies where the spec is silent (seed); the spec's own warmup wins.
+    expect(c?.params.seed).toBe(7);
+    expect(c?.warmup.count).toBe(1);
+    expect((await sim.served()).find((s) => s.model === 'sim-fast')?.seed).toBe(7);
+    expect(c?.catalog).toEqual({ family: 'sim', parameters: 1000000, size_mb: 12.5, license: 'apache-2.0', capabilities: ['chat', 'test'] });
+    expect(c?.quality?.judge).toMatchObject({ model: 'sim-judge', status: 'scored', score: 4 });
+    expect(c?.cost).toMatchObject({ estimate: true, deviceWatts: 20, currency: 'EUR' });
+    expect(c?.cost?.joulesPerToken).toBeCloseTo(20 / (c?.stats.e2eTokPerSec?.p50 ?? NaN), 10);
+  });
+
+  test('the judge runs once, after the timed requests, and is never timed', async () => {
+    const served = await sim.served();
+    const judged = served.filter((s) => s.model === 'sim-judge');
+    expect(judged).toHaveLength(1);
+    expect(judged[0]).toMatchObject({ temperature: 0, stream: false });
+    expect(run.results?.cases[0]?.samples).toHaveLength(4);
+    expect(served.filter((s) => s.model === 'sim-fast')).toHaveLength(5);
+  });
+
+  test('reports carry quality, size, license and the cost estimate', () => {
+    const md = readFileSync(join(run.outDir, 'report.md'), 'utf8');
+    expect(md).toMatch(/\| sim-fast \| 1\.0M \| 12\.5 MB \| apache-2\.0 \| chat, test \| - \| [\d.]+ J\/token, [\d.]+ EUR per 1M tokens \(est\.\) \|/);
+    expect(md).toContain('judge sim-judge: 4');
+    const junit = readFileSync(join(run.outDir, 'junit.xml'), 'utf8');
+    for (const property of ['quality.score', 'quality.judge', 'model.license', 'model.size.mb', 'energy.estimate.j_per_token', 'cost.estimate.per_million_tokens']) {
+      expect(junit).toContain(`name="${property}"`);
+    }
+    const [header, row] = readFileSync(join(run.outDir, 'results.csv'), 'utf8').split('\r\n');
+    const columns = header?.split(',') ?? [];
+    const cells = row?.split(',') ?? [];
+    expect(cells[columns.indexOf('model_license')]).toBe('apache-2.0');
+    expect(cells[columns.indexOf('quality_judge')]).toBe('4');
+    expect(Number(cells[columns.indexOf('cost_per_million_tokens_estimate')])).toBeGreaterThan(0);
+  });
+
+  test('foundry-bench models lists the catalog and what the target serves', async () => {
+    const { code, output } = await cli(['models', '--config', join(dir, 'config.yaml')]);
+    expect(code).toBe(0);
+    expect(output).toMatch(/alias\s+family\s+parameters\s+size\s+license\s+capabilities\s+served/);
+    expect(output).toMatch(/sim-fast\s+sim\s+1\.0M\s+12\.5 MB\s+apache-2\.0\s+chat, test\s+yes/);
+  }, 30_000);
+
+  test('an invalid config stops the run before any request, listing every problem', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), `target: ${sim.url}\ndefaults:\n  iterations: zero\nreporters: [pdf]\n`);
+    const before = (await sim.served()).length;
+    const bad = await runBench({ BENCH_BASE_URL: '' }, ['--config', join(dir, 'bad.yaml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.output).toContain('invalid input, nothing was run');
+    expect(bad.output).toMatch(/bad\.yaml:3:15 defaults\.iterations: must be integer/);
+    expect(bad.output).toMatch(/bad\.yaml:4:13 reporters\[0\]: must be equal to one of the allowed values/);
+    expect((await sim.served()).length).toBe(before);
+    expect(bad.results).toBeNull();
   }, 60_000);
 });
