@@ -8,14 +8,13 @@
  * 2 bad usage or unreadable input.
  */
 import { parseArgs } from 'node:util';
-import { startVitest } from 'vitest/node';
 import { findConfigFile, loadConfig, shareConfig, type HarnessConfig } from './config.ts';
 import { DataFileError } from './data-file.ts';
 import { modelsCommand } from './models-command.ts';
 import { compareCommand, parseFormat, reportCommand, UsageError } from './offline.ts';
 import { preflight } from './preflight.ts';
 import type { RegressionOptions } from './types.ts';
-import { benchVitestOptions, DEFAULT_SPECS } from './vitest-config.ts';
+import { DEFAULT_SPECS } from './specs.ts';
 
 const HELP = `foundry-bench: latency benchmarks for local language models
 
@@ -147,6 +146,8 @@ async function run(filters: string[], values: Values, config: HarnessConfig): Pr
   ];
   for (const [value, name] of fromConfig) if (value && !process.env[name]) process.env[name] = value;
 
+  // Loaded here, not at the top: report, compare and models start without vitest.
+  const [{ startVitest }, { benchVitestOptions }] = await Promise.all([import('vitest/node'), import('./vitest-config.ts')]);
   const options = benchVitestOptions({ root: process.cwd(), specs: values.specs ?? config.specs ?? DEFAULT_SPECS, reporters: config.reporters });
   const vitest = await startVitest('test', filters, {
     ...options,

@@ -15,7 +15,6 @@ import JsonReporter from '../reporters/json.ts';
 import JUnitReporter from '../reporters/junit.ts';
 import MarkdownReporter from '../reporters/markdown.ts';
 
-export const DEFAULT_SPECS = 'bench/**/*.bench.ts';
 
 export interface BenchRunConfig {
   root: string;

@@ -47,15 +47,25 @@ export interface CaseSpec {
   failures?: string[];
 }
 
+// Bootstrapping is the slow part; many test cases share the same latencies.
+const comparisons = new Map<string, ReturnType<typeof compareCase>>();
+
+function comparison(base: RequestSample[] | null, samples: RequestSample[]) {
+  const key = JSON.stringify([base?.map((s) => s.e2eMs), samples.map((s) => s.e2eMs)]);
+  let result = comparisons.get(key);
+  if (!result) comparisons.set(key, (result = compareCase(base, samples, DEFAULT_GATE)));
+  return result;
+}
+
 export function makeCase(spec: CaseSpec = {}): CaseResult {
   const model = spec.model ?? 'tiny-1m';
   const promptId = spec.promptId ?? 'hello';
   const skipped = spec.status === 'skipped';
   const samples = skipped ? [] : (spec.latencies ?? [100, 102, 98, 101, 99]).map((ms) => sample(ms));
   const base = spec.baseLatencies === undefined ? null : spec.baseLatencies?.map((ms) => sample(ms)) ?? null;
-  const comparison = skipped ? null : compareCase(base, samples, DEFAULT_GATE);
-  const failed = comparison?.verdict === 'regressed';
-  const failures = [...(spec.failures ?? []), ...(failed ? (comparison?.metrics.map((m) => m.message) ?? []) : [])];
+  const gate = skipped ? null : comparison(base, samples);
+  const failed = gate?.verdict === 'regressed';
+  const failures = [...(spec.failures ?? []), ...(failed ? (gate?.metrics.map((m) => m.message) ?? []) : [])];
   return {
     id: `${model}/${promptId}@0123456789ab`,
     file: spec.file ?? 'bench/example.bench.ts',
@@ -77,9 +87,9 @@ export function makeCase(spec: CaseSpec = {}): CaseResult {
     determinism: determinism(samples),
     budgetViolations: [],
     fingerprint: skipped ? null : { ...FINGERPRINT, model },
-    gate: comparison
+    gate: gate
       ? {
-          ...comparison,
+          ...gate,
           failed,
           tolerance: 0.1,
           failOn: 'regressed',
