@@ -1,6 +1,8 @@
-import { describe, expect, test } from 'vitest';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startSimServer, type SimServer } from '../fixtures/sim-server.ts';
 import { estimateCost } from '../harness/energy.ts';
-import { attachAnnotations, facetPresent, facetScore, mergeQuality, parseJudgeScore } from '../harness/quality.ts';
+import { attachAnnotations, facetPresent, facetScore, judgeOutput, mergeQuality, parseJudgeScore } from '../harness/quality.ts';
 import type { Facet } from '../harness/types.ts';
 
 const facets: Facet[] = [
@@ -46,6 +48,30 @@ describe('judge answers', () => {
 
   test.each(['w0 w1 w2 w3', '10', 'The answer is great', '', 'score: 9', '0/5'])('"%s" is unscored', (answer) => {
     expect(parseJudgeScore(answer)).toBeNull();
+  });
+});
+
+describe('a judge model on a server', () => {
+  let sim: SimServer;
+  let openai: OpenAI;
+  beforeAll(async () => {
+    sim = await startSimServer({
+      models: [
+        { id: 'judge-ok', ttftMs: 0, tokenMs: 0, tokens: 2, reply: 'Score: 5' },
+        { id: 'judge-babble', ttftMs: 0, tokenMs: 0, tokens: 6 },
+        { id: 'judge-broken', ttftMs: 0, tokenMs: 0, tokens: 2, faults: { http500Every: 1 } },
+      ],
+    });
+    openai = new OpenAI({ baseURL: sim.url, apiKey: 'k', maxRetries: 0 });
+  });
+  afterAll(() => sim.close());
+
+  test('a score is parsed; nonsense is unscored; a failing judge is an error, never a crash', async () => {
+    expect(await judgeOutput(openai, { model: 'judge-ok' }, 'Q?', 'A.')).toEqual({ model: 'judge-ok', status: 'scored', score: 5, answer: 'Score: 5' });
+    expect(await judgeOutput(openai, { model: 'judge-babble' }, 'Q?', 'A.')).toMatchObject({ status: 'unscored', score: null, answer: 'w0 w1 w2 w3 w4 w5 ' });
+    expect(await judgeOutput(openai, { model: 'judge-broken' }, 'Q?', 'A.')).toMatchObject({ status: 'error', score: null, answer: expect.stringContaining('500') });
+    const asked = (await sim.served()).find((s) => s.model === 'judge-ok');
+    expect(asked).toMatchObject({ temperature: 0, stream: false, maxTokens: 16 });
   });
 });
 
