@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { findConfigFile, loadConfig, shareConfig, type HarnessConfig } from './config.ts';
 import { DataFileError } from './data-file.ts';
 import { modelsCommand } from './models-command.ts';
-import { compareCommand, parseFormat, reportCommand, UsageError } from './offline.ts';
+import { commentCommand } from './github-comment.ts';
+import { compareCommand, mergeCommand, parseFormat, reportCommand, summaryCommand, UsageError } from './offline.ts';
 import { preflight } from './preflight.ts';
 import type { RegressionOptions } from './types.ts';
 import { DEFAULT_SPECS } from './specs.ts';
@@ -22,6 +23,10 @@ Usage:
   foundry-bench [run] [file filters...] [options]    run the specs (npm run bench)
   foundry-bench report <results.json> [--format F] [-o FILE]
   foundry-bench compare <base.json> <head.json> [--format F] [-o FILE] [--fail-on V] [--tolerance X] [--metric M]
+  foundry-bench merge <results...> -o FILE           merge the results files of shards or profiles
+  foundry-bench summary <results.json>               key=value counts (for $GITHUB_OUTPUT): cases, regressions, ...
+  foundry-bench comment --file report.md [--pr N] [--repo owner/name] [--artifact-url URL]
+                                                     create or update the one PR comment (GITHUB_TOKEN)
   foundry-bench models [--target URL]                the model catalog, and which models the target serves
   foundry-bench serve [--port N]                     run the embedded engine as an OpenAI-compatible server
 
@@ -71,12 +76,16 @@ const OPTIONS = {
   metric: { type: 'string', multiple: true },
   models: { type: 'string' },
   config: { type: 'string' },
+  file: { type: 'string' },
+  pr: { type: 'string' },
+  repo: { type: 'string' },
+  'artifact-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-const COMMANDS = new Set(['run', 'serve', 'report', 'compare', 'models']);
+const COMMANDS = new Set(['run', 'serve', 'report', 'compare', 'models', 'merge', 'summary', 'comment']);
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -102,6 +111,12 @@ export async function main(argv: string[]): Promise<number> {
       return compareCommand(rest, parseFormat(values.format, 'md'), values.out, { ...config.regression, ...regressionFlags(values) });
     case 'models':
       return modelsCommand(config, values.target);
+    case 'merge':
+      return mergeCommand(rest, values.out);
+    case 'summary':
+      return summaryCommand(rest);
+    case 'comment':
+      return commentCommand({ file: values.file, pr: values.pr, repo: values.repo, artifactUrl: values['artifact-url'] });
     default:
       return run(rest, values, config);
   }
@@ -136,6 +151,7 @@ async function run(filters: string[], values: Values, config: HarnessConfig): Pr
     [values.profile, 'BENCH_PROFILE'],
     [values['fail-on'], 'BENCH_FAIL_ON'],
     [values.models, 'BENCH_MODELS'],
+    [values.shard, 'BENCH_SHARD'],
   ];
   for (const [value, name, fixed] of env) if (value) process.env[name] = fixed ?? String(value);
   // The config file fills in what neither a flag nor the environment set.

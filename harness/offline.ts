@@ -6,12 +6,14 @@ import { writeFileAtomic } from './atomic.ts';
 import { readBaseline } from './baseline.ts';
 import { compareResults } from './compare-results.ts';
 import { gateOptions } from './gate.ts';
+import { mergeResults } from './merge.ts';
 import { readResults } from './results-file.ts';
 import { readJsonFile } from './schemas.ts';
 import type { RegressionOptions, RunResults } from './types.ts';
 import { renderCsv } from '../reporters/csv.ts';
 import { renderJUnit } from '../reporters/junit.ts';
 import { renderMarkdown } from '../reporters/markdown.ts';
+import { outcome } from '../reporters/format.ts';
 import { renderTable } from '../reporters/table.ts';
 
 export const FORMATS = ['md', 'junit', 'csv', 'json', 'table'] as const;
@@ -65,4 +67,32 @@ export function compareCommand(files: string[], format: Format, output: string |
   const compared = compareResults(base, baseFile, readResults(headFile), gateOptions(regression));
   emit(render(compared, format), output);
   return compared.cases.some((c) => c.gate?.failed) ? 1 : 0;
+}
+
+/** `foundry-bench merge <results...> -o FILE`: one document from shards' or profiles' results files. */
+export function mergeCommand(files: string[], output: string | undefined): number {
+  if (files.length === 0) throw new UsageError('merge takes results files: foundry-bench merge results-*.json -o results.json');
+  const merged = mergeResults(files.map((file) => ({ file, results: readResults(file) })));
+  emit(`${JSON.stringify(merged, null, 2)}\n`, output);
+  if (output) process.stderr.write(`foundry-bench: merged ${files.length} file(s), ${merged.summary.cases} cases, into ${output}\n`);
+  return 0;
+}
+
+/** `foundry-bench summary <results.json>`: counts as key=value lines, for a workflow's $GITHUB_OUTPUT. */
+export function summaryCommand(files: string[]): number {
+  if (files.length !== 1) throw new UsageError('summary takes one results file: foundry-bench summary <results.json>');
+  const results = readResults(files[0] as string);
+  const count = (kind: string) => results.cases.filter((c) => outcome(c) === kind).length;
+  const lines = {
+    cases: results.summary.cases,
+    passed: results.summary.passed,
+    failed: results.summary.failed,
+    skipped: results.summary.skipped,
+    regressions: count('regressed'),
+    inconclusive: count('inconclusive'),
+    improvements: count('improved'),
+    'gate-failures': results.cases.filter((c) => c.gate?.failed).length,
+  };
+  process.stdout.write(Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  return 0;
 }

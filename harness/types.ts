@@ -381,6 +381,8 @@ export interface CaseResult extends CaseMeta {
   /** vitest's full test name: "model > prompt id". */
   name: string;
   status: CaseStatus;
+  /** Hardware profile the case ran under (BENCH_PROFILE); merged runs may mix profiles. */
+  profile: string;
 }
 
 /** The results document, `bench-results/results.json`: the source of every report. */
@@ -392,6 +394,10 @@ export interface RunResults {
     finishedAt: string;
     durationMs: number;
     gitSha: string | null;
+    /** Hardware profile of the run (BENCH_PROFILE, default "default"); "mixed" after merging several. */
+    profile: string;
+    /** "i/n" when the run was one shard of several; after a merge, the shards merged ("1/3, 2/3, 3/3"). */
+    shard: string | null;
     node: string;
     os: { platform: string; release: string; arch: string };
     cpu: { model: string; cores: number };

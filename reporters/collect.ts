@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { SerializedError, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
+import { profileName } from '../harness/baseline.ts';
 import { gitSha, machineInfo } from '../harness/environment.ts';
 import type { CaseResult, CaseStatus, RunResults, TargetInfo } from '../harness/types.ts';
 
@@ -25,7 +26,10 @@ export function collectResults(
 ): RunResults {
   const cases: CaseResult[] = [];
   const errors: RunResults['run']['errors'] = [];
-  for (const module of modules) {
+  // Files in path order (vitest runs them in its own order), cases in declaration order:
+  // the same cases always come out in the same order, sharded or not.
+  const ordered = [...modules].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
+  for (const module of ordered) {
     const file = relative(root, module.moduleId);
     for (const error of module.errors()) errors.push({ file, message: error.message });
     for (const test of module.children.allTests()) {
@@ -43,6 +47,8 @@ export function collectResults(
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - startedAt.getTime(),
       gitSha: gitSha(root),
+      profile: profileName(),
+      shard: process.env.BENCH_SHARD || null,
       ...machineInfo(),
       targets: distinctTargets(cases),
       outcome,
@@ -69,7 +75,7 @@ function caseResult(test: TestCase, file: string): CaseResult | null {
   if (status === 'failed' && failures.length === 0 && result.state === 'failed') {
     failures.push(...result.errors.map((error) => error.message));
   }
-  return { ...meta, failures, file, name: test.fullName, status };
+  return { ...meta, failures, file, name: test.fullName, status, profile: profileName() };
 }
 
 function distinctTargets(cases: readonly CaseResult[]): TargetInfo[] {

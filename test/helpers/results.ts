@@ -42,6 +42,7 @@ export interface CaseSpec {
   latencies?: number[];
   baseLatencies?: number[] | null;
   status?: CaseResult['status'];
+  profile?: string;
   skipReason?: string;
   output?: string;
   failures?: string[];
@@ -71,6 +72,7 @@ export function makeCase(spec: CaseSpec = {}): CaseResult {
     file: spec.file ?? 'bench/example.bench.ts',
     name: `${model} > ${promptId}`,
     status: spec.status ?? (failures.length > 0 ? 'failed' : 'passed'),
+    profile: spec.profile ?? 'default',
     model,
     promptId,
     promptHash: '0123456789ab'.padEnd(64, '0'),
@@ -116,6 +118,8 @@ export function makeResults(cases: CaseResult[]): RunResults {
       finishedAt: '2026-11-25T10:01:00.000Z',
       durationMs: 60_000,
       gitSha: 'f'.repeat(40),
+      profile: 'default',
+      shard: null,
       node: 'v20.20.2',
       os: { platform: 'linux', release: '6.1.0', arch: 'x64' },
       cpu: { model: 'Test CPU', cores: 2 },
