@@ -158,7 +158,12 @@ function render(results: RunResults, detail: Detail, options: MarkdownOptions): 
   const out = [REPORT_MARKER, `### ${escapeMarkdownCell(options.title ?? 'foundry-bench')}`, '', summaryLine(results), ''];
   const shown = detail === 'notable-rows' ? results.cases.filter((c) => !['unchanged', 'new', 'skipped'].includes(outcome(c))) : results.cases;
   const ran = shown.filter((c) => c.status !== 'skipped');
-  if (ran.length > 0) out.push(...TABLE_HEAD, ...ran.map(tableRow), '');
+  // A merged run of several hardware profiles gets one table per profile.
+  const profiles = [...new Set(ran.map((c) => c.profile))];
+  for (const profile of profiles) {
+    if (profiles.length > 1) out.push(`#### Profile \`${escapeMarkdownCell(profile).replace(/`/g, '')}\``, '');
+    out.push(...TABLE_HEAD, ...ran.filter((c) => c.profile === profile).map(tableRow), '');
+  }
   if (detail === 'notable-rows' && shown.length < results.cases.length) {
     out.push(`_${results.cases.length - shown.length} unchanged, new or skipped cases are not listed to fit the comment limit${options.fullReportUrl ? `; [full report](${options.fullReportUrl})` : ''}._`, '');
   }

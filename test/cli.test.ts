@@ -116,6 +116,26 @@ describe('npm run bench against an OpenAI-compatible server', () => {
     expect(hits['POST /v1/chat/completions']).toBe(20);
   });
 
+  test('--shard runs write results-i-of-n.json, and merge gives the unsharded cases in order', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-shards-'));
+    const env = { BENCH_BASE_URL: `http://127.0.0.1:${sim.port}` };
+    for (const shard of ['1/2', '2/2']) {
+      const { code } = await cli(['--specs', 'test/specs/**/*.bench.ts', '--output', outDir, '--shard', shard, '--baseline-dir', outDir], env);
+      expect(code).toBeLessThanOrEqual(1);
+    }
+    const merged = join(outDir, 'merged.json');
+    const { code, output } = await cli(['merge', join(outDir, 'results-2-of-2.json'), join(outDir, 'results-1-of-2.json'), '-o', merged]);
+    expect(code).toBe(0);
+    expect(output).toContain(`merged 2 file(s), 9 cases, into ${merged}`);
+    const document = JSON.parse(readFileSync(merged, 'utf8')) as RunResults;
+    expect(resultsProblems(document)).toEqual([]);
+    expect(document.cases.map((c) => c.id)).toEqual(run.results?.cases.map((c) => c.id));
+    expect(document.run.shard).toBe('2/2, 1/2');
+    const duplicate = await cli(['merge', join(outDir, 'results-1-of-2.json'), join(outDir, 'results-1-of-2.json')]);
+    expect(duplicate.code).toBe(2);
+    expect(duplicate.output).toContain('shards must not overlap');
+  }, 60_000);
+
   test('prints the final table and never the API key', () => {
     expect(run.output).toMatch(/sim-fast\s+hello\s+4\s/);
     expect(run.output).toContain('9 cases: 3 passed, 1 failed, 5 skipped');
