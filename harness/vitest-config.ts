@@ -35,6 +35,8 @@ export function benchVitestOptions({ root, specs, reporters }: BenchRunConfig) {
     sequence: { concurrent: false },
     // Each test sets its own timeout from its request count and per-request timeout.
     hookTimeout: 120_000,
+    // Specs of another project import 'foundry-bench', whose modules are TypeScript: let vite transform them.
+    server: { deps: { inline: ['foundry-bench'] } },
     reporters: benchReporters(reporters),
   };
 }
