@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./cli.ts');
+const { cli } = await import('./cli.ts');
+process.exitCode = await cli(process.argv.slice(2));

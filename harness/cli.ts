@@ -7,6 +7,8 @@
  * Exit codes: 0 all passed (or skipped), 1 a case failed or regressed,
  * 2 bad usage or unreadable input.
  */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findConfigFile, loadConfig, shareConfig, type HarnessConfig } from './config.ts';
 import { DataFileError } from './data-file.ts';
@@ -187,10 +189,18 @@ async function serve(port: string | undefined): Promise<number> {
   return 0;
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  const message = error instanceof DataFileError ? `invalid input, nothing was run:\n  ${error.problems.join('\n  ')}` : (error as Error).message;
-  process.stderr.write(`foundry-bench: ${message}\n${error instanceof UsageError ? '\nRun foundry-bench --help for usage.\n' : ''}`);
-  process.exitCode = 2;
+/** The CLI with its error handling: returns the exit code instead of throwing. */
+export async function cli(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
+    const message = error instanceof DataFileError ? `invalid input, nothing was run:\n  ${error.problems.join('\n  ')}` : (error as Error).message;
+    process.stderr.write(`foundry-bench: ${message}\n${error instanceof UsageError ? '\nRun foundry-bench --help for usage.\n' : ''}`);
+    return 2;
+  }
+}
+
+// Run when executed (npm run bench, the bin), not when imported by tests.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  process.exitCode = await cli(process.argv.slice(2));
 }

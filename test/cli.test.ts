@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { cli as cliInProcess } from '../harness/cli.ts';
 import { startSimServer, type SimServer } from '../fixtures/sim-server.ts';
 import { resultsProblems } from '../harness/results-file.ts';
 import type { RunResults } from '../harness/types.ts';
@@ -27,6 +28,27 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
     );
   });
+}
+
+/** The offline commands (report, compare, merge, models) run in this process: they start no vitest. */
+async function offline(args: string[]): Promise<{ code: number; output: string }> {
+  const chunks: string[] = [];
+  const capture = (chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  // The CLI turns flags into environment variables; keep them out of later tests.
+  const env = { ...process.env };
+  try {
+    return { code: await cliInProcess(args), output: chunks.join('') };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+    Object.assign(process.env, env);
+  }
 }
 
 /** Runs `npm run bench` on the test specs, with its own results directory and an empty baseline directory unless given one. */
@@ -124,14 +146,14 @@ describe('npm run bench against an OpenAI-compatible server', () => {
       expect(code).toBeLessThanOrEqual(1);
     }
     const merged = join(outDir, 'merged.json');
-    const { code, output } = await cli(['merge', join(outDir, 'results-2-of-2.json'), join(outDir, 'results-1-of-2.json'), '-o', merged]);
+    const { code, output } = await offline(['merge', join(outDir, 'results-2-of-2.json'), join(outDir, 'results-1-of-2.json'), '-o', merged]);
     expect(code).toBe(0);
     expect(output).toContain(`merged 2 file(s), 9 cases, into ${merged}`);
     const document = JSON.parse(readFileSync(merged, 'utf8')) as RunResults;
     expect(resultsProblems(document)).toEqual([]);
     expect(document.cases.map((c) => c.id)).toEqual(run.results?.cases.map((c) => c.id));
     expect(document.run.shard).toBe('2/2, 1/2');
-    const duplicate = await cli(['merge', join(outDir, 'results-1-of-2.json'), join(outDir, 'results-1-of-2.json')]);
+    const duplicate = await offline(['merge', join(outDir, 'results-1-of-2.json'), join(outDir, 'results-1-of-2.json')]);
     expect(duplicate.code).toBe(2);
     expect(duplicate.output).toContain('shards must not overlap');
   }, 60_000);
@@ -257,13 +279,13 @@ describe('the regression gate, end to end against the simulated server', () => {
   });
 
   test('compare diffs two results files offline, with the same verdict and exit code', async () => {
-    const { code, output } = await cli(['compare', join(fast.outDir, 'results.json'), join(slow.outDir, 'results.json'), '--format', 'md']);
+    const { code, output } = await offline(['compare', join(fast.outDir, 'results.json'), join(slow.outDir, 'results.json'), '--format', 'md']);
     expect(code).toBe(1);
     expect(output).toContain('🔴 1 regressed');
-    const reverse = await cli(['compare', join(slow.outDir, 'results.json'), join(fast.outDir, 'results.json'), '--format', 'json']);
+    const reverse = await offline(['compare', join(slow.outDir, 'results.json'), join(fast.outDir, 'results.json'), '--format', 'json']);
     expect(reverse.code).toBe(0);
     expect((JSON.parse(reverse.output) as RunResults).cases[0]?.gate?.verdict).toBe('improved');
-    const againstBaseline = await cli(['compare', join(baselineDir, 'default.json'), join(slow.outDir, 'results.json'), '--format', 'junit']);
+    const againstBaseline = await offline(['compare', join(baselineDir, 'default.json'), join(slow.outDir, 'results.json'), '--format', 'junit']);
     expect(againstBaseline.code).toBe(1);
     expect(againstBaseline.output).toContain('type="LatencyRegressed"');
   }, 60_000);
@@ -279,13 +301,13 @@ describe('the regression gate, end to end against the simulated server', () => {
   }, 60_000);
 
   test('report renders a results file in each format; bad input exits 2 naming the file', async () => {
-    const csv = await cli(['report', join(slow.outDir, 'results.json'), '--format', 'csv']);
+    const csv = await offline(['report', join(slow.outDir, 'results.json'), '--format', 'csv']);
     expect(csv.code).toBe(0);
     expect(csv.output.split('\r\n')[0]).toMatch(/^file,case_id,model/);
-    const missing = await cli(['report', 'no-such.json']);
+    const missing = await offline(['report', 'no-such.json']);
     expect(missing.code).toBe(2);
     expect(missing.output).toContain('results no-such.json: cannot read (ENOENT)');
-    const badFormat = await cli(['report', join(slow.outDir, 'results.json'), '--format', 'pdf']);
+    const badFormat = await offline(['report', join(slow.outDir, 'results.json'), '--format', 'pdf']);
     expect(badFormat.code).toBe(2);
     expect(badFormat.output).toContain('--format must be one of md, junit, csv, json, table');
   }, 60_000);
@@ -362,7 +384,7 @@ describe('config, catalog, quality and model selection, end to end', () => {
   });
 
   test('foundry-bench models lists the catalog and what the target serves', async () => {
-    const { code, output } = await cli(['models', '--config', join(dir, 'config.yaml')]);
+    const { code, output } = await offline(['models', '--config', join(dir, 'config.yaml')]);
     expect(code).toBe(0);
     expect(output).toMatch(/alias\s+family\s+parameters\s+size\s+license\s+capabilities\s+served/);
     expect(output).toMatch(/sim-fast\s+sim\s+1\.0M\s+12\.5 MB\s+apache-2\.0\s+chat, test\s+yes/);
