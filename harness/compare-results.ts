@@ -4,57 +4,40 @@
  * gate runs on every head case against the base case with the same id.
  */
 import type { BaselineFile } from './baseline.ts';
-import { fingerprintMismatch } from './baseline.ts';
-import { compareCase, failsGate, type GateOptions } from './gate.ts';
-import type { CaseResult, Fingerprint, GateSample, RunResults } from './types.ts';
+import { gateCase, type Reference } from './evaluate.ts';
+import type { GateOptions } from './gate.ts';
+import type { CaseResult, RunResults } from './types.ts';
 
-interface BaseCase {
-  samples: readonly GateSample[];
-  outputSha256: string | null;
-  fingerprint: Fingerprint | null;
-  updatedAt: string;
-  gitSha: string | null;
-}
-
-function baseCases(base: RunResults | BaselineFile): Map<string, BaseCase> {
+function references(base: RunResults | BaselineFile, file: string): Map<string, Reference> {
   if ('kind' in base && base.kind === 'foundry-bench-baseline') {
     return new Map(
-      Object.entries(base.cases).map(([id, e]) => [id, { samples: e.samples, outputSha256: e.output?.sha256 ?? null, fingerprint: e.fingerprint, updatedAt: e.updatedAt, gitSha: e.gitSha }]),
+      Object.entries(base.cases).map(([id, e]) => [
+        id,
+        { file, samples: e.samples, outputSha256: e.output?.sha256 ?? null, fingerprint: e.fingerprint, updatedAt: e.updatedAt, gitSha: e.gitSha },
+      ]),
     );
   }
   const run = base as RunResults;
   return new Map(
     run.cases
       .filter((c) => c.status !== 'skipped')
-      .map((c) => [c.id, { samples: c.samples, outputSha256: c.sampleOutput?.sha256 ?? null, fingerprint: c.fingerprint, updatedAt: run.run.finishedAt, gitSha: run.run.gitSha }]),
+      .map((c) => [
+        c.id,
+        { file, samples: c.samples, outputSha256: c.sampleOutput?.sha256 ?? null, fingerprint: c.fingerprint, updatedAt: run.run.finishedAt, gitSha: run.run.gitSha },
+      ]),
   );
 }
 
 /** The head document with every case's gate recomputed against `base`; a failing verdict fails the case. */
 export function compareResults(base: RunResults | BaselineFile, baseFile: string, head: RunResults, options: GateOptions): RunResults {
-  const byId = baseCases(base);
+  const byId = references(base, baseFile);
   const cases = head.cases.map((c): CaseResult => {
     if (c.status === 'skipped') return c;
-    const entry = byId.get(c.id);
-    const comparison = compareCase(entry?.samples ?? null, c.samples, options);
-    const failed = failsGate(comparison.verdict, options.failOn);
-    const gateLines = new Set(c.gate?.metrics.map((m) => m.message) ?? []);
-    const failures = c.failures.filter((line) => !gateLines.has(line));
-    if (failed) failures.push(...comparison.metrics.filter((m) => failsGate(m.verdict, options.failOn)).map((m) => m.message));
-    return {
-      ...c,
-      status: failures.length > 0 ? 'failed' : 'passed',
-      failures,
-      gate: {
-        ...comparison,
-        failed,
-        tolerance: options.tolerance,
-        failOn: options.failOn,
-        baseline: entry && entry.fingerprint ? { file: baseFile, updatedAt: entry.updatedAt, gitSha: entry.gitSha, fingerprint: entry.fingerprint } : null,
-        fingerprintMismatch: entry?.fingerprint && c.fingerprint ? fingerprintMismatch(entry.fingerprint, c.fingerprint) : [],
-        outputChanged: entry?.outputSha256 && c.sampleOutput ? entry.outputSha256 !== c.sampleOutput.sha256 : null,
-      },
-    };
+    const { gate, failures: gateFailures } = gateCase(byId.get(c.id) ?? null, { samples: c.samples, fingerprint: c.fingerprint, outputSha256: c.sampleOutput?.sha256 ?? null }, options);
+    // The head run's own gate lines are replaced by the new comparison's; its other failures (budgets, errors) stay.
+    const previousGateLines = new Set([...(c.gate?.metrics.map((m) => m.message) ?? []), ...c.failures.filter((l) => l.startsWith('note: the baseline'))]);
+    const failures = [...c.failures.filter((line) => !previousGateLines.has(line)), ...gateFailures];
+    return { ...c, status: failures.length > 0 ? 'failed' : 'passed', failures, gate };
   });
   const count = (status: CaseResult['status']) => cases.filter((c) => c.status === status).length;
   return {

@@ -4,25 +4,19 @@
  * and IDE integrations work on benchmark cases as they do on tests.
  */
 import { describe, inject, test, type TestContext } from 'vitest';
-import { baselinePath, fingerprint, fingerprintMismatch, readBaseline, updateRequested, type BaselineFile } from './baseline.ts';
-import { checkBudgets } from './budgets.ts';
+import { baselinePath, fingerprint, readBaseline, updateRequested, type BaselineFile } from './baseline.ts';
 import { catalogEntry, selectedModels } from './catalog.ts';
 import { sharedConfig } from './config.ts';
-import { estimateCost } from './energy.ts';
-import { compareCase, failsGate, gateOptions, type GateOptions } from './gate.ts';
-import { caseStats, determinism, errorSummary } from './metrics.ts';
+import { evaluateCase, type Reference } from './evaluate.ts';
+import { gateOptions, type GateOptions } from './gate.ts';
 import { caseId, promptHash, resolveParams } from './params.ts';
 import { progressReporter } from './progress.ts';
 import { loadPrompts } from './prompts.ts';
-import { attachAnnotations, facetScore, judgeOutput, mergeQuality, projectAnnotations } from './quality.ts';
 import { createClient, type RequestClient } from './request.ts';
 import { resolveRunTarget, resolveSpecTarget } from './run-target.ts';
 import { runCase } from './runner.ts';
 import { apiKeyFromEnv, findModel } from './target.ts';
 import type { BenchOptions, CaseMeta, CaseParams, Prompt, ProvidedTarget, TargetInfo } from './types.ts';
-
-/** How much of an output a result keeps as its example. */
-const SAMPLE_OUTPUT_CHARS = 2000;
 
 export function benchModel(model: string, options: BenchOptions): void {
   // Loaded while vitest collects the file: a broken prompt file fails the file before any request.
@@ -81,6 +75,15 @@ async function runBenchCase(
     context.skip(meta.skipReason);
   }
 
+  // A broken baseline is bad input: say so before sending any request.
+  let reference: Reference | null;
+  try {
+    reference = referenceFor(meta.id);
+  } catch (error) {
+    meta.failures.push((error as Error).message);
+    throw benchFailure(meta.failures);
+  }
+
   const run = await runCase(
     clientFor(target.info),
     {
@@ -96,77 +99,28 @@ async function runBenchCase(
     { signal, onProgress: progressReporter(`${model} > ${prompt.id}`, params.warmup, params.iterations) },
   );
 
-  meta.samples = run.samples;
-  meta.warmup = { count: run.warmupSamples.length, errors: run.warmupSamples.filter((s) => !s.ok).length };
-  meta.stats = caseStats(run.samples);
-  meta.errors = errorSummary(run.samples);
-  meta.determinism = determinism(run.samples);
-  meta.durationMs = run.durationMs;
-  const first = run.samples.find((s) => s.ok);
-  if (first && run.firstText !== null) {
-    meta.sampleOutput = {
-      text: run.firstText.slice(0, SAMPLE_OUTPUT_CHARS),
-      truncated: run.firstText.length > SAMPLE_OUTPUT_CHARS,
-      sha256: first.outputSha256 ?? '',
-      outputTokens: first.outputTokens,
-      finishReason: first.finishReason,
-    };
-    // After the timed requests: the judge's latency never enters a figure.
-    const judge = config.quality?.judge ? await judgeOutput(clientFor(target.info).openai, config.quality.judge, promptText(prompt), run.firstText) : null;
-    meta.quality = mergeQuality({
-      facets: facetScore(run.firstText, prompt.expected?.facets ?? []),
-      judge,
-      ...attachAnnotations(projectAnnotations(config), meta.id, meta.sampleOutput.sha256),
-    });
-  }
-  meta.cost = estimateCost(meta.stats.e2eTokPerSec?.p50, config.energy);
-  meta.budgetViolations = checkBudgets(budgets, meta.stats, meta.errors, meta.quality?.score ?? null);
-  meta.fingerprint = fingerprint(target.info, servedId ?? model);
-  applyGate(meta, gate);
-  meta.failures.push(...meta.budgetViolations.map((v) => v.message));
-  if (meta.errors.count > 0 && meta.budgetViolations.some((v) => v.budget === 'maxErrorRate')) {
-    meta.failures.push(...meta.errors.first.map((e) => `  request ${e.iteration + 1}: ${e.kind}: ${e.message}`));
-  }
+  await evaluateCase(meta, run, {
+    prompt,
+    budgets,
+    gate,
+    config,
+    reference,
+    updatingBaseline: updateRequested(),
+    fingerprint: fingerprint(target.info, servedId ?? model),
+    judgeClient: clientFor(target.info).openai,
+  });
   if (meta.failures.length > 0) throw benchFailure(meta.failures);
-}
-
-/** Compares the case with its baseline entry and records the verdict; a failing verdict becomes a failure line. */
-function applyGate(meta: CaseMeta, options: GateOptions): void {
-  let baseline: BaselineFile | null;
-  const path = baselinePath();
-  try {
-    baseline = loadBaseline(path);
-  } catch (error) {
-    meta.failures.push((error as Error).message);
-    return;
-  }
-  const entry = baseline?.cases[meta.id];
-  const comparison = compareCase(entry?.samples ?? null, meta.samples, options);
-  // Updating the baseline accepts the new figures: nothing fails for having changed.
-  const failed = !updateRequested() && failsGate(comparison.verdict, options.failOn);
-  meta.gate = {
-    ...comparison,
-    failed,
-    tolerance: options.tolerance,
-    failOn: options.failOn,
-    baseline: entry ? { file: path, updatedAt: entry.updatedAt, gitSha: entry.gitSha, fingerprint: entry.fingerprint } : null,
-    fingerprintMismatch: entry && meta.fingerprint ? fingerprintMismatch(entry.fingerprint, meta.fingerprint) : [],
-    outputChanged: entry?.output && meta.sampleOutput ? entry.output.sha256 !== meta.sampleOutput.sha256 : null,
-  };
-  const gateResult = meta.gate;
-  if (failed) {
-    for (const m of comparison.metrics) if (failsGate(m.verdict, options.failOn)) meta.failures.push(m.message);
-    if (gateResult.fingerprintMismatch.length > 0) {
-      meta.failures.push(`note: the baseline was measured elsewhere (${gateResult.fingerprintMismatch.join('; ')})`);
-    }
-  }
 }
 
 const baselines = new Map<string, BaselineFile | null>();
 
-function loadBaseline(path: string): BaselineFile | null {
+/** This case's baseline entry (the file is read once per worker); a broken baseline fails the case with its message. */
+function referenceFor(caseId: string): Reference | null {
+  const path = baselinePath();
   if (!baselines.has(path)) baselines.set(path, readBaseline(path));
-  return baselines.get(path) ?? null;
+  const entry = baselines.get(path)?.cases[caseId];
+  if (!entry) return null;
+  return { file: path, samples: entry.samples, outputSha256: entry.output?.sha256 ?? null, fingerprint: entry.fingerprint, updatedAt: entry.updatedAt, gitSha: entry.gitSha };
 }
 
 type CaseIdentity = Pick<CaseMeta, 'id' | 'model' | 'promptId' | 'promptHash' | 'params' | 'budgets' | 'target'>;
@@ -199,11 +153,6 @@ function benchFailure(lines: string[]): Error {
   error.name = 'BenchFailure';
   error.stack = `${error.name}: ${error.message}`;
   return error;
-}
-
-/** The prompt as one text, for the judge. */
-function promptText(prompt: Prompt): string {
-  return prompt.messages.map((m) => (m.role === 'user' ? m.content : `${m.role}: ${m.content}`)).join('\n');
 }
 
 function notServedReason(model: string, target: TargetInfo, models: readonly string[]): string {
