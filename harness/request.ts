@@ -69,7 +69,7 @@ export async function measureRequest(client: RequestClient, spec: RequestSpec, r
   const timeout = AbortSignal.timeout(spec.timeoutMs);
   const signal = runSignal ? AbortSignal.any([runSignal, timeout]) : timeout;
   const timeline = spec.stream ? await timeStream(client, spec, signal) : await timeWhole(client, spec, signal);
-  // Aborting mid-stream ends the SDK's iterator silently, so an abort is checked here too.
+  // A stream can also end quietly when aborted; the signal says what happened.
   if (!timeline.error && signal.aborted) timeline.error = abortError(timeout.aborted, spec.timeoutMs);
   const text = timeline.parts.join('');
   return { sample: toSample(timeline, text, spec.stream), text };
