@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findConfigFile, loadConfig, shareConfig, type HarnessConfig } from './config.ts';
 import { DataFileError } from './data-file.ts';
+import { doctorCommand } from './doctor-command.ts';
 import { modelsCommand } from './models-command.ts';
 import { commentCommand } from './github-comment.ts';
 import { compareCommand, mergeCommand, parseFormat, reportCommand, summaryCommand, UsageError } from './offline.ts';
@@ -30,6 +31,7 @@ Usage:
   foundry-bench comment --file report.md [--pr N] [--repo owner/name] [--artifact-url URL]
                                                      create or update the one PR comment (GITHUB_TOKEN)
   foundry-bench models [--target URL]                the model catalog, and which models the target serves
+  foundry-bench doctor [--target URL] [--models A,B] check the target and every model the specs use
   foundry-bench serve [--port N]                     run the embedded engine as an OpenAI-compatible server
 
 Run options:
@@ -87,7 +89,7 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-const COMMANDS = new Set(['run', 'serve', 'report', 'compare', 'models', 'merge', 'summary', 'comment']);
+const COMMANDS = new Set(['run', 'serve', 'report', 'compare', 'models', 'merge', 'summary', 'comment', 'doctor']);
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -115,6 +117,8 @@ export async function main(argv: string[]): Promise<number> {
       return modelsCommand(config, values.target);
     case 'merge':
       return mergeCommand(rest, values.out);
+    case 'doctor':
+      return doctorCommand({ target: values.target, models: values.models, specs: values.specs ?? config.specs ?? DEFAULT_SPECS }, config);
     case 'summary':
       return summaryCommand(rest);
     case 'comment':

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { cli } from '../harness/cli.ts';
+import { startSimServer, type SimServer } from '../fixtures/sim-server.ts';
+import { specModels } from '../harness/doctor-command.ts';
+import { doctor, renderChecks } from '../harness/doctor.ts';
+import { probeTarget } from '../harness/run-target.ts';
+
+let sim: SimServer;
+
+beforeAll(async () => {
+  sim = await startSimServer({
+    models: [
+      { id: 'healthy', ttftMs: 1, tokenMs: 0, tokens: 4 },
+      { id: 'no-usage', ttftMs: 1, tokenMs: 0, tokens: 4, faults: { noUsage: true } },
+      { id: 'flaky-output', ttftMs: 1, tokenMs: 0, tokens: 4, varyOutput: true },
+      { id: 'oom', ttftMs: 1, tokenMs: 0, tokens: 4, faults: { http500Every: 1, http500Message: 'failed to allocate: out of memory' } },
+      { id: 'cold', ttftMs: 800, tokenMs: 0, tokens: 2 },
+    ],
+  });
+});
+afterAll(() => sim.close());
+
+const check = async (models: string[], timeoutMs?: number) => {
+  const target = await probeTarget({ baseURL: sim.url, source: 'test', kind: 'openai-compatible' });
+  return doctor(target, models, timeoutMs ? { timeoutMs } : {});
+};
+
+describe('foundry-bench doctor', () => {
+  test('a healthy setup passes every line', async () => {
+    const checks = await check(['healthy']);
+    expect(checks.map((c) => [c.status, c.name])).toEqual([
+      ['pass', 'endpoint'],
+      ['pass', 'healthy: listed'],
+      ['pass', 'healthy: answers'],
+      ['pass', 'healthy: streaming usage'],
+      ['pass', 'healthy: deterministic'],
+    ]);
+    expect(renderChecks(checks)).toContain('5 passed, 0 warning(s), 0 failed');
+  });
+
+  test('a broken setup fails the right lines, each with a hint', async () => {
+    const checks = await check(['missing', 'no-usage', 'flaky-output', 'oom']);
+    const line = (name: string) => checks.find((c) => c.name === name);
+    expect(line('missing: listed')).toMatchObject({ status: 'fail', hint: expect.stringContaining('download or load it') });
+    expect(line('no-usage: streaming usage')).toMatchObject({ status: 'warn', hint: expect.stringContaining('estimated') });
+    expect(line('flaky-output: deterministic')).toMatchObject({ status: 'fail', hint: expect.stringContaining('ignore temperature or seed') });
+    expect(line('oom: answers')).toMatchObject({ status: 'fail', detail: expect.stringContaining('500'), hint: expect.stringContaining('smaller variant') });
+    expect(renderChecks(checks)).toMatch(/failed\n$/);
+  });
+
+  test('a slow first answer hints at cold starts', async () => {
+    const [, , answers] = await check(['cold'], 300);
+    expect(answers).toMatchObject({ status: 'fail', hint: expect.stringContaining('slow cold start') });
+  });
+
+  test('an unreachable endpoint is one failing line', async () => {
+    const target = await probeTarget({ baseURL: 'http://127.0.0.1:1/v1', source: 'test', kind: 'openai-compatible' });
+    const checks = await doctor(target, ['healthy']);
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ status: 'fail', name: 'endpoint', detail: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  test('the command prints the checks and exits non-zero on any failure', async () => {
+    const run = async (models: string) => {
+      const lines: string[] = [];
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0);
+      const env = { ...process.env };
+      try {
+        return { code: await cli(['doctor', '--target', sim.url, '--models', models]), output: lines.join('') };
+      } finally {
+        out.mockRestore();
+        for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+        Object.assign(process.env, env);
+      }
+    };
+    const healthy = await run('healthy');
+    expect(healthy.code).toBe(0);
+    expect(healthy.output).toContain('✓ healthy: deterministic');
+    const broken = await run('healthy,missing');
+    expect(broken.code).toBe(1);
+    expect(broken.output).toContain('× missing: listed');
+  });
+
+  test('finds the models the specs use without running them', async () => {
+    expect(await specModels('test/specs/**/*.bench.ts')).toEqual(['not-served', 'sim-fast', 'sim-flaky', 'tiny-1m', 'tiny-30m']);
+  }, 60_000);
+});
