@@ -5,7 +5,7 @@ import { formatChange, formatMs, outcome } from './format.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
-const COLUMNS = ['model', 'prompt', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'Δ p95 (95% CI)', 'status'] as const;
+const COLUMNS = ['model', 'prompt', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'Δ p95 (95% CI)', 'outcome'] as const;
 const RIGHT_ALIGNED = new Set<string>(['n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'Δ p95 (95% CI)']);
 
 
