@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { cli as cliInProcess } from '../harness/cli.ts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runCliInProcess } from './helpers/cli.ts';
 import { startSimServer, type SimServer } from '../fixtures/sim-server.ts';
 import { resultsProblems } from '../harness/results-file.ts';
 import type { RunResults } from '../harness/types.ts';
@@ -31,25 +31,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 }
 
 /** The offline commands (report, compare, merge, models) run in this process: they start no vitest. */
-async function offline(args: string[]): Promise<{ code: number; output: string }> {
-  const chunks: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  // The CLI turns flags into environment variables; keep them out of later tests.
-  const env = { ...process.env };
-  try {
-    return { code: await cliInProcess(args), output: chunks.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
-    Object.assign(process.env, env);
-  }
-}
+const offline = runCliInProcess;
 
 /** Runs `npm run bench` on the test specs, with its own results directory and an empty baseline directory unless given one. */
 async function runBench(env: Record<string, string>, args: string[] = []): Promise<CliRun> {

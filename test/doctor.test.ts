@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { cli } from '../harness/cli.ts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runCliInProcess } from './helpers/cli.ts';
 import { startSimServer, type SimServer } from '../fixtures/sim-server.ts';
 import { specModels } from '../harness/doctor-command.ts';
 import { doctor, renderChecks } from '../harness/doctor.ts';
@@ -61,18 +61,7 @@ describe('foundry-bench doctor', () => {
   });
 
   test('the command prints the checks and exits non-zero on any failure', async () => {
-    const run = async (models: string) => {
-      const lines: string[] = [];
-      const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0);
-      const env = { ...process.env };
-      try {
-        return { code: await cli(['doctor', '--target', sim.url, '--models', models]), output: lines.join('') };
-      } finally {
-        out.mockRestore();
-        for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
-        Object.assign(process.env, env);
-      }
-    };
+    const run = (models: string) => runCliInProcess(['doctor', '--target', sim.url, '--models', models]);
     const healthy = await run('healthy');
     expect(healthy.code).toBe(0);
     expect(healthy.output).toContain('✓ healthy: deterministic');
