@@ -13,7 +13,15 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
 };
 
-export async function httpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+/** Moments a timing caller wants to know, on top of what fetch tells. */
+export interface TransportHooks {
+  /** The request has been written to the socket. */
+  onSent?: () => void;
+  /** The last byte of the response body has arrived. */
+  onBodyEnd?: () => void;
+}
+
+export async function httpFetch(input: string | URL | Request, init: RequestInit = {}, hooks: TransportHooks = {}): Promise<Response> {
   const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
   const transport = url.protocol === 'https:' ? https : http;
   const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
@@ -26,6 +34,7 @@ export async function httpFetch(input: string | URL | Request, init: RequestInit
 
   return new Promise<Response>((resolve, reject) => {
     const request = transport.request(url, { method: init.method ?? 'GET', headers, agent }, (incoming) => {
+      if (hooks.onBodyEnd) incoming.once('end', hooks.onBodyEnd);
       const responseHeaders = new Headers();
       for (const [key, value] of Object.entries(incoming.headers)) {
         if (Array.isArray(value)) value.forEach((v) => responseHeaders.append(key, v));
@@ -48,6 +57,7 @@ export async function httpFetch(input: string | URL | Request, init: RequestInit
       request.on('close', () => signal.removeEventListener('abort', onAbort));
     }
     request.end(body);
+    hooks.onSent?.();
   });
 }
 

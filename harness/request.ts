@@ -20,15 +20,16 @@ export interface RequestSpec {
 }
 
 /**
- * The OpenAI client plus the moment its last request was handed to the
- * transport. Latency is timed from that moment, like vLLM's benchmark starts
- * its clock at the HTTP post: the SDK's own preparation (about half a
- * millisecond of building options and headers) is not the server's latency.
- * One client serves one request at a time, which the sequential runner ensures.
+ * The OpenAI client plus the moments its last request was written to the
+ * socket and its response body ended. Latency is timed from the first, like
+ * vLLM's benchmark starts its clock at the HTTP post: the SDK's own
+ * preparation (about half a millisecond of building options and headers) is
+ * not the server's latency. One client serves one request at a time, which
+ * the sequential runner ensures.
  */
 export interface RequestClient {
   openai: OpenAI;
-  clock: { issuedAt: number };
+  clock: { issuedAt: number; bodyEndedAt: number };
 }
 
 /**
@@ -38,11 +39,12 @@ export interface RequestClient {
  * go through `httpFetch`, a thinner transport than the built-in fetch.
  */
 export function createClient(baseURL: string, apiKey: string): RequestClient {
-  const clock = { issuedAt: 0 };
-  const timedFetch = (input: string | URL | Request, init?: RequestInit) => {
-    clock.issuedAt = performance.now();
-    return httpFetch(input, init);
+  const clock = { issuedAt: 0, bodyEndedAt: 0 };
+  const hooks = {
+    onSent: () => (clock.issuedAt = performance.now()),
+    onBodyEnd: () => (clock.bodyEndedAt = performance.now()),
   };
+  const timedFetch = (input: string | URL | Request, init?: RequestInit) => httpFetch(input, init, hooks);
   const openai = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 24 * 3600_000, logLevel: 'off', fetch: timedFetch });
   return { openai, clock };
 }
@@ -119,7 +121,11 @@ async function timeStream({ openai, clock }: RequestClient, spec: RequestSpec, s
       const events = read.done ? parser.end() : parser.push(read.value);
       done = read.done;
       for (const data of events) {
-        if (data === '[DONE]') continue;
+        // The end of the stream is its [DONE] event; the connection's own end follows a read later.
+        if (data === '[DONE]') {
+          if (t.end === 0) t.end = now;
+          continue;
+        }
         const chunk = JSON.parse(data) as StreamChunk;
         if (chunk.error) throw new StreamErrorEvent(chunk.error);
         const choice = chunk.choices?.[0];
@@ -139,7 +145,8 @@ async function timeStream({ openai, clock }: RequestClient, spec: RequestSpec, s
   } catch (error) {
     t.error = classifyError(error, signal, spec.timeoutMs);
   }
-  t.end = performance.now();
+  // Without a [DONE] event (some servers omit it), or after an error, the stream ended when reading stopped.
+  if (t.end === 0 || t.error) t.end = performance.now();
   t.start = clock.issuedAt || called;
   // Stopped early (error, malformed event): release the connection.
   reader?.cancel().catch(() => {});
@@ -164,6 +171,7 @@ class StreamErrorEvent extends Error {
 async function timeWhole({ openai, clock }: RequestClient, spec: RequestSpec, signal: AbortSignal): Promise<Timeline> {
   const t: Timeline = { start: 0, end: 0, firstContentAt: null, gaps: [], parts: [], finishReason: null, usageTokens: null, error: null };
   clock.issuedAt = 0;
+  clock.bodyEndedAt = 0;
   const called = performance.now();
   try {
     const completion = await openai.chat.completions.create(
@@ -184,7 +192,8 @@ async function timeWhole({ openai, clock }: RequestClient, spec: RequestSpec, si
   } catch (error) {
     t.error = classifyError(error, signal, spec.timeoutMs);
   }
-  t.end = performance.now();
+  // A whole response ends with its last byte, before the SDK parses it.
+  t.end = !t.error && clock.bodyEndedAt > 0 ? clock.bodyEndedAt : performance.now();
   t.start = clock.issuedAt || called;
   return t;
 }
