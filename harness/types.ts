@@ -166,7 +166,10 @@ export interface RequestError {
 /** What one request measured. Times are ms from the moment the request was issued. */
 export interface RequestSample {
   ok: boolean;
-  /** Request start to end of stream (after the usage chunk and `[DONE]`), or to the full body when not streaming. */
+  /**
+   * From the request being written to the socket to the `[DONE]` event that ends the stream (after the usage
+   * chunk; the connection's end when a server sends none), or to the last byte of a whole response.
+   */
   e2eMs: number;
   /** Request start to the first chunk with non-empty content; null when not streaming or failed before content. */
   ttftMs: number | null;
