@@ -4,8 +4,8 @@
  * started here. Problems become the target's `error`, never a throw.
  */
 import { sharedConfig } from './config.ts';
-import { probeTarget } from './run-target.ts';
-import { normalizeBaseURL, targetFromEnv } from './target.ts';
+import { probeTarget, unusableTarget } from './run-target.ts';
+import { explicitTarget } from './target.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './targets/embedded.ts';
 import type { ProvidedTarget, TargetInfo } from './types.ts';
 
@@ -17,10 +17,7 @@ export interface BenchTarget {
 
 export async function resolveBenchTarget(log: (line: string) => void): Promise<BenchTarget> {
   try {
-    const configTarget = sharedConfig().target;
-    const explicit =
-      targetFromEnv() ??
-      (configTarget ? { baseURL: normalizeBaseURL(configTarget, 'config target'), source: 'config', kind: 'openai-compatible' as const } : null);
+    const explicit = explicitTarget(sharedConfig().target);
     if (explicit) return { target: await probeTarget(explicit), embedded: null };
     log('no BENCH_BASE_URL, FOUNDRY_LOCAL_ENDPOINT or config target set: starting the embedded engine (tiny generated models, CPU)');
     const embedded = await startEmbeddedServer();
@@ -29,7 +26,7 @@ export async function resolveBenchTarget(log: (line: string) => void): Promise<B
     log(`embedded engine ready (${embedded.engineVersion}); models loaded: ${embedded.models.map((m) => `${m.id} ${(m.loadMs ?? 0).toFixed(0)} ms`).join(', ')}`);
     return { target, embedded };
   } catch (error) {
-    return { target: { info: null, models: null, error: (error as Error).message, modelInfo: {} }, embedded: null };
+    return { target: unusableTarget((error as Error).message), embedded: null };
   }
 }
 

@@ -5,14 +5,14 @@
 import { catalogPath, loadCatalog } from './catalog.ts';
 import type { HarnessConfig } from './config.ts';
 import { probeTarget } from './run-target.ts';
-import { findModel, normalizeBaseURL, targetFromEnv } from './target.ts';
+import { explicitTarget, findModel, normalizeBaseURL } from './target.ts';
 
 export async function modelsCommand(config: HarnessConfig, targetFlag: string | undefined): Promise<number> {
   const path = catalogPath(config);
   const catalog = loadCatalog(path, config.catalog !== undefined);
   const targetInfo = targetFlag
     ? { baseURL: normalizeBaseURL(targetFlag, '--target'), source: 'cli', kind: 'openai-compatible' as const }
-    : (targetFromEnv() ?? (config.target ? { baseURL: normalizeBaseURL(config.target, 'config target'), source: 'config', kind: 'openai-compatible' as const } : null));
+    : explicitTarget(config.target);
   const target = targetInfo ? await probeTarget(targetInfo) : null;
   const rows = Object.entries(catalog).map(([alias, m]) => [
     alias,

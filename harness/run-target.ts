@@ -10,9 +10,14 @@ import type { ProvidedTarget, TargetInfo } from './types.ts';
 export const NO_TARGET_MESSAGE =
   'no target configured: run specs with `npm run bench` (which starts the embedded engine), or set BENCH_BASE_URL (or FOUNDRY_LOCAL_ENDPOINT) to the base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:5273/v1';
 
+/** A target nothing can be sent to; every case fails with `message`. */
+export function unusableTarget(message: string): ProvidedTarget {
+  return { info: null, models: null, error: message, modelInfo: {} };
+}
+
 /** Looks the target up and asks it for its models. Never throws: problems become `error`. */
 export async function probeTarget(info: TargetInfo | null, env: NodeJS.ProcessEnv = process.env): Promise<ProvidedTarget> {
-  if (!info) return { info: null, models: null, error: NO_TARGET_MESSAGE, modelInfo: {} };
+  if (!info) return unusableTarget(NO_TARGET_MESSAGE);
   const { models, error } = await listModels(info.baseURL, apiKeyFromEnv(env));
   return { info, models, error, modelInfo: {} };
 }
@@ -22,7 +27,7 @@ export async function resolveRunTarget(env: NodeJS.ProcessEnv = process.env): Pr
   try {
     info = targetFromEnv(env);
   } catch (error) {
-    return { info: null, models: null, error: (error as Error).message, modelInfo: {} };
+    return unusableTarget((error as Error).message);
   }
   return probeTarget(info, env);
 }
@@ -32,7 +37,7 @@ export async function resolveSpecTarget(url: string): Promise<ProvidedTarget> {
   try {
     info = { baseURL: normalizeBaseURL(url, 'spec option "target"'), source: 'spec', kind: 'openai-compatible' };
   } catch (error) {
-    return { info: null, models: null, error: (error as Error).message, modelInfo: {} };
+    return unusableTarget((error as Error).message);
   }
   return probeTarget(info);
 }

@@ -56,6 +56,14 @@ export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): TargetInfo 
   return null;
 }
 
+/** The explicitly configured target: the environment first, then the config file's `target`; null when neither is set. */
+export function explicitTarget(configTarget: string | undefined, env: NodeJS.ProcessEnv = process.env): TargetInfo | null {
+  return (
+    targetFromEnv(env) ??
+    (configTarget ? { baseURL: normalizeBaseURL(configTarget, 'config target'), source: 'config', kind: 'openai-compatible' } : null)
+  );
+}
+
 /** API key for the target; servers on loopback usually ignore it, but the client needs one. */
 export function apiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.BENCH_API_KEY || env.OPENAI_API_KEY || 'not-needed';
