@@ -12,6 +12,7 @@
  * - `new`          no baseline samples for the case.
  * The seed is fixed, so the same samples always give the same verdict.
  */
+import { formatMs, formatPercent } from './numbers.ts';
 import { harrellDavisSorted, quantileSorted, sortAscending, seededRandom } from './stats.ts';
 import type { GatedMetric, GateSample, Interval, MetricVerdict, QuantileEstimator, RegressionOptions, Verdict } from './types.ts';
 
@@ -101,8 +102,8 @@ export function ratioInterval(
   return { lo: quantileSorted(ratios, tail), hi: quantileSorted(ratios, 1 - tail) };
 }
 
-const fmt = (value: number, unit: string) => (unit === 'ms' ? `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ms` : `${value.toFixed(1)} ${unit}`);
-const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+const fmt = (value: number, unit: string) => (unit === 'ms' ? `${formatMs(value)} ms` : `${value.toFixed(1)} ${unit}`);
+
 
 /** Compares one metric of a case against its baseline. */
 export function compareMetric(
@@ -141,7 +142,7 @@ export function compareMetric(
   else if (worse < 1 / limit && worseCI.hi < 1) result.verdict = 'improved';
   else result.verdict = 'unchanged';
 
-  const change = `${fmt(result.base, def.unit)} -> ${fmt(headValue, def.unit)} (${pct(ratio)}, 95% CI ${pct(ci.lo)} .. ${pct(ci.hi)})`;
+  const change = `${fmt(result.base, def.unit)} -> ${fmt(headValue, def.unit)} (${formatPercent(ratio)}, 95% CI ${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)})`;
   const tolerance = `tolerance ${(options.tolerance * 100).toFixed(0)}%`;
   const reason: Record<Verdict, string> = {
     regressed: `regressed beyond the ${tolerance}; the CI excludes no change`,

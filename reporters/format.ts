@@ -2,17 +2,10 @@
  * Formatting shared by the reporters: numbers, verdict symbols, and escaping
  * of model and user text for Markdown, HTML and GitHub workflow commands.
  */
+import { formatPercent } from '../harness/numbers.ts';
 import type { CaseResult, MetricVerdict, Verdict } from '../harness/types.ts';
 
-export function formatMs(value: number | undefined | null): string {
-  if (value === undefined || value === null) return '-';
-  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
-}
-
-export function formatPercent(ratio: number): string {
-  const change = (ratio - 1) * 100;
-  return `${change >= 0 ? '+' : ''}${change.toFixed(1)}%`;
-}
+export { formatMs, formatPercent } from '../harness/numbers.ts';
 
 /** "+25.3% (+12.1% .. +40.2%)", or "-" without a baseline. */
 export function formatChange(metric: MetricVerdict | undefined): string {
