@@ -104,7 +104,6 @@ export function ratioInterval(
 
 const fmt = (value: number, unit: string) => (unit === 'ms' ? `${formatMs(value)} ms` : `${value.toFixed(1)} ${unit}`);
 
-
 /** Compares one metric of a case against its baseline. */
 export function compareMetric(
   metric: GatedMetric,
