@@ -50,7 +50,7 @@ export function updateRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.BENCH_UPDATE_BASELINE === '1' || env.BENCH_UPDATE_BASELINE === 'true';
 }
 
-export function fingerprint(target: TargetInfo, model: string): Fingerprint {
+export function fingerprint(target: TargetInfo, model: string, executionProvider?: string | null): Fingerprint {
   const machine = machineInfo();
   return {
     cpuModel: machine.cpu.model,
@@ -63,6 +63,7 @@ export function fingerprint(target: TargetInfo, model: string): Fingerprint {
     targetKind: target.kind,
     server: target.server ?? null,
     model,
+    ...(executionProvider !== undefined ? { executionProvider } : {}),
   };
 }
 
@@ -83,6 +84,7 @@ export function fingerprintMismatch(base: Fingerprint, head: Fingerprint): strin
   compare('targetKind', base.targetKind, head.targetKind);
   compare('server', base.server, head.server);
   compare('model', base.model, head.model);
+  compare('executionProvider', base.executionProvider ?? null, head.executionProvider ?? null);
   return differences;
 }
 

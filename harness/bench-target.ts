@@ -1,33 +1,62 @@
 /**
- * The run's target, as `npm run bench` and `foundry-bench doctor` resolve it:
- * an explicit URL (environment, then config), else the embedded engine,
- * started here. Problems become the target's `error`, never a throw.
+ * The run's target, as `npm run bench`, `doctor` and `models` resolve it:
+ * BENCH_BASE_URL; else Foundry Local (FOUNDRY_LOCAL_ENDPOINT, the foundry CLI,
+ * the optional SDK); else the config file's `target`; else the embedded
+ * engine, started here. Problems become the target's `error`, never a throw.
  */
-import { sharedConfig } from './config.ts';
+import { foundryOptions, sharedConfig } from './config.ts';
 import { probeTarget, unusableTarget } from './run-target.ts';
 import { explicitTarget } from './target.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './targets/embedded.ts';
+import { discoverFoundry, foundryTargetInfo, type FoundryDiscovery } from './targets/foundry.ts';
 import type { ProvidedTarget, TargetInfo } from './types.ts';
 
 export interface BenchTarget {
   target: ProvidedTarget;
-  /** The embedded server when this call started it; the caller closes it. */
-  embedded: EmbeddedServer | null;
+  /** Stops what resolving started (the embedded engine, a Foundry service); the caller calls it at the end. */
+  close: () => Promise<void>;
 }
 
-export async function resolveBenchTarget(log: (line: string) => void): Promise<BenchTarget> {
+const nothing = async () => {};
+
+/** With `startEmbedded: false` (the `models` command) a run without any target resolves to null. */
+export async function resolveBenchTarget(log: (line: string) => void, options?: { env?: NodeJS.ProcessEnv; startEmbedded?: true }): Promise<BenchTarget>;
+export async function resolveBenchTarget(log: (line: string) => void, options: { env?: NodeJS.ProcessEnv; startEmbedded: false }): Promise<BenchTarget | null>;
+export async function resolveBenchTarget(log: (line: string) => void, { env = process.env, startEmbedded = true }: { env?: NodeJS.ProcessEnv; startEmbedded?: boolean } = {}): Promise<BenchTarget | null> {
   try {
-    const explicit = explicitTarget(sharedConfig().target);
-    if (explicit) return { target: await probeTarget(explicit), embedded: null };
-    log('no BENCH_BASE_URL, FOUNDRY_LOCAL_ENDPOINT or config target set: starting the embedded engine (tiny generated models, CPU)');
+    const config = sharedConfig();
+    const foundry = foundryOptions(config, env);
+    const plainURL = Boolean(env.BENCH_BASE_URL?.trim());
+    const foundryEndpoint = Boolean(env.FOUNDRY_LOCAL_ENDPOINT?.trim());
+    if (!plainURL && (foundryEndpoint || (!config.target && foundry.discover))) {
+      const { found, note } = await discoverFoundry({ env, startService: foundry.startService });
+      if (note) log(note);
+      if (found) return foundryTarget(found, log);
+    }
+    const explicit = explicitTarget(config.target, env);
+    if (explicit) return { target: await probeTarget(explicit, env), close: nothing };
+    if (!startEmbedded) return null;
+    log('no BENCH_BASE_URL, FOUNDRY_LOCAL_ENDPOINT, config target or Foundry Local found: starting the embedded engine (tiny generated models, CPU)');
     const embedded = await startEmbeddedServer();
-    const target = await probeTarget(embeddedTarget(embedded));
+    const target = await probeTarget(embeddedTarget(embedded), env);
     for (const { id, ...info } of embedded.models) target.modelInfo[id] = info;
     log(`embedded engine ready (${embedded.engineVersion}); models loaded: ${embedded.models.map((m) => `${m.id} ${(m.loadMs ?? 0).toFixed(0)} ms`).join(', ')}`);
-    return { target, embedded };
+    return { target, close: () => embedded.close() };
   } catch (error) {
-    return { target: unusableTarget((error as Error).message), embedded: null };
+    return { target: unusableTarget((error as Error).message), close: nothing };
   }
+}
+
+async function foundryTarget(found: FoundryDiscovery, log: (line: string) => void): Promise<BenchTarget> {
+  const { target: foundry } = found;
+  const target = await probeTarget(foundryTargetInfo(foundry));
+  target.foundry = foundry;
+  log(
+    `Foundry Local ${foundry.version ?? '(version unknown)'}, ${foundry.generation} generation, at ${foundry.origin} (found by ${foundry.discoveredBy}${found.stop ? ', started by foundry-bench' : ''}); ` +
+      `catalog: ${foundry.catalog.length} variants from ${foundry.catalogSource}`,
+  );
+  for (const note of found.notes) log(note);
+  return { target, close: found.stop ?? nothing };
 }
 
 function embeddedTarget(server: EmbeddedServer): TargetInfo {

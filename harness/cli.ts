@@ -30,7 +30,7 @@ Usage:
   foundry-bench summary <results.json>               key=value counts (for $GITHUB_OUTPUT): cases, regressions, ...
   foundry-bench comment --file report.md [--pr N] [--repo owner/name] [--artifact-url URL]
                                                      create or update the one PR comment (GITHUB_TOKEN)
-  foundry-bench models [--target URL]                the model catalog, and which models the target serves
+  foundry-bench models [--target URL]                the model catalog; on Foundry Local its variants, cached and loaded
   foundry-bench doctor [--target URL] [--models A,B] check the target and every model the specs use
   foundry-bench serve [--port N]                     run the embedded engine as an OpenAI-compatible server
 
@@ -46,6 +46,8 @@ Run options:
   --profile NAME         hardware profile: baseline file DIR/NAME.json (BENCH_PROFILE, default "default")
   --fail-on VERDICT      regressed (default) or inconclusive (BENCH_FAIL_ON)
   --models A,B           run only these model aliases (BENCH_MODELS)
+  --download             Foundry Local: download models missing from the cache (BENCH_DOWNLOAD=1)
+  --start-service        Foundry Local: start the service if it is not running, stop it after (BENCH_START_SERVICE=1)
   --config FILE          config file (FOUNDRY_BENCH_CONFIG; default foundry-bench.config.{yaml,yml,json,ts})
   -t, --testNamePattern  run only cases whose "model prompt" name matches
   --shard i/n            run the i-th of n shards of the spec files
@@ -56,7 +58,9 @@ Report and compare options:
   --tolerance X          allowed relative change (compare; default 0.10)
   --metric M             e2eP95 (default), e2eP99, ttftP95 or tokensPerSec; repeatable (compare)
 
-Environment: BENCH_BASE_URL or FOUNDRY_LOCAL_ENDPOINT (target), BENCH_API_KEY or OPENAI_API_KEY (never printed).
+Targets, first found wins: BENCH_BASE_URL; Foundry Local (FOUNDRY_LOCAL_ENDPOINT, the foundry CLI on PATH,
+foundry-local-sdk; BENCH_FOUNDRY=0 skips it); the config file's target; the embedded engine.
+Environment: BENCH_API_KEY or OPENAI_API_KEY (never printed).
 Exit codes: 0 passed, 1 a case failed or regressed, 2 bad usage or input.
 `;
 
@@ -79,6 +83,8 @@ const OPTIONS = {
   tolerance: { type: 'string' },
   metric: { type: 'string', multiple: true },
   models: { type: 'string' },
+  download: { type: 'boolean' },
+  'start-service': { type: 'boolean' },
   config: { type: 'string' },
   file: { type: 'string' },
   pr: { type: 'string' },
@@ -105,6 +111,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const [command, ...rest] = COMMANDS.has(positionals[0] ?? '') ? positionals : ['run', ...positionals];
   if (values.config) process.env.FOUNDRY_BENCH_CONFIG = values.config;
+  // Foundry Local flags apply to run, doctor and models alike.
+  if (values.download) process.env.BENCH_DOWNLOAD = '1';
+  if (values['start-service']) process.env.BENCH_START_SERVICE = '1';
   const config = await loadConfig(findConfigFile());
   switch (command) {
     case 'serve':

@@ -29,6 +29,25 @@ export interface HarnessConfig {
   profile?: string;
   outputDir?: string;
   reporters?: ReporterName[];
+  foundry?: Partial<FoundryOptions>;
+}
+
+/** How the harness treats Foundry Local (config `foundry:`, flags and environment). */
+export interface FoundryOptions {
+  /** Look for Foundry Local (CLI, SDK) when no target is set; `BENCH_FOUNDRY=0` turns it off. Default true. */
+  discover: boolean;
+  /** Start the service when it is installed but not running (`--start-service`). Default false. */
+  startService: boolean;
+  /** Download models that are not in the cache (`--download`); otherwise their cases are skipped. Default false. */
+  download: boolean;
+  /** Retries of an interrupted download. Default 3. */
+  downloadRetries: number;
+  /** Wait before the first retry, doubled each time, ms. Default 2000. */
+  retryDelayMs: number;
+  /** How long the service keeps a model loaded (gen-1 `ttl`), s. Default 3600. */
+  ttlSeconds: number;
+  /** Unload, after its cases, a model the harness loaded. Default true. */
+  unload: boolean;
 }
 
 export const CONFIG_FILES = ['foundry-bench.config.yaml', 'foundry-bench.config.yml', 'foundry-bench.config.json', 'foundry-bench.config.ts'];
@@ -62,4 +81,19 @@ export function sharedConfig(env: NodeJS.ProcessEnv = process.env): HarnessConfi
   const raw = env[ENV_KEY];
   if (shared === undefined || shared.raw !== raw) shared = { raw, config: raw ? (JSON.parse(raw) as HarnessConfig) : {} };
   return shared.config;
+}
+
+/** Foundry options: environment (set by the CLI's flags) over the config file over defaults. */
+export function foundryOptions(config: HarnessConfig = sharedConfig(), env: NodeJS.ProcessEnv = process.env): FoundryOptions {
+  const flag = (name: string): boolean | undefined => (env[name] === undefined || env[name] === '' ? undefined : !/^(0|false|no|off)$/i.test(env[name] as string));
+  const f = config.foundry ?? {};
+  return {
+    discover: flag('BENCH_FOUNDRY') ?? f.discover ?? true,
+    startService: flag('BENCH_START_SERVICE') ?? f.startService ?? false,
+    download: flag('BENCH_DOWNLOAD') ?? f.download ?? false,
+    downloadRetries: f.downloadRetries ?? 3,
+    retryDelayMs: f.retryDelayMs ?? 2000,
+    ttlSeconds: f.ttlSeconds ?? 3600,
+    unload: f.unload ?? true,
+  };
 }

@@ -5,17 +5,18 @@
  */
 import { resolveBenchTarget } from './bench-target.ts';
 import { shareConfig, type HarnessConfig } from './config.ts';
-import { doctor, renderChecks } from './doctor.ts';
+import { doctor, renderChecks, type SpecModel } from './doctor.ts';
+import { parseSuiteName } from './params.ts';
 
-/** The model of every `benchModel` in the specs, as vitest collects them (nothing runs). */
-export async function specModels(specs: string, root = process.cwd()): Promise<string[]> {
+/** The model (and variant) of every `benchModel` in the specs, as vitest collects them (nothing runs). */
+export async function specModels(specs: string, root = process.cwd()): Promise<SpecModel[]> {
   const [{ createVitest }, { benchVitestOptions }] = await Promise.all([import('vitest/node'), import('./vitest-config.ts')]);
   const vitest = await createVitest('test', { ...benchVitestOptions({ root, specs }), globalSetup: [], reporters: [] });
   try {
     const { testModules } = await vitest.collect();
     const models = new Set<string>();
     for (const module of testModules) for (const suite of module.children.suites()) models.add(suite.name);
-    return [...models].sort();
+    return [...models].sort().map(parseSuiteName);
   } finally {
     await vitest.close();
   }
@@ -24,13 +25,13 @@ export async function specModels(specs: string, root = process.cwd()): Promise<s
 export async function doctorCommand(options: { target?: string | undefined; models?: string | undefined; specs: string }, config: HarnessConfig): Promise<number> {
   if (options.target) process.env.BENCH_BASE_URL = options.target;
   shareConfig(config);
-  const models = options.models ? options.models.split(',').map((m) => m.trim()).filter(Boolean) : await specModels(options.specs);
-  const { target, embedded } = await resolveBenchTarget((line) => process.stderr.write(`foundry-bench: ${line}\n`));
+  const models = options.models ? options.models.split(',').map((m) => parseSuiteName(m.trim())).filter((m) => m.model !== '') : await specModels(options.specs);
+  const { target, close } = await resolveBenchTarget((line) => process.stderr.write(`foundry-bench: ${line}\n`));
   try {
     const checks = await doctor(target, models);
     process.stdout.write(renderChecks(checks));
     return checks.some((c) => c.status === 'fail') ? 1 : 0;
   } finally {
-    await embedded?.close();
+    await close();
   }
 }

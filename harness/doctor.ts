@@ -1,15 +1,20 @@
 /**
  * `foundry-bench doctor`: checks a target before anyone trusts its numbers.
- * The endpoint answers and lists its models; every model the specs use is
- * listed, answers a one-line chat, streams with usage, and answers the same
- * way twice at temperature 0. Each line passes, warns or fails, with a hint;
- * any failure makes the exit code non-zero.
+ * The endpoint answers (with its version) and lists its models; every model
+ * the specs use is available (on Foundry Local: its alias resolves, it is
+ * cached and it loads, as a run would do it), answers a one-line chat,
+ * streams with usage, and answers the same way twice at temperature 0. Each
+ * line passes, warns or fails, with a hint; any failure makes the exit code
+ * non-zero. Models doctor loaded are unloaded again.
  */
 import type OpenAI from 'openai';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import { foundryOptions, type FoundryOptions } from './config.ts';
+import { prepareModel } from './model-setup.ts';
+import { suiteName } from './params.ts';
 import { createClient } from './request.ts';
-import { apiKeyFromEnv, findModel } from './target.ts';
-import type { ProvidedTarget } from './types.ts';
+import { apiKeyFromEnv } from './target.ts';
+import type { ProvidedTarget, VariantSelector } from './types.ts';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -43,7 +48,13 @@ async function chat(openai: OpenAI, model: string, timeoutMs: number): Promise<s
   return completion.choices[0]?.message?.content ?? '';
 }
 
-export async function doctor(target: ProvidedTarget, models: readonly string[], { timeoutMs = 120_000 } = {}): Promise<DoctorCheck[]> {
+/** A model as a spec names it: an alias or id, and a Foundry Local variant choice. */
+export interface SpecModel {
+  model: string;
+  selector?: VariantSelector | undefined;
+}
+
+export async function doctor(target: ProvidedTarget, models: readonly SpecModel[], { timeoutMs = 120_000, foundry = foundryOptions() }: { timeoutMs?: number; foundry?: FoundryOptions } = {}): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (status: CheckStatus, name: string, detail: string, hint: string | null = null) => checks.push({ status, name, detail, hint });
   if (!target.info || target.error) {
@@ -51,47 +62,75 @@ export async function doctor(target: ProvidedTarget, models: readonly string[], 
     return checks;
   }
   const where = `${target.info.baseURL} (${target.info.kind}${target.info.server ? `, ${target.info.server}` : ''})`;
-  if (target.models) add('pass', 'endpoint', `${where} lists ${target.models.length} model(s)`);
+  if (target.foundry) {
+    const f = target.foundry;
+    add('pass', 'endpoint', `${where}, found by ${f.discoveredBy}; catalog of ${f.catalog.length} variants from ${f.catalogSource}`);
+    if (f.version === null) add('warn', 'version', 'unknown (no foundry CLI to ask)', 'results record the server generation but not its version');
+  } else if (target.models) add('pass', 'endpoint', `${where} lists ${target.models.length} model(s)`);
   else add('warn', 'endpoint', `${where} answers, but has no /models list`, 'models cannot be checked before use; requests will tell');
 
   const { openai } = createClient(target.info.baseURL, apiKeyFromEnv());
-  for (const model of models) {
-    const id = target.models ? findModel(target.models, model) : model;
-    if (id === null) {
-      add('fail', `${model}: listed`, `not in GET /models`, 'download or load it on the server, or fix the name in the spec');
-      continue;
-    }
-    add('pass', `${model}: listed`, id === model ? 'yes' : `as ${id}`);
-    let first: string;
-    const started = performance.now();
+  for (const { model: alias, selector } of models) {
+    const model = suiteName(alias, selector);
+    // Plain servers list a model; Foundry Local must also resolve, cache and load it.
+    const ready = `${model}: ${target.foundry ? 'ready' : 'listed'}`;
+    const prepared = await prepareModel(target, alias, selector, null, foundry);
     try {
-      first = await chat(openai, id, timeoutMs);
-      add('pass', `${model}: answers`, `${(performance.now() - started).toFixed(0)} ms: ${JSON.stringify(first.slice(0, 60))}`);
-    } catch (error) {
-      add('fail', `${model}: answers`, String((error as Error).message).split('\n')[0] ?? 'failed', hintFor(error));
-      continue;
-    }
-    try {
-      const stream = await openai.chat.completions.create(
-        { model: id, messages: PROMPT, max_tokens: 8, temperature: 0, seed: 42, stream: true, stream_options: { include_usage: true } },
-        { timeout: timeoutMs },
-      );
-      let usage: number | null = null;
-      for await (const chunk of stream) if (chunk.usage) usage = chunk.usage.completion_tokens;
-      if (usage === null) add('warn', `${model}: streaming usage`, 'the stream carries no usage', 'output tokens will be counted from chunks and marked estimated');
-      else add('pass', `${model}: streaming usage`, `${usage} completion tokens reported`);
-    } catch (error) {
-      add('fail', `${model}: streaming`, String((error as Error).message).split('\n')[0] ?? 'failed', hintFor(error));
-    }
-    try {
-      const second = await chat(openai, id, timeoutMs);
-      if (second === first) add('pass', `${model}: deterministic`, 'the same answer twice at temperature 0');
-      else add('fail', `${model}: deterministic`, `different answers at temperature 0: ${JSON.stringify(first.slice(0, 30))} vs ${JSON.stringify(second.slice(0, 30))}`, 'the server may ignore temperature or seed: output snapshots and quality scores will not be stable');
-    } catch (error) {
-      add('fail', `${model}: deterministic`, String((error as Error).message).split('\n')[0] ?? 'failed', hintFor(error));
+      const id = prepared.servedId;
+      if (id === null) {
+        const [detail = '', hint = null] = (prepared.failure ?? prepared.skipReason ?? 'not available').split('\nhint: ');
+        add('fail', ready, detail, hint ?? (target.foundry ? null : 'download or load it on the server, or fix the name in the spec'));
+        continue;
+      }
+      add('pass', ready, availability(prepared, alias));
+      await chatChecks(openai, model, id, timeoutMs, add);
+    } finally {
+      await prepared.release();
     }
   }
   return checks;
+}
+
+function availability(prepared: Awaited<ReturnType<typeof prepareModel>>, alias: string): string {
+  const { variant, modelInfo, servedId } = prepared;
+  if (!variant) return servedId === alias ? 'yes' : `as ${servedId}`;
+  const life = modelInfo?.lifecycle;
+  const loaded = life?.alreadyLoaded ? 'already loaded' : `loaded in ${(modelInfo?.loadMs ?? 0).toFixed(0)} ms`;
+  const downloaded = life?.downloadMs != null ? `, downloaded in ${(life.downloadMs / 1000).toFixed(1)} s` : '';
+  return `${variant.id} (${variant.executionProvider ?? variant.deviceType ?? 'unknown provider'}; ${variant.reason}), cached${downloaded}, ${loaded}`;
+}
+
+type Add = (status: CheckStatus, name: string, detail: string, hint?: string | null) => void;
+
+async function chatChecks(openai: OpenAI, model: string, id: string, timeoutMs: number, add: Add): Promise<void> {
+  let first: string;
+  const started = performance.now();
+  try {
+    first = await chat(openai, id, timeoutMs);
+    add('pass', `${model}: answers`, `${(performance.now() - started).toFixed(0)} ms: ${JSON.stringify(first.slice(0, 60))}`);
+  } catch (error) {
+    add('fail', `${model}: answers`, String((error as Error).message).split('\n')[0] ?? 'failed', hintFor(error));
+    return;
+  }
+  try {
+    const stream = await openai.chat.completions.create(
+      { model: id, messages: PROMPT, max_tokens: 8, temperature: 0, seed: 42, stream: true, stream_options: { include_usage: true } },
+      { timeout: timeoutMs },
+    );
+    let usage: number | null = null;
+    for await (const chunk of stream) if (chunk.usage) usage = chunk.usage.completion_tokens;
+    if (usage === null) add('warn', `${model}: streaming usage`, 'the stream carries no usage', 'output tokens will be counted from chunks and marked estimated');
+    else add('pass', `${model}: streaming usage`, `${usage} completion tokens reported`);
+  } catch (error) {
+    add('fail', `${model}: streaming`, String((error as Error).message).split('\n')[0] ?? 'failed', hintFor(error));
+  }
+  try {
+    const second = await chat(openai, id, timeoutMs);
+    if (second === first) add('pass', `${model}: deterministic`, 'the same answer twice at temperature 0');
+    else add('fail', `${model}: deterministic`, `different answers at temperature 0: ${JSON.stringify(first.slice(0, 30))} vs ${JSON.stringify(second.slice(0, 30))}`, 'the server may ignore temperature or seed: output snapshots and quality scores will not be stable');
+  } catch (error) {
+    add('fail', `${model}: deterministic`, String((error as Error).message).split('\n')[0] ?? 'failed', hintFor(error));
+  }
 }
 
 const SYMBOL: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '×' };

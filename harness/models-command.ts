@@ -1,19 +1,41 @@
 /**
- * `foundry-bench models`: the model catalog as a table, and, when a target is
- * configured (flag, environment or config), which of its models the target serves.
+ * `foundry-bench models`: the model catalog as a table. Against Foundry Local
+ * (found as a run finds it) one row per variant: alias, the variant the alias
+ * resolves to, id, device and execution provider, size, license, cached,
+ * loaded and disk footprint, merged with fixtures/models.yaml. Against another
+ * target (flag, environment or config) the catalog with which models it serves.
  */
+import { resolveBenchTarget } from './bench-target.ts';
 import { catalogPath, loadCatalog } from './catalog.ts';
-import type { HarnessConfig } from './config.ts';
+import { shareConfig, type HarnessConfig } from './config.ts';
 import { probeTarget } from './run-target.ts';
-import { explicitTarget, findModel, normalizeBaseURL } from './target.ts';
+import { findModel, normalizeBaseURL } from './target.ts';
+import { resolveVariant } from './targets/foundry-catalog.ts';
+import { FoundryService } from './targets/foundry.ts';
+import type { CatalogEntry, FoundryTarget, ProvidedTarget } from './types.ts';
 
 export async function modelsCommand(config: HarnessConfig, targetFlag: string | undefined): Promise<number> {
+  shareConfig(config);
   const path = catalogPath(config);
   const catalog = loadCatalog(path, config.catalog !== undefined);
-  const targetInfo = targetFlag
-    ? { baseURL: normalizeBaseURL(targetFlag, '--target'), source: 'cli', kind: 'openai-compatible' as const }
-    : explicitTarget(config.target);
-  const target = targetInfo ? await probeTarget(targetInfo) : null;
+  const log = (line: string) => process.stderr.write(`foundry-bench: ${line}\n`);
+  const resolved = targetFlag
+    ? { target: await probeTarget({ baseURL: normalizeBaseURL(targetFlag, '--target'), source: 'cli', kind: 'openai-compatible' }), close: async () => {} }
+    : await resolveBenchTarget(log, { startEmbedded: false });
+  try {
+    const target = resolved?.target ?? null;
+    const out = target?.foundry ? await foundryTable(target.foundry, catalog) : catalogTable(catalog, target);
+    out.unshift(`catalog: ${path}`);
+    if (target) out.push('', `target: ${target.info?.baseURL ?? 'none'}${target.info?.server ? ` (${target.info.server})` : ''}${target.error ? ` (${target.error})` : ''}`);
+    else out.push('', 'no target found: start Foundry Local, or pass --target URL (or set BENCH_BASE_URL) to see which models a server serves');
+    process.stdout.write(`${out.join('\n')}\n`);
+    return target?.error ? 1 : 0;
+  } finally {
+    await resolved?.close();
+  }
+}
+
+function catalogTable(catalog: Record<string, CatalogEntry>, target: ProvidedTarget | null): string[] {
   const rows = Object.entries(catalog).map(([alias, m]) => [
     alias,
     m.family ?? '-',
@@ -23,12 +45,40 @@ export async function modelsCommand(config: HarnessConfig, targetFlag: string | 
     m.capabilities.join(', '),
     ...(target ? [target.models ? (findModel(target.models, alias) ? 'yes' : 'no') : 'unknown'] : []),
   ]);
-  const head = ['alias', 'family', 'parameters', 'size', 'license', 'capabilities', ...(target ? ['served'] : [])];
+  return renderRows(['alias', 'family', 'parameters', 'size', 'license', 'capabilities', ...(target ? ['served'] : [])], rows);
+}
+
+async function foundryTable(foundry: FoundryTarget, catalog: Record<string, CatalogEntry>): Promise<string[]> {
+  const service = new FoundryService(foundry);
+  const [cached, loaded] = await Promise.all([service.cached(), service.loaded()]);
+  const variants = [...foundry.catalog].sort((a, b) => a.alias.localeCompare(b.alias));
+  const picks = new Map<string, string | undefined>();
+  for (const alias of new Set(variants.map((v) => v.alias))) picks.set(alias, resolveVariant(foundry.catalog, alias, undefined, cached ?? new Set()).variant?.id);
+  const rows = variants.map((v) => {
+    const disk = service.diskBytes(v.id);
+    return [
+      v.alias,
+      picks.get(v.alias) === v.id ? '*' : '',
+      v.id,
+      v.deviceType ?? '?',
+      v.executionProvider ?? '?',
+      v.fileSizeMb === null ? (catalog[v.alias]?.size_mb != null ? `${catalog[v.alias]?.size_mb} MB` : '?') : `${v.fileSizeMb} MB`,
+      v.license ?? catalog[v.alias]?.license ?? '?',
+      cached ? (cached.has(v.id) ? 'yes' : 'no') : 'unknown',
+      findModel(loaded, v.id) ? 'yes' : 'no',
+      disk === null ? '-' : `${(disk / 2 ** 20).toFixed(1)} MiB`,
+      catalog[v.alias]?.capabilities.join(', ') ?? '',
+    ];
+  });
+  const out = renderRows(['alias', 'pick', 'model id', 'device', 'execution provider', 'size', 'license', 'cached', 'loaded', 'disk', 'capabilities'], rows);
+  out.push('', `* the variant an alias resolves to on this machine (a cached one first, else the catalog's first); pin another with the spec option variant: 'cpu' | 'gpu' | 'npu' | '<model id>'`);
+  const missing = Object.keys(catalog).filter((alias) => !picks.has(alias) && !foundry.catalog.some((v) => v.id.toLowerCase() === alias.toLowerCase()));
+  if (missing.length > 0) out.push(`not in this Foundry Local catalog: ${missing.join(', ')}`);
+  return out;
+}
+
+function renderRows(head: string[], rows: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  const out = [`catalog: ${path}`, line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-  if (target) out.push('', `target: ${target.info?.baseURL}${target.error ? ` (${target.error})` : ''}`);
-  else out.push('', 'no target configured: pass --target URL (or set BENCH_BASE_URL) to see which models it serves');
-  process.stdout.write(`${out.join('\n')}\n`);
-  return target?.error ? 1 : 0;
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }

@@ -2,11 +2,12 @@
  * Resolves the parameters a case runs with: spec option, else the config
  * file's `defaults`, else the built-in default; then run-wide overrides from
  * the CLI or environment (`BENCH_ITERATIONS`, `BENCH_WARMUP`, `BENCH_STREAM`),
- * which exist to shorten or reshape a whole run without editing specs.
+ * which exist to shorten or reshape a whole run without editing specs. Also
+ * the names and ids cases are known by.
  */
 import { sharedConfig, type HarnessConfig } from './config.ts';
 import { sha256 } from './request.ts';
-import type { BenchOptions, CaseParams, Prompt } from './types.ts';
+import type { BenchOptions, CaseParams, Prompt, VariantSelector } from './types.ts';
 
 export const DEFAULT_PARAMS: CaseParams = {
   warmup: 2,
@@ -89,4 +90,15 @@ export function promptHash(prompt: Prompt, params: CaseParams): string {
 
 export function caseId(model: string, promptId: string, hash: string): string {
   return `${model}/${promptId}@${hash.slice(0, 12)}`;
+}
+
+/** `qwen2.5-0.5b`, or `qwen2.5-0.5b [cpu]` for a chosen variant; doctor reads the variant back from the name. */
+export function suiteName(model: string, selector: VariantSelector | undefined): string {
+  return selector === undefined ? model : `${model} [${selector}]`;
+}
+
+/** The inverse of `suiteName`. */
+export function parseSuiteName(name: string): { model: string; selector: VariantSelector | undefined } {
+  const match = /^(.*) \[([^\]]+)\]$/.exec(name);
+  return match ? { model: match[1] as string, selector: match[2] as string } : { model: name, selector: undefined };
 }

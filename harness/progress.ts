@@ -12,13 +12,16 @@ const INTERVAL_MS = 250;
 
 export interface ProgressEvent {
   name: string;
-  phase: 'warmup' | 'run';
+  /** `download`: `done` is the percent, `planned` 100. */
+  phase: 'warmup' | 'run' | 'download';
   done: number;
   planned: number;
   /** p95 of successful e2e so far in the timed phase. */
   runningP95Ms: number | null;
-  /** Estimated time left in this case. */
+  /** Estimated time left in this case (or download). */
   etaMs: number | null;
+  /** Downloads: MB done and in all (from the catalog's size), and which attempt this is. */
+  download?: { mb: number | null; totalMb: number | null; attempt: number };
 }
 
 export function parseProgress(line: string): ProgressEvent | null {
@@ -55,6 +58,39 @@ export function progressReporter(name: string, warmup: number, iterations: numbe
       planned,
       runningP95Ms: timed.length > 0 ? quantile(timed, 0.95) : null,
       etaMs: requests > 0 ? (spent / requests) * remaining : null,
+    };
+    write(`${MARKER}${JSON.stringify(event)}`);
+  };
+}
+
+/**
+ * A callback for a model download's percentages: throttled like request
+ * progress, with MB from the catalog's size and an ETA from the rate so far
+ * (restarted when an attempt restarts).
+ */
+export function downloadProgressReporter(name: string, totalMb: number | null, write: (line: string) => void = (line) => console.log(line)) {
+  let lastWrite = 0;
+  let attemptStart = performance.now();
+  let startPercent = 0;
+  let currentAttempt = 0;
+  return ({ percent, attempt }: { percent: number; attempt: number }) => {
+    const now = performance.now();
+    if (attempt !== currentAttempt) {
+      currentAttempt = attempt;
+      attemptStart = now;
+      startPercent = percent;
+    }
+    if (now - lastWrite < INTERVAL_MS && percent < 100) return;
+    lastWrite = now;
+    const rate = (percent - startPercent) / (now - attemptStart);
+    const event: ProgressEvent = {
+      name,
+      phase: 'download',
+      done: Math.floor(percent),
+      planned: 100,
+      runningP95Ms: null,
+      etaMs: rate > 0 ? (100 - percent) / rate : null,
+      download: { mb: totalMb === null ? null : (totalMb * percent) / 100, totalMb, attempt },
     };
     write(`${MARKER}${JSON.stringify(event)}`);
   };

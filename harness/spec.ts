@@ -3,20 +3,21 @@
  * per model and a `test` per prompt, so vitest's filters, `.only`, sharding
  * and IDE integrations work on benchmark cases as they do on tests.
  */
-import { describe, inject, test, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, inject, test, type TestContext } from 'vitest';
 import { baselinePath, fingerprint, readBaseline, updateRequested, type BaselineFile } from './baseline.ts';
 import { catalogEntry, selectedModels } from './catalog.ts';
-import { sharedConfig } from './config.ts';
+import { foundryOptions, sharedConfig } from './config.ts';
 import { evaluateCase, type Reference } from './evaluate.ts';
 import { gateOptions, type GateOptions } from './gate.ts';
-import { caseId, promptHash, resolveParams } from './params.ts';
+import { prepareModel, type PreparedModel } from './model-setup.ts';
+import { caseId, promptHash, resolveParams, suiteName } from './params.ts';
 import { progressReporter } from './progress.ts';
 import { loadPrompts } from './prompts.ts';
 import { createClient, type RequestClient } from './request.ts';
 import { resolveRunTarget, resolveSpecTarget } from './run-target.ts';
 import { runCase } from './runner.ts';
-import { apiKeyFromEnv, findModel } from './target.ts';
-import type { BenchOptions, CaseMeta, CaseParams, Prompt, ProvidedTarget, TargetInfo } from './types.ts';
+import { apiKeyFromEnv } from './target.ts';
+import type { BenchOptions, CaseMeta, CaseParams, Prompt, ProvidedTarget, ResolvedVariant, TargetInfo, VariantSelector } from './types.ts';
 
 export function benchModel(model: string, options: BenchOptions): void {
   // Loaded while vitest collects the file: a broken prompt file fails the file before any request.
@@ -25,12 +26,34 @@ export function benchModel(model: string, options: BenchOptions): void {
   // BENCH_MODELS (--models) narrows a run to some aliases; the others are not run at all.
   const selected = selectedModels();
   const suite = selected && !selected.has(model) ? describe.skip : describe;
-  suite(model, () => {
-    for (const prompt of prompts) {
-      const params = resolveParams(options, prompt);
-      test(prompt.id, { timeout: testTimeout(params) }, (context) => runBenchCase(context, model, prompt, params, options, gate));
-    }
-  });
+  // Several variants (Foundry Local: `variant: ['cpu', 'gpu']`) run side by side, each as its own suite.
+  const selectors: Array<VariantSelector | undefined> = options.variant === undefined ? [undefined] : [options.variant].flat();
+  for (const selector of selectors) {
+    suite(suiteName(model, selector), () => {
+      // Once per model, before its first case and outside every test's timing: resolve, download, load, cold request.
+      let prepared: Promise<PreparedModel> | undefined;
+      const prepare = () => (prepared ??= prepareFor(model, selector, prompts[0], options));
+      beforeAll(async () => void (await prepare()), setupTimeout());
+      afterAll(async () => (await prepared)?.release(), 300_000);
+      for (const prompt of prompts) {
+        const params = resolveParams(options, prompt);
+        test(prompt.id, { timeout: testTimeout(params) }, async (context) => runBenchCase(context, model, prompt, params, options, gate, await prepare()));
+      }
+    });
+  }
+}
+
+/** Downloads can take long; loads of large models on CPU take minutes. */
+function setupTimeout(): number {
+  return foundryOptions().download ? 6 * 3_600_000 : 20 * 60_000;
+}
+
+async function prepareFor(model: string, selector: VariantSelector | undefined, first: Prompt | undefined, options: BenchOptions): Promise<PreparedModel> {
+  const target = await targetFor(options.target);
+  if (!target.info || !first) return prepareModel(target, model, selector, null, foundryOptions());
+  const params = resolveParams(options, first);
+  const request = { messages: first.messages, maxTokens: params.maxTokens, temperature: params.temperature, seed: params.seed, stream: params.stream, timeoutMs: params.timeoutMs };
+  return prepareModel(target, model, selector, { client: clientFor(target.info), request }, foundryOptions());
 }
 
 /** Generous enough for every request to hit its own timeout, which is what bounds a hung server. */
@@ -45,6 +68,7 @@ async function runBenchCase(
   params: CaseParams,
   options: BenchOptions,
   gate: GateOptions,
+  prepared: PreparedModel,
 ): Promise<void> {
   const { task, signal } = context;
   const config = sharedConfig();
@@ -53,7 +77,7 @@ async function runBenchCase(
   const minQuality = options.quality?.minScore ?? config.quality?.minScore;
   const budgets = { ...options.budgets, ...(minQuality !== undefined ? { minQuality } : {}) };
   const meta = emptyCase({
-    id: caseId(model, prompt.id, hash),
+    id: caseId(caseModel(model, prepared.variant), prompt.id, hash),
     model,
     promptId: prompt.id,
     promptHash: hash,
@@ -63,16 +87,18 @@ async function runBenchCase(
   });
   task.meta.bench = meta;
   meta.catalog = catalogEntry(model, config);
+  meta.variant = prepared.variant;
+  meta.modelInfo = prepared.modelInfo;
 
-  if (target.error || !target.info) {
-    meta.failures.push(target.error ?? 'no target');
+  if (prepared.failure || !target.info) {
+    meta.failures.push(prepared.failure ?? 'no target');
     throw benchFailure(meta.failures);
   }
-  const servedId = target.models ? findModel(target.models, model) : model;
-  meta.modelInfo = (servedId && target.modelInfo[servedId]) || null;
+  const servedId = prepared.servedId;
   if (servedId === null) {
-    meta.skipReason = notServedReason(model, target.info, target.models ?? []);
+    meta.skipReason = prepared.skipReason ?? `model "${model}" is not available`;
     context.skip(meta.skipReason);
+    return;
   }
 
   // A broken baseline is bad input: say so before sending any request.
@@ -87,7 +113,7 @@ async function runBenchCase(
   const run = await runCase(
     clientFor(target.info),
     {
-      model: servedId ?? model,
+      model: servedId,
       messages: prompt.messages,
       maxTokens: params.maxTokens,
       temperature: params.temperature,
@@ -106,7 +132,7 @@ async function runBenchCase(
     config,
     reference,
     updatingBaseline: updateRequested(),
-    fingerprint: fingerprint(target.info, servedId ?? model),
+    fingerprint: fingerprint(target.info, servedId, prepared.variant?.executionProvider),
     judgeClient: clientFor(target.info).openai,
   });
   if (meta.failures.length > 0) throw benchFailure(meta.failures);
@@ -125,10 +151,17 @@ function referenceFor(caseId: string): Reference | null {
 
 type CaseIdentity = Pick<CaseMeta, 'id' | 'model' | 'promptId' | 'promptHash' | 'params' | 'budgets' | 'target'>;
 
+/** A Foundry Local case is keyed by the variant it ran, not only the alias: another variant is another case. */
+function caseModel(model: string, variant: ResolvedVariant | null): string {
+  if (!variant) return model;
+  return `${model}@${variant.id}(${variant.executionProvider ?? variant.deviceType ?? 'unknown'})`;
+}
+
 function emptyCase(identity: CaseIdentity): CaseMeta {
   return {
     ...identity,
     modelInfo: null,
+    variant: null,
     skipReason: null,
     failures: [],
     samples: [],
@@ -153,23 +186,6 @@ function benchFailure(lines: string[]): Error {
   error.name = 'BenchFailure';
   error.stack = `${error.name}: ${error.message}`;
   return error;
-}
-
-function notServedReason(model: string, target: TargetInfo, models: readonly string[]): string {
-  if (target.kind === 'embedded') {
-    return (
-      `model "${model}" is not one of the embedded engine's tiny models (${listPreview(models)}); ` +
-      'to benchmark it, start Foundry Local (`foundry service status` or `foundry server status` prints its URL) ' +
-      'and run with FOUNDRY_LOCAL_ENDPOINT=<that URL>, or BENCH_BASE_URL for another OpenAI-compatible server'
-    );
-  }
-  return `model "${model}" is not served by ${target.baseURL} (GET /models lists ${listPreview(models)})`;
-}
-
-function listPreview(models: readonly string[]): string {
-  if (models.length === 0) return 'no models';
-  const shown = models.slice(0, 8).join(', ');
-  return models.length > 8 ? `${shown}, ... (${models.length} in all)` : shown;
 }
 
 // One probe and one client per target and worker: connection reuse keeps the setup out of the samples.

@@ -130,6 +130,69 @@ export interface BenchOptions {
   regression?: RegressionOptions;
   /** Quality budget: fail a case whose quality score is below `minScore` (1-5). */
   quality?: { minScore?: number };
+  /**
+   * Foundry Local only: which variant of the alias to run. `cpu`, `gpu` or `npu` picks that device's variant, any
+   * other string is an exact model id. Several run side by side, each as its own cases. Default: the variant
+   * Foundry Local picks for this machine (a cached one first).
+   */
+  variant?: VariantSelector | VariantSelector[];
+}
+
+/** A Foundry Local variant choice: a device, or an exact model id such as `qwen2.5-0.5b-instruct-generic-cpu:4`. */
+export type VariantSelector = 'cpu' | 'gpu' | 'npu' | (string & {});
+
+export type DeviceType = 'CPU' | 'GPU' | 'NPU';
+
+/** One variant in Foundry Local's catalog: a concrete model id under an alias. */
+export interface FoundryVariant {
+  /** Model id with version, e.g. `qwen2.5-0.5b-instruct-generic-cpu:4`. */
+  id: string;
+  alias: string;
+  version: number | null;
+  deviceType: DeviceType | null;
+  executionProvider: string | null;
+  /** Download size the catalog states, MB. */
+  fileSizeMb: number | null;
+  license: string | null;
+  task: string | null;
+  /** What a gen-1 download request needs besides the id (from `/foundry/list`). */
+  downloadRef?: { uri: string; publisher: string | null; promptTemplate: unknown };
+}
+
+/** The variant a case ran: what the spec named and what it resolved to. */
+export interface ResolvedVariant {
+  /** The alias or id the spec named. */
+  requested: string;
+  /** The spec's variant selector, if any. */
+  selector: string | null;
+  id: string;
+  deviceType: DeviceType | null;
+  executionProvider: string | null;
+  /** Why this variant: `exact id`, `cached variant`, `first variant in catalog order`. */
+  reason: string;
+}
+
+/** Foundry Local generations: `service` (CLI <= 0.8, REST under /openai) and `server` (Core 1.x, CLI 0.10+, SDK 1.x). */
+export type FoundryGeneration = 'service' | 'server';
+
+/** What discovery learned about a Foundry Local service; handed to the spec workers with the target. */
+export interface FoundryTarget {
+  generation: FoundryGeneration;
+  /** Service origin, e.g. `http://127.0.0.1:52364` (the OpenAI API is under /v1). */
+  origin: string;
+  /** Product version (from `foundry --version`), when known. */
+  version: string | null;
+  /** `env:FOUNDRY_LOCAL_ENDPOINT`, `foundry server status`, `foundry service status`, `foundry-local-sdk`, ... */
+  discoveredBy: string;
+  catalog: FoundryVariant[];
+  /** Where the catalog came from; `v1/models` means ids only, with aliases inferred from them. */
+  catalogSource: 'foundry/list' | 'cli' | 'sdk' | 'v1/models';
+  /** The model cache directory the service reports. */
+  cacheDir: string | null;
+  /** The service's process id, when known (for its memory). */
+  pid: number | null;
+  /** The `foundry` CLI, when installed (gen-2 downloads go through it). */
+  cli: string | null;
 }
 
 /** The parameters a case actually ran with, after defaults and overrides. */
@@ -269,6 +332,26 @@ export interface ModelInfo {
   loadMs: number | null;
   /** Growth of the server's resident memory while the model loaded, bytes. */
   rssGrowthBytes: number | null;
+  /** Foundry Local: what the harness did to get the model ready, and the first request after loading. */
+  lifecycle?: ModelLifecycle;
+}
+
+/** Foundry Local: download, load and cold start of one model, measured apart from the timed samples. */
+export interface ModelLifecycle {
+  /** Download time when the harness downloaded the model (never part of a latency figure); null otherwise. */
+  downloadMs: number | null;
+  downloadAttempts: number;
+  /** True when the model was loaded before the harness started, so no cold start was measured. */
+  alreadyLoaded: boolean;
+  /** Resident memory of the service before and after the load, bytes; null when unknown (remote service, no pid). */
+  rssBeforeBytes: number | null;
+  rssAfterBytes: number | null;
+  /** Size of the model in the local cache, bytes. */
+  diskBytes: number | null;
+  /** The first request after loading, with the spec's first prompt; never among the warm samples. */
+  cold: { ok: boolean; ttftMs: number | null; e2eMs: number; error: string | null } | null;
+  /** True when the harness loaded the model and unloads it after its cases, leaving the service as found. */
+  unloadAfter: boolean;
 }
 
 /** Where a measurement was taken; baselines from a different place are flagged. */
@@ -283,6 +366,8 @@ export interface Fingerprint {
   targetKind: TargetInfo['kind'];
   server: string | null;
   model: string;
+  /** Execution provider of a Foundry Local variant. */
+  executionProvider?: string | null;
 }
 
 /** The fields of a request sample the gate needs, as baselines store them. */
@@ -331,6 +416,8 @@ export interface CaseMeta {
   target: TargetInfo;
   /** The served model's size, load time and memory, when the target reports them. */
   modelInfo: ModelInfo | null;
+  /** Foundry Local: the variant the alias resolved to; null for other targets. */
+  variant: ResolvedVariant | null;
   skipReason: string | null;
   /** Why the case failed, one line each (budgets, errors, unreachable target). */
   failures: string[];
@@ -375,6 +462,8 @@ export interface ProvidedTarget {
   error: string | null;
   /** Per-model facts the target reported (the embedded engine does), by model id. */
   modelInfo: Record<string, ModelInfo>;
+  /** Set when the target is Foundry Local. */
+  foundry?: FoundryTarget;
 }
 
 /** One case in the results document: the test's measurement plus where it lives and how it ended. */

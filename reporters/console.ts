@@ -22,6 +22,7 @@ export default class ConsoleReporter extends ResultsReporter {
   private casesInFile = 0;
   private caseIndex = 0;
   private progressShown = false;
+  private readonly downloadQuarter = new Map<string, number>();
   private readonly tty = process.stdout.isTTY === true;
   private readonly color = this.tty && !process.env.NO_COLOR;
 
@@ -75,6 +76,7 @@ export default class ConsoleReporter extends ResultsReporter {
   }
 
   private showProgress(event: ProgressEvent): void {
+    if (event.phase === 'download') return this.showDownload(event);
     // Progress only helps a person watching; CI logs get the per-case lines.
     if (!this.tty) return;
     const phase = event.phase === 'warmup' ? 'warmup' : 'iteration';
@@ -83,6 +85,24 @@ export default class ConsoleReporter extends ResultsReporter {
     const line = `  … ${event.name}  case ${this.caseIndex}/${this.casesInFile}  ${phase} ${event.done}/${event.planned}${p95}${eta}`;
     process.stdout.write(`\r\x1b[K${this.paint('gray', line)}`);
     this.progressShown = true;
+  }
+
+  /** Downloads take minutes: a bar on a terminal, a line per quarter in CI logs. */
+  private showDownload(event: ProgressEvent): void {
+    const size = event.download?.totalMb ? `  ${Math.round(event.download.mb ?? 0)}/${Math.round(event.download.totalMb)} MB` : '';
+    const eta = event.etaMs === null ? '' : `  ETA ${formatDuration(event.etaMs)}`;
+    const attempt = event.download && event.download.attempt > 1 ? `  (attempt ${event.download.attempt})` : '';
+    const filled = Math.round(event.done / 5);
+    const line = `  ↓ downloading ${event.name}  [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${event.done}%${size}${eta}${attempt}`;
+    if (this.tty) {
+      process.stdout.write(`\r\x1b[K${this.paint('gray', line)}`);
+      this.progressShown = true;
+      return;
+    }
+    const quarter = Math.floor(event.done / 25);
+    if (quarter === this.downloadQuarter.get(event.name)) return;
+    this.downloadQuarter.set(event.name, quarter);
+    this.write(line);
   }
 
   private clearProgress(): void {

@@ -22,7 +22,7 @@ afterAll(() => sim.close());
 
 const check = async (models: string[], timeoutMs?: number) => {
   const target = await probeTarget({ baseURL: sim.url, source: 'test', kind: 'openai-compatible' });
-  return doctor(target, models, timeoutMs ? { timeoutMs } : {});
+  return doctor(target, models.map((model) => ({ model })), timeoutMs ? { timeoutMs } : {});
 };
 
 describe('foundry-bench doctor', () => {
@@ -55,7 +55,7 @@ describe('foundry-bench doctor', () => {
 
   test('an unreachable endpoint is one failing line', async () => {
     const target = await probeTarget({ baseURL: 'http://127.0.0.1:1/v1', source: 'test', kind: 'openai-compatible' });
-    const checks = await doctor(target, ['healthy']);
+    const checks = await doctor(target, [{ model: 'healthy' }]);
     expect(checks).toHaveLength(1);
     expect(checks[0]).toMatchObject({ status: 'fail', name: 'endpoint', detail: expect.stringContaining('ECONNREFUSED') });
   });
@@ -71,6 +71,6 @@ describe('foundry-bench doctor', () => {
   });
 
   test('finds the models the specs use without running them', async () => {
-    expect(await specModels('test/specs/**/*.bench.ts')).toEqual(['not-served', 'sim-fast', 'sim-flaky', 'tiny-1m', 'tiny-30m']);
+    expect((await specModels('test/specs/**/*.bench.ts')).map((m) => m.model)).toEqual(['not-served', 'sim-fast', 'sim-flaky', 'tiny-1m', 'tiny-30m']);
   }, 60_000);
 });

@@ -80,6 +80,7 @@ export function makeCase(spec: CaseSpec = {}): CaseResult {
     budgets: {},
     target: { baseURL: 'http://127.0.0.1:9999/v1', source: 'embedded default', kind: 'embedded', server: 'node-llama-cpp 3.21.1' },
     modelInfo: null,
+    variant: null,
     skipReason: spec.skipReason ?? null,
     failures,
     samples,

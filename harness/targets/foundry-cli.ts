@@ -1,0 +1,108 @@
+/**
+ * The `foundry` command line, for what only it can tell or do: where the
+ * service listens (the port is dynamic), its version, the gen-2 catalog in
+ * JSON, and gen-2 downloads. Both generations print differently; the parsers
+ * below take either.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `foundry` on PATH (or `FOUNDRY_CLI`), or null when it is not installed. */
+export function findFoundryCli(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.FOUNDRY_CLI) return existsSync(env.FOUNDRY_CLI) ? env.FOUNDRY_CLI : null;
+  const names = process.platform === 'win32' ? ['foundry.exe', 'foundry.cmd', 'foundry'] : ['foundry'];
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    for (const name of names) if (existsSync(join(dir, name))) return join(dir, name);
+  }
+  return null;
+}
+
+/** Runs the CLI; never throws for a non-zero exit (the caller reads `code`). */
+export function runCli(cli: string, args: string[], timeoutMs = 30_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(cli, args, { timeout: timeoutMs, maxBuffer: 16 * 2 ** 20, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr || (error && !stdout ? error.message : '')) });
+    });
+  });
+}
+
+const URL_PATTERN = /https?:\/\/(?:[a-zA-Z0-9.-]+|\[[0-9a-fA-F:]+\]):\d+/;
+
+export type ServiceStatus =
+  | { running: true; url: string; pid: number | null }
+  | { running: false; unrecognized: boolean; message: string };
+
+/**
+ * Reads `foundry server status` (gen-2: a `Web URLs http://...` line next to
+ * `State Ready`) or `foundry service status` (gen-1: `🟢 ... running on
+ * http://.../openai/status`, or `🔴 ... not running!`). The URL is reduced to
+ * its origin. `unrecognized` means this generation's command does not exist.
+ */
+export function parseServiceStatus(result: CliResult): ServiceStatus {
+  const text = `${result.stdout}\n${result.stderr}`;
+  if (/unrecognized command|unknown command|not recognized|is not a valid command/i.test(text)) {
+    return { running: false, unrecognized: true, message: firstLine(text) };
+  }
+  const webUrls = /^\s*Web URLs?\s*[:\s]\s*(\S+)/im.exec(text);
+  const stopped = /not running|State\s+(Stopped|NotStarted|Stopping)|🔴/i.test(text);
+  const url = URL_PATTERN.exec(webUrls?.[1] ?? (stopped ? '' : text))?.[0] ?? null;
+  if (url && result.code === 0) {
+    const pid = /PID\s*[:\s]\s*(\d+)/i.exec(text);
+    return { running: true, url: new URL(url).origin, pid: pid ? Number(pid[1]) : null };
+  }
+  return { running: false, unrecognized: false, message: firstLine(text) || `exit code ${result.code}` };
+}
+
+/** `foundry server start` / `foundry service start` print the URL they serve on, and sometimes a PID. */
+export function parseStartOutput(result: CliResult): { url: string; pid: number | null } | null {
+  const text = `${result.stdout}\n${result.stderr}`;
+  if (/error/i.test(text) && !/ready|started|already running/i.test(text)) return null;
+  const url = URL_PATTERN.exec(text)?.[0];
+  if (!url) return null;
+  const pid = /PID\s*[:\s]?\s*(\d+)/i.exec(text);
+  return { url: new URL(url).origin, pid: pid ? Number(pid[1]) : null };
+}
+
+/** `foundry --version` prints the bare version (e.g. `0.8.117` or `0.10.1+abc`). */
+export function parseVersion(result: CliResult): string | null {
+  if (result.code !== 0) return null;
+  return /\d+\.\d+\.\d+(?:[-+][\w.]+)?/.exec(result.stdout)?.[0] ?? null;
+}
+
+/** Percentages in download output: `Total 45.67% Downloading model.onnx.data` (gen-1) or a progress bar's `45%`. */
+export function parsePercents(text: string): number[] {
+  return [...text.matchAll(/(\d+(?:\.\d+)?)\s*%/g)].map((m) => Number(m[1])).filter((p) => p >= 0 && p <= 100);
+}
+
+/**
+ * Runs `foundry model download <id>` and reports progress as it streams.
+ * Resolves with the exit code and the output's last lines (for the reason of a failure).
+ */
+export function cliDownload(cli: string, id: string, onPercent: (percent: number) => void, signal?: AbortSignal): Promise<{ code: number; tail: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cli, ['model', 'download', id], { env: { ...process.env, NO_COLOR: '1' }, ...(signal ? { signal } : {}) });
+    let tail = '';
+    const read = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      tail = (tail + text).slice(-2000);
+      for (const percent of parsePercents(text)) onPercent(percent);
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('error', (error) => resolve({ code: 1, tail: error.message }));
+    child.on('close', (code) => resolve({ code: code ?? 1, tail: tail.trim().split('\n').slice(-3).join(' / ') }));
+  });
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]?.trim() ?? '';
+}
