@@ -36,8 +36,10 @@ export interface ColdRequest {
 
 const nothing = async () => {};
 
+/** A model that is skipped or failed has no id to send requests to. */
 function outcome(fields: Partial<PreparedModel>): PreparedModel {
-  return { servedId: null, variant: null, modelInfo: null, skipReason: null, failure: null, release: nothing, ...fields };
+  const prepared = { servedId: null, variant: null, modelInfo: null, skipReason: null, failure: null, release: nothing, ...fields };
+  return prepared.failure || prepared.skipReason ? { ...prepared, servedId: null } : prepared;
 }
 
 /** `cold` is the request sent right after a load (null: none, e.g. doctor, which sends its own). */
@@ -77,7 +79,7 @@ async function prepareFoundryModel(foundry: FoundryTarget, model: string, select
 
   if (cached && !cached.has(chosen.id)) {
     if (!options.download) {
-      return outcome({ ...fields, servedId: null, skipReason: `${chosen.id} (${model}) is not downloaded: run \`foundry model download ${chosen.id}\`, or rerun with --download` });
+      return outcome({ ...fields, skipReason: `${chosen.id} (${model}) is not downloaded: run \`foundry model download ${chosen.id}\`, or rerun with --download` });
     }
     try {
       const done = await service.download(chosen, {

@@ -155,7 +155,7 @@ function latestVersions(variants: readonly FoundryVariant[]): FoundryVariant[] {
 }
 
 function nearby(catalog: readonly FoundryVariant[], model: string): string {
-  const stem = model.toLowerCase().split(/[-.:]/)[0] ?? '';
+  const stem = /^[a-z]+/.exec(model.toLowerCase())?.[0] ?? ''; // the family: qwen, phi, mistral
   const aliases = [...new Set(catalog.map((v) => v.alias))];
   const close = aliases.filter((a) => stem !== '' && a.toLowerCase().startsWith(stem)).slice(0, 6);
   if (close.length > 0) return ` (close: ${close.join(', ')})`;

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench` against a fake Foundry Local (older generation, found
+ * through FOUNDRY_LOCAL_ENDPOINT): variants as separate cases, load and cold
+ * request apart from the warm samples, models unloaded afterwards, and a
+ * missing model skipped, or downloaded with progress under --download.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { FAKE_CATALOG, startFakeFoundry, type FakeFoundry } from '../fixtures/fake-foundry.ts';
+import { resultsProblems } from '../harness/results-file.ts';
+import type { CaseResult, RunResults } from '../harness/types.ts';
+
+const CPU = 'qwen2.5-0.5b-instruct-generic-cpu:4';
+const GPU = 'qwen2.5-0.5b-instruct-generic-gpu:4';
+const PHI = 'Phi-4-mini-instruct-generic-cpu:5';
+
+function bench(origin: string, args: string[] = []): Promise<{ code: number; output: string; results: RunResults | null }> {
+  const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-foundry-'));
+  const baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-baselines-'));
+  const argv = ['--import', 'tsx', 'harness/cli.ts', '--specs', 'test/foundry-specs/*.bench.ts', '--output', outDir, '--baseline-dir', baselineDir, ...args];
+  const env = { ...process.env, FOUNDRY_LOCAL_ENDPOINT: origin, PATH: process.env.PATH ?? '', NO_COLOR: '1', GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', BENCH_BASE_URL: '' };
+  return new Promise((resolve) => {
+    execFile(process.execPath, argv, { env, timeout: 60_000 }, (error, stdout, stderr) => {
+      const file = join(outDir, 'results.json');
+      const results = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunResults) : null;
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr, results });
+    });
+  });
+}
+
+describe('npm run bench on Foundry Local', () => {
+  let foundry: FakeFoundry;
+  let run: Awaited<ReturnType<typeof bench>>;
+  const byVariant = (id: string): CaseResult[] => run.results?.cases.filter((c) => c.variant?.id === id) ?? [];
+
+  beforeAll(async () => {
+    foundry = await startFakeFoundry({ generation: 'service', catalog: FAKE_CATALOG, cached: [CPU, GPU], loadMs: 30, chat: { ttftMs: 4, tokenMs: 1, tokens: 6 } });
+    run = await bench(foundry.origin);
+  }, 90_000);
+  afterAll(() => foundry.close());
+
+  test('runs and records the target', () => {
+    expect(run.output).toContain(`Foundry Local (version unknown), service generation, at ${foundry.origin} (found by env:FOUNDRY_LOCAL_ENDPOINT)`);
+    expect(run.code).toBe(0);
+    expect(resultsProblems(run.results)).toEqual([]);
+    expect(run.results?.run.targets).toEqual([{ baseURL: `${foundry.origin}/v1`, source: 'env:FOUNDRY_LOCAL_ENDPOINT', kind: 'foundry-local', server: 'Foundry Local (version unknown) (service generation)' }]);
+  });
+
+  test('CPU and GPU variants of one alias are separate cases, keyed by variant and execution provider', () => {
+    const cpu = byVariant(CPU);
+    const gpu = byVariant(GPU);
+    expect(cpu.map((c) => [c.name, c.status])).toEqual([['qwen2.5-0.5b [cpu] > hello', 'passed'], ['qwen2.5-0.5b [cpu] > prompt-2', 'passed']]);
+    expect(gpu.map((c) => [c.name, c.status])).toEqual([['qwen2.5-0.5b [gpu] > hello', 'passed'], ['qwen2.5-0.5b [gpu] > prompt-2', 'passed']]);
+    expect(cpu[0]?.id).toMatch(new RegExp(`^qwen2\\.5-0\\.5b@${CPU.replace('.', '\\.')}\\(CPUExecutionProvider\\)/hello@[0-9a-f]{12}$`));
+    expect(gpu[0]?.id).toContain(`@${GPU}(WebGpuExecutionProvider)/hello@`);
+    expect(cpu[0]?.fingerprint).toMatchObject({ targetKind: 'foundry-local', model: CPU, executionProvider: 'CPUExecutionProvider' });
+    expect(gpu[0]?.fingerprint).toMatchObject({ model: GPU, executionProvider: 'WebGpuExecutionProvider' });
+  });
+
+  test('the load and the cold request are recorded apart from the warm samples', async () => {
+    const [first, second] = byVariant(CPU);
+    expect(first?.modelInfo?.loadMs).toBeGreaterThanOrEqual(25);
+    expect(first?.modelInfo?.lifecycle).toMatchObject({ alreadyLoaded: false, unloadAfter: true, cold: { ok: true, error: null } });
+    // Both prompts of the model share its one load and cold request.
+    expect(second?.modelInfo).toEqual(first?.modelInfo);
+    expect(first?.samples).toHaveLength(3);
+    expect(first?.warmup.count).toBe(1);
+    // Served: per variant one cold request, then per prompt 1 warmup + 3 timed.
+    const served = await foundry.sim.served();
+    expect(served.filter((s) => s.model === CPU)).toHaveLength(1 + 2 * (1 + 3));
+    // The older generation streams without usage: tokens are counted, and marked so.
+    expect(first?.samples.every((s) => s.tokensEstimated && s.outputTokens === 6)).toBe(true);
+  });
+
+  test('each model is loaded before its cases and unloaded after them, leaving the service as found', () => {
+    expect(foundry.calls).toEqual([`GET /openai/load/${CPU}?ttl=3600`, `GET /openai/unload/${CPU}?force=true`, `GET /openai/load/${GPU}?ttl=3600`, `GET /openai/unload/${GPU}?force=true`]);
+    expect(foundry.loaded()).toEqual([]);
+  });
+
+  test('a model missing from the cache is skipped with the command that fixes it', () => {
+    const [phi] = run.results?.cases.filter((c) => c.model === 'phi-4-mini') ?? [];
+    expect(phi?.status).toBe('skipped');
+    expect(phi?.skipReason).toBe(`${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download`);
+  });
+
+  test('with --download it is downloaded first, with progress, and the download stays out of the figures', async () => {
+    foundry.calls.length = 0;
+    const again = await bench(foundry.origin, ['--download', '--models', 'phi-4-mini']);
+    expect(again.code).toBe(0);
+    const [phi] = again.results?.cases ?? [];
+    expect(phi?.status).toBe('passed');
+    expect(phi?.modelInfo?.lifecycle?.downloadAttempts).toBe(1);
+    expect(phi?.modelInfo?.lifecycle?.downloadMs).toBeGreaterThan(0);
+    expect(phi?.modelInfo?.lifecycle?.diskBytes).toBeGreaterThan(0);
+    expect(again.output).toMatch(/↓ downloading Phi-4-mini-instruct-generic-cpu:5 {2}\[#{20}\] 100% {2}4915\/4915 MB/);
+    expect(foundry.calls).toEqual(['POST /openai/download', `GET /openai/load/${PHI}?ttl=3600`, `GET /openai/unload/${PHI}?force=true`]);
+  }, 90_000);
+});

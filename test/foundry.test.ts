@@ -1,0 +1,335 @@
+/**
+ * Foundry Local against fakes of both generations (fixtures/fake-foundry.ts)
+ * and a fake `foundry` CLI on PATH (fixtures/fake-foundry-cli/foundry).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { FAKE_CATALOG, startFakeFoundry, type FakeFoundry, type FakeFoundryOptions } from '../fixtures/fake-foundry.ts';
+import { runCliInProcess } from './helpers/cli.ts';
+import { foundryOptions, type FoundryOptions } from '../harness/config.ts';
+import { doctor } from '../harness/doctor.ts';
+import { prepareModel } from '../harness/model-setup.ts';
+import { createClient } from '../harness/request.ts';
+import { parseCatalog, resolveVariant, runtimeFromId, aliasFromId } from '../harness/targets/foundry-catalog.ts';
+import { parseServiceStatus, parseStartOutput } from '../harness/targets/foundry-cli.ts';
+import { discoverFoundry, foundryTargetInfo, FoundryError, FoundryService, parseDownloadVerdict, type FoundryDiscovery } from '../harness/targets/foundry.ts';
+import type { FoundryTarget, FoundryVariant, ProvidedTarget } from '../harness/types.ts';
+
+const CLI_DIR = fileURLToPath(new URL('../fixtures/fake-foundry-cli', import.meta.url));
+const SDK_MODULE = fileURLToPath(new URL('../fixtures/fake-foundry-sdk.ts', import.meta.url));
+const CPU = 'qwen2.5-0.5b-instruct-generic-cpu:4';
+const GPU = 'qwen2.5-0.5b-instruct-generic-gpu:4';
+const PHI = 'Phi-4-mini-instruct-generic-cpu:5';
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  for (const item of open.splice(0)) await item.close();
+});
+
+async function fake(options: Partial<FakeFoundryOptions> & Pick<FakeFoundryOptions, 'generation'>): Promise<FakeFoundry> {
+  const foundry = await startFakeFoundry({ catalog: FAKE_CATALOG, ...options });
+  open.push(foundry);
+  return foundry;
+}
+
+interface CliState {
+  generation: 'service' | 'server';
+  version: string;
+  running: boolean;
+  url?: string;
+  startUrl?: string;
+  cacheDir?: string;
+  downloadFailures?: number;
+  log?: string[];
+}
+
+/** Installs the fake CLI: an environment whose PATH finds it, and the state file it reads and writes. */
+function fakeCli(state: CliState): { env: NodeJS.ProcessEnv; state: () => CliState } {
+  const file = join(mkdtempSync(join(tmpdir(), 'fake-foundry-cli-')), 'state.json');
+  writeFileSync(file, JSON.stringify({ catalog: FAKE_CATALOG, ...state }));
+  vi.stubEnv('FAKE_FOUNDRY_STATE', file);
+  return { env: { PATH: `${CLI_DIR}${delimiter}${process.env.PATH}` }, state: () => JSON.parse(readFileSync(file, 'utf8')) as CliState };
+}
+
+const OPTIONS: FoundryOptions = { ...foundryOptions({}, {}), retryDelayMs: 10 };
+
+async function found(env: NodeJS.ProcessEnv, startService = false): Promise<FoundryDiscovery> {
+  const result = await discoverFoundry({ env, startService });
+  expect(result.note).toBeNull();
+  if (!result.found) throw new Error('Foundry Local not found');
+  if (result.found.stop) open.push({ close: result.found.stop });
+  return result.found;
+}
+
+async function targetOf(foundry: FoundryTarget): Promise<ProvidedTarget> {
+  return { info: foundryTargetInfo(foundry), models: null, error: null, modelInfo: {}, foundry };
+}
+
+describe('catalog and alias resolution', () => {
+  const catalog = parseCatalog(
+    FAKE_CATALOG.map((v) => ({ name: v.id, alias: v.alias, runtime: { deviceType: v.deviceType, executionProvider: v.executionProvider }, fileSizeMb: v.fileSizeMb, license: v.license })),
+  );
+
+  test('an alias resolves to the cached variant first, else to the catalog\'s first', () => {
+    expect(resolveVariant(catalog, 'qwen2.5-0.5b', undefined, new Set())).toMatchObject({ variant: { id: GPU }, reason: 'first variant in catalog order' });
+    expect(resolveVariant(catalog, 'qwen2.5-0.5b', undefined, new Set([CPU]))).toMatchObject({ variant: { id: CPU }, reason: 'cached variant' });
+  });
+
+  test('a pinned device picks the newest version of that device\'s variant', () => {
+    const cpu = resolveVariant(catalog, 'QWEN2.5-0.5b', 'cpu', new Set(['qwen2.5-0.5b-instruct-generic-cpu:3']));
+    expect(cpu.variant).toMatchObject({ id: CPU, deviceType: 'CPU', executionProvider: 'CPUExecutionProvider', fileSizeMb: 822, license: 'apache-2.0' });
+    expect(resolveVariant(catalog, 'qwen2.5-0.5b', 'npu', new Set()).reason).toBe(
+      `"qwen2.5-0.5b" has no NPU variant on this machine (the catalog offers GPU, CPU: ${GPU}, ${CPU})`,
+    );
+  });
+
+  test('an exact id, or a name without version, is taken as it is', () => {
+    expect(resolveVariant(catalog, 'qwen2.5-0.5b', 'qwen2.5-0.5b-instruct-generic-cpu:3', new Set()).variant?.id).toBe('qwen2.5-0.5b-instruct-generic-cpu:3');
+    expect(resolveVariant(catalog, 'qwen2.5-0.5b-instruct-generic-cpu', undefined, new Set()).variant?.id).toBe(CPU);
+  });
+
+  test('an unknown alias names close ones', () => {
+    expect(resolveVariant(catalog, 'qwen3-0.6b', undefined, new Set()).reason).toBe('"qwen3-0.6b" is neither an alias nor a model id in the Foundry Local catalog (close: qwen2.5-0.5b)');
+  });
+
+  test('ids alone give device, execution provider and (for these families) the alias', () => {
+    expect(runtimeFromId('qwen2.5-0.5b-instruct-cuda-gpu:4')).toEqual({ deviceType: 'GPU', executionProvider: 'CUDAExecutionProvider' });
+    expect(runtimeFromId('deepseek-r1-distill-qwen-1.5b-qnn-npu:1')).toEqual({ deviceType: 'NPU', executionProvider: 'QNNExecutionProvider' });
+    expect(aliasFromId(PHI)).toBe('phi-4-mini');
+    expect(aliasFromId(CPU)).toBe('qwen2.5-0.5b');
+  });
+});
+
+describe('CLI output of both generations', () => {
+  const result = (stdout: string, code = 0, stderr = '') => ({ code, stdout, stderr });
+  test('status', () => {
+    expect(parseServiceStatus(result('State    Ready\nPID      4242\nWeb URLs http://127.0.0.1:52364\n'))).toEqual({ running: true, url: 'http://127.0.0.1:52364', pid: 4242 });
+    expect(parseServiceStatus(result('🟢 Model management service is running on http://127.0.0.1:55064/openai/status\n'))).toEqual({ running: true, url: 'http://127.0.0.1:55064', pid: null });
+    expect(parseServiceStatus(result('🔴 Model management service is not running!\n'))).toMatchObject({ running: false, unrecognized: false });
+    expect(parseServiceStatus(result('State    Stopped\n'))).toMatchObject({ running: false, unrecognized: false });
+    expect(parseServiceStatus(result('', 1, "error: Unrecognized command or argument 'server'."))).toMatchObject({ running: false, unrecognized: true });
+  });
+  test('start', () => {
+    expect(parseStartOutput(result('🟢 Service is Started on http://127.0.0.1:64646/, PID 17000!\n'))).toEqual({ url: 'http://127.0.0.1:64646', pid: 17000 });
+    expect(parseStartOutput(result('● success: Server ready (http://127.0.0.1:51454)\n'))).toEqual({ url: 'http://127.0.0.1:51454', pid: null });
+    expect(parseStartOutput(result('', 1, '● error: Failed to start server: port in use'))).toBeNull();
+  });
+  test('the end of a download stream', () => {
+    expect(parseDownloadVerdict('Total 100.00% Downloading model.onnx.data\n[DONE] All Completed!\n{"success":true,"errorMessage":null}')).toEqual({ success: true, errorMessage: null });
+    expect(parseDownloadVerdict('Total 37.50% Downloading model.onnx.data\n')).toBeNull();
+  });
+});
+
+describe('discovery', () => {
+  test('FOUNDRY_LOCAL_ENDPOINT comes first, even with the CLI on PATH', async () => {
+    const byEnv = await fake({ generation: 'service' });
+    const byCli = await fake({ generation: 'server' });
+    const { env } = fakeCli({ generation: 'server', version: '0.10.1', running: true, url: byCli.origin });
+    const { target } = await found({ ...env, FOUNDRY_LOCAL_ENDPOINT: `${byEnv.origin}/v1` });
+    expect(target).toMatchObject({ origin: byEnv.origin, generation: 'service', discoveredBy: 'env:FOUNDRY_LOCAL_ENDPOINT', version: '0.10.1', catalogSource: 'foundry/list', cacheDir: byEnv.cacheDir });
+    expect(foundryTargetInfo(target)).toEqual({ baseURL: `${byEnv.origin}/v1`, source: 'env:FOUNDRY_LOCAL_ENDPOINT', kind: 'foundry-local', server: 'Foundry Local 0.10.1 (service generation)' });
+  });
+
+  test('a FOUNDRY_LOCAL_ENDPOINT that is not Foundry Local is left to the plain OpenAI path', async () => {
+    const plain = await fake({ generation: 'server' });
+    const result = await discoverFoundry({ env: { PATH: '', FOUNDRY_LOCAL_ENDPOINT: `${plain.origin}/nothing-here/status-less` } });
+    expect(result.found?.target.origin).toBe(plain.origin); // the origin is what counts
+    const none = await discoverFoundry({ env: { PATH: '', FOUNDRY_LOCAL_ENDPOINT: 'http://127.0.0.1:1/v1' } });
+    expect(none).toEqual({ found: null, note: "FOUNDRY_LOCAL_ENDPOINT http://127.0.0.1:1/v1 does not answer Foundry Local's status endpoints; treating it as a plain OpenAI-compatible server" });
+  });
+
+  test('the current generation: `foundry server status`, catalog from `foundry model list -o json`', async () => {
+    const service = await fake({ generation: 'server' });
+    const cli = fakeCli({ generation: 'server', version: '0.10.1', running: true, url: service.origin });
+    const { target } = await found(cli.env);
+    expect(target).toMatchObject({ generation: 'server', discoveredBy: 'foundry server status', pid: process.pid, catalogSource: 'cli', version: '0.10.1' });
+    expect(target.catalog.map((v) => [v.id, v.alias, v.deviceType])).toEqual(FAKE_CATALOG.map((v) => [v.id, v.alias, v.deviceType]));
+    expect(cli.state().log).toEqual(['server status', '--version', 'model list -o json']);
+  });
+
+  test('the older generation: `server` is unrecognised, `foundry service status` answers', async () => {
+    const service = await fake({ generation: 'service' });
+    const cli = fakeCli({ generation: 'service', version: '0.8.117', running: true, url: service.origin });
+    const { target } = await found(cli.env);
+    expect(target).toMatchObject({ generation: 'service', discoveredBy: 'foundry service status', catalogSource: 'foundry/list', version: '0.8.117' });
+    expect(target.catalog.find((v) => v.id === CPU)).toMatchObject({ alias: 'qwen2.5-0.5b', fileSizeMb: 822, license: 'apache-2.0', downloadRef: { publisher: 'Microsoft' } });
+    expect(cli.state().log).toEqual(['server status', 'service status', '--version']);
+  });
+
+  test('a stopped service is started only when allowed, and stopped again afterwards', async () => {
+    const service = await fake({ generation: 'service' });
+    const cli = fakeCli({ generation: 'service', version: '0.8.117', running: false, startUrl: service.origin });
+    const refused = await discoverFoundry({ env: cli.env });
+    expect(refused.found).toBeNull();
+    expect(refused.note).toContain('its service is not running');
+    expect(refused.note).toContain('start it with `foundry service start` or pass --start-service');
+    const result = await discoverFoundry({ env: cli.env, startService: true });
+    expect(result.found?.target.origin).toBe(service.origin);
+    expect(cli.state().running).toBe(true);
+    await result.found?.stop?.();
+    expect(cli.state().running).toBe(false);
+    expect(cli.state().log).toContain('service stop');
+  });
+
+  test('a failing start is an error that says what the CLI printed', async () => {
+    const cli = fakeCli({ generation: 'server', version: '0.10.1', running: false, startUrl: 'http://127.0.0.1:1' });
+    writeFileSync(process.env.FAKE_FOUNDRY_STATE as string, JSON.stringify({ ...cli.state(), startFails: true, catalog: FAKE_CATALOG }));
+    await expect(discoverFoundry({ env: cli.env, startService: true })).rejects.toThrow('`foundry server start` did not report a URL (exit 1): ● error: Failed to start server: port in use');
+  });
+
+  test('without a CLI, the optional SDK starts its web service; without either, nothing is found', async () => {
+    const { target } = await found({ PATH: '', FOUNDRY_BENCH_SDK_MODULE: SDK_MODULE });
+    expect(target).toMatchObject({ generation: 'server', discoveredBy: 'foundry-local-sdk', catalogSource: 'sdk', pid: process.pid });
+    expect(target.catalog.filter((v) => v.alias === 'qwen2.5-0.5b').map((v) => v.executionProvider)).toEqual(['WebGpuExecutionProvider', 'CPUExecutionProvider', 'CPUExecutionProvider']);
+    expect(await discoverFoundry({ env: { PATH: '' } })).toEqual({ found: null, note: null });
+  });
+});
+
+describe('downloads', () => {
+  test('an interrupted download is retried with back-off, and progress reaches 100%', async () => {
+    const service = await fake({ generation: 'service', faults: { dropDownloads: 2, dropAtPercent: 40 } });
+    const { target } = await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin });
+    const events: Array<{ percent: number; attempt: number }> = [];
+    const variant = target.catalog.find((v) => v.id === PHI) as FoundryVariant;
+    const done = await new FoundryService(target).download(variant, { retries: 3, retryDelayMs: 10, onProgress: (e) => events.push(e) });
+    expect(done.attempts).toBe(3);
+    expect(events.filter((e) => e.attempt === 1).map((e) => e.percent)).toEqual([0, 12.5, 25, 37.5]);
+    expect(events.at(-1)).toEqual({ percent: 100, attempt: 3 });
+    expect(service.cached()).toEqual([PHI]);
+    expect(new FoundryService(target).diskBytes(PHI)).toBeGreaterThan(64 * 1024);
+  });
+
+  test('when retries run out, the error says so and hints at --download', async () => {
+    const service = await fake({ generation: 'service', faults: { dropDownloads: 5 } });
+    const { target } = await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin });
+    const variant = target.catalog.find((v) => v.id === PHI) as FoundryVariant;
+    const error = await new FoundryService(target).download(variant, { retries: 1, retryDelayMs: 1, onProgress: () => {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FoundryError);
+    expect(error).toMatchObject({ kind: 'download_failed', message: expect.stringContaining(`download of ${PHI} failed after 2 attempt(s)`) });
+  });
+
+  test('the current generation downloads through `foundry model download`, retried the same way', async () => {
+    const service = await fake({ generation: 'server' });
+    const cli = fakeCli({ generation: 'server', version: '0.10.1', running: true, url: service.origin, cacheDir: service.cacheDir, downloadFailures: 1 });
+    const { target } = await found(cli.env);
+    const events: Array<{ percent: number; attempt: number }> = [];
+    const done = await new FoundryService(target).download(target.catalog.find((v) => v.id === PHI) as FoundryVariant, { retries: 2, retryDelayMs: 10, onProgress: (e) => events.push(e) });
+    expect(done.attempts).toBe(2);
+    expect(events.filter((e) => e.attempt === 1).map((e) => e.percent)).toEqual([20, 40]);
+    expect(events.filter((e) => e.attempt === 2).map((e) => e.percent)).toEqual([20, 40, 60, 80, 100]);
+    expect(await new FoundryService(target).cached()).toEqual(new Set([PHI]));
+  });
+});
+
+describe('getting a model ready', () => {
+  const cold = (target: ProvidedTarget) => ({
+    client: createClient(target.info?.baseURL ?? '', 'x'),
+    request: { messages: [{ role: 'user' as const, content: 'hi' }], maxTokens: 8, temperature: 0, seed: 42, stream: true, timeoutMs: 5_000 },
+  });
+
+  test('load is timed, memory measured, the cold request kept apart, and the model unloaded afterwards', async () => {
+    const service = await fake({ generation: 'server', cached: [CPU], loadMs: 60, loadBytes: 48 * 2 ** 20, chat: { ttftMs: 20 } });
+    const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
+    const prepared = await prepareModel(target, 'qwen2.5-0.5b', undefined, cold(target), OPTIONS);
+    expect(prepared).toMatchObject({ servedId: CPU, skipReason: null, failure: null, variant: { id: CPU, executionProvider: 'CPUExecutionProvider', reason: 'cached variant' } });
+    const info = prepared.modelInfo;
+    expect(info?.loadMs).toBeGreaterThanOrEqual(55);
+    expect(info?.lifecycle).toMatchObject({ alreadyLoaded: false, unloadAfter: true, downloadMs: null, cold: { ok: true, error: null } });
+    expect(info?.lifecycle?.cold?.ttftMs).toBeGreaterThanOrEqual(15);
+    expect(info?.rssGrowthBytes).toBeGreaterThan(24 * 2 ** 20);
+    expect(info?.lifecycle?.diskBytes).toBeGreaterThan(64 * 1024);
+    expect(service.loaded()).toEqual([CPU]);
+    expect((await service.sim.served()).length).toBe(1);
+    await prepared.release();
+    expect(service.loaded()).toEqual([]);
+    expect(service.calls).toEqual([`GET /models/load/${CPU}`, `GET /models/unload/${CPU}`]);
+  });
+
+  test('a model that was loaded already stays loaded, and no cold start is claimed', async () => {
+    const service = await fake({ generation: 'service', cached: [CPU], loaded: [CPU] });
+    const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
+    const prepared = await prepareModel(target, 'qwen2.5-0.5b', 'cpu', cold(target), OPTIONS);
+    expect(prepared.modelInfo).toMatchObject({ loadMs: null, lifecycle: { alreadyLoaded: true, unloadAfter: false, cold: null } });
+    await prepared.release();
+    expect(service.loaded()).toEqual([CPU]);
+    expect(service.calls).toEqual([]);
+  });
+
+  test('a model not in the cache is skipped with the command that fixes it; with --download it is fetched', async () => {
+    const service = await fake({ generation: 'service' });
+    const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
+    const skipped = await prepareModel(target, 'phi-4-mini', undefined, cold(target), OPTIONS);
+    expect(skipped).toMatchObject({ servedId: null, skipReason: `${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download` });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const fetched = await prepareModel(target, 'phi-4-mini', undefined, cold(target), { ...OPTIONS, download: true });
+    const lines = log.mock.calls.map((call) => String(call[0]));
+    log.mockRestore();
+    expect(fetched.servedId).toBe(PHI);
+    expect(fetched.modelInfo?.lifecycle).toMatchObject({ downloadAttempts: 1, cold: { ok: true } });
+    expect(fetched.modelInfo?.lifecycle?.downloadMs).toBeGreaterThan(0);
+    // Progress goes to the console reporter as marked lines, ending at 100%.
+    const last = lines.at(-1) ?? '';
+    expect(last).toContain('"phase":"download"');
+    expect(last).toContain('"done":100');
+    expect(service.calls[0]).toBe('POST /openai/download');
+    expect(service.calls[1]).toBe(`GET /openai/load/${PHI}?ttl=3600`);
+    await fetched.release();
+  });
+
+  test('a load that runs out of memory fails with a hint', async () => {
+    const service = await fake({ generation: 'server', cached: [CPU], faults: { outOfMemory: [CPU] } });
+    const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
+    const prepared = await prepareModel(target, 'qwen2.5-0.5b', 'cpu', cold(target), OPTIONS);
+    expect(prepared.failure).toContain(`GET /models/load/${CPU} answered HTTP 500`);
+    expect(prepared.failure).toContain('hint: out of memory: pick a smaller variant');
+  });
+});
+
+describe('doctor and models on Foundry Local', () => {
+  test('doctor: a healthy setup passes and leaves the service as found', async () => {
+    const service = await fake({ generation: 'server', cached: [CPU] });
+    const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
+    const checks = await doctor(target, [{ model: 'qwen2.5-0.5b', selector: 'cpu' }], { foundry: OPTIONS });
+    expect(checks.map((c) => [c.status, c.name])).toEqual([
+      ['pass', 'endpoint'],
+      ['warn', 'version'],
+      ['pass', 'qwen2.5-0.5b [cpu]: ready'],
+      ['pass', 'qwen2.5-0.5b [cpu]: answers'],
+      ['pass', 'qwen2.5-0.5b [cpu]: streaming usage'],
+      ['pass', 'qwen2.5-0.5b [cpu]: deterministic'],
+    ]);
+    expect(checks[2]?.detail).toMatch(new RegExp(`^${CPU.replace(/[.]/g, '\\.')} \\(CPUExecutionProvider; cached variant\\), cached, loaded in \\d+ ms$`));
+    expect(service.loaded()).toEqual([]);
+  });
+
+  test('doctor: a broken setup fails per model with hints, and exits 1', async () => {
+    const service = await fake({ generation: 'service', cached: [GPU], faults: { outOfMemory: [GPU] } });
+    vi.stubEnv('FOUNDRY_LOCAL_ENDPOINT', service.origin);
+    vi.stubEnv('PATH', '');
+    const { code, output } = await runCliInProcess(['doctor', '--models', 'qwen2.5-0.5b [gpu],phi-4-mini,qwen3-0.6b']);
+    expect(code).toBe(1);
+    expect(output).toContain('× qwen2.5-0.5b [gpu]: ready');
+    expect(output).toContain('hint: out of memory: pick a smaller variant');
+    expect(output).toContain(`× phi-4-mini: ready          ${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download`);
+    expect(output).toContain('× qwen3-0.6b: ready          "qwen3-0.6b" is neither an alias nor a model id');
+    // The older generation's streams carry no usage: a warning, not a failure.
+    expect(output).toMatch(/0 passed|warning/);
+  });
+
+  test('models: one row per variant, the resolved one starred, with cache, load and disk state', async () => {
+    const service = await fake({ generation: 'service', cached: [CPU], loaded: [CPU] });
+    vi.stubEnv('FOUNDRY_LOCAL_ENDPOINT', service.origin);
+    vi.stubEnv('PATH', '');
+    const { code, output } = await runCliInProcess(['models']);
+    expect(code).toBe(0);
+    const row = (id: string) => output.split('\n').find((line) => line.includes(` ${id} `))?.split(/\s{2,}/);
+    expect(row(CPU)).toEqual(['qwen2.5-0.5b', '*', CPU, 'CPU', 'CPUExecutionProvider', '822 MB', 'apache-2.0', 'yes', 'yes', '0.1 MiB', 'chat, tools']);
+    expect(row(GPU)?.slice(0, 9)).toEqual(['qwen2.5-0.5b', GPU, 'GPU', 'WebGpuExecutionProvider', '696 MB', 'apache-2.0', 'no', 'no', '-']);
+    expect(output).toContain('not in this Foundry Local catalog: ');
+    expect(output).toContain(`target: ${service.origin}/v1 (Foundry Local (version unknown) (service generation))`);
+  });
+});
