@@ -14,6 +14,19 @@ export function formatChange(metric: MetricVerdict | undefined): string {
   return `${formatPercent(metric.ratio)}${ci}`;
 }
 
+/** The model as reports name it: the alias, and for Foundry Local the variant it ran and on which execution provider. */
+export function modelLabel(c: Pick<CaseResult, 'model' | 'variant'>): string {
+  if (!c.variant) return c.model;
+  const provider = c.variant.executionProvider?.replace(/ExecutionProvider$/, '') ?? c.variant.deviceType ?? '?';
+  return `${c.model} → ${c.variant.id} (${provider})`;
+}
+
+/** Bytes as MiB or GiB, for memory and disk footprints. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes == null) return '-';
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
 /** What a case amounts to in one word: its gate verdict, or failed / skipped when it has none. */
 export type Outcome = Verdict | 'failed' | 'skipped';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import junitReportBuilder, { type Builder } from 'junit-report-builder';
 import { writeFileAtomic } from '../harness/atomic.ts';
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { formatChange, outcome } from './format.ts';
+import { formatChange, modelLabel, outcome } from './format.ts';
 import { outputDir, ResultsReporter } from './results-reporter.ts';
 
 // The package's CommonJS default export is the builder; NodeNext types see only the namespace.
@@ -46,7 +46,15 @@ function caseProperties(c: CaseResult): Array<[string, string]> {
     }
     if (c.gate.fingerprintMismatch.length > 0) properties.push(['gate.fingerprint.mismatch', c.gate.fingerprintMismatch.join('; ')]);
   }
+  if (c.variant) {
+    properties.push(['model.id', c.variant.id], ['model.device', c.variant.deviceType ?? 'unknown'], ['model.execution.provider', c.variant.executionProvider ?? 'unknown']);
+  }
   if (c.modelInfo?.loadMs != null) properties.push(['model.load.ms', round(c.modelInfo.loadMs)]);
+  const life = c.modelInfo?.lifecycle;
+  if (life?.cold) properties.push(['model.cold.ttft.ms', round(life.cold.ttftMs)], ['model.cold.e2e.ms', round(life.cold.e2eMs)]);
+  if (life?.rssAfterBytes != null) properties.push(['model.rss.after.load.bytes', String(life.rssAfterBytes)]);
+  if (life?.diskBytes != null) properties.push(['model.disk.bytes', String(life.diskBytes)]);
+  if (life?.downloadMs != null) properties.push(['model.download.ms', round(life.downloadMs)]);
   if (c.gate?.outputChanged != null) properties.push(['output.changed', String(c.gate.outputChanged)]);
   if (c.catalog) {
     properties.push(['model.license', c.catalog.license], ['model.size.mb', c.catalog.size_mb === null ? 'unknown' : String(c.catalog.size_mb)], ['model.capabilities', c.catalog.capabilities.join(', ')]);
@@ -79,7 +87,7 @@ export function renderJUnit(results: RunResults): string {
     suite.property('cpu', `${results.run.cpu.model} x${results.run.cpu.cores}`);
     for (const target of results.run.targets) suite.property('target', `${target.kind} ${target.baseURL}${target.server ? ` (${target.server})` : ''}`);
     for (const c of cases) {
-      const testCase = suite.testCase().className(c.model).name(c.name).file(c.file).time(c.durationMs / 1000);
+      const testCase = suite.testCase().className(modelLabel(c)).name(c.name).file(c.file).time(c.durationMs / 1000);
       for (const [name, value] of caseProperties(c)) testCase.property(name, value);
       if (c.status === 'failed') {
         const kind = outcome(c);

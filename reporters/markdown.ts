@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../harness/atomic.ts';
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { escapeMarkdownCell, escapeMarkdownHtml, formatChange, formatMs, outcome, OUTCOME_SYMBOL, type Outcome } from './format.ts';
+import { escapeMarkdownCell, escapeMarkdownHtml, formatBytes, formatChange, formatMs, modelLabel, outcome, OUTCOME_SYMBOL, type Outcome } from './format.ts';
 import { outputDir, ResultsReporter } from './results-reporter.ts';
 
 /** GitHub rejects comment bodies over 65,536 characters. */
@@ -49,7 +49,7 @@ function tableRow(c: CaseResult): string {
   const kind = outcome(c);
   const cells = [
     OUTCOME_SYMBOL[kind],
-    escapeMarkdownCell(c.model),
+    escapeMarkdownCell(modelLabel(c)),
     escapeMarkdownCell(c.promptId),
     e2e ? `${formatMs(e2e.p50)} ms` : '-',
     e2e ? `${formatMs(e2e.p95)} ms` : '-',
@@ -67,15 +67,20 @@ const TABLE_HEAD = [
   '|---|---|---|--:|--:|--:|--:|--:|--:|---|',
 ];
 
-/** The catalog facts and cost estimate of each model that ran: the selection criteria beside latency. */
+/**
+ * The catalog facts, cold start, memory, disk and cost estimate of each model
+ * that ran: the selection criteria beside latency. Foundry Local columns
+ * (first request after load, memory, disk) appear when a case has them.
+ */
 function modelsSection(results: RunResults): string[] {
   const byModel = new Map<string, CaseResult>();
-  for (const c of results.cases) if (c.status !== 'skipped' && !byModel.has(c.model)) byModel.set(c.model, c);
+  for (const c of results.cases) if (c.status !== 'skipped' && !byModel.has(modelLabel(c))) byModel.set(modelLabel(c), c);
   if (byModel.size === 0) return [];
   const anyCost = [...byModel.values()].some((c) => c.cost);
+  const anyLifecycle = [...byModel.values()].some((c) => c.modelInfo?.lifecycle);
   const lines = [
-    `| Model | Parameters | Size | License | Capabilities | Load (cold start) |${anyCost ? ' Energy, cost (estimate) |' : ''}`,
-    `|---|--:|--:|---|---|--:|${anyCost ? '--:|' : ''}`,
+    `| Model | Parameters | Size | License | Capabilities | Load (cold start) |${anyLifecycle ? ' First request after load (TTFT / e2e) | Service memory after load | Disk |' : ''}${anyCost ? ' Energy, cost (estimate) |' : ''}`,
+    `|---|--:|--:|---|---|--:|${anyLifecycle ? '--:|--:|--:|' : ''}${anyCost ? '--:|' : ''}`,
   ];
   for (const [model, c] of byModel) {
     const entry = c.catalog;
@@ -84,11 +89,21 @@ function modelsSection(results: RunResults): string[] {
       : anyCost
         ? ' - |'
         : '';
+    const load = c.modelInfo?.lifecycle?.alreadyLoaded ? 'already loaded' : c.modelInfo?.loadMs == null ? '-' : `${formatMs(c.modelInfo.loadMs)} ms`;
     lines.push(
-      `| ${escapeMarkdownCell(model)} | ${entry?.parameters ? `${(entry.parameters / 1e6).toFixed(1)}M` : '-'} | ${entry?.size_mb == null ? '-' : `${entry.size_mb} MB`} | ${entry ? escapeMarkdownCell(entry.license) : '-'} | ${entry ? escapeMarkdownCell(entry.capabilities.join(', ')) : '-'} | ${c.modelInfo?.loadMs == null ? '-' : `${formatMs(c.modelInfo.loadMs)} ms`} |${cost}`,
+      `| ${escapeMarkdownCell(model)} | ${entry?.parameters ? `${(entry.parameters / 1e6).toFixed(1)}M` : '-'} | ${entry?.size_mb == null ? '-' : `${entry.size_mb} MB`} | ${entry ? escapeMarkdownCell(entry.license) : '-'} | ${entry ? escapeMarkdownCell(entry.capabilities.join(', ')) : '-'} | ${load} |${anyLifecycle ? lifecycleCells(c) : ''}${cost}`,
     );
   }
-  return ['<details><summary>Models: size, license, capabilities' + (anyCost ? ', cost estimate' : '') + '</summary>', '', ...lines, '', '</details>', ''];
+  return ['<details><summary>Models: size, license, capabilities, cold start' + (anyLifecycle ? ', memory, disk' : '') + (anyCost ? ', cost estimate' : '') + '</summary>', '', ...lines, '', '</details>', ''];
+}
+
+function lifecycleCells(c: CaseResult): string {
+  const life = c.modelInfo?.lifecycle;
+  if (!life) return ' - | - | - |';
+  const cold = life.cold ? (life.cold.ok ? `${formatMs(life.cold.ttftMs)} / ${formatMs(life.cold.e2eMs)} ms` : `failed: ${escapeMarkdownCell(life.cold.error ?? '')}`) : '-';
+  const growth = c.modelInfo?.rssGrowthBytes == null ? '' : ` (+${formatBytes(c.modelInfo.rssGrowthBytes)})`;
+  const memory = life.rssAfterBytes == null ? 'unknown' : `${formatBytes(life.rssAfterBytes)}${growth}`;
+  return ` ${cold} | ${memory} | ${formatBytes(life.diskBytes)} |`;
 }
 
 function fingerprintSection(results: RunResults): string[] {

@@ -1,7 +1,7 @@
 /** The final per-case table, rendered from a results document (used live and by `foundry-bench report`). */
 import { styleText } from 'node:util';
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { formatChange, formatMs, outcome } from './format.ts';
+import { formatChange, formatMs, modelLabel, outcome } from './format.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -14,7 +14,7 @@ function row(c: CaseResult): string[] {
   const tokPerSec = c.stats.e2eTokPerSec?.p50;
   const estimated = c.samples.some((s) => s.ok && s.tokensEstimated) ? '~' : '';
   return [
-    c.model,
+    modelLabel(c),
     c.promptId,
     String(c.samples.length),
     formatMs(e2e?.p50),

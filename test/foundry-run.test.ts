@@ -17,7 +17,7 @@ const CPU = 'qwen2.5-0.5b-instruct-generic-cpu:4';
 const GPU = 'qwen2.5-0.5b-instruct-generic-gpu:4';
 const PHI = 'Phi-4-mini-instruct-generic-cpu:5';
 
-function bench(origin: string, args: string[] = []): Promise<{ code: number; output: string; results: RunResults | null }> {
+function bench(origin: string, args: string[] = []): Promise<{ code: number; output: string; results: RunResults | null; outDir: string }> {
   const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-foundry-'));
   const baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-baselines-'));
   const argv = ['--import', 'tsx', 'harness/cli.ts', '--specs', 'test/foundry-specs/*.bench.ts', '--output', outDir, '--baseline-dir', baselineDir, ...args];
@@ -26,7 +26,7 @@ function bench(origin: string, args: string[] = []): Promise<{ code: number; out
     execFile(process.execPath, argv, { env, timeout: 60_000 }, (error, stdout, stderr) => {
       const file = join(outDir, 'results.json');
       const results = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunResults) : null;
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr, results });
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr, results, outDir });
     });
   });
 }
@@ -78,6 +78,22 @@ describe('npm run bench on Foundry Local', () => {
   test('each model is loaded before its cases and unloaded after them, leaving the service as found', () => {
     expect(foundry.calls).toEqual([`GET /openai/load/${CPU}?ttl=3600`, `GET /openai/unload/${CPU}?force=true`, `GET /openai/load/${GPU}?ttl=3600`, `GET /openai/unload/${GPU}?force=true`]);
     expect(foundry.loaded()).toEqual([]);
+  });
+
+  test('every report names the variant and its execution provider, and the Markdown report shows cold start, memory and disk', () => {
+    const read = (name: string) => readFileSync(join(run.outDir, name), 'utf8');
+    const markdown = read('report.md');
+    expect(markdown).toContain(`| qwen2.5-0.5b → ${CPU} (CPU) | hello |`);
+    expect(markdown).toContain('First request after load (TTFT / e2e) | Service memory after load | Disk |');
+    const cpuModelRow = markdown.split('\n').find((line) => line.startsWith(`| qwen2.5-0.5b → ${CPU} (CPU) | 494.0M |`));
+    // The fake runs in this test's process, so its memory is this process's: known, and a few MiB of disk per model.
+    expect(cpuModelRow).toMatch(/\| \d+(\.\d+)? ms \| [\d.]+ \/ [\d.]+ ms \| [\d.]+ (MiB|GiB) \(\+-?[\d.]+ MiB\) \| 0\.1 MiB \|$/);
+    const csv = read('results.csv').split('\n');
+    const header = csv[0]?.split(',') ?? [];
+    const cpuLine = csv.find((line) => line.includes(`,${CPU},`))?.split(',') ?? [];
+    expect(cpuLine[header.indexOf('execution_provider')]).toBe('CPUExecutionProvider');
+    expect(Number(cpuLine[header.indexOf('cold_e2e_ms')])).toBeGreaterThan(0);
+    expect(read('junit.xml')).toContain(`classname="qwen2.5-0.5b → ${CPU} (CPU)"`);
   });
 
   test('a model missing from the cache is skipped with the command that fixes it', () => {

@@ -12,6 +12,7 @@ import { runCliInProcess } from './helpers/cli.ts';
 import { foundryOptions, type FoundryOptions } from '../harness/config.ts';
 import { doctor } from '../harness/doctor.ts';
 import { prepareModel } from '../harness/model-setup.ts';
+import { pidListeningOn } from '../harness/process-memory.ts';
 import { createClient } from '../harness/request.ts';
 import { parseCatalog, resolveVariant, runtimeFromId, aliasFromId } from '../harness/targets/foundry-catalog.ts';
 import { parseServiceStatus, parseStartOutput } from '../harness/targets/foundry-cli.ts';
@@ -278,6 +279,14 @@ describe('getting a model ready', () => {
     expect(service.calls[0]).toBe('POST /openai/download');
     expect(service.calls[1]).toBe(`GET /openai/load/${PHI}?ttl=3600`);
     await fetched.release();
+  });
+
+  test.runIf(process.platform === 'linux')('the older generation does not report its pid: the process listening on its port is found', async () => {
+    const service = await fake({ generation: 'service' });
+    expect(await pidListeningOn(Number(new URL(service.origin).port))).toBe(process.pid);
+    const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
+    expect(target.foundry?.pid).toBeNull();
+    expect(await new FoundryService(target.foundry as FoundryTarget).residentBytes()).toBeGreaterThan(10 * 2 ** 20);
   });
 
   test('a load that runs out of memory fails with a hint', async () => {

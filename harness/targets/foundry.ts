@@ -12,11 +12,11 @@
  *   /models/load/{id}, /models/unload/{id}; no catalog or download endpoint
  *   (the CLI or the SDK has them).
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { httpFetch } from '../http-fetch.ts';
+import { pidListeningOn, residentBytes } from '../process-memory.ts';
 import { describeFetchError, redactURL } from '../target.ts';
 import type { FoundryGeneration, FoundryTarget, FoundryVariant, TargetInfo } from '../types.ts';
 import { aliasFromId, parseCatalog, runtimeFromId, splitId, variantFromJson } from './foundry-catalog.ts';
@@ -194,10 +194,15 @@ export class FoundryService {
     return path ? directoryBytes(path) : null;
   }
 
-  /** Resident memory of the service process; null when it is not local or its pid is unknown. */
-  residentBytes(): Promise<number | null> {
-    return this.target.pid !== null && isLoopback(this.origin) ? residentBytes(this.target.pid) : Promise.resolve(null);
+  /** Resident memory of the service process; null when it is not on this machine or cannot be found. */
+  async residentBytes(): Promise<number | null> {
+    if (!isLoopback(this.origin)) return null;
+    // The older generation does not report its pid: find who listens on its port.
+    this.pid ??= this.target.pid ?? (await pidListeningOn(Number(new URL(this.origin).port)));
+    return this.pid === null ? null : residentBytes(this.pid);
   }
+
+  private pid: number | null | undefined;
 
   /** Downloads a variant, retrying an interrupted download with exponential back-off. */
   async download(variant: FoundryVariant, options: DownloadOptions): Promise<{ ms: number; attempts: number }> {
@@ -297,25 +302,6 @@ function directoryBytes(path: string): number {
 export function isLoopback(origin: string): boolean {
   const host = new URL(origin).hostname;
   return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
-}
-
-/** Resident set size of a process: /proc on Linux, `ps` on other Unixes; null on Windows or when the process is gone. */
-export async function residentBytes(pid: number): Promise<number | null> {
-  if (process.platform === 'linux') {
-    try {
-      const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return match ? Number(match[1]) * 1024 : null;
-    } catch {
-      return null;
-    }
-  }
-  if (process.platform === 'win32') return null;
-  return new Promise((resolve) => {
-    execFile('ps', ['-o', 'rss=', '-p', String(pid)], { timeout: 5_000 }, (error, stdout) => {
-      const kb = Number(String(stdout).trim());
-      resolve(error || !Number.isFinite(kb) || kb <= 0 ? null : kb * 1024);
-    });
-  });
 }
 
 /** The OpenAI-compatible view of a Foundry target, for requests and reports. */
