@@ -103,7 +103,7 @@ async function prepareFoundryModel(foundry: FoundryTarget, model: string, select
     if (!lifecycle.alreadyLoaded) {
       lifecycle.rssBeforeBytes = await service.residentBytes();
       const started = performance.now();
-      const status = await service.load(chosen.id, options.ttlSeconds);
+      const status = await service.load(chosen, options.ttlSeconds);
       modelInfo.loadMs = performance.now() - started;
       lifecycle.alreadyLoaded = status === 'already_loaded';
       lifecycle.unloadAfter = options.unload && !lifecycle.alreadyLoaded;

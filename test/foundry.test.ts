@@ -118,6 +118,7 @@ describe('CLI output of both generations', () => {
     expect(parseStartOutput(result('🟢 Service is Started on http://127.0.0.1:64646/, PID 17000!\n'))).toEqual({ url: 'http://127.0.0.1:64646', pid: 17000 });
     expect(parseStartOutput(result('● success: Server ready (http://127.0.0.1:51454)\n'))).toEqual({ url: 'http://127.0.0.1:51454', pid: null });
     expect(parseStartOutput(result('', 1, '● error: Failed to start server: port in use'))).toBeNull();
+    expect(parseStartOutput(result('Failed to start service, port 5273 already in use\n'))).toEqual({ url: 'http://127.0.0.1:5273', pid: null });
   });
   test('the end of a download stream', () => {
     expect(parseDownloadVerdict('Total 100.00% Downloading model.onnx.data\n[DONE] All Completed!\n{"success":true,"errorMessage":null}')).toEqual({ success: true, errorMessage: null });
@@ -277,7 +278,7 @@ describe('getting a model ready', () => {
     expect(last).toContain('"phase":"download"');
     expect(last).toContain('"done":100');
     expect(service.calls[0]).toBe('POST /openai/download');
-    expect(service.calls[1]).toBe(`GET /openai/load/${PHI}?ttl=3600`);
+    expect(service.calls[1]).toBe(`GET /openai/load/${PHI}?ttl=3600&ep=cpu`);
     await fetched.release();
   });
 

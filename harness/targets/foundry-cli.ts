@@ -65,6 +65,9 @@ export function parseServiceStatus(result: CliResult): ServiceStatus {
 /** `foundry server start` / `foundry service start` print the URL they serve on, and sometimes a PID. */
 export function parseStartOutput(result: CliResult): { url: string; pid: number | null } | null {
   const text = `${result.stdout}\n${result.stderr}`;
+  // Early gen-1 builds answer a second start with the port of the running service.
+  const busy = /port (\d+) already in use/i.exec(text);
+  if (busy) return { url: `http://127.0.0.1:${busy[1]}`, pid: null };
   if (/error/i.test(text) && !/ready|started|already running/i.test(text)) return null;
   const url = URL_PATTERN.exec(text)?.[0];
   if (!url) return null;

@@ -46,6 +46,15 @@ export const FOUNDRY_HINTS: Record<FoundryErrorKind, string> = {
   failed: 'see the Foundry Local log (`foundry service logs`, or `foundry status`)',
 };
 
+/** The `ep` values gen-1's load endpoint documents, by execution provider. */
+const LOAD_EP: Record<string, string> = {
+  CPUExecutionProvider: 'cpu',
+  CUDAExecutionProvider: 'cuda',
+  WebGpuExecutionProvider: 'webgpu',
+  DmlExecutionProvider: 'dml',
+  QNNExecutionProvider: 'qnn',
+};
+
 /** Foundry ids contain `:` (name:version), which the service expects unescaped in paths. */
 function idPath(id: string): string {
   return encodeURIComponent(id).replace(/%3A/gi, ':');
@@ -173,10 +182,16 @@ export class FoundryService {
     return idList(await callJson(this.origin, this.target.generation === 'service' ? '/openai/loadedmodels' : '/models/loaded'));
   }
 
-  /** Loads a model and keeps it loaded for `ttlSeconds` (gen-1 unloads idle models, by default after 600 s). */
-  async load(id: string, ttlSeconds: number): Promise<'loaded' | 'already_loaded'> {
+  /**
+   * Loads a model and keeps it loaded for `ttlSeconds` (gen-1 unloads idle models, by default after 600 s).
+   * Gen-1 also takes the execution provider: naming the variant's own keeps a generic-gpu variant from being
+   * routed to another provider behind the benchmark's back.
+   */
+  async load(variant: FoundryVariant, ttlSeconds: number): Promise<'loaded' | 'already_loaded'> {
+    const id = variant.id;
     if (this.target.generation === 'service') {
-      await callJson(this.origin, `/openai/load/${idPath(id)}?ttl=${ttlSeconds}`, { timeoutMs: 600_000 });
+      const ep = LOAD_EP[variant.executionProvider ?? ''];
+      await callJson(this.origin, `/openai/load/${idPath(id)}?ttl=${ttlSeconds}${ep ? `&ep=${ep}` : ''}`, { timeoutMs: 600_000 });
       return 'loaded';
     }
     const answer = (await callJson(this.origin, `/models/load/${idPath(id)}`, { timeoutMs: 600_000 })) as { status?: unknown } | null;
