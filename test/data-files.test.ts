@@ -33,7 +33,7 @@ describe('shipped files validate against their schemas', () => {
   });
 
   test('the example config in docs', async () => {
-    expect(await loadConfig('docs/examples/foundry-bench.config.yaml')).toMatchObject({ defaults: { iterations: 30 }, energy: { deviceWatts: 15 } });
+    expect(await loadConfig('docs/examples/foundry-bench.config.yaml')).toMatchObject({ defaults: { iterations: 30 }, energy: { deviceWatts: 15 }, foundry: { download: false, downloadRetries: 3 } });
   });
 });
 

@@ -294,24 +294,33 @@ function cacheDirName(id: string): string {
   return (version === null ? name : `${name}-${version}`).toLowerCase();
 }
 
+/** The model directories of a cache; null when it is not readable from here (remote service, permissions). */
 function cacheEntries(cacheDir: string | null): Map<string, string> | null {
   if (!cacheDir || !existsSync(cacheDir)) return null;
   const entries = new Map<string, string>();
-  for (const publisher of readdirSync(cacheDir, { withFileTypes: true })) {
-    if (!publisher.isDirectory()) continue;
-    for (const model of readdirSync(join(cacheDir, publisher.name), { withFileTypes: true })) {
-      if (model.isDirectory()) entries.set(model.name.toLowerCase(), join(cacheDir, publisher.name, model.name));
+  try {
+    for (const publisher of readdirSync(cacheDir, { withFileTypes: true })) {
+      if (!publisher.isDirectory()) continue;
+      for (const model of readdirSync(join(cacheDir, publisher.name), { withFileTypes: true })) {
+        if (model.isDirectory()) entries.set(model.name.toLowerCase(), join(cacheDir, publisher.name, model.name));
+      }
     }
+  } catch {
+    return null;
   }
   return entries;
 }
 
-function directoryBytes(path: string): number {
-  let total = 0;
-  for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+function directoryBytes(path: string): number | null {
+  try {
+    let total = 0;
+    for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) {
+      if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+    }
+    return total;
+  } catch {
+    return null;
   }
-  return total;
 }
 
 export function isLoopback(origin: string): boolean {
