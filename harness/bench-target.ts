@@ -1,8 +1,9 @@
 /**
  * The run's target, as `npm run bench`, `doctor` and `models` resolve it:
- * BENCH_BASE_URL; else Foundry Local (FOUNDRY_LOCAL_ENDPOINT, the foundry CLI,
- * the optional SDK); else the config file's `target`; else the embedded
- * engine, started here. Problems become the target's `error`, never a throw.
+ * BENCH_BASE_URL; else FOUNDRY_LOCAL_ENDPOINT; else the config file's
+ * `target`; else Foundry Local found through its CLI or SDK; else the
+ * embedded engine, started here. Explicit settings beat discovery. Problems
+ * become the target's `error`, never a throw.
  */
 import { foundryOptions, sharedConfig } from './config.ts';
 import { probeTarget, unusableTarget } from './run-target.ts';

@@ -58,8 +58,8 @@ Report and compare options:
   --tolerance X          allowed relative change (compare; default 0.10)
   --metric M             e2eP95 (default), e2eP99, ttftP95 or tokensPerSec; repeatable (compare)
 
-Targets, first found wins: BENCH_BASE_URL; Foundry Local (FOUNDRY_LOCAL_ENDPOINT, the foundry CLI on PATH,
-foundry-local-sdk; BENCH_FOUNDRY=0 skips it); the config file's target; the embedded engine.
+Targets, first found wins: --target or BENCH_BASE_URL; FOUNDRY_LOCAL_ENDPOINT; the config file's target;
+Foundry Local found through the foundry CLI or foundry-local-sdk (BENCH_FOUNDRY=0 skips it); the embedded engine.
 Environment: BENCH_API_KEY or OPENAI_API_KEY (never printed).
 Exit codes: 0 passed, 1 a case failed or regressed, 2 bad usage or input.
 `;

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { FAKE_CATALOG, startFakeFoundry, type FakeFoundry, type FakeFoundryOptions } from '../fixtures/fake-foundry.ts';
 import { runCliInProcess } from './helpers/cli.ts';
 import { foundryOptions, type FoundryOptions } from '../harness/config.ts';
+import { resolveBenchTarget } from '../harness/bench-target.ts';
 import { doctor } from '../harness/doctor.ts';
 import { prepareModel } from '../harness/model-setup.ts';
 import { pidListeningOn } from '../harness/process-memory.ts';
@@ -188,6 +189,31 @@ describe('discovery', () => {
     expect(target).toMatchObject({ generation: 'server', discoveredBy: 'foundry-local-sdk', catalogSource: 'sdk', pid: process.pid });
     expect(target.catalog.filter((v) => v.alias === 'qwen2.5-0.5b').map((v) => v.executionProvider)).toEqual(['WebGpuExecutionProvider', 'CPUExecutionProvider', 'CPUExecutionProvider']);
     expect(await discoverFoundry({ env: { PATH: '' } })).toEqual({ found: null, note: null });
+  });
+});
+
+describe('where a run looks, in order', () => {
+  const resolve = (env: NodeJS.ProcessEnv, config: object = {}) => {
+    vi.stubEnv('FOUNDRY_BENCH_CONFIG_JSON', JSON.stringify(config));
+    return resolveBenchTarget(() => {}, { env, startEmbedded: false });
+  };
+
+  test('BENCH_BASE_URL, then FOUNDRY_LOCAL_ENDPOINT, then the config target, then the foundry CLI', async () => {
+    const byEnv = await fake({ generation: 'service' });
+    const byCli = await fake({ generation: 'server' });
+    const cli = fakeCli({ generation: 'server', version: '0.10.1', running: true, url: byCli.origin });
+    const plain = 'http://127.0.0.1:9/v1';
+    const source = async (env: NodeJS.ProcessEnv, config?: object) => {
+      const resolved = await resolve({ ...cli.env, ...env }, config);
+      open.push({ close: resolved?.close ?? (async () => {}) });
+      return resolved?.target.info?.source ?? 'none';
+    };
+    expect(await source({ BENCH_BASE_URL: plain, FOUNDRY_LOCAL_ENDPOINT: byEnv.origin })).toBe('env:BENCH_BASE_URL');
+    expect(await source({ FOUNDRY_LOCAL_ENDPOINT: byEnv.origin }, { target: plain })).toBe('env:FOUNDRY_LOCAL_ENDPOINT');
+    expect(await source({}, { target: plain })).toBe('config');
+    expect(await source({})).toBe('foundry server status');
+    expect(await source({ BENCH_FOUNDRY: '0' })).toBe('none');
+    expect(await source({}, { foundry: { discover: false } })).toBe('none');
   });
 });
 
