@@ -193,6 +193,8 @@ export interface FoundryTarget {
   pid: number | null;
   /** The `foundry` CLI, when installed (gen-2 downloads go through it). */
   cli: string | null;
+  /** With the SDK: the run's own loopback endpoint that downloads through it (see targets/foundry-sdk.ts). */
+  downloadBridge: string | null;
 }
 
 /** The parameters a case actually ran with, after defaults and overrides. */

@@ -231,6 +231,20 @@ describe('downloads', () => {
     expect(new FoundryService(target).diskBytes(PHI)).toBeGreaterThan(64 * 1024);
   });
 
+  test('through the SDK, the run\'s own loopback endpoint runs the SDK\'s download and streams its progress', async () => {
+    const { target } = await found({ PATH: '', FOUNDRY_BENCH_SDK_MODULE: SDK_MODULE });
+    expect(target.downloadBridge).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/download\/[0-9a-f]{32}$/);
+    const service = new FoundryService(target);
+    expect((await service.cached())?.has(PHI)).toBe(false);
+    const events: number[] = [];
+    const done = await service.download(target.catalog.find((v) => v.id === PHI) as FoundryVariant, { retries: 0, retryDelayMs: 1, onProgress: (e) => events.push(e.percent) });
+    expect(done.attempts).toBe(1);
+    expect(events).toEqual([0, 25, 50, 75, 100]);
+    expect((await service.cached())?.has(PHI)).toBe(true);
+    // Without the secret path, nothing downloads.
+    expect((await fetch(`${new URL(target.downloadBridge as string).origin}/download/x/${PHI}`, { method: 'POST' })).status).toBe(404);
+  });
+
   test('when retries run out, the error says so and hints at --download', async () => {
     const service = await fake({ generation: 'service', faults: { dropDownloads: 5 } });
     const { target } = await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin });

@@ -12,15 +12,15 @@
  *   /models/load/{id}, /models/unload/{id}; no catalog or download endpoint
  *   (the CLI or the SDK has them).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { httpFetch } from '../http-fetch.ts';
 import { pidListeningOn, residentBytes } from '../process-memory.ts';
 import { describeFetchError, redactURL } from '../target.ts';
 import type { FoundryGeneration, FoundryTarget, FoundryVariant, TargetInfo } from '../types.ts';
-import { aliasFromId, parseCatalog, runtimeFromId, splitId, variantFromJson } from './foundry-catalog.ts';
+import { aliasFromId, parseCatalog, runtimeFromId, splitId } from './foundry-catalog.ts';
 import { cliDownload, findFoundryCli, parsePercents, parseServiceStatus, parseStartOutput, parseVersion, runCli } from './foundry-cli.ts';
+import { startSdk } from './foundry-sdk.ts';
 
 export type FoundryErrorKind = 'unreachable' | 'not_found' | 'not_cached' | 'out_of_memory' | 'download_unavailable' | 'download_failed' | 'failed';
 
@@ -238,6 +238,8 @@ export class FoundryService {
   }
 
   private async downloadOnce(variant: FoundryVariant, onPercent: (percent: number) => void, signal?: AbortSignal): Promise<void> {
+    // The SDK's downloads run in the process that holds the SDK, behind a loopback endpoint (foundry-sdk.ts).
+    if (this.target.downloadBridge) return streamDownload(this.target.downloadBridge, `/${encodeURIComponent(variant.id)}`, {}, onPercent, signal);
     if (this.target.generation === 'server') {
       if (!this.target.cli) throw new FoundryError('download_unavailable', 'the server generation has no download endpoint and the foundry CLI is not installed');
       const { code, tail } = await cliDownload(this.target.cli, variant.id, onPercent, signal);
@@ -250,24 +252,28 @@ export class FoundryService {
       token: '',
       IgnorePipeReport: true,
     };
-    const response = await call(this.origin, 'POST', '/openai/download', { body, timeoutMs: 6 * 3_600_000, ...(signal ? { signal } : {}) });
-    if (!response.ok || !response.body) throw new FoundryError(classify(response.status, ''), `POST /openai/download answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
-    // Progress lines (`Total 45.67% Downloading ...`) stream in; the JSON verdict comes last.
-    let text = '';
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of response.body) {
-        const piece = decoder.decode(chunk as Uint8Array, { stream: true });
-        text = (text + piece).slice(-4096);
-        for (const percent of parsePercents(piece)) onPercent(percent);
-      }
-    } catch (error) {
-      throw new FoundryError('download_failed', `the download stream broke: ${describeFetchError(error)}`);
-    }
-    const verdict = parseDownloadVerdict(text);
-    if (!verdict) throw new FoundryError('download_failed', 'the download stream ended without a result');
-    if (!verdict.success) throw new FoundryError('download_failed', verdict.errorMessage ?? 'the service reported failure');
+    return streamDownload(this.origin, '/openai/download', body, onPercent, signal);
   }
+}
+
+/** Progress lines (`Total 45.67% Downloading ...`) stream in; the JSON verdict comes last. */
+async function streamDownload(origin: string, path: string, body: unknown, onPercent: (percent: number) => void, signal?: AbortSignal): Promise<void> {
+  const response = await call(origin, 'POST', path, { body, timeoutMs: 6 * 3_600_000, ...(signal ? { signal } : {}) });
+  if (!response.ok || !response.body) throw new FoundryError(classify(response.status, ''), `POST ${path} answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  let text = '';
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of response.body) {
+      const piece = decoder.decode(chunk as Uint8Array, { stream: true });
+      text = (text + piece).slice(-4096);
+      for (const percent of parsePercents(piece)) onPercent(percent);
+    }
+  } catch (error) {
+    throw new FoundryError('download_failed', `the download stream broke: ${describeFetchError(error)}`);
+  }
+  const verdict = parseDownloadVerdict(text);
+  if (!verdict) throw new FoundryError('download_failed', 'the download stream ended without a result');
+  if (!verdict.success) throw new FoundryError('download_failed', verdict.errorMessage ?? 'the service reported failure');
 }
 
 /** The `{"success":..,"errorMessage":..}` object that ends a gen-1 download stream. */
@@ -413,82 +419,28 @@ async function discoverWithCli(cli: string, startService: boolean): Promise<Disc
   return { found: { ...found, stop }, note: null };
 }
 
-interface SdkManager {
-  startWebService(): unknown;
-  stopWebService?(): unknown;
-  urls?: string[];
-  catalog?: { getModels(): unknown };
-}
-
-interface SdkModule {
-  FoundryLocalManager?: { create?(config: object): SdkManager; createAsync?(config: object): Promise<SdkManager> };
-}
-
 /** The SDK 1.x runs Foundry Local in this process; its web service gives the same HTTP surface as the CLI's. */
 async function discoverWithSdk(env: NodeJS.ProcessEnv): Promise<DiscoveryResult> {
-  const specifier = env.FOUNDRY_BENCH_SDK_MODULE || 'foundry-local-sdk';
-  let sdk: SdkModule;
-  try {
-    sdk = (await import(/* @vite-ignore */ specifier)) as SdkModule;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)|Failed to (load|resolve)/i.test((error as Error).message);
-    if (missing && !env.FOUNDRY_BENCH_SDK_MODULE) return { found: null, note: null };
-    return { found: null, note: `foundry-local-sdk failed to load: ${(error as Error).message}` };
+  const started = await startSdk(env);
+  if (!started || 'note' in started) return { found: null, note: started?.note ?? null };
+  const found = await inspect(started.origin, 'foundry-local-sdk', null, {
+    pid: process.pid,
+    version: started.version,
+    downloadBridge: started.downloadBridge,
+    ...(started.catalog ? { catalog: started.catalog } : {}),
+  });
+  if (!found) {
+    await started.stop();
+    return { found: null, note: `the SDK's web service at ${started.origin} does not answer GET /status` };
   }
-  const factory = sdk.FoundryLocalManager;
-  if (!factory?.create && !factory?.createAsync) {
-    return { found: null, note: 'foundry-local-sdk 0.x drives the foundry CLI, which is not on PATH; install the CLI or foundry-local-sdk 1.x' };
-  }
-  try {
-    const config = { appName: 'foundry-bench', logLevel: 'warn' };
-    const manager = factory.createAsync ? await factory.createAsync(config) : (factory.create as (c: object) => SdkManager)(config);
-    await manager.startWebService();
-    const url = manager.urls?.[0];
-    if (!url) throw new Error('the SDK started its web service but reported no URL');
-    const origin = new URL(url.replace('://localhost', '://127.0.0.1')).origin;
-    const models = (await manager.catalog?.getModels()) as unknown[] | undefined;
-    const catalog = Array.isArray(models) ? sdkVariants(models) : undefined;
-    const found = await inspect(origin, 'foundry-local-sdk', null, { pid: process.pid, version: sdkVersion(specifier), ...(catalog ? { catalog } : {}) });
-    const stop = async () => {
-      await manager.stopWebService?.();
-    };
-    if (!found) {
-      await stop();
-      return { found: null, note: `the SDK's web service at ${origin} does not answer GET /status` };
-    }
-    return { found: { ...found, stop }, note: null };
-  } catch (error) {
-    return { found: null, note: `foundry-local-sdk is installed but could not start Foundry Local: ${(error as Error).message}` };
-  }
-}
-
-/** SDK 1.x models carry their variants, each with `id`, `alias` and `info` (the catalog's ModelInfo). */
-function sdkVariants(models: unknown[]): FoundryVariant[] {
-  const variants: FoundryVariant[] = [];
-  for (const model of models as Array<{ alias?: unknown; variants?: unknown[] } & Record<string, unknown>>) {
-    for (const v of (Array.isArray(model.variants) && model.variants.length > 0 ? model.variants : [model]) as Array<Record<string, unknown>>) {
-      const parsed = variantFromJson({ ...((v.info as object) ?? {}), id: v.id, alias: v.alias ?? model.alias });
-      if (parsed) variants.push(parsed);
-    }
-  }
-  return variants;
-}
-
-function sdkVersion(specifier: string): string | null {
-  try {
-    const path = createRequire(import.meta.url).resolve(`${specifier}/package.json`);
-    return `sdk ${(JSON.parse(readFileSync(path, 'utf8')) as { version?: string }).version ?? '?'}`;
-  } catch {
-    return null;
-  }
+  return { found: { ...found, stop: () => started.stop() }, note: null };
 }
 
 async function inspect(
   origin: string,
   discoveredBy: string,
   cli: string | null,
-  known: { pid?: number | null; version?: string | null; catalog?: FoundryVariant[] },
+  known: { pid?: number | null; version?: string | null; catalog?: FoundryVariant[]; downloadBridge?: string },
 ): Promise<Omit<FoundryDiscovery, 'stop'> | null> {
   const status = await detectGeneration(origin);
   if (!status) return null;
@@ -504,6 +456,7 @@ async function inspect(
     cacheDir: status.cacheDir,
     pid: status.pid ?? known.pid ?? null,
     cli,
+    downloadBridge: known.downloadBridge ?? null,
   };
   return { target, notes: read.note ? [read.note] : [] };
 }
