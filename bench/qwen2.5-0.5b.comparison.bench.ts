@@ -7,4 +7,6 @@ benchModel('qwen2.5-0.5b', {
   iterations: 20,
   maxTokens: 150,
   budgets: { maxErrorRate: 0 },
+  // On Foundry Local, compare execution providers side by side (each variant its own cases):
+  // variant: ['cpu', 'gpu'],
 });

@@ -91,7 +91,8 @@ async function runBenchCase(
   meta.modelInfo = prepared.modelInfo;
 
   if (prepared.failure || !target.info) {
-    meta.failures.push(prepared.failure ?? 'no target');
+    // A failure may carry a hint on a line of its own.
+    meta.failures.push(...(prepared.failure ?? 'no target').split('\n'));
     throw benchFailure(meta.failures);
   }
   const servedId = prepared.servedId;

@@ -9,9 +9,9 @@ import { styleText } from 'node:util';
 import type { UserConsoleLog } from 'vitest';
 import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
 import { parseProgress, type ProgressEvent } from '../harness/progress.ts';
-import type { RunResults } from '../harness/types.ts';
+import type { CaseMeta, RunResults } from '../harness/types.ts';
 import { ResultsReporter } from './results-reporter.ts';
-import { formatMs } from './format.ts';
+import { formatBytes, formatMs, modelLabel } from './format.ts';
 import { renderTable } from './table.ts';
 
 type Style = Parameters<typeof styleText>[0];
@@ -23,6 +23,7 @@ export default class ConsoleReporter extends ResultsReporter {
   private caseIndex = 0;
   private progressShown = false;
   private readonly downloadQuarter = new Map<string, number>();
+  private readonly modelsShown = new Set<string>();
   private readonly tty = process.stdout.isTTY === true;
   private readonly color = this.tty && !process.env.NO_COLOR;
 
@@ -58,6 +59,7 @@ export default class ConsoleReporter extends ResultsReporter {
       this.write(this.paint('yellow', `  ↓ ${name}`) + this.paint('gray', meta?.skipReason ? ` (skipped: ${meta.skipReason})` : ' (skipped)'));
       return;
     }
+    this.showModelReady(meta);
     const e2e = meta?.stats.e2eMs;
     const figures = e2e ? `n=${e2e.n} p50 ${formatMs(e2e.p50)} ms  p95 ${formatMs(e2e.p95)} ms  TTFT p95 ${formatMs(meta?.stats.ttftMs?.p95)} ms` : 'no successful request';
     const verdict = meta?.gate && meta.gate.verdict !== 'new' ? `  ${meta.gate.verdict}` : '';
@@ -68,6 +70,23 @@ export default class ConsoleReporter extends ResultsReporter {
       const reasons = meta?.failures.length ? meta.failures : result.state === 'failed' ? result.errors.map((e) => e.message) : [];
       for (const line of reasons) this.write(this.paint('red', `      ${line}`));
     }
+  }
+
+  /** Once per Foundry Local model: the variant it resolved to, its load, cold first request, memory and disk. */
+  private showModelReady(meta: CaseMeta | undefined): void {
+    const life = meta?.modelInfo?.lifecycle;
+    // Only once the model is ready: a failed download or load is the case's failure line.
+    const ready = life && (life.alreadyLoaded || meta?.modelInfo?.loadMs != null);
+    if (!meta?.variant || !life || !ready || this.modelsShown.has(modelLabel(meta))) return;
+    this.modelsShown.add(modelLabel(meta));
+    const parts = [
+      life.downloadMs === null ? null : `downloaded in ${formatDuration(life.downloadMs)}${life.downloadAttempts > 1 ? ` (${life.downloadAttempts} attempts)` : ''}`,
+      life.alreadyLoaded ? 'already loaded' : `loaded in ${formatMs(meta.modelInfo?.loadMs)} ms`,
+      life.cold ? (life.cold.ok ? `first request TTFT ${formatMs(life.cold.ttftMs)} ms, e2e ${formatMs(life.cold.e2eMs)} ms` : `first request failed: ${life.cold.error}`) : null,
+      meta.modelInfo?.rssGrowthBytes == null ? null : `service memory +${formatBytes(meta.modelInfo.rssGrowthBytes)}`,
+      life.diskBytes === null ? null : `disk ${formatBytes(life.diskBytes)}`,
+    ].filter(Boolean);
+    this.write(this.paint('gray', `  ▸ ${modelLabel(meta)}: ${parts.join(' · ')}`));
   }
 
   protected report(results: RunResults): void {

@@ -42,7 +42,9 @@ describe('npm run bench on Foundry Local', () => {
   }, 90_000);
   afterAll(() => foundry.close());
 
-  test('runs and records the target', () => {
+  test('runs, records the target, and says once per model what getting it ready took', () => {
+    expect(run.output).toMatch(new RegExp(`▸ qwen2\\.5-0\\.5b → ${CPU.replace(/[.]/g, '\\.')} \\(CPU\\): loaded in [\\d.]+ ms · first request TTFT [\\d.]+ ms, e2e [\\d.]+ ms · service memory \\+-?[\\d.]+ MiB · disk 0\\.1 MiB`));
+    expect(run.output.match(/▸ qwen2\.5-0\.5b → /g)).toHaveLength(2);
     expect(run.output).toContain(`Foundry Local (version unknown), service generation, at ${foundry.origin} (found by env:FOUNDRY_LOCAL_ENDPOINT)`);
     expect(run.code).toBe(0);
     expect(resultsProblems(run.results)).toEqual([]);
