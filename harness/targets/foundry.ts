@@ -170,16 +170,31 @@ export class FoundryService {
   /** Ids in the local cache; null when the service cannot say (gen-2 without a cache path). */
   async cached(): Promise<Set<string> | null> {
     if (this.target.generation === 'service') {
-      const ids = await callJson(this.origin, '/openai/models');
-      return new Set(idList(ids));
+      return new Set(this.catalogIds(idList(await callJson(this.origin, '/openai/models'))));
     }
     const entries = cacheEntries(this.target.cacheDir);
     if (!entries) return null;
     return new Set(this.target.catalog.filter((v) => entries.has(cacheDirName(v.id))).map((v) => v.id));
   }
 
+  /** Loaded model ids, as the catalog spells them. */
   async loaded(): Promise<string[]> {
-    return idList(await callJson(this.origin, this.target.generation === 'service' ? '/openai/loadedmodels' : '/models/loaded'));
+    return this.catalogIds(idList(await callJson(this.origin, this.target.generation === 'service' ? '/openai/loadedmodels' : '/models/loaded')));
+  }
+
+  /**
+   * Ids as the service reports them, spelled as in the catalog: the same id in
+   * another case, or a name without `:version` (then its highest version);
+   * ids the catalog does not know are kept as they are.
+   */
+  private catalogIds(reported: string[]): string[] {
+    return reported.map((id) => {
+      const lower = id.toLowerCase();
+      const exact = this.target.catalog.find((v) => v.id.toLowerCase() === lower);
+      if (exact) return exact.id;
+      const named = this.target.catalog.filter((v) => splitId(v.id).name.toLowerCase() === lower);
+      return named.sort((a, b) => (b.version ?? 0) - (a.version ?? 0))[0]?.id ?? id;
+    });
   }
 
   /**
