@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sharedConfig, type HarnessConfig } from './config.ts';
 import { loadDataFile } from './data-file.ts';
-import type { CatalogEntry } from './types.ts';
+import type { CatalogEntry, ResolvedVariant } from './types.ts';
 
 export type Catalog = Record<string, CatalogEntry>;
 
@@ -32,6 +32,21 @@ export function catalogEntry(model: string, config: HarnessConfig = sharedConfig
   const { catalog } = cached;
   const alias = catalog[model] ? model : Object.keys(catalog).find((key) => key.toLowerCase() === model.toLowerCase());
   return alias ? (catalog[alias] ?? null) : null;
+}
+
+/**
+ * A case's catalog facts: the catalog file's entry, with Foundry Local's own
+ * size and license of the variant that ran winning where it states them
+ * (a CPU and a GPU variant of one alias differ in size).
+ */
+export function withVariantFacts(entry: CatalogEntry | null, variant: ResolvedVariant | null): CatalogEntry | null {
+  if (!variant || (variant.fileSizeMb === null && variant.license === null)) return entry;
+  return {
+    capabilities: variant.task ? [variant.task] : [],
+    ...entry,
+    size_mb: variant.fileSizeMb ?? entry?.size_mb ?? null,
+    license: variant.license ?? entry?.license ?? 'unknown',
+  };
 }
 
 /** BENCH_MODELS=a,b (the CLI's --models): the aliases to run; null runs all. */

@@ -71,6 +71,9 @@ async function prepareFoundryModel(foundry: FoundryTarget, model: string, select
     id: chosen.id,
     deviceType: chosen.deviceType,
     executionProvider: chosen.executionProvider,
+    fileSizeMb: chosen.fileSizeMb,
+    license: chosen.license,
+    task: chosen.task,
     reason: resolution.reason,
   };
   const lifecycle: ModelLifecycle = { downloadMs: null, downloadAttempts: 0, alreadyLoaded: false, rssBeforeBytes: null, rssAfterBytes: null, diskBytes: null, cold: null, unloadAfter: false };

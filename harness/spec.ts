@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, inject, test, type TestContext } from 'vitest';
 import { baselinePath, fingerprint, readBaseline, updateRequested, type BaselineFile } from './baseline.ts';
-import { catalogEntry, selectedModels } from './catalog.ts';
+import { catalogEntry, selectedModels, withVariantFacts } from './catalog.ts';
 import { foundryOptions, sharedConfig } from './config.ts';
 import { evaluateCase, type Reference } from './evaluate.ts';
 import { gateOptions, type GateOptions } from './gate.ts';
@@ -86,8 +86,8 @@ async function runBenchCase(
     target: target.info ?? { baseURL: '', source: 'none', kind: 'openai-compatible' },
   });
   task.meta.bench = meta;
-  meta.catalog = catalogEntry(model, config);
   meta.variant = prepared.variant;
+  meta.catalog = withVariantFacts(catalogEntry(model, config), prepared.variant);
   meta.modelInfo = prepared.modelInfo;
 
   if (prepared.failure || !target.info) {

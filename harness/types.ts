@@ -168,6 +168,10 @@ export interface ResolvedVariant {
   id: string;
   deviceType: DeviceType | null;
   executionProvider: string | null;
+  /** Download size, license and task, as Foundry Local's catalog states them for this variant. */
+  fileSizeMb: number | null;
+  license: string | null;
+  task: string | null;
   /** Why this variant: `exact id`, `cached variant`, `first variant in catalog order`. */
   reason: string;
 }

@@ -60,6 +60,9 @@ describe('npm run bench on Foundry Local', () => {
     expect(gpu[0]?.id).toContain(`@${GPU}(WebGpuExecutionProvider)/hello@`);
     expect(cpu[0]?.fingerprint).toMatchObject({ targetKind: 'foundry-local', model: CPU, executionProvider: 'CPUExecutionProvider' });
     expect(gpu[0]?.fingerprint).toMatchObject({ model: GPU, executionProvider: 'WebGpuExecutionProvider' });
+    // The catalog file's entry, with the variant's own size from Foundry Local.
+    expect(cpu[0]?.catalog).toMatchObject({ size_mb: 822, license: 'apache-2.0', capabilities: ['chat', 'tools'], family: 'qwen2.5' });
+    expect(gpu[0]?.catalog?.size_mb).toBe(696);
   });
 
   test('the load and the cold request are recorded apart from the warm samples', async () => {
@@ -113,6 +116,8 @@ describe('npm run bench on Foundry Local', () => {
     expect(phi?.modelInfo?.lifecycle?.downloadAttempts).toBe(1);
     expect(phi?.modelInfo?.lifecycle?.downloadMs).toBeGreaterThan(0);
     expect(phi?.modelInfo?.lifecycle?.diskBytes).toBeGreaterThan(0);
+    // Not in fixtures/models.yaml: size and license come from Foundry Local's catalog.
+    expect(phi?.catalog).toEqual({ capabilities: ['chat-completion'], size_mb: 4915, license: 'MIT' });
     expect(again.output).toMatch(/↓ downloading Phi-4-mini-instruct-generic-cpu:5 {2}\[#{20}\] 100% {2}4915\/4915 MB/);
     expect(foundry.calls).toEqual(['POST /openai/download', `GET /openai/load/${PHI}?ttl=3600&ep=cpu`, `GET /openai/unload/${PHI}?force=true`]);
   }, 90_000);
