@@ -430,7 +430,10 @@ async function discoverWithCli(cli: string, startService: boolean): Promise<Disc
     };
   }
   const found = await inspect(origin, `foundry ${command} status`, cli, { pid });
-  if (!found) throw new Error(`\`foundry ${command} status\` reported ${origin}, but nothing there answers Foundry Local's status endpoints`);
+  if (!found) {
+    await stop?.(); // leave the machine as found
+    throw new Error(`\`foundry ${command} status\` reported ${origin}, but nothing there answers Foundry Local's status endpoints`);
+  }
   return { found: { ...found, stop }, note: null };
 }
 
