@@ -1,47 +1,14 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCliInProcess } from './helpers/cli.ts';
+import { runBench, runCliInProcess, runCliProcess as cli, SECRET, type CliRun } from './helpers/cli.ts';
 import { startSimServer, type SimServer } from '../fixtures/sim-server.ts';
 import { resultsProblems } from '../harness/results-file.ts';
 import type { RunResults } from '../harness/types.ts';
 
-const SECRET = 'sk-test-secret-do-not-print';
-
-interface CliRun {
-  code: number;
-  output: string;
-  results: RunResults | null;
-  raw: string;
-  outDir: string;
-}
-
-/** Runs the foundry-bench CLI as `npm run bench` does. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'harness/cli.ts', ...args],
-      { env: { ...process.env, BENCH_API_KEY: SECRET, NO_COLOR: '1', GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
-    );
-  });
-}
-
 /** The offline commands (report, compare, merge, models) run in this process: they start no vitest. */
 const offline = runCliInProcess;
-
-/** Runs `npm run bench` on the test specs, with its own results directory and an empty baseline directory unless given one. */
-async function runBench(env: Record<string, string>, args: string[] = []): Promise<CliRun> {
-  const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-'));
-  const baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-baselines-'));
-  const { code, output } = await cli(['--specs', 'test/specs/**/*.bench.ts', '--output', outDir, '--baseline-dir', baselineDir, ...args], env);
-  const file = join(outDir, 'results.json');
-  const raw = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  return { code, output, results: raw ? (JSON.parse(raw) as RunResults) : null, raw, outDir };
-}
 
 describe('npm run bench against an OpenAI-compatible server', () => {
   let sim: SimServer;

@@ -4,31 +4,21 @@
  * request apart from the warm samples, models unloaded afterwards, and a
  * missing model skipped, or downloaded with progress under --download.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FAKE_CATALOG, startFakeFoundry, type FakeFoundry } from '../fixtures/fake-foundry.ts';
 import { resultsProblems } from '../harness/results-file.ts';
-import type { CaseResult, RunResults } from '../harness/types.ts';
+import type { CaseResult } from '../harness/types.ts';
+import { runBench, type CliRun } from './helpers/cli.ts';
 
 const CPU = 'qwen2.5-0.5b-instruct-generic-cpu:4';
 const GPU = 'qwen2.5-0.5b-instruct-generic-gpu:4';
 const PHI = 'Phi-4-mini-instruct-generic-cpu:5';
 
-function bench(origin: string, args: string[] = []): Promise<{ code: number; output: string; results: RunResults | null; outDir: string }> {
-  const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-foundry-'));
-  const baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-baselines-'));
-  const argv = ['--import', 'tsx', 'harness/cli.ts', '--specs', 'test/foundry-specs/*.bench.ts', '--output', outDir, '--baseline-dir', baselineDir, ...args];
-  const env = { ...process.env, FOUNDRY_LOCAL_ENDPOINT: origin, PATH: process.env.PATH ?? '', NO_COLOR: '1', GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', BENCH_BASE_URL: '' };
-  return new Promise((resolve) => {
-    execFile(process.execPath, argv, { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      const file = join(outDir, 'results.json');
-      const results = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunResults) : null;
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr, results, outDir });
-    });
-  });
+/** `npm run bench` on the Foundry specs, with the fake found through FOUNDRY_LOCAL_ENDPOINT. */
+function bench(origin: string, args: string[] = []): Promise<CliRun> {
+  return runBench({ FOUNDRY_LOCAL_ENDPOINT: origin, BENCH_BASE_URL: '' }, args, 'test/foundry-specs/*.bench.ts');
 }
 
 describe('npm run bench on Foundry Local', () => {
