@@ -135,7 +135,7 @@ function isDevice(selector: VariantSelector): selector is 'cpu' | 'gpu' | 'npu' 
 }
 
 /** An exact id, or a name without version (then its highest version). Case-insensitive, as Foundry Local is. */
-function findById(catalog: readonly FoundryVariant[], wanted: string): FoundryVariant | null {
+export function findById(catalog: readonly FoundryVariant[], wanted: string): FoundryVariant | null {
   const lower = wanted.toLowerCase();
   const exact = catalog.find((v) => v.id.toLowerCase() === lower);
   if (exact) return exact;

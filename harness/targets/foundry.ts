@@ -18,7 +18,7 @@ import { httpFetch } from '../http-fetch.ts';
 import { pidListeningOn, residentBytes } from '../process-memory.ts';
 import { describeFetchError, redactURL } from '../target.ts';
 import type { FoundryGeneration, FoundryTarget, FoundryVariant, TargetInfo } from '../types.ts';
-import { aliasFromId, parseCatalog, runtimeFromId, splitId } from './foundry-catalog.ts';
+import { aliasFromId, findById, parseCatalog, runtimeFromId, splitId } from './foundry-catalog.ts';
 import { cliDownload, findFoundryCli, parsePercents, parseServiceStatus, parseStartOutput, parseVersion, runCli } from './foundry-cli.ts';
 import { startSdk } from './foundry-sdk.ts';
 
@@ -188,13 +188,7 @@ export class FoundryService {
    * ids the catalog does not know are kept as they are.
    */
   private catalogIds(reported: string[]): string[] {
-    return reported.map((id) => {
-      const lower = id.toLowerCase();
-      const exact = this.target.catalog.find((v) => v.id.toLowerCase() === lower);
-      if (exact) return exact.id;
-      const named = this.target.catalog.filter((v) => splitId(v.id).name.toLowerCase() === lower);
-      return named.sort((a, b) => (b.version ?? 0) - (a.version ?? 0))[0]?.id ?? id;
-    });
+    return reported.map((id) => findById(this.target.catalog, id)?.id ?? id);
   }
 
   /**
