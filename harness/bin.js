@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { cli } = await import('./cli.ts');
+const { cli } = await import('./cli/main.ts');
 process.exitCode = await cli(process.argv.slice(2));

@@ -1,5 +1,5 @@
 /** Public API of foundry-bench for `.bench.ts` specs. */
-export { benchModel } from './spec.ts';
+export { benchModel } from './run/spec.ts';
 export type {
   BenchOptions,
   Budgets,

@@ -3,7 +3,7 @@
  * provided to every spec file, so `/v1/models` is read once per run. Specs that
  * name a `target` of their own resolve it once per file.
  */
-import { apiKeyFromEnv, listModels, normalizeBaseURL, targetFromEnv } from './target.ts';
+import { apiKeyFromEnv, listModels, normalizeBaseURL, targetFromEnv } from './targets/openai.ts';
 import type { ProvidedTarget, TargetInfo } from './types.ts';
 
 /** Only seen when a spec runs outside `npm run bench`, whose global setup would start the embedded engine. */

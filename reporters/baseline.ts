@@ -4,7 +4,7 @@
  * that did not run keep their previous entry.
  */
 import type { TestRunEndReason } from 'vitest/node';
-import { baselinePath, profileName, updateBaseline } from '../harness/baseline.ts';
+import { baselinePath, profileName, updateBaseline } from '../harness/gate/baseline.ts';
 import type { RunResults } from '../harness/types.ts';
 import { ResultsReporter } from './results-reporter.ts';
 

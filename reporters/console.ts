@@ -8,7 +8,7 @@
 import { styleText } from 'node:util';
 import type { UserConsoleLog } from 'vitest';
 import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
-import { parseProgress, type ProgressEvent } from '../harness/progress.ts';
+import { parseProgress, type ProgressEvent } from '../harness/run/progress.ts';
 import type { CaseMeta, RunResults } from '../harness/types.ts';
 import { ResultsReporter } from './results-reporter.ts';
 import { formatBytes, formatMs, modelLabel } from './format.ts';

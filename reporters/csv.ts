@@ -1,6 +1,6 @@
 /** CSV, one row per case (RFC 4180 quoting), for spreadsheets and tools. */
 import { join } from 'node:path';
-import { writeFileAtomic } from '../harness/atomic.ts';
+import { writeFileAtomic } from '../harness/files/atomic.ts';
 import type { CaseResult, RunResults } from '../harness/types.ts';
 import { outcome } from './format.ts';
 import { outputDir, ResultsReporter } from './results-reporter.ts';

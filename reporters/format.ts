@@ -2,10 +2,10 @@
  * Formatting shared by the reporters: numbers, verdict symbols, and escaping
  * of model and user text for Markdown, HTML and GitHub workflow commands.
  */
-import { formatPercent } from '../harness/numbers.ts';
+import { formatPercent } from '../harness/evaluate/numbers.ts';
 import type { CaseResult, MetricVerdict, Verdict } from '../harness/types.ts';
 
-export { formatMs, formatPercent } from '../harness/numbers.ts';
+export { formatMs, formatPercent } from '../harness/evaluate/numbers.ts';
 
 /** "+25.3% (+12.1% .. +40.2%)", or "-" without a baseline. */
 export function formatChange(metric: MetricVerdict | undefined): string {

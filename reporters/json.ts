@@ -1,6 +1,6 @@
 /** Vitest reporter that writes the results document (`results.json` in the output directory), atomically. */
 import { join, resolve } from 'node:path';
-import { writeJsonAtomic } from '../harness/atomic.ts';
+import { writeJsonAtomic } from '../harness/files/atomic.ts';
 import type { RunResults } from '../harness/types.ts';
 import { outputDir, ResultsReporter } from './results-reporter.ts';
 

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import junitReportBuilder, { type Builder } from 'junit-report-builder';
-import { writeFileAtomic } from '../harness/atomic.ts';
+import { writeFileAtomic } from '../harness/files/atomic.ts';
 import type { CaseResult, RunResults } from '../harness/types.ts';
 import { formatChange, modelLabel, outcome } from './format.ts';
 import { outputDir, ResultsReporter } from './results-reporter.ts';

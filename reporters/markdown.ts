@@ -6,7 +6,7 @@
  * limit by shedding detail in steps when the run is large.
  */
 import { join } from 'node:path';
-import { writeFileAtomic } from '../harness/atomic.ts';
+import { writeFileAtomic } from '../harness/files/atomic.ts';
 import type { CaseResult, RunResults } from '../harness/types.ts';
 import { escapeMarkdownCell, escapeMarkdownHtml, formatBytes, formatChange, formatMs, modelLabel, outcome, OUTCOME_SYMBOL, type Outcome } from './format.ts';
 import { outputDir, ResultsReporter } from './results-reporter.ts';

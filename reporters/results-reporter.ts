@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Reporter, SerializedError, TestModule, TestRunEndReason } from 'vitest/node';
 import type { RunResults } from '../harness/types.ts';
-import { collectResults } from './collect.ts';
+import { collectResults } from '../harness/results/collect.ts';
 
 export abstract class ResultsReporter implements Reporter {
   private startedAt = new Date();

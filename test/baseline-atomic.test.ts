@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
-import { updateBaseline } from '../harness/baseline.ts';
+import { updateBaseline } from '../harness/gate/baseline.ts';
 import { makeCase, makeResults } from './helpers/results.ts';
 
 // Fails the rename that would publish a written file, as a crash between write and rename would.

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { baselinePath, fingerprintMismatch, readBaseline, updateBaseline } from '../harness/baseline.ts';
-import { schemaProblems } from '../harness/schemas.ts';
+import { baselinePath, fingerprintMismatch, readBaseline, updateBaseline } from '../harness/gate/baseline.ts';
+import { schemaProblems } from '../harness/files/schemas.ts';
 import { FINGERPRINT, makeCase, makeResults } from './helpers/results.ts';
 
 const tempBaseline = () => join(mkdtempSync(join(tmpdir(), 'baseline-')), 'default.json');

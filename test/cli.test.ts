@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runBench, runCliInProcess, runCliProcess as cli, SECRET, type CliRun } from './helpers/cli.ts';
-import { startSimServer, type SimServer } from '../fixtures/sim-server.ts';
-import { resultsProblems } from '../harness/results-file.ts';
+import { startSimServer, type SimServer } from './fakes/sim-server.ts';
+import { resultsProblems } from '../harness/results/results-file.ts';
 import type { RunResults } from '../harness/types.ts';
 
 /** The offline commands (report, compare, merge, models) run in this process: they start no vitest. */

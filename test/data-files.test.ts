@@ -1,11 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadCatalog } from '../harness/catalog.ts';
-import { loadConfig } from '../harness/config.ts';
-import { DataFileError, loadDataFile } from '../harness/data-file.ts';
-import { loadPrompts } from '../harness/prompts.ts';
-import { loadAnnotations } from '../harness/quality.ts';
+import { loadCatalog } from '../harness/files/catalog.ts';
+import { loadConfig } from '../harness/files/config.ts';
+import { DataFileError, loadDataFile } from '../harness/files/data-file.ts';
+import { loadPrompts } from '../harness/files/prompts.ts';
+import { loadAnnotations } from '../harness/evaluate/quality.ts';
 
 const broken = (name: string) => join('test/fixtures/broken', name);
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCliInProcess } from './helpers/cli.ts';
-import { startSimServer, type SimServer } from '../fixtures/sim-server.ts';
-import { specModels } from '../harness/doctor-command.ts';
-import { doctor, renderChecks } from '../harness/doctor.ts';
+import { startSimServer, type SimServer } from './fakes/sim-server.ts';
+import { specModels } from '../harness/cli/doctor.ts';
+import { doctor, renderChecks } from '../harness/cli/doctor-checks.ts';
 import { probeTarget } from '../harness/run-target.ts';
 
 let sim: SimServer;

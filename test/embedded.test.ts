@@ -1,10 +1,10 @@
 import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { errorSummary, determinism } from '../harness/metrics.ts';
-import { DEFAULT_PARAMS } from '../harness/params.ts';
-import { createClient } from '../harness/request.ts';
-import { runCase } from '../harness/runner.ts';
-import { startEmbeddedServer, type EmbeddedServer } from '../harness/targets/embedded.ts';
+import { errorSummary, determinism } from '../harness/evaluate/metrics.ts';
+import { DEFAULT_PARAMS } from '../harness/run/params.ts';
+import { createClient } from '../harness/measure/request.ts';
+import { runCase } from '../harness/measure/runner.ts';
+import { startEmbeddedServer, type EmbeddedServer } from '../harness/targets/embedded/server.ts';
 
 // The embedded engine is real inference: node-llama-cpp on the generated tiny models.
 let server: EmbeddedServer;

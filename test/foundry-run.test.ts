@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FAKE_CATALOG, startFakeFoundry, type FakeFoundry } from '../fixtures/fake-foundry.ts';
-import { resultsProblems } from '../harness/results-file.ts';
+import { FAKE_CATALOG, startFakeFoundry, type FakeFoundry } from './fakes/fake-foundry.ts';
+import { resultsProblems } from '../harness/results/results-file.ts';
 import type { CaseResult } from '../harness/types.ts';
 import { runBench, type CliRun } from './helpers/cli.ts';
 

@@ -1,27 +1,27 @@
 /**
- * Foundry Local against fakes of both generations (fixtures/fake-foundry.ts)
- * and a fake `foundry` CLI on PATH (fixtures/fake-foundry-cli/foundry).
+ * Foundry Local against fakes of both generations (test/fakes/fake-foundry.ts)
+ * and a fake `foundry` CLI on PATH (test/fakes/fake-foundry-cli/foundry).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { FAKE_CATALOG, startFakeFoundry, type FakeFoundry, type FakeFoundryOptions } from '../fixtures/fake-foundry.ts';
+import { FAKE_CATALOG, startFakeFoundry, type FakeFoundry, type FakeFoundryOptions } from './fakes/fake-foundry.ts';
 import { runCliInProcess } from './helpers/cli.ts';
-import { foundryOptions, type FoundryOptions } from '../harness/config.ts';
-import { resolveBenchTarget } from '../harness/bench-target.ts';
-import { doctor } from '../harness/doctor.ts';
-import { prepareModel } from '../harness/model-setup.ts';
-import { pidListeningOn } from '../harness/process-memory.ts';
-import { createClient } from '../harness/request.ts';
-import { parseCatalog, resolveVariant, runtimeFromId, aliasFromId } from '../harness/targets/foundry-catalog.ts';
-import { parseServiceStatus, parseStartOutput } from '../harness/targets/foundry-cli.ts';
-import { discoverFoundry, foundryTargetInfo, FoundryError, FoundryService, parseDownloadVerdict, type FoundryDiscovery } from '../harness/targets/foundry.ts';
+import { foundryOptions, type FoundryOptions } from '../harness/files/config.ts';
+import { resolveBenchTarget } from '../harness/targets/resolve.ts';
+import { doctor } from '../harness/cli/doctor-checks.ts';
+import { prepareModel } from '../harness/targets/prepare.ts';
+import { pidListeningOn } from '../harness/targets/foundry/process-memory.ts';
+import { createClient } from '../harness/measure/request.ts';
+import { parseCatalog, resolveVariant, runtimeFromId, aliasFromId } from '../harness/targets/foundry/catalog.ts';
+import { parseServiceStatus, parseStartOutput } from '../harness/targets/foundry/cli.ts';
+import { discoverFoundry, foundryTargetInfo, FoundryError, FoundryService, parseDownloadVerdict, type FoundryDiscovery } from '../harness/targets/foundry/service.ts';
 import type { FoundryTarget, FoundryVariant, ProvidedTarget } from '../harness/types.ts';
 
-const CLI_DIR = fileURLToPath(new URL('../fixtures/fake-foundry-cli', import.meta.url));
-const SDK_MODULE = fileURLToPath(new URL('../fixtures/fake-foundry-sdk.ts', import.meta.url));
+const CLI_DIR = fileURLToPath(new URL('./fakes/fake-foundry-cli', import.meta.url));
+const SDK_MODULE = fileURLToPath(new URL('./fakes/fake-foundry-sdk.ts', import.meta.url));
 const CPU = 'qwen2.5-0.5b-instruct-generic-cpu:4';
 const GPU = 'qwen2.5-0.5b-instruct-generic-gpu:4';
 const PHI = 'Phi-4-mini-instruct-generic-cpu:5';

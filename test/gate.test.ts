@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { compareCase, compareMetric, DEFAULT_GATE, gateOptions, worstVerdict } from '../harness/gate.ts';
-import { lognormalLatencies } from '../harness/lognormal.ts';
-import { harrellDavisSorted, incompleteBeta, sortAscending } from '../harness/stats.ts';
+import { compareCase, compareMetric, DEFAULT_GATE, gateOptions, worstVerdict } from '../harness/gate/verdict.ts';
+import { lognormalLatencies } from './helpers/lognormal.ts';
+import { harrellDavisSorted, incompleteBeta, sortAscending } from '../harness/evaluate/stats.ts';
 import type { GateSample } from '../harness/types.ts';
 
 const samples = (latencies: readonly number[], tokPerSec?: readonly number[]): GateSample[] =>

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { startFakeGitHub, type FakeGitHub } from '../fixtures/fake-github.ts';
-import { fitBody, upsertComment } from '../harness/github-comment.ts';
+import { startFakeGitHub, type FakeGitHub } from './fakes/fake-github.ts';
+import { fitBody, upsertComment } from '../harness/cli/comment.ts';
 import { REPORT_MARKER } from '../reporters/markdown.ts';
 
 const TOKEN = 'ghs_test_token_never_printed';

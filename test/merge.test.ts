@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { mergeResults } from '../harness/merge.ts';
-import { resultsProblems } from '../harness/results-file.ts';
+import { mergeResults } from '../harness/results/merge.ts';
+import { resultsProblems } from '../harness/results/results-file.ts';
 import { renderMarkdown } from '../reporters/markdown.ts';
 import { resultsFileName } from '../reporters/json.ts';
 import { makeCase, makeResults } from './helpers/results.ts';

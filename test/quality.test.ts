@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSimServer, type SimServer } from '../fixtures/sim-server.ts';
-import { estimateCost } from '../harness/energy.ts';
-import { attachAnnotations, facetPresent, facetScore, judgeOutput, mergeQuality, parseJudgeScore } from '../harness/quality.ts';
+import { startSimServer, type SimServer } from './fakes/sim-server.ts';
+import { estimateCost } from '../harness/evaluate/energy.ts';
+import { attachAnnotations, facetPresent, facetScore, judgeOutput, mergeQuality, parseJudgeScore } from '../harness/evaluate/quality.ts';
 import type { Facet } from '../harness/types.ts';
 
 const facets: Facet[] = [

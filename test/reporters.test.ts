@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
-import { resultsProblems } from '../harness/results-file.ts';
+import { resultsProblems } from '../harness/results/results-file.ts';
 import { csvField, renderCsv } from '../reporters/csv.ts';
 import { annotations, escapeData } from '../reporters/github.ts';
 import { renderJUnit } from '../reporters/junit.ts';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spawnSimServer, startSimServer, type SimServer } from '../fixtures/sim-server.ts';
-import { caseStats, determinism, errorSummary } from '../harness/metrics.ts';
-import { DEFAULT_PARAMS } from '../harness/params.ts';
-import { createClient, type RequestSpec } from '../harness/request.ts';
-import { runCase } from '../harness/runner.ts';
-import { quantile } from '../harness/stats.ts';
+import { spawnSimServer, startSimServer, type SimServer } from './fakes/sim-server.ts';
+import { caseStats, determinism, errorSummary } from '../harness/evaluate/metrics.ts';
+import { DEFAULT_PARAMS } from '../harness/run/params.ts';
+import { createClient, type RequestSpec } from '../harness/measure/request.ts';
+import { runCase } from '../harness/measure/runner.ts';
+import { quantile } from '../harness/evaluate/stats.ts';
 
 // Accuracy is checked against a server in its own process, as a real one runs;
 // fault handling against one in this process, which is quicker to start.

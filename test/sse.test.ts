@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SseParser } from '../harness/sse.ts';
+import { SseParser } from '../harness/measure/sse.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

@@ -9,7 +9,7 @@ import {
   standardDeviation,
   summarize,
   summarizeWithIntervals,
-} from '../harness/stats.ts';
+} from '../harness/evaluate/stats.ts';
 
 const oneToTen = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1];
 

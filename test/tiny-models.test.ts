@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gguf } from '@huggingface/gguf';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { toFloat16Bits } from '../fixtures/tiny-models/gguf-writer.ts';
+import { toFloat16Bits } from '../harness/targets/embedded/gguf-writer.ts';
 import {
   buildVocabulary,
   defaultModelCacheDir,
@@ -13,7 +13,7 @@ import {
   sha256File,
   TINY_MODELS,
   type GeneratedModel,
-} from '../fixtures/tiny-models/generate.ts';
+} from '../harness/targets/embedded/tiny-models.ts';
 
 describe('float16 conversion', () => {
   test.each([

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
-import { cli } from '../../harness/cli.ts';
+import { cli } from '../../harness/cli/main.ts';
 import type { RunResults } from '../../harness/types.ts';
 
 /** An API key the CLI gets and must never print. */
@@ -23,7 +23,7 @@ export function runCliProcess(args: string[], env: Record<string, string> = {}):
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'harness/cli.ts', ...args],
+      ['--import', 'tsx', 'harness/cli/main.ts', ...args],
       { env: { ...process.env, BENCH_API_KEY: SECRET, NO_COLOR: '1', GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
     );

@@ -1,7 +1,7 @@
 /** Builds results documents for reporter tests from plain latency lists, through the harness's own functions. */
-import { compareCase, DEFAULT_GATE } from '../../harness/gate.ts';
-import { caseStats, determinism, errorSummary } from '../../harness/metrics.ts';
-import { DEFAULT_PARAMS } from '../../harness/params.ts';
+import { compareCase, DEFAULT_GATE } from '../../harness/gate/verdict.ts';
+import { caseStats, determinism, errorSummary } from '../../harness/evaluate/metrics.ts';
+import { DEFAULT_PARAMS } from '../../harness/run/params.ts';
 import type { CaseResult, Fingerprint, RequestSample, RunResults } from '../../harness/types.ts';
 
 export const FINGERPRINT: Fingerprint = {

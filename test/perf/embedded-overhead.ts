@@ -11,13 +11,13 @@
  * Both processes run the same generated model files with one llama.cpp thread,
  * and requests alternate, so only one of them computes at a time.
  */
-import { DEFAULT_PARAMS } from '../../harness/params.ts';
-import { createClient, measureRequest } from '../../harness/request.ts';
-import { quantile } from '../../harness/stats.ts';
+import { DEFAULT_PARAMS } from '../../harness/run/params.ts';
+import { createClient, measureRequest } from '../../harness/measure/request.ts';
+import { quantile } from '../../harness/evaluate/stats.ts';
 import { fileURLToPath } from 'node:url';
-import { spawnServer } from '../../fixtures/spawn-server.ts';
-import { defaultModelCacheDir, ensureTinyModels } from '../../fixtures/tiny-models/generate.ts';
-import { LlamaEngine } from '../../harness/targets/llama-engine.ts';
+import { spawnServer } from '../fakes/spawn-server.ts';
+import { defaultModelCacheDir, ensureTinyModels } from '../../harness/targets/embedded/tiny-models.ts';
+import { LlamaEngine } from '../../harness/targets/embedded/engine.ts';
 
 const TOKENS = Number(process.env.OVERHEAD_TOKENS ?? 64);
 const REQUESTS = Number(process.env.OVERHEAD_REQUESTS ?? 20);
@@ -25,7 +25,7 @@ const REQUESTS = Number(process.env.OVERHEAD_REQUESTS ?? 20);
 async function main(): Promise<void> {
   const files = await ensureTinyModels(defaultModelCacheDir());
   const engine = await LlamaEngine.load(files.map((f) => ({ id: f.spec.id, path: f.path, parameters: f.parameters, sha256: f.sha256 })));
-  const server = await spawnServer(fileURLToPath(new URL('../../harness/cli.ts', import.meta.url)), ['serve']);
+  const server = await spawnServer(fileURLToPath(new URL('../../harness/cli/main.ts', import.meta.url)), ['serve']);
   const client = createClient(server.url, 'unused');
   const messages = [{ role: 'user' as const, content: 'Summarize why model size impacts latency on consumer hardware.' }];
   const lines = [

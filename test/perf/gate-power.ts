@@ -8,8 +8,8 @@
  * naive method of simple scripts: 3 rounds, p95 by Python's
  * statistics.quantiles(n=20), a fixed 10% threshold.
  */
-import { compareMetric, DEFAULT_GATE } from '../../harness/gate.ts';
-import { lognormalLatencies } from '../../harness/lognormal.ts';
+import { compareMetric, DEFAULT_GATE } from '../../harness/gate/verdict.ts';
+import { lognormalLatencies } from '../helpers/lognormal.ts';
 import type { GateSample, QuantileEstimator } from '../../harness/types.ts';
 
 const TRIALS = Number(process.env.TRIALS ?? 200);

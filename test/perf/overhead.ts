@@ -9,11 +9,11 @@
  *   runner   the full runner: tinybench driving measureRequest.
  * It prints the time per request, the ratios to raw, and the absolute overhead.
  */
-import { spawnSimServer } from '../../fixtures/sim-server.ts';
-import { DEFAULT_PARAMS } from '../../harness/params.ts';
-import { createClient, measureRequest, type RequestSpec } from '../../harness/request.ts';
-import { runCase } from '../../harness/runner.ts';
-import { quantile } from '../../harness/stats.ts';
+import { spawnSimServer } from '../fakes/sim-server.ts';
+import { DEFAULT_PARAMS } from '../../harness/run/params.ts';
+import { createClient, measureRequest, type RequestSpec } from '../../harness/measure/request.ts';
+import { runCase } from '../../harness/measure/runner.ts';
+import { quantile } from '../../harness/evaluate/stats.ts';
 
 const TOKENS = Number(process.env.OVERHEAD_TOKENS ?? 32);
 const ROUNDS = Number(process.env.OVERHEAD_ROUNDS ?? 15);

@@ -1,0 +1,132 @@
+/**
+ * One sticky PR comment: finds the comment carrying the report's hidden
+ * marker among all of the pull request's comments (following pagination) and
+ * updates it, or creates it when there is none, so a PR gets one comment, not
+ * one per push. Uses GitHub's REST API with plain fetch and GITHUB_TOKEN; the
+ * token is sent only in the Authorization header and never printed.
+ */
+import { readFileSync } from 'node:fs';
+import { GITHUB_COMMENT_LIMIT, REPORT_MARKER } from '../../reporters/markdown.ts';
+import { UsageError } from './offline.ts';
+
+export interface UpsertOptions {
+  token: string;
+  /** "owner/name". */
+  repository: string;
+  issueNumber: number;
+  body: string;
+  marker?: string;
+  /** Default GITHUB_API_URL, else https://api.github.com. */
+  apiUrl?: string;
+  /** Linked when the body has to be cut to fit. */
+  artifactUrl?: string;
+  maxChars?: number;
+  fetch?: typeof fetch;
+}
+
+export interface UpsertResult {
+  action: 'created' | 'updated';
+  id: number;
+  url: string;
+  truncated: boolean;
+}
+
+interface IssueComment {
+  id: number;
+  body?: string;
+  html_url: string;
+}
+
+/** The body with the marker first, cut at a line boundary (with a link to the full report) when too long. */
+export function fitBody(body: string, marker: string, maxChars: number, artifactUrl?: string): { body: string; truncated: boolean } {
+  const marked = body.includes(marker) ? body : `${marker}\n${body}`;
+  if (marked.length <= maxChars) return { body: marked, truncated: false };
+  const note = `\n\n_The report is longer than a GitHub comment allows and was cut here.${artifactUrl ? ` Full report: ${artifactUrl}` : ' The full report is in the workflow artifacts.'}_\n`;
+  const cut = marked.lastIndexOf('\n', maxChars - note.length);
+  return { body: marked.slice(0, cut > 0 ? cut : maxChars - note.length) + note, truncated: true };
+}
+
+function nextPage(link: string | null): string | null {
+  if (!link) return null;
+  for (const part of link.split(',')) {
+    const match = /<([^>]+)>\s*;\s*rel="next"/.exec(part);
+    if (match?.[1]) return match[1];
+  }
+  return null;
+}
+
+export async function upsertComment(options: UpsertOptions): Promise<UpsertResult> {
+  const api = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+  const marker = options.marker ?? REPORT_MARKER;
+  const doFetch = options.fetch ?? fetch;
+  const headers = {
+    accept: 'application/vnd.github+json',
+    authorization: `Bearer ${options.token}`,
+    'x-github-api-version': '2022-11-28',
+    'user-agent': 'foundry-bench',
+    'content-type': 'application/json',
+  };
+  const call = async (method: string, url: string, payload?: unknown): Promise<Response> => {
+    const response = await doFetch(url, { method, headers, ...(payload === undefined ? {} : { body: JSON.stringify(payload) }) });
+    if (!response.ok) {
+      const detail = (await response.text()).slice(0, 300);
+      throw new Error(`GitHub API ${method} ${url.replace(api, '')} answered ${response.status}: ${detail}`);
+    }
+    return response;
+  };
+
+  let existing: IssueComment | undefined;
+  let url: string | null = `${api}/repos/${options.repository}/issues/${options.issueNumber}/comments?per_page=100`;
+  while (url && !existing) {
+    const response = await call('GET', url);
+    const page = (await response.json()) as IssueComment[];
+    existing = page.find((comment) => comment.body?.includes(marker));
+    url = nextPage(response.headers.get('link'));
+  }
+  const { body, truncated } = fitBody(options.body, marker, options.maxChars ?? GITHUB_COMMENT_LIMIT, options.artifactUrl);
+  const response = existing
+    ? await call('PATCH', `${api}/repos/${options.repository}/issues/comments/${existing.id}`, { body })
+    : await call('POST', `${api}/repos/${options.repository}/issues/${options.issueNumber}/comments`, { body });
+  const comment = (await response.json()) as IssueComment;
+  return { action: existing ? 'updated' : 'created', id: comment.id, url: comment.html_url, truncated };
+}
+
+/** The pull request number from the flag, or from the event that started the workflow. */
+function pullRequestNumber(flag: string | undefined): number {
+  if (flag) {
+    const n = Number(flag);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--pr must be a pull request number, got "${flag}"`);
+    return n;
+  }
+  const eventPath = process.env.GITHUB_EVENT_PATH;
+  if (eventPath) {
+    const event = JSON.parse(readFileSync(eventPath, 'utf8')) as { pull_request?: { number?: number }; number?: number };
+    const n = event.pull_request?.number ?? event.number;
+    if (n) return n;
+  }
+  throw new UsageError('no pull request: pass --pr N (or run in a pull_request workflow)');
+}
+
+/** `foundry-bench comment --file report.md [--pr N] [--repo owner/name] [--artifact-url URL]` */
+export async function commentCommand(flags: { file?: string | undefined; pr?: string | undefined; repo?: string | undefined; artifactUrl?: string | undefined }): Promise<number> {
+  if (!flags.file) throw new UsageError('comment needs --file report.md');
+  const token = process.env.GITHUB_TOKEN;
+  if (!token) throw new UsageError('comment needs GITHUB_TOKEN in the environment');
+  const repository = flags.repo ?? process.env.GITHUB_REPOSITORY;
+  if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) throw new UsageError('comment needs --repo owner/name (or GITHUB_REPOSITORY)');
+  let body: string;
+  try {
+    body = readFileSync(flags.file, 'utf8');
+  } catch (error) {
+    throw new Error(`report ${flags.file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const result = await upsertComment({
+    token,
+    repository,
+    issueNumber: pullRequestNumber(flags.pr),
+    body,
+    ...(flags.artifactUrl ? { artifactUrl: flags.artifactUrl } : {}),
+  });
+  process.stdout.write(`foundry-bench: ${result.action} comment ${result.url}${result.truncated ? ' (cut to fit the size limit)' : ''}\n`);
+  return 0;
+}

@@ -1,0 +1,145 @@
+/**
+ * `foundry-bench doctor`: checks a target before anyone trusts its numbers.
+ * The endpoint answers (with its version) and lists its models; every model
+ * the specs use is available (on Foundry Local: its alias resolves, it is
+ * cached and it loads, as a run would do it), answers a one-line chat,
+ * streams with usage, and answers the same way twice at temperature 0. Each
+ * line passes, warns or fails, with a hint; any failure makes the exit code
+ * non-zero. Models doctor loaded are unloaded again.
+ */
+import type OpenAI from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import { foundryOptions, type FoundryOptions } from '../files/config.ts';
+import { prepareModel } from '../targets/prepare.ts';
+import { suiteName } from '../run/params.ts';
+import { createClient } from '../measure/request.ts';
+import { apiKeyFromEnv } from '../targets/openai.ts';
+import type { ProvidedTarget, VariantSelector } from '../types.ts';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+export interface DoctorCheck {
+  status: CheckStatus;
+  name: string;
+  detail: string;
+  hint: string | null;
+}
+
+const PROMPT = [{ role: 'user' as const, content: 'Reply with one word: ready.' }];
+
+/** A hint for what a failed request usually means on a local model server. */
+export function hintFor(error: unknown): string {
+  const message = String((error as Error)?.message ?? error).toLowerCase();
+  if (error instanceof APIConnectionTimeoutError || /timed? ?out|timeout|aborted/.test(message)) {
+    return 'slow cold start: load the model before benchmarking and keep it loaded (a longer TTL), or raise timeoutMs';
+  }
+  if (/out of memory|oom|insufficient memory|not enough memory|alloc/.test(message)) {
+    return 'out of memory: use a smaller variant or a stronger quantisation, or unload other models';
+  }
+  if (/not (cached|downloaded)|download/.test(message)) return 'the model is not (fully) downloaded: download it (foundry model download <alias>, or rerun with --download)';
+  if (/not loaded/.test(message)) return 'the model is not loaded: load it first (foundry model load <alias>)';
+  if (error instanceof APIError && error.status === 404) return 'the server does not know this model id: check the name, or list models with foundry-bench models';
+  if (error instanceof APIConnectionError) return 'the server stopped answering: check that it is still running';
+  return 'see the server log';
+}
+
+async function chat(openai: OpenAI, model: string, timeoutMs: number): Promise<string> {
+  const completion = await openai.chat.completions.create({ model, messages: PROMPT, max_tokens: 8, temperature: 0, seed: 42 }, { timeout: timeoutMs });
+  return completion.choices[0]?.message?.content ?? '';
+}
+
+/** A model as a spec names it: an alias or id, and a Foundry Local variant choice. */
+export interface SpecModel {
+  model: string;
+  selector?: VariantSelector | undefined;
+}
+
+export async function doctor(target: ProvidedTarget, models: readonly SpecModel[], { timeoutMs = 120_000, foundry = foundryOptions() }: { timeoutMs?: number; foundry?: FoundryOptions } = {}): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const add = (status: CheckStatus, name: string, detail: string, hint: string | null = null) => checks.push({ status, name, detail, hint });
+  if (!target.info || target.error) {
+    add('fail', 'endpoint', target.error ?? 'no target', 'start the model server, or point the harness at it with --target / BENCH_BASE_URL / FOUNDRY_LOCAL_ENDPOINT');
+    return checks;
+  }
+  const where = `${target.info.baseURL} (${target.info.kind}${target.info.server ? `, ${target.info.server}` : ''})`;
+  if (target.foundry) {
+    const f = target.foundry;
+    add('pass', 'endpoint', `${where}, found by ${f.discoveredBy}; catalog of ${f.catalog.length} variants from ${f.catalogSource}`);
+    if (f.version === null) add('warn', 'version', 'unknown (no foundry CLI to ask)', 'results record the server generation but not its version');
+  } else if (target.models) add('pass', 'endpoint', `${where} lists ${target.models.length} model(s)`);
+  else add('warn', 'endpoint', `${where} answers, but has no /models list`, 'models cannot be checked before use; requests will tell');
+
+  const { openai } = createClient(target.info.baseURL, apiKeyFromEnv());
+  for (const { model: alias, selector } of models) {
+    const model = suiteName(alias, selector);
+    // Plain servers list a model; Foundry Local must also resolve, cache and load it.
+    const ready = `${model}: ${target.foundry ? 'ready' : 'listed'}`;
+    const prepared = await prepareModel(target, alias, selector, null, foundry);
+    try {
+      const id = prepared.servedId;
+      if (id === null) {
+        const [detail = '', hint = null] = (prepared.failure ?? prepared.skipReason ?? 'not available').split('\nhint: ');
+        add('fail', ready, detail, hint ?? (target.foundry ? null : 'download or load it on the server, or fix the name in the spec'));
+        continue;
+      }
+      add('pass', ready, availability(prepared, alias));
+      await chatChecks(openai, model, id, timeoutMs, add);
+    } finally {
+      await prepared.release();
+    }
+  }
+  return checks;
+}
+
+function availability(prepared: Awaited<ReturnType<typeof prepareModel>>, alias: string): string {
+  const { variant, modelInfo, servedId } = prepared;
+  if (!variant) return servedId === alias ? 'yes' : `as ${servedId}`;
+  const life = modelInfo?.lifecycle;
+  const loaded = life?.alreadyLoaded ? 'already loaded' : `loaded in ${(modelInfo?.loadMs ?? 0).toFixed(0)} ms`;
+  const downloaded = life?.downloadMs != null ? `, downloaded in ${(life.downloadMs / 1000).toFixed(1)} s` : '';
+  return `${variant.id} (${variant.executionProvider ?? variant.deviceType ?? 'unknown provider'}; ${variant.reason}), cached${downloaded}, ${loaded}`;
+}
+
+type Add = (status: CheckStatus, name: string, detail: string, hint?: string | null) => void;
+
+async function chatChecks(openai: OpenAI, model: string, id: string, timeoutMs: number, add: Add): Promise<void> {
+  let first: string;
+  const started = performance.now();
+  try {
+    first = await chat(openai, id, timeoutMs);
+    add('pass', `${model}: answers`, `${(performance.now() - started).toFixed(0)} ms: ${JSON.stringify(first.slice(0, 60))}`);
+  } catch (error) {
+    add('fail', `${model}: answers`, String((error as Error).message).split('\n')[0] ?? 'failed', hintFor(error));
+    return;
+  }
+  try {
+    const stream = await openai.chat.completions.create(
+      { model: id, messages: PROMPT, max_tokens: 8, temperature: 0, seed: 42, stream: true, stream_options: { include_usage: true } },
+      { timeout: timeoutMs },
+    );
+    let usage: number | null = null;
+    for await (const chunk of stream) if (chunk.usage) usage = chunk.usage.completion_tokens;
+    if (usage === null) add('warn', `${model}: streaming usage`, 'the stream carries no usage', 'output tokens will be counted from chunks and marked estimated');
+    else add('pass', `${model}: streaming usage`, `${usage} completion tokens reported`);
+  } catch (error) {
+    add('fail', `${model}: streaming`, String((error as Error).message).split('\n')[0] ?? 'failed', hintFor(error));
+  }
+  try {
+    const second = await chat(openai, id, timeoutMs);
+    if (second === first) add('pass', `${model}: deterministic`, 'the same answer twice at temperature 0');
+    else add('fail', `${model}: deterministic`, `different answers at temperature 0: ${JSON.stringify(first.slice(0, 30))} vs ${JSON.stringify(second.slice(0, 30))}`, 'the server may ignore temperature or seed: output snapshots and quality scores will not be stable');
+  } catch (error) {
+    add('fail', `${model}: deterministic`, String((error as Error).message).split('\n')[0] ?? 'failed', hintFor(error));
+  }
+}
+
+const SYMBOL: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '×' };
+
+export function renderChecks(checks: readonly DoctorCheck[]): string {
+  const width = Math.max(...checks.map((c) => c.name.length));
+  const lines = checks.flatMap((c) => [`${SYMBOL[c.status]} ${c.name.padEnd(width)}  ${c.detail}`, ...(c.hint ? [`  ${' '.repeat(width)}  hint: ${c.hint}`] : [])]);
+  const failed = checks.filter((c) => c.status === 'fail').length;
+  const warned = checks.filter((c) => c.status === 'warn').length;
+  lines.push('', `${checks.length - failed - warned} passed, ${warned} warning(s), ${failed} failed`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,219 @@
+/**
+ * `foundry-bench`: runs the benchmark specs under vitest with the harness's
+ * own configuration and flags (vitest's file filters, `-t` and `--shard` pass
+ * through, so cases are selected the way tests are), serves the embedded
+ * engine, and renders or compares results files offline.
+ *
+ * Exit codes: 0 all passed (or skipped), 1 a case failed or regressed,
+ * 2 bad usage or unreadable input.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { findConfigFile, loadConfig, shareConfig, type HarnessConfig } from '../files/config.ts';
+import { DataFileError } from '../files/data-file.ts';
+import { doctorCommand } from './doctor.ts';
+import { modelsCommand } from './models.ts';
+import { commentCommand } from './comment.ts';
+import { compareCommand, mergeCommand, parseFormat, reportCommand, summaryCommand, UsageError } from './offline.ts';
+import { preflight } from '../files/preflight.ts';
+import type { RegressionOptions } from '../types.ts';
+import { DEFAULT_SPECS } from '../specs.ts';
+
+const HELP = `foundry-bench: latency benchmarks for local language models
+
+Usage:
+  foundry-bench [run] [file filters...] [options]    run the specs (npm run bench)
+  foundry-bench report <results.json> [--format F] [-o FILE]
+  foundry-bench compare <base.json> <head.json> [--format F] [-o FILE] [--fail-on V] [--tolerance X] [--metric M]
+  foundry-bench merge <results...> -o FILE           merge the results files of shards or profiles
+  foundry-bench summary <results.json>               key=value counts (for $GITHUB_OUTPUT): cases, regressions, ...
+  foundry-bench comment --file report.md [--pr N] [--repo owner/name] [--artifact-url URL]
+                                                     create or update the one PR comment (GITHUB_TOKEN)
+  foundry-bench models [--target URL]                the model catalog; on Foundry Local its variants, cached and loaded
+  foundry-bench doctor [--target URL] [--models A,B] check the target and every model the specs use
+  foundry-bench serve [--port N]                     run the embedded engine as an OpenAI-compatible server
+
+Run options:
+  --target URL           base URL of an OpenAI-compatible server (sets BENCH_BASE_URL)
+  --specs GLOB           spec files to run (default ${DEFAULT_SPECS})
+  --iterations N         timed requests per case, overriding specs (BENCH_ITERATIONS)
+  --warmup N             warmup requests per case, overriding specs (BENCH_WARMUP)
+  --no-stream            time whole responses instead of streams (BENCH_STREAM=0)
+  --output DIR           where results.json and reports go (BENCH_OUTPUT_DIR, default bench-results)
+  --update-baseline      write this run's figures into the baseline (BENCH_UPDATE_BASELINE=1)
+  --baseline-dir DIR     where baselines live (BENCH_BASELINE_DIR, default fixtures/baselines)
+  --profile NAME         hardware profile: baseline file DIR/NAME.json (BENCH_PROFILE, default "default")
+  --fail-on VERDICT      regressed (default) or inconclusive (BENCH_FAIL_ON)
+  --models A,B           run only these model aliases (BENCH_MODELS)
+  --download             Foundry Local: download models missing from the cache (BENCH_DOWNLOAD=1)
+  --start-service        Foundry Local: start the service if it is not running, stop it after (BENCH_START_SERVICE=1)
+  --config FILE          config file (FOUNDRY_BENCH_CONFIG; default foundry-bench.config.{yaml,yml,json,ts})
+  -t, --testNamePattern  run only cases whose "model prompt" name matches
+  --shard i/n            run the i-th of n shards of the spec files
+
+Report and compare options:
+  --format F             md, junit, csv, json or table (report: md; compare: md)
+  -o, --out FILE         write to FILE (atomically) instead of stdout
+  --tolerance X          allowed relative change (compare; default 0.10)
+  --metric M             e2eP95 (default), e2eP99, ttftP95 or tokensPerSec; repeatable (compare)
+
+Targets, first found wins: --target or BENCH_BASE_URL; FOUNDRY_LOCAL_ENDPOINT; the config file's target;
+Foundry Local found through the foundry CLI or foundry-local-sdk (BENCH_FOUNDRY=0 skips it); the embedded engine.
+Environment: BENCH_API_KEY or OPENAI_API_KEY (never printed).
+Exit codes: 0 passed, 1 a case failed or regressed, 2 bad usage or input.
+`;
+
+const OPTIONS = {
+  target: { type: 'string' },
+  specs: { type: 'string' },
+  iterations: { type: 'string' },
+  warmup: { type: 'string' },
+  'no-stream': { type: 'boolean' },
+  output: { type: 'string' },
+  testNamePattern: { type: 'string', short: 't' },
+  shard: { type: 'string' },
+  port: { type: 'string' },
+  'update-baseline': { type: 'boolean' },
+  'baseline-dir': { type: 'string' },
+  profile: { type: 'string' },
+  'fail-on': { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  tolerance: { type: 'string' },
+  metric: { type: 'string', multiple: true },
+  models: { type: 'string' },
+  download: { type: 'boolean' },
+  'start-service': { type: 'boolean' },
+  config: { type: 'string' },
+  file: { type: 'string' },
+  pr: { type: 'string' },
+  repo: { type: 'string' },
+  'artifact-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+const COMMANDS = new Set(['run', 'serve', 'report', 'compare', 'models', 'merge', 'summary', 'comment', 'doctor']);
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const [command, ...rest] = COMMANDS.has(positionals[0] ?? '') ? positionals : ['run', ...positionals];
+  if (values.config) process.env.FOUNDRY_BENCH_CONFIG = values.config;
+  // Foundry Local flags apply to run, doctor and models alike.
+  if (values.download) process.env.BENCH_DOWNLOAD = '1';
+  if (values['start-service']) process.env.BENCH_START_SERVICE = '1';
+  const config = await loadConfig(findConfigFile());
+  switch (command) {
+    case 'serve':
+      return serve(values.port);
+    case 'report':
+      return reportCommand(rest, parseFormat(values.format, 'md'), values.out);
+    case 'compare':
+      return compareCommand(rest, parseFormat(values.format, 'md'), values.out, { ...config.regression, ...regressionFlags(values) });
+    case 'models':
+      return modelsCommand(config, values.target);
+    case 'merge':
+      return mergeCommand(rest, values.out);
+    case 'doctor':
+      return doctorCommand({ target: values.target, models: values.models, specs: values.specs ?? config.specs ?? DEFAULT_SPECS }, config);
+    case 'summary':
+      return summaryCommand(rest);
+    case 'comment':
+      return commentCommand({ file: values.file, pr: values.pr, repo: values.repo, artifactUrl: values['artifact-url'] });
+    default:
+      return run(rest, values, config);
+  }
+}
+
+function regressionFlags(values: Values): RegressionOptions {
+  const options: RegressionOptions = {};
+  if (values['fail-on']) options.failOn = values['fail-on'] as RegressionOptions['failOn'];
+  if (values.tolerance !== undefined) {
+    const tolerance = Number(values.tolerance);
+    if (!Number.isFinite(tolerance)) throw new UsageError(`--tolerance must be a number, got "${values.tolerance}"`);
+    options.tolerance = tolerance;
+  }
+  if (values.metric) options.metric = values.metric as RegressionOptions['metric'];
+  return options;
+}
+
+async function run(filters: string[], values: Values, config: HarnessConfig): Promise<number> {
+  // Every file a user wrote is checked before any request: all problems at once, exit 2.
+  const problems = preflight(config);
+  if (problems.length > 0) throw new DataFileError(problems);
+  shareConfig(config);
+  // Flags become environment variables so the spec workers, which inherit the environment, see them.
+  const env: Array<[string | undefined | boolean, string, string?]> = [
+    [values.target, 'BENCH_BASE_URL'],
+    [values.iterations, 'BENCH_ITERATIONS'],
+    [values.warmup, 'BENCH_WARMUP'],
+    [values['no-stream'], 'BENCH_STREAM', '0'],
+    [values.output, 'BENCH_OUTPUT_DIR'],
+    [values['update-baseline'], 'BENCH_UPDATE_BASELINE', '1'],
+    [values['baseline-dir'], 'BENCH_BASELINE_DIR'],
+    [values.profile, 'BENCH_PROFILE'],
+    [values['fail-on'], 'BENCH_FAIL_ON'],
+    [values.models, 'BENCH_MODELS'],
+    [values.shard, 'BENCH_SHARD'],
+  ];
+  for (const [value, name, fixed] of env) if (value) process.env[name] = fixed ?? String(value);
+  // The config file fills in what neither a flag nor the environment set.
+  const fromConfig: Array<[string | undefined, string]> = [
+    [config.outputDir, 'BENCH_OUTPUT_DIR'],
+    [config.baselineDir, 'BENCH_BASELINE_DIR'],
+    [config.profile, 'BENCH_PROFILE'],
+  ];
+  for (const [value, name] of fromConfig) if (value && !process.env[name]) process.env[name] = value;
+
+  // Loaded here, not at the top: report, compare and models start without vitest.
+  const [{ startVitest }, { benchVitestOptions }] = await Promise.all([import('vitest/node'), import('./vitest-options.ts')]);
+  const options = benchVitestOptions({ root: process.cwd(), specs: values.specs ?? config.specs ?? DEFAULT_SPECS, reporters: config.reporters });
+  const vitest = await startVitest('test', filters, {
+    ...options,
+    ...(values.testNamePattern ? { testNamePattern: values.testNamePattern } : {}),
+    ...(values.shard ? { shard: values.shard } : {}),
+  });
+  await vitest.close();
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+/** Serves until SIGINT/SIGTERM; prints the URL on its first line of output. */
+async function serve(port: string | undefined): Promise<number> {
+  const { startEmbeddedServer } = await import('../targets/embedded/server.ts');
+  const server = await startEmbeddedServer(port ? { port: Number(port) } : {});
+  process.stdout.write(`embedded engine (node-llama-cpp ${server.engineVersion}) serving ${server.models.map((m) => m.id).join(', ')} on ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+}
+
+/** The CLI with its error handling: returns the exit code instead of throwing. */
+export async function cli(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
+    const message = error instanceof DataFileError ? `invalid input, nothing was run:\n  ${error.problems.join('\n  ')}` : (error as Error).message;
+    process.stderr.write(`foundry-bench: ${message}\n${error instanceof UsageError ? '\nRun foundry-bench --help for usage.\n' : ''}`);
+    return 2;
+  }
+}
+
+// Run when executed (npm run bench, the bin), not when imported by tests.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  process.exitCode = await cli(process.argv.slice(2));
+}

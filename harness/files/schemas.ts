@@ -1,0 +1,72 @@
+/**
+ * The JSON Schemas of the files the harness reads and writes, compiled once
+ * with one ajv instance (JSON Schema 2020-12, all errors, strict), so schemas
+ * can reference each other by `$id`.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+const SCHEMAS = {
+  results: 'results.schema.json',
+  baseline: 'baseline.schema.json',
+  prompts: 'prompts.schema.json',
+  models: 'models.schema.json',
+  config: 'config.schema.json',
+  annotations: 'annotations.schema.json',
+} as const;
+
+export type SchemaName = keyof typeof SCHEMAS;
+
+let ajv: Ajv2020 | undefined;
+const validators = new Map<SchemaName, ValidateFunction>();
+
+function loadSchema(file: string): { $id: string } {
+  return JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8')) as { $id: string };
+}
+
+function validator(name: SchemaName): ValidateFunction {
+  let validate = validators.get(name);
+  if (validate) return validate;
+  if (!ajv) {
+    ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats(ajv, ['date-time']);
+    for (const file of Object.values(SCHEMAS)) ajv.addSchema(loadSchema(file));
+  }
+  validate = ajv.getSchema(loadSchema(SCHEMAS[name]).$id) as ValidateFunction;
+  validators.set(name, validate);
+  return validate;
+}
+
+/** ajv's errors of a document against a schema; empty when valid. */
+export function schemaErrors(name: SchemaName, document: unknown): ErrorObject[] {
+  const validate = validator(name);
+  return validate(document) ? [] : [...(validate.errors ?? [])];
+}
+
+/** Problems of a document against a schema, one line each ("/cases/0/status must be ..."); empty when valid. */
+export function schemaProblems(name: SchemaName, document: unknown): string[] {
+  return schemaErrors(name, document).map(describeError);
+}
+
+function describeError(error: ErrorObject): string {
+  const extra = error.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : '';
+  return `${error.instancePath || '/'} ${error.message ?? error.keyword}${extra}`;
+}
+
+/** Reads and parses a JSON file, naming the file in every error. */
+export function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${what} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${what} ${path}: not valid JSON (${(error as Error).message})`);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Baselines: the committed reference measurements the gate compares against.
+ * One JSON file per hardware profile (`fixtures/baselines/<profile>.json` by
+ * default), one entry per case id with the raw samples the gate needs, their
+ * statistics, and the fingerprint of where they were measured.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { writeJsonAtomic } from '../files/atomic.ts';
+import { machineInfo } from './fingerprint.ts';
+import { readJsonFile, schemaProblems } from '../files/schemas.ts';
+import { summarize } from '../evaluate/stats.ts';
+import type { CaseResult, Fingerprint, GateSample, RunResults, Summary, TargetInfo } from '../types.ts';
+
+export interface BaselineEntry {
+  model: string;
+  promptId: string;
+  /** Spec file the case came from. */
+  file: string;
+  updatedAt: string;
+  gitSha: string | null;
+  fingerprint: Fingerprint;
+  samples: GateSample[];
+  stats: { e2eMs: Summary | null; ttftMs: Summary | null; e2eTokPerSec: Summary | null };
+  /** Snapshot of the sample output, to flag behaviour changes at temperature 0. */
+  output: { sha256: string; text: string; truncated: boolean } | null;
+}
+
+export interface BaselineFile {
+  $schema?: string;
+  kind: 'foundry-bench-baseline';
+  schemaVersion: 1;
+  profile: string;
+  updatedAt: string;
+  cases: Record<string, BaselineEntry>;
+}
+
+/** `BENCH_BASELINE_DIR` (default `fixtures/baselines`) / `BENCH_PROFILE` (default `default`).json */
+export function baselinePath(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): string {
+  return resolve(root, env.BENCH_BASELINE_DIR || 'fixtures/baselines', `${profileName(env)}.json`);
+}
+
+export function profileName(env: NodeJS.ProcessEnv = process.env): string {
+  const profile = env.BENCH_PROFILE || 'default';
+  if (!/^[A-Za-z0-9._-]+$/.test(profile)) throw new Error(`BENCH_PROFILE "${profile}" may only contain letters, digits, ".", "_" and "-"`);
+  return profile;
+}
+
+export function updateRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.BENCH_UPDATE_BASELINE === '1' || env.BENCH_UPDATE_BASELINE === 'true';
+}
+
+export function fingerprint(target: TargetInfo, model: string, executionProvider?: string | null): Fingerprint {
+  const machine = machineInfo();
+  return {
+    cpuModel: machine.cpu.model,
+    cores: machine.cpu.cores,
+    memoryGiB: Math.round(machine.memoryBytes / 2 ** 30),
+    platform: machine.os.platform,
+    arch: machine.os.arch,
+    osRelease: machine.os.release,
+    node: machine.node,
+    targetKind: target.kind,
+    server: target.server ?? null,
+    model,
+    ...(executionProvider !== undefined ? { executionProvider } : {}),
+  };
+}
+
+/**
+ * Fields that make two measurements incomparable. The OS release and Node
+ * patch level change too often on CI runners to count; Node's major version does.
+ */
+export function fingerprintMismatch(base: Fingerprint, head: Fingerprint): string[] {
+  const differences: string[] = [];
+  const compare = (field: string, a: unknown, b: unknown) => {
+    if (a !== b) differences.push(`${field}: ${String(a)} -> ${String(b)}`);
+  };
+  compare('cpuModel', base.cpuModel, head.cpuModel);
+  compare('cores', base.cores, head.cores);
+  compare('memoryGiB', base.memoryGiB, head.memoryGiB);
+  compare('platform', `${base.platform}/${base.arch}`, `${head.platform}/${head.arch}`);
+  compare('node', base.node.split('.')[0], head.node.split('.')[0]);
+  compare('targetKind', base.targetKind, head.targetKind);
+  compare('server', base.server, head.server);
+  compare('model', base.model, head.model);
+  compare('executionProvider', base.executionProvider ?? null, head.executionProvider ?? null);
+  return differences;
+}
+
+/** Reads a baseline file; null when it does not exist. Anything else wrong is an error naming the file. */
+export function readBaseline(path: string): BaselineFile | null {
+  if (!existsSync(path)) return null;
+  const document = readJsonFile(path, 'baseline');
+  const problems = schemaProblems('baseline', document);
+  if (problems.length > 0) {
+    throw new Error(`baseline ${path}: not a foundry-bench baseline (regenerate it with --update-baseline):\n  ${problems.slice(0, 10).join('\n  ')}`);
+  }
+  return document as BaselineFile;
+}
+
+export function baselineEntry(c: CaseResult, gitSha: string | null, updatedAt: string): BaselineEntry | null {
+  const samples = c.samples.map(({ ok, e2eMs, ttftMs, e2eTokPerSec }) => ({ ok, e2eMs, ttftMs, e2eTokPerSec }));
+  if (!c.fingerprint || !samples.some((s) => s.ok)) return null;
+  const ok = samples.filter((s) => s.ok);
+  const present = (values: Array<number | null>) => values.filter((v): v is number => v !== null);
+  return {
+    model: c.model,
+    promptId: c.promptId,
+    file: c.file,
+    updatedAt,
+    gitSha,
+    fingerprint: c.fingerprint,
+    samples,
+    stats: {
+      e2eMs: summarize(ok.map((s) => s.e2eMs)),
+      ttftMs: summarize(present(ok.map((s) => s.ttftMs))),
+      e2eTokPerSec: summarize(present(ok.map((s) => s.e2eTokPerSec))),
+    },
+    output: c.sampleOutput ? { sha256: c.sampleOutput.sha256, text: c.sampleOutput.text, truncated: c.sampleOutput.truncated } : null,
+  };
+}
+
+/**
+ * Writes the cases of a run into the baseline, atomically. Cases that did not
+ * run (or produced no successful sample) keep their previous entry.
+ */
+export function updateBaseline(path: string, results: RunResults, profile: string): { written: string[]; kept: number } {
+  const previous = readBaseline(path);
+  const updatedAt = results.run.finishedAt;
+  const cases: Record<string, BaselineEntry> = { ...(previous?.cases ?? {}) };
+  const written: string[] = [];
+  for (const c of results.cases) {
+    if (c.status === 'skipped') continue;
+    const entry = baselineEntry(c, results.run.gitSha, updatedAt);
+    if (!entry) continue;
+    cases[c.id] = entry;
+    written.push(c.id);
+  }
+  const sorted = Object.fromEntries(Object.entries(cases).sort(([a], [b]) => a.localeCompare(b)));
+  const document: BaselineFile = {
+    $schema: '../../schemas/baseline.schema.json',
+    kind: 'foundry-bench-baseline',
+    schemaVersion: 1,
+    profile,
+    updatedAt,
+    cases: sorted,
+  };
+  writeJsonAtomic(path, document);
+  return { written, kept: Object.keys(sorted).length - written.length };
+}

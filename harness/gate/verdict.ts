@@ -1,0 +1,200 @@
+/**
+ * The regression gate: compares a case's samples with its baseline's and
+ * decides, per gated metric, whether latency really changed.
+ *
+ * For each metric the statistic (e.g. p95 of e2e) is estimated on both sample
+ * sets and their ratio head/base is taken, with a 95% confidence interval from
+ * a seeded bootstrap that resamples both sets independently. Then:
+ * - `regressed`    the ratio is worse than the tolerance allows and the CI lies wholly on the worse side of 1;
+ * - `improved`     the mirror image;
+ * - `inconclusive` the point estimate is worse than the tolerance but the CI includes 1;
+ * - `unchanged`    anything else, including changes smaller than the noise floor (ms);
+ * - `new`          no baseline samples for the case.
+ * The seed is fixed, so the same samples always give the same verdict.
+ */
+import { formatMs, formatPercent } from '../evaluate/numbers.ts';
+import { harrellDavisSorted, quantileSorted, sortAscending, seededRandom } from '../evaluate/stats.ts';
+import type { GatedMetric, GateSample, Interval, MetricVerdict, QuantileEstimator, RegressionOptions, Verdict } from '../types.ts';
+
+interface MetricDefinition {
+  label: string;
+  unit: 'ms' | 'tok/s';
+  quantile: number;
+  /** Throughput: a smaller value is the regression. */
+  higherIsBetter: boolean;
+  values(samples: readonly GateSample[]): number[];
+}
+
+const okValues = (samples: readonly GateSample[], pick: (s: GateSample) => number | null) =>
+  samples.filter((s) => s.ok).map(pick).filter((v): v is number => v !== null);
+
+export const METRICS: Record<GatedMetric, MetricDefinition> = {
+  e2eP95: { label: 'e2e p95', unit: 'ms', quantile: 0.95, higherIsBetter: false, values: (s) => okValues(s, (x) => x.e2eMs) },
+  e2eP99: { label: 'e2e p99', unit: 'ms', quantile: 0.99, higherIsBetter: false, values: (s) => okValues(s, (x) => x.e2eMs) },
+  ttftP95: { label: 'TTFT p95', unit: 'ms', quantile: 0.95, higherIsBetter: false, values: (s) => okValues(s, (x) => x.ttftMs) },
+  tokensPerSec: { label: 'median tok/s', unit: 'tok/s', quantile: 0.5, higherIsBetter: true, values: (s) => okValues(s, (x) => x.e2eTokPerSec) },
+};
+
+export interface GateOptions {
+  /** Metrics to gate. Default `['e2eP95']`. */
+  metrics: GatedMetric[];
+  /** Allowed relative change before a change counts, e.g. 0.10 for 10%. */
+  tolerance: number;
+  /** Absolute changes below this many ms are ignored (ms metrics only). */
+  noiseFloorMs: number;
+  /** Which verdict fails a case: `regressed` (default) or also `inconclusive`. */
+  failOn: 'regressed' | 'inconclusive';
+  /** Quantile estimator for the gate. `linear` (default) is the one every report shows. */
+  estimator: QuantileEstimator;
+  confidence: number;
+  resamples: number;
+  seed: number;
+}
+
+export const DEFAULT_GATE: GateOptions = {
+  metrics: ['e2eP95'],
+  tolerance: 0.1,
+  noiseFloorMs: 1,
+  failOn: 'regressed',
+  estimator: 'linear',
+  confidence: 0.95,
+  resamples: 2000,
+  seed: 0x5eed,
+};
+
+const SEVERITY: Record<Verdict, number> = { regressed: 4, inconclusive: 3, improved: 2, unchanged: 1, new: 0 };
+
+/** The verdict of a case: its most severe metric verdict. */
+export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
+  return verdicts.reduce<Verdict>((worst, v) => (SEVERITY[v] > SEVERITY[worst] ? v : worst), 'new');
+}
+
+export function failsGate(verdict: Verdict, failOn: GateOptions['failOn']): boolean {
+  return verdict === 'regressed' || (failOn === 'inconclusive' && verdict === 'inconclusive');
+}
+
+function estimate(estimator: QuantileEstimator): (sorted: ArrayLike<number>, q: number) => number {
+  return estimator === 'harrell-davis' ? harrellDavisSorted : quantileSorted;
+}
+
+/**
+ * Percentile-bootstrap CI of est(head)/est(base): each resample draws both
+ * sets with replacement, independently, from one seeded stream.
+ */
+export function ratioInterval(
+  base: readonly number[],
+  head: readonly number[],
+  q: number,
+  options: Pick<GateOptions, 'estimator' | 'confidence' | 'resamples' | 'seed'>,
+): Interval {
+  const est = estimate(options.estimator);
+  const random = seededRandom(options.seed);
+  const b = new Float64Array(base.length);
+  const h = new Float64Array(head.length);
+  const ratios = new Float64Array(options.resamples);
+  for (let r = 0; r < options.resamples; r++) {
+    for (let i = 0; i < b.length; i++) b[i] = base[Math.floor(random() * base.length)] as number;
+    for (let i = 0; i < h.length; i++) h[i] = head[Math.floor(random() * head.length)] as number;
+    ratios[r] = est(h.sort(), q) / est(b.sort(), q);
+  }
+  ratios.sort();
+  const tail = (1 - options.confidence) / 2;
+  return { lo: quantileSorted(ratios, tail), hi: quantileSorted(ratios, 1 - tail) };
+}
+
+const fmt = (value: number, unit: string) => (unit === 'ms' ? `${formatMs(value)} ms` : `${value.toFixed(1)} ${unit}`);
+
+/** Compares one metric of a case against its baseline. */
+export function compareMetric(
+  metric: GatedMetric,
+  baseSamples: readonly GateSample[] | null,
+  headSamples: readonly GateSample[],
+  options: GateOptions = DEFAULT_GATE,
+): MetricVerdict {
+  const def = METRICS[metric];
+  const head = def.values(headSamples);
+  const base = baseSamples ? def.values(baseSamples) : [];
+  const est = estimate(options.estimator);
+  const headValue = head.length > 0 ? est(sortAscending(head), def.quantile) : null;
+  const result: MetricVerdict = { metric, verdict: 'new', base: null, head: headValue, ratio: null, ci: null, baseSamples: base.length, headSamples: head.length, message: '' };
+  if (base.length === 0) {
+    result.message = `${def.label}: no baseline samples`;
+    return result;
+  }
+  result.base = est(sortAscending(base), def.quantile);
+  if (head.length < 2 || base.length < 2 || headValue === null) {
+    result.verdict = 'inconclusive';
+    result.message = `${def.label}: too few successful samples to compare (base ${base.length}, head ${head.length})`;
+    return result;
+  }
+  const ratio = headValue / result.base;
+  const ci = ratioInterval(base, head, def.quantile, options);
+  result.ratio = ratio;
+  result.ci = ci;
+  // Orient so that > 1 means worse, whatever the metric's direction.
+  const worse = def.higherIsBetter ? 1 / ratio : ratio;
+  const worseCI = def.higherIsBetter ? { lo: 1 / ci.hi, hi: 1 / ci.lo } : ci;
+  const belowNoise = def.unit === 'ms' && Math.abs(headValue - result.base) < options.noiseFloorMs;
+  const limit = 1 + options.tolerance;
+  if (belowNoise) result.verdict = 'unchanged';
+  else if (worse > limit) result.verdict = worseCI.lo > 1 ? 'regressed' : 'inconclusive';
+  else if (worse < 1 / limit && worseCI.hi < 1) result.verdict = 'improved';
+  else result.verdict = 'unchanged';
+
+  const change = `${fmt(result.base, def.unit)} -> ${fmt(headValue, def.unit)} (${formatPercent(ratio)}, 95% CI ${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)})`;
+  const tolerance = `tolerance ${(options.tolerance * 100).toFixed(0)}%`;
+  const reason: Record<Verdict, string> = {
+    regressed: `regressed beyond the ${tolerance}; the CI excludes no change`,
+    inconclusive: `beyond the ${tolerance}, but the CI includes no change: rerun with more iterations`,
+    improved: `improved beyond the ${tolerance}`,
+    unchanged: belowNoise ? `within the ${options.noiseFloorMs} ms noise floor` : `within the ${tolerance} or not significant`,
+    new: '',
+  };
+  result.message = `${def.label} ${change}: ${reason[result.verdict]}`;
+  return result;
+}
+
+export interface CaseComparison {
+  verdict: Verdict;
+  metrics: MetricVerdict[];
+}
+
+export function compareCase(
+  baseSamples: readonly GateSample[] | null,
+  headSamples: readonly GateSample[],
+  options: GateOptions = DEFAULT_GATE,
+): CaseComparison {
+  const metrics = options.metrics.map((metric) => compareMetric(metric, baseSamples, headSamples, options));
+  return { verdict: worstVerdict(metrics.map((m) => m.verdict)), metrics };
+}
+
+const METRIC_ALIASES: Record<string, GatedMetric> = { p95: 'e2eP95', p99: 'e2eP99', e2eP95: 'e2eP95', e2eP99: 'e2eP99', ttftP95: 'ttftP95', tokensPerSec: 'tokensPerSec' };
+
+/**
+ * Gate options, validated: the spec's `regression` block, else `BENCH_FAIL_ON`
+ * (for failOn), else the config file's `regression`, else the defaults.
+ */
+export function gateOptions(spec: RegressionOptions = {}, env: NodeJS.ProcessEnv = process.env, config: RegressionOptions = {}): GateOptions {
+  const regression: RegressionOptions = { ...config, ...(env.BENCH_FAIL_ON ? { failOn: env.BENCH_FAIL_ON as GateOptions['failOn'] } : {}), ...spec };
+  const requested = regression.metric === undefined ? DEFAULT_GATE.metrics : Array.isArray(regression.metric) ? regression.metric : [regression.metric];
+  const metrics = requested.map((name) => {
+    const metric = METRIC_ALIASES[name];
+    if (!metric) throw new Error(`regression.metric "${name}" is not one of ${Object.keys(METRIC_ALIASES).join(', ')}`);
+    return metric;
+  });
+  const options: GateOptions = {
+    ...DEFAULT_GATE,
+    metrics: [...new Set(metrics)],
+    tolerance: regression.tolerance ?? DEFAULT_GATE.tolerance,
+    noiseFloorMs: regression.noiseFloorMs ?? DEFAULT_GATE.noiseFloorMs,
+    failOn: regression.failOn ?? DEFAULT_GATE.failOn,
+    estimator: regression.estimator ?? DEFAULT_GATE.estimator,
+  };
+  if (!(options.tolerance >= 0 && options.tolerance < 10)) throw new Error(`regression.tolerance must be between 0 and 10, got ${options.tolerance}`);
+  if (!(options.noiseFloorMs >= 0)) throw new Error(`regression.noiseFloorMs must be >= 0, got ${options.noiseFloorMs}`);
+  if (!['regressed', 'inconclusive'].includes(options.failOn)) {
+    throw new Error(`regression.failOn (or BENCH_FAIL_ON) must be "regressed" or "inconclusive", got "${options.failOn}"`);
+  }
+  if (!['linear', 'harrell-davis'].includes(options.estimator)) throw new Error(`regression.estimator must be "linear" or "harrell-davis"`);
+  return options;
+}

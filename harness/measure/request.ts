@@ -1,0 +1,279 @@
+/**
+ * One chat completion, timed. This is the hot path: between the start and end
+ * timestamps it only reads chunks and notes times; hashing, summaries and
+ * anything else that costs happen after the clock stops.
+ */
+import { createHash } from 'node:crypto';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { httpFetch } from './http-fetch.ts';
+import { SseParser } from './sse.ts';
+import type { ChatMessage, RequestError, RequestSample } from '../types.ts';
+
+export interface RequestSpec {
+  model: string;
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature: number;
+  seed: number;
+  stream: boolean;
+  timeoutMs: number;
+}
+
+/**
+ * The OpenAI client plus the moments its last request was written to the
+ * socket and its response body ended. Latency is timed from the first, like
+ * vLLM's benchmark starts its clock at the HTTP post: the SDK's own
+ * preparation (about half a millisecond of building options and headers) is
+ * not the server's latency. One client serves one request at a time, which
+ * the sequential runner ensures.
+ */
+export interface RequestClient {
+  openai: OpenAI;
+  clock: { issuedAt: number; bodyEndedAt: number };
+}
+
+/**
+ * A client that reports failures instead of hiding them: the SDK's default
+ * retries would turn a 500 into a slow success with its back-off inside the
+ * latency sample, and its logger would print malformed stream lines. Requests
+ * go through `httpFetch`, a thinner transport than the built-in fetch.
+ */
+export function createClient(baseURL: string, apiKey: string): RequestClient {
+  const clock = { issuedAt: 0, bodyEndedAt: 0 };
+  const hooks = {
+    onSent: () => (clock.issuedAt = performance.now()),
+    onBodyEnd: () => (clock.bodyEndedAt = performance.now()),
+  };
+  const timedFetch = (input: string | URL | Request, init?: RequestInit) => httpFetch(input, init, hooks);
+  const openai = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 24 * 3600_000, logLevel: 'off', fetch: timedFetch });
+  return { openai, clock };
+}
+
+/** What the hot path collects before it is turned into a sample. */
+interface Timeline {
+  /** When the request was handed to the transport. */
+  start: number;
+  end: number;
+  /** When the first content arrived (absolute, like start and end). */
+  firstContentAt: number | null;
+  gaps: number[];
+  parts: string[];
+  finishReason: string | null;
+  usageTokens: number | null;
+  error: RequestError | null;
+}
+
+/**
+ * Issues one request and measures it. Never throws for request failures: the
+ * failure is the sample's `error`, so a run goes on and counts it.
+ */
+export async function measureRequest(client: RequestClient, spec: RequestSpec, runSignal?: AbortSignal): Promise<MeasuredRequest> {
+  const timeout = AbortSignal.timeout(spec.timeoutMs);
+  const signal = runSignal ? AbortSignal.any([runSignal, timeout]) : timeout;
+  const timeline = spec.stream ? await timeStream(client, spec, signal) : await timeWhole(client, spec, signal);
+  // A stream can also end quietly when aborted; the signal says what happened.
+  if (!timeline.error && signal.aborted) timeline.error = abortError(timeout.aborted, spec.timeoutMs);
+  const text = timeline.parts.join('');
+  return { sample: toSample(timeline, text, spec.stream), text };
+}
+
+export interface MeasuredRequest {
+  sample: RequestSample;
+  /** The full output text (kept out of the sample: results store one example per case). */
+  text: string;
+}
+
+/**
+ * The request goes through the OpenAI client (request building, auth, HTTP
+ * errors); its body is read here rather than through the SDK's stream
+ * iterator, whose three nested async generators cost about 0.4 ms per
+ * request. Reading the body directly also times each network read as it
+ * arrives, before any parsing.
+ */
+async function timeStream({ openai, clock }: RequestClient, spec: RequestSpec, signal: AbortSignal): Promise<Timeline> {
+  const t: Timeline = { start: 0, end: 0, firstContentAt: null, gaps: [], parts: [], finishReason: null, usageTokens: null, error: null };
+  let last = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  clock.issuedAt = 0;
+  const called = performance.now();
+  try {
+    const response = await openai.chat.completions
+      .create(
+        {
+          model: spec.model,
+          messages: spec.messages,
+          stream: true,
+          stream_options: { include_usage: true },
+          max_tokens: spec.maxTokens,
+          temperature: spec.temperature,
+          seed: spec.seed,
+        },
+        { signal },
+      )
+      .asResponse();
+    if (!response.body) throw new TypeError('the streaming response has no body');
+    reader = response.body.getReader();
+    const parser = new SseParser();
+    let done = false;
+    while (!done) {
+      const read = await reader.read();
+      const now = performance.now();
+      const events = read.done ? parser.end() : parser.push(read.value);
+      done = read.done;
+      for (const data of events) {
+        // The end of the stream is its [DONE] event; the connection's own end follows a read later.
+        if (data === '[DONE]') {
+          if (t.end === 0) t.end = now;
+          continue;
+        }
+        const chunk = JSON.parse(data) as StreamChunk;
+        if (chunk.error) throw new StreamErrorEvent(chunk.error);
+        const choice = chunk.choices?.[0];
+        const content = choice?.delta?.content;
+        // A role-only first chunk (empty content) is not the first token.
+        if (content) {
+          if (t.firstContentAt === null) t.firstContentAt = now;
+          else t.gaps.push(now - last);
+          last = now;
+          t.parts.push(content);
+        }
+        if (choice?.finish_reason) t.finishReason = choice.finish_reason;
+        if (chunk.usage) t.usageTokens = chunk.usage.completion_tokens ?? null;
+      }
+    }
+    reader = undefined;
+  } catch (error) {
+    t.error = classifyError(error, signal, spec.timeoutMs);
+  }
+  // Without a [DONE] event (some servers omit it), or after an error, the stream ended when reading stopped.
+  if (t.end === 0 || t.error) t.end = performance.now();
+  t.start = clock.issuedAt || called;
+  // Stopped early (error, malformed event): release the connection.
+  reader?.cancel().catch(() => {});
+  return t;
+}
+
+/** The parts of a chat completion chunk the runner reads; anything else a server adds is ignored. */
+interface StreamChunk {
+  choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
+  usage?: { completion_tokens?: number } | null;
+  error?: { message?: string } | string;
+}
+
+/** An error object a server sent inside the stream instead of a chunk. */
+class StreamErrorEvent extends Error {
+  constructor(payload: { message?: string } | string) {
+    super(typeof payload === 'string' ? payload : (payload.message ?? JSON.stringify(payload)));
+    this.name = 'StreamErrorEvent';
+  }
+}
+
+async function timeWhole({ openai, clock }: RequestClient, spec: RequestSpec, signal: AbortSignal): Promise<Timeline> {
+  const t: Timeline = { start: 0, end: 0, firstContentAt: null, gaps: [], parts: [], finishReason: null, usageTokens: null, error: null };
+  clock.issuedAt = 0;
+  clock.bodyEndedAt = 0;
+  const called = performance.now();
+  try {
+    const completion = await openai.chat.completions.create(
+      {
+        model: spec.model,
+        messages: spec.messages,
+        stream: false,
+        max_tokens: spec.maxTokens,
+        temperature: spec.temperature,
+        seed: spec.seed,
+      },
+      { signal },
+    );
+    const choice = completion.choices[0];
+    if (choice?.message?.content) t.parts.push(choice.message.content);
+    t.finishReason = choice?.finish_reason ?? null;
+    t.usageTokens = completion.usage?.completion_tokens ?? null;
+  } catch (error) {
+    t.error = classifyError(error, signal, spec.timeoutMs);
+  }
+  // A whole response ends with its last byte, before the SDK parses it.
+  t.end = !t.error && clock.bodyEndedAt > 0 ? clock.bodyEndedAt : performance.now();
+  t.start = clock.issuedAt || called;
+  return t;
+}
+
+/** Microsecond resolution is all a latency figure needs; it halves the size of results files. */
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+function toSample(t: Timeline, text: string, streamed: boolean): RequestSample {
+  const e2eMs = round(t.end - t.start);
+  const error = t.error ?? (text === '' ? { kind: 'empty_response' as const, message: 'the response finished without any content' } : null);
+  const tokensEstimated = t.usageTokens === null;
+  // Without usage, each content chunk is counted as one token (flagged as an estimate).
+  const outputTokens = t.usageTokens ?? (streamed ? t.parts.length : 0);
+  const ok = error === null;
+  const ttft = t.firstContentAt === null ? null : t.firstContentAt - t.start;
+  const decodeMs = t.firstContentAt === null ? null : t.end - t.firstContentAt;
+  const tpotMs = ok && decodeMs !== null && outputTokens > 1 ? decodeMs / (outputTokens - 1) : null;
+  return {
+    ok,
+    e2eMs,
+    ttftMs: ttft === null ? null : round(ttft),
+    itlMs: t.gaps.map(round),
+    tpotMs,
+    outputTokens,
+    tokensEstimated,
+    decodeTokPerSec: tpotMs !== null && tpotMs > 0 ? 1000 / tpotMs : null,
+    e2eTokPerSec: ok && outputTokens > 0 && e2eMs > 0 ? (outputTokens * 1000) / e2eMs : null,
+    finishReason: t.finishReason,
+    outputSha256: ok ? sha256(text) : null,
+    error,
+  };
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function abortError(timedOut: boolean, timeoutMs: number): RequestError {
+  return timedOut
+    ? { kind: 'timeout', message: `no complete response within ${timeoutMs} ms` }
+    : { kind: 'aborted', message: 'the run was cancelled' };
+}
+
+/** Maps whatever the SDK or fetch threw to an error kind and a one-line message. */
+export function classifyError(error: unknown, signal: AbortSignal, timeoutMs: number): RequestError {
+  if (error instanceof APIUserAbortError || signal.aborted) {
+    const reason = signal.reason as { name?: string } | undefined;
+    return abortError(reason?.name === 'TimeoutError', timeoutMs);
+  }
+  if (error instanceof APIConnectionTimeoutError) return { kind: 'timeout', message: error.message };
+  if (error instanceof APIConnectionError) {
+    return { kind: 'connection', message: `${error.message}${causeText(error)}` };
+  }
+  if (error instanceof APIError) return { kind: 'http', status: error.status, message: oneLine(error.message) };
+  if (error instanceof StreamErrorEvent) return { kind: 'stream_error', message: oneLine(error.message) };
+  if (error instanceof SyntaxError) return { kind: 'malformed_stream', message: `invalid JSON in stream: ${oneLine(error.message)}` };
+  // A connection that dies mid-body: node:http says ECONNRESET ("aborted"), undici TypeError('terminated').
+  if (isConnectionLoss(error)) return { kind: 'stream_reset', message: `connection closed mid-stream${causeText(error as Error)}` };
+  const err = error as Error;
+  return { kind: 'unknown', message: oneLine(err?.message ?? String(error)) };
+}
+
+const CONNECTION_LOSS_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
+
+function isConnectionLoss(error: unknown): boolean {
+  const err = error as { code?: string; message?: string; cause?: { code?: string } } | null;
+  if (!err) return false;
+  if (err.code && CONNECTION_LOSS_CODES.has(err.code)) return true;
+  if (err.cause?.code && CONNECTION_LOSS_CODES.has(err.cause.code)) return true;
+  return error instanceof TypeError && err.message === 'terminated';
+}
+
+function causeText(error: Error): string {
+  const code = (error as { code?: string }).code;
+  if (code) return ` (${code})`;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (!cause) return '';
+  return ` (${[cause.code, cause.message].filter(Boolean).join(': ')})`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}

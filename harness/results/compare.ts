@@ -1,0 +1,49 @@
+/**
+ * Offline comparison of two runs, for a PR job that has the base branch's
+ * results artifact (or the committed baseline) and the head's results: the
+ * gate runs on every head case against the base case with the same id.
+ */
+import type { BaselineFile } from '../gate/baseline.ts';
+import { gateCase, type Reference } from '../evaluate/evaluate.ts';
+import type { GateOptions } from '../gate/verdict.ts';
+import type { CaseResult, RunResults } from '../types.ts';
+
+function references(base: RunResults | BaselineFile, file: string): Map<string, Reference> {
+  if ('kind' in base && base.kind === 'foundry-bench-baseline') {
+    return new Map(
+      Object.entries(base.cases).map(([id, e]) => [
+        id,
+        { file, samples: e.samples, outputSha256: e.output?.sha256 ?? null, fingerprint: e.fingerprint, updatedAt: e.updatedAt, gitSha: e.gitSha },
+      ]),
+    );
+  }
+  const run = base as RunResults;
+  return new Map(
+    run.cases
+      .filter((c) => c.status !== 'skipped')
+      .map((c) => [
+        c.id,
+        { file, samples: c.samples, outputSha256: c.sampleOutput?.sha256 ?? null, fingerprint: c.fingerprint, updatedAt: run.run.finishedAt, gitSha: run.run.gitSha },
+      ]),
+  );
+}
+
+/** The head document with every case's gate recomputed against `base`; a failing verdict fails the case. */
+export function compareResults(base: RunResults | BaselineFile, baseFile: string, head: RunResults, options: GateOptions): RunResults {
+  const byId = references(base, baseFile);
+  const cases = head.cases.map((c): CaseResult => {
+    if (c.status === 'skipped') return c;
+    const { gate, failures: gateFailures } = gateCase(byId.get(c.id) ?? null, { samples: c.samples, fingerprint: c.fingerprint, outputSha256: c.sampleOutput?.sha256 ?? null }, options);
+    // The head run's own gate lines are replaced by the new comparison's; its other failures (budgets, errors) stay.
+    const previousGateLines = new Set([...(c.gate?.metrics.map((m) => m.message) ?? []), ...c.failures.filter((l) => l.startsWith('note: the baseline'))]);
+    const failures = [...c.failures.filter((line) => !previousGateLines.has(line)), ...gateFailures];
+    return { ...c, status: failures.length > 0 ? 'failed' : 'passed', failures, gate };
+  });
+  const count = (status: CaseResult['status']) => cases.filter((c) => c.status === status).length;
+  return {
+    ...head,
+    run: { ...head.run, outcome: count('failed') > 0 ? 'failed' : 'passed' },
+    summary: { cases: cases.length, passed: count('passed'), failed: count('failed'), skipped: count('skipped') },
+    cases,
+  };
+}

@@ -1,0 +1,16 @@
+/** Reading and validating results documents against `schemas/results.schema.json`. */
+import { readJsonFile, schemaProblems } from '../files/schemas.ts';
+import type { RunResults } from '../types.ts';
+
+/** Problems with a results document, one line each; empty when valid. */
+export function resultsProblems(document: unknown): string[] {
+  return schemaProblems('results', document);
+}
+
+/** Reads a results file, naming the file and the problem when it is not one. */
+export function readResults(path: string): RunResults {
+  const document = readJsonFile(path, 'results');
+  const problems = resultsProblems(document);
+  if (problems.length > 0) throw new Error(`results ${path}: not a foundry-bench results file:\n  ${problems.slice(0, 20).join('\n  ')}`);
+  return document as RunResults;
+}

@@ -1,0 +1,139 @@
+/**
+ * The optional `foundry-local-sdk` 1.x, which runs Foundry Local inside this
+ * process. The harness starts the SDK's web service and measures over HTTP,
+ * as with every other target (the SDK's own chat call is synchronous and
+ * would block the event loop that times requests). Downloads are the one
+ * thing the web service lacks; a small loopback endpoint in this process
+ * runs the SDK's `model.download(onProgress)` for the spec workers and
+ * streams its progress in the older generation's `Total 45.67%` format, so
+ * one parser reads both.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import type { FoundryVariant } from '../../types.ts';
+import { variantFromJson } from './catalog.ts';
+
+interface SdkVariant {
+  id?: unknown;
+  alias?: unknown;
+  info?: unknown;
+  download?(onProgress?: (percent: number) => void, signal?: AbortSignal): Promise<unknown>;
+}
+
+interface SdkManager {
+  startWebService(): unknown;
+  stopWebService?(): unknown;
+  urls?: string[];
+  catalog?: { getModels(): unknown; getModelVariant?(id: string): unknown };
+}
+
+interface SdkModule {
+  FoundryLocalManager?: { create?(config: object): SdkManager; createAsync?(config: object): Promise<SdkManager> };
+}
+
+export interface StartedSdk {
+  origin: string;
+  catalog: FoundryVariant[] | undefined;
+  version: string | null;
+  /** The loopback download endpoint (with its secret path), for the spec workers. */
+  downloadBridge: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Foundry Local through the SDK; null when it is not installed, a note when it is but cannot start. */
+export async function startSdk(env: NodeJS.ProcessEnv): Promise<StartedSdk | { note: string } | null> {
+  const specifier = env.FOUNDRY_BENCH_SDK_MODULE || 'foundry-local-sdk';
+  let sdk: SdkModule;
+  try {
+    sdk = (await import(/* @vite-ignore */ specifier)) as SdkModule;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)|Failed to (load|resolve)/i.test((error as Error).message);
+    if (missing && !env.FOUNDRY_BENCH_SDK_MODULE) return null;
+    return { note: `foundry-local-sdk failed to load: ${(error as Error).message}` };
+  }
+  const factory = sdk.FoundryLocalManager;
+  if (!factory?.create && !factory?.createAsync) {
+    return { note: 'foundry-local-sdk 0.x drives the foundry CLI, which is not on PATH; install the CLI or foundry-local-sdk 1.x' };
+  }
+  try {
+    const config = { appName: 'foundry-bench', logLevel: 'warn' };
+    const manager = factory.createAsync ? await factory.createAsync(config) : (factory.create as (c: object) => SdkManager)(config);
+    await manager.startWebService();
+    const url = manager.urls?.[0];
+    if (!url) throw new Error('the SDK started its web service but reported no URL');
+    const models = (await manager.catalog?.getModels()) as unknown[] | undefined;
+    const bridge = await startDownloadBridge(manager);
+    return {
+      origin: new URL(url.replace('://localhost', '://127.0.0.1')).origin,
+      catalog: Array.isArray(models) ? sdkVariants(models) : undefined,
+      version: sdkVersion(specifier),
+      downloadBridge: bridge.url,
+      stop: async () => {
+        await bridge.close();
+        await manager.stopWebService?.();
+      },
+    };
+  } catch (error) {
+    return { note: `foundry-local-sdk is installed but could not start Foundry Local: ${(error as Error).message}` };
+  }
+}
+
+/** SDK 1.x models carry their variants, each with `id`, `alias` and `info` (the catalog's ModelInfo). */
+function sdkVariants(models: unknown[]): FoundryVariant[] {
+  return allVariants(models).flatMap((v) => variantFromJson({ ...((v.info as object) ?? {}), id: v.id, alias: v.alias }) ?? []);
+}
+
+function allVariants(models: unknown[]): SdkVariant[] {
+  return (models as Array<SdkVariant & { variants?: unknown[] }>).flatMap((model) =>
+    (Array.isArray(model.variants) && model.variants.length > 0 ? (model.variants as SdkVariant[]) : [model]).map((v) => ({ ...v, alias: v.alias ?? model.alias, download: v.download?.bind(v) })),
+  );
+}
+
+async function findVariant(manager: SdkManager, id: string): Promise<SdkVariant | null> {
+  const direct = (await manager.catalog?.getModelVariant?.(id)) as SdkVariant | undefined;
+  if (direct) return direct;
+  const models = (await manager.catalog?.getModels()) as unknown[] | undefined;
+  return allVariants(models ?? []).find((v) => v.id === id) ?? null;
+}
+
+/** `POST <url>/<model id>`: runs the SDK's download and streams `Total N%` lines, then `{"success":..}`. */
+async function startDownloadBridge(manager: SdkManager): Promise<{ url: string; close(): Promise<void> }> {
+  // A secret path: other local processes cannot trigger downloads through it.
+  const prefix = `/download/${randomBytes(16).toString('hex')}/`;
+  const server: Server = createServer((req, res) => {
+    if (req.method !== 'POST' || !req.url?.startsWith(prefix)) return void res.writeHead(404).end();
+    const id = decodeURIComponent(req.url.slice(prefix.length));
+    void (async () => {
+      const variant = await findVariant(manager, id);
+      if (!variant?.download) return void res.writeHead(404, { 'content-type': 'text/plain' }).end(`no downloadable variant ${id}`);
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      const abort = new AbortController();
+      res.on('close', () => res.writableEnded || abort.abort());
+      try {
+        await variant.download((percent) => res.write(`Total ${percent.toFixed(2)}%\n`), abort.signal);
+        res.end(JSON.stringify({ success: true, errorMessage: null }));
+      } catch (error) {
+        res.end(JSON.stringify({ success: false, errorMessage: (error as Error).message }));
+      }
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${prefix.slice(0, -1)}`,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+function sdkVersion(specifier: string): string | null {
+  try {
+    const path = createRequire(import.meta.url).resolve(`${specifier}/package.json`);
+    return `sdk ${(JSON.parse(readFileSync(path, 'utf8')) as { version?: string }).version ?? '?'}`;
+  } catch {
+    return null;
+  }
+}
