@@ -1,50 +1,763 @@
 /**
- * The data foundry-bench passes around: what a spec asks for, what one request
- * measured, and what a case (one model x one prompt) produced. The results JSON
- * (`schemas/results.schema.json`) is these types serialised; keep them in step.
+ * The map of foundry-bench's domain: what a spec asks for, what a run was told
+ * to do, where requests go, what one request measured, what a case (one model
+ * x one prompt) amounts to, and the results document every report is rendered
+ * from. The data path reads top to bottom in the same order as this file:
+ * spec -> run options -> target -> request sample -> case record -> results.
+ *
+ * The results JSON (`schemas/results.schema.json`) is generated from
+ * `RunResults` (`npm run schema`); a test fails when the two drift apart.
  */
+
+// ---------------------------------------------------------------------------
+// What a spec asks for
+// ---------------------------------------------------------------------------
 
 /** One chat message, as the OpenAI chat API takes it. */
 export interface ChatMessage {
+  /** Who speaks. */
   role: 'system' | 'user' | 'assistant';
+  /** What they say. */
   content: string;
 }
 
-/** A facet of a good answer: present when any keyword occurs or the regex matches. */
+/** A facet of a good answer: present when any keyword occurs as a whole word, or the regex matches. */
 export interface Facet {
+  /** Short name shown in reports, unique within the prompt. */
   id: string;
+  /** Words or phrases, matched case-insensitively as whole words. */
   keywords?: string[];
+  /** A JavaScript regular expression (instead of `keywords`). */
   regex?: string;
+  /**
+   * Flags of `regex`.
+   * @default "i"
+   */
   flags?: string;
+}
+
+/** What a good answer to a prompt contains, for the quality rubric. */
+export interface Expected {
+  /** Facets whose share present becomes the automatic quality score. */
+  facets?: Facet[];
 }
 
 /** A prompt of a prompt set, normalised: `messages` is always filled. */
 export interface Prompt {
+  /** Unique within the spec; part of the case name and id. */
   id: string;
+  /** The conversation sent, system message first when there is one. */
   messages: ChatMessage[];
   /** Overrides the spec's `maxTokens` for this prompt. */
   maxTokens?: number;
-  expected?: { facets?: Facet[] };
+  /** What a good answer contains. */
+  expected?: Expected;
 }
 
-/** A prompt as a user may write it inline or in a file. */
+/** A prompt as a user writes it, inline in a spec or in a prompt set file. */
 export interface PromptInput {
+  /** Unique within the set; letters, digits, `.`, `_` and `-`. */
   id: string;
+  /** A single user message (instead of `messages`). */
   text?: string;
+  /** The whole conversation (instead of `text`). */
   messages?: ChatMessage[];
+  /** A system message sent before `text` or `messages`. */
   system?: string;
+  /** Overrides the spec's `maxTokens` for this prompt. */
   maxTokens?: number;
-  expected?: { facets?: Facet[] };
+  /** What a good answer contains. */
+  expected?: Expected;
 }
+
+/** Absolute limits: a case that exceeds one fails, whatever the baseline says. Times in ms. */
+export interface Budgets {
+  /** Minimum quality score (1-5), from the spec's `quality.minScore` or the config. */
+  minQuality?: number;
+  /** Limit of e2e p95. */
+  p95Ms?: number;
+  /** Limit of e2e p99. */
+  p99Ms?: number;
+  /** Limit of TTFT p95. */
+  ttftP95Ms?: number;
+  /** Minimum median e2e throughput, tokens per second. */
+  minTokensPerSec?: number;
+  /**
+   * Share of timed requests allowed to fail, 0..1.
+   * @default 0
+   */
+  maxErrorRate?: number;
+}
+
+/** Latency metrics the regression gate can watch. */
+export type GatedMetric = 'e2eP95' | 'e2eP99' | 'ttftP95' | 'tokensPerSec';
+/** A gate verdict; see the README's table. */
+export type Verdict = 'regressed' | 'inconclusive' | 'improved' | 'unchanged' | 'new';
+/** How the gate estimates a quantile. */
+export type QuantileEstimator = 'linear' | 'harrell-davis';
+/** Which verdict fails a case: only `regressed`, or also `inconclusive`. */
+export type FailOn = 'regressed' | 'inconclusive';
+
+/** How a spec is compared with its baseline. */
+export interface RegressionOptions {
+  /**
+   * One metric (`p95` and `p99` mean e2e) or several.
+   * @default "e2eP95"
+   */
+  metric?: GatedMetric | 'p95' | 'p99' | Array<GatedMetric | 'p95' | 'p99'>;
+  /**
+   * Allowed relative change.
+   * @default 0.1
+   */
+  tolerance?: number;
+  /**
+   * Changes smaller than this many ms are ignored.
+   * @default 1
+   */
+  noiseFloorMs?: number;
+  /**
+   * `regressed` fails only real regressions; `inconclusive` also fails uncertain ones.
+   * @default "regressed"
+   */
+  failOn?: FailOn;
+  /**
+   * Quantile estimator of the gate; `linear` is the one every report shows.
+   * @default "linear"
+   */
+  estimator?: QuantileEstimator;
+}
+
+/** A Foundry Local variant choice: a device, or an exact model id such as `qwen2.5-0.5b-instruct-generic-cpu:4`. */
+export type VariantSelector = 'cpu' | 'gpu' | 'npu' | (string & {});
+
+/** What a `.bench.ts` spec passes to `benchModel`. */
+export interface BenchOptions {
+  /** Inline prompts, or a path (relative to the project root) to a JSON or YAML prompt set. */
+  prompts: string | Array<PromptInput | string>;
+  /**
+   * Untimed requests before timing starts.
+   * @default 2
+   */
+  warmup?: number;
+  /**
+   * Timed requests per prompt (a minimum when `timeMs` is also set).
+   * @default 30, or 1 when only `timeMs` is given
+   */
+  iterations?: number;
+  /**
+   * Keep issuing timed requests until this much time has passed (and `iterations` are done).
+   * @default 0
+   */
+  timeMs?: number;
+  /**
+   * `max_tokens` of each request; a prompt's own `maxTokens` wins.
+   * @default 150
+   */
+  maxTokens?: number;
+  /**
+   * Sampling temperature.
+   * @default 0
+   */
+  temperature?: number;
+  /**
+   * Seed sent with every request.
+   * @default 42
+   */
+  seed?: number;
+  /**
+   * Streaming requests measure TTFT and ITL; non-streaming only e2e and tokens.
+   * @default true
+   */
+  stream?: boolean;
+  /** Absolute limits of the case. */
+  budgets?: Budgets;
+  /**
+   * Per-request timeout in ms, covering the whole stream.
+   * @default 60000
+   */
+  timeoutMs?: number;
+  /** Base URL of an OpenAI-compatible server for this spec only (with or without `/v1`). */
+  target?: string;
+  /** Comparison with the committed baseline. */
+  regression?: RegressionOptions;
+  /** Quality budget: fail a case whose quality score is below `minScore` (1-5). */
+  quality?: { minScore?: number };
+  /**
+   * Foundry Local only: which variant of the alias to run. `cpu`, `gpu` or `npu` picks that device's variant, any
+   * other string is an exact model id. Several run side by side, each as its own cases.
+   * @default the variant Foundry Local picks for this machine (a cached one first)
+   */
+  variant?: VariantSelector | VariantSelector[];
+}
+
+/** The parameters a case actually ran with, after defaults and overrides. */
+export interface CaseParams {
+  /** Untimed requests before timing. */
+  warmup: number;
+  /** Timed requests (a minimum when `timeMs` > 0). */
+  iterations: number;
+  /** Time budget of the timed requests, ms; 0 means iterations only. */
+  timeMs: number;
+  /** `max_tokens` of each request. */
+  maxTokens: number;
+  /** Sampling temperature. */
+  temperature: number;
+  /** Seed sent with every request. */
+  seed: number;
+  /** Streaming (true) or whole responses. */
+  stream: boolean;
+  /** Per-request timeout, ms. */
+  timeoutMs: number;
+}
+
+// ---------------------------------------------------------------------------
+// What a run was told to do
+// ---------------------------------------------------------------------------
+
+/** The reports a run can write; `json` (results.json) is always written. */
+export type ReporterName = 'console' | 'json' | 'junit' | 'markdown' | 'csv' | 'github';
+
+/** The project's config file, `foundry-bench.config.{yaml,yml,json,ts}` (`schemas/config.schema.json`). */
+export interface HarnessConfig {
+  /** Base URL of an OpenAI-compatible server, used when no flag or environment variable names one. */
+  target?: string;
+  /**
+   * Glob of the spec files.
+   * @default "bench/**\/*.bench.ts"
+   */
+  specs?: string;
+  /** Defaults for every spec's options. */
+  defaults?: Partial<CaseParams>;
+  /** Defaults of the regression gate. */
+  regression?: RegressionOptions;
+  /** The quality rubric: a minimum score and an optional judge model on the same target. */
+  quality?: { minScore?: number; judge?: JudgeOptions };
+  /** Inputs of the cost and energy estimate. */
+  energy?: EnergyOptions;
+  /**
+   * Model catalog file.
+   * @default "fixtures/models.yaml"
+   */
+  catalog?: string;
+  /**
+   * Quality annotations file (optional unless configured).
+   * @default "annotations.yaml"
+   */
+  annotations?: string;
+  /**
+   * Directory of prompt sets, all validated before every run.
+   * @default "fixtures/prompts"
+   */
+  promptsDir?: string;
+  /**
+   * Baseline directory.
+   * @default "fixtures/baselines"
+   */
+  baselineDir?: string;
+  /**
+   * Hardware profile: selects `<baselineDir>/<profile>.json`.
+   * @default "default"
+   */
+  profile?: string;
+  /**
+   * Results and reports directory.
+   * @default "bench-results"
+   */
+  outputDir?: string;
+  /**
+   * Reports to write; results.json is always written.
+   * @default all
+   */
+  reporters?: ReporterName[];
+  /** How the harness treats Foundry Local. */
+  foundry?: Partial<FoundryLifecycleOptions> & { discover?: boolean; startService?: boolean; download?: boolean };
+}
+
+/** A second model on the same target that scores each case's sample output 1-5; its requests are never timed. */
+export interface JudgeOptions {
+  /** Judge model id. */
+  model: string;
+  /**
+   * `max_tokens` of the judge's answer.
+   * @default 16
+   */
+  maxTokens?: number;
+}
+
+/** Inputs of the energy and cost estimate. */
+export interface EnergyOptions {
+  /** Average power draw of the machine while generating, W. */
+  deviceWatts: number;
+  /** Electricity price per kWh; without it only energy is estimated. */
+  pricePerKWh?: number;
+  /**
+   * Currency of the price.
+   * @default "USD"
+   */
+  currency?: string;
+}
+
+/** Foundry Local's model lifecycle settings (config `foundry:`). */
+export interface FoundryLifecycleOptions {
+  /**
+   * Retries of an interrupted download.
+   * @default 3
+   */
+  downloadRetries: number;
+  /**
+   * Wait before the first retry, doubled each time, ms.
+   * @default 2000
+   */
+  retryDelayMs: number;
+  /**
+   * How long the older generation keeps a loaded model (`ttl`), s.
+   * @default 3600
+   */
+  ttlSeconds: number;
+  /**
+   * Unload, after its cases, a model the harness loaded.
+   * @default true
+   */
+  unload: boolean;
+}
+
+/** How the harness finds and treats Foundry Local: flags and environment over config over defaults. */
+export interface FoundryOptions extends FoundryLifecycleOptions {
+  /**
+   * Look for Foundry Local (CLI, SDK) when no target is set (`BENCH_FOUNDRY=0` turns it off).
+   * @default true
+   */
+  discover: boolean;
+  /**
+   * Start the service when it is installed but not running, and stop it at the end (`--start-service`).
+   * @default false
+   */
+  startService: boolean;
+  /**
+   * Download models that are not in the cache (`--download`); otherwise their cases are skipped.
+   * @default false
+   */
+  download: boolean;
+  /** `FOUNDRY_LOCAL_ENDPOINT`: Foundry Local at this URL, before any discovery. */
+  endpoint: string | null;
+  /** The `foundry` CLI found on PATH (or `FOUNDRY_CLI`); null when it is not installed. */
+  cli: string | null;
+  /**
+   * Module imported as the optional SDK (`FOUNDRY_BENCH_SDK_MODULE`; tests point it at a fake).
+   * @default "foundry-local-sdk"
+   */
+  sdkModule: string;
+}
+
+/** The embedded engine's settings (environment only). */
+export interface EmbeddedOptions {
+  /**
+   * Where the tiny models are generated and cached (`FOUNDRY_BENCH_MODEL_DIR`).
+   * @default "<root>/node_modules/.cache/foundry-bench/models"
+   */
+  modelDir: string;
+  /**
+   * llama.cpp threads per model (`FOUNDRY_BENCH_THREADS`).
+   * @default 1
+   */
+  threads: number;
+}
+
+/** Run-wide overrides of spec options, for a quick smoke run or a comparison with scripts that time whole responses. */
+export interface ParamOverrides {
+  /** `--iterations` / `BENCH_ITERATIONS`: timed requests per case (drops any `timeMs`). */
+  iterations: number | null;
+  /** `--warmup` / `BENCH_WARMUP`: untimed requests per case. */
+  warmup: number | null;
+  /** `--no-stream` / `BENCH_STREAM`: streaming or whole responses. */
+  stream: boolean | null;
+}
+
+/**
+ * Everything a run was told to do, made once by the CLI from its flags, the
+ * config file and the environment (harness/cli/options.ts is the only reader
+ * of `BENCH_*`). Vitest's workers get it with `inject('runOptions')`, the
+ * global setup from its project, the reporter through its constructor.
+ */
+export interface RunOptions {
+  /** The project root; relative paths in specs and the config resolve against it. */
+  root: string;
+  /** The validated config file; empty without one. */
+  config: HarnessConfig;
+  /**
+   * Glob of the spec files, relative to `root` (`--specs`, config `specs`).
+   * @default "bench/**\/*.bench.ts"
+   */
+  specs: string;
+  /** vitest file filters from the command line. */
+  filters: string[];
+  /** `-t`: only cases whose "model prompt" name matches. */
+  testNamePattern: string | null;
+  /** `--shard i/n`: this run is the i-th of n shards of the spec files. */
+  shard: string | null;
+  /** `--target` / `BENCH_BASE_URL`: an OpenAI-compatible server, as given (checked when the run starts). */
+  baseUrl: string | null;
+  /** `BENCH_API_KEY` or `OPENAI_API_KEY`; never printed or stored. */
+  apiKey: string;
+  /** Run-wide overrides of spec options. */
+  overrides: ParamOverrides;
+  /** `--models` / `BENCH_MODELS`: only these model aliases run; null runs all. */
+  models: string[] | null;
+  /** Absolute directory of results.json and the reports (`--output`, config `outputDir`). */
+  outputDir: string;
+  /** Absolute directory of the baseline files (`--baseline-dir`, config `baselineDir`). */
+  baselineDir: string;
+  /** Hardware profile (`--profile`, config `profile`): the baseline file is `<baselineDir>/<profile>.json`. */
+  profile: string;
+  /** `--update-baseline`: write this run's figures into the baseline; nothing fails for having changed. */
+  updateBaseline: boolean;
+  /** `--fail-on` / `BENCH_FAIL_ON`: beats the config's `regression.failOn`, loses to a spec's. */
+  failOn: FailOn | null;
+  /** Foundry Local discovery and lifecycle. */
+  foundry: FoundryOptions;
+  /** The embedded engine. */
+  embedded: EmbeddedOptions;
+  /** Reports to write (config `reporters`); results.json is always written. */
+  reporters: ReporterName[];
+  /** How output looks and where CI wants it. */
+  output: {
+    /** `NO_COLOR` is set: no colours even on a terminal. */
+    noColor: boolean;
+    /** Running under GitHub Actions (`GITHUB_ACTIONS=true`). */
+    githubActions: boolean;
+    /** `GITHUB_STEP_SUMMARY`: the job summary file the Markdown report is appended to. */
+    stepSummary: string | null;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Where requests go
+// ---------------------------------------------------------------------------
+
+/** Where the requests went, without credentials. */
+export interface TargetInfo {
+  /** Base URL including `/v1`, without credentials. */
+  baseURL: string;
+  /** How it was chosen: `spec`, `env:BENCH_BASE_URL`, `env:FOUNDRY_LOCAL_ENDPOINT`, `config`, `embedded default`, ... */
+  source: string;
+  /** What serves it. */
+  kind: 'openai-compatible' | 'embedded' | 'foundry-local';
+  /** Server software and version, when known (e.g. `node-llama-cpp 3.21.1`). */
+  server?: string;
+}
+
+/**
+ * A target as a run resolved it: ready to take requests (its model list read
+ * once), or unusable, in which case every case fails with `error`.
+ */
+export type RunTarget =
+  | {
+      kind: 'ready';
+      info: TargetInfo;
+      /** Model ids listed by `GET /v1/models`; null when it has no list (then no case is skipped for it). */
+      models: string[] | null;
+      /** Per-model facts the target reported (the embedded engine does), by model id. */
+      modelInfo: Record<string, ModelInfo>;
+      /** Set when the target is Foundry Local. */
+      foundry: FoundryTarget | null;
+    }
+  | {
+      kind: 'unusable';
+      /** The target, when it was named but does not answer. */
+      info: TargetInfo | null;
+      /** One line saying what is wrong, naming the URL or variable. */
+      error: string;
+    };
 
 /** What the model catalog (fixtures/models.yaml) says about a model alias. */
 export interface CatalogEntry {
+  /** What the model can do, e.g. chat, tools. */
   capabilities: string[];
+  /** Download size, MB; null when unknown. */
   size_mb: number | null;
+  /** License identifier, e.g. apache-2.0. */
   license: string;
+  /** Model family, e.g. qwen2.5. */
   family?: string;
+  /** Parameter count. */
   parameters?: number;
+  /** Free text. */
   description?: string;
+}
+
+/** What the target reports about a model it loaded: size, cold start, memory. */
+export interface ModelInfo {
+  /** Parameter count. */
+  parameters: number | null;
+  /** Size of the model's files, bytes. */
+  fileBytes: number | null;
+  /** sha256 of the model file (embedded engine). */
+  sha256: string | null;
+  /** Time to load the model and create its context (the cold start), ms. */
+  loadMs: number | null;
+  /** Growth of the server's resident memory while the model loaded, bytes. */
+  rssGrowthBytes: number | null;
+  /** Foundry Local: what the harness did to get the model ready, and the first request after loading. */
+  lifecycle?: ModelLifecycle;
+}
+
+/** Foundry Local: download, load and cold start of one model, measured apart from the timed samples. */
+export interface ModelLifecycle {
+  /** Download time when the harness downloaded the model (never part of a latency figure); null otherwise. */
+  downloadMs: number | null;
+  /** Download attempts (retries of an interrupted download included); 0 without a download. */
+  downloadAttempts: number;
+  /** True when the model was loaded before the harness started, so no cold start was measured. */
+  alreadyLoaded: boolean;
+  /** Resident memory of the service before the load, bytes; null when unknown (remote service, no pid). */
+  rssBeforeBytes: number | null;
+  /** Resident memory of the service after the load, bytes; null when unknown. */
+  rssAfterBytes: number | null;
+  /** Size of the model in the local cache, bytes. */
+  diskBytes: number | null;
+  /** The first request after loading, with the spec's first prompt; never among the warm samples. */
+  cold: ColdRequest | null;
+  /** True when the harness loaded the model and unloads it after its cases, leaving the service as found. */
+  unloadAfter: boolean;
+}
+
+/** The first request after a model loaded. */
+export interface ColdRequest {
+  /** It succeeded. */
+  ok: boolean;
+  /** Its time to first token, ms. */
+  ttftMs: number | null;
+  /** Its end-to-end time, ms. */
+  e2eMs: number;
+  /** Why it failed. */
+  error: string | null;
+}
+
+// ---------------------------------------------------------------------------
+// Foundry Local
+// ---------------------------------------------------------------------------
+
+/** A device kind of a Foundry Local variant. */
+export type DeviceType = 'CPU' | 'GPU' | 'NPU';
+
+/** One variant in Foundry Local's catalog: a concrete model id under an alias. */
+export interface FoundryVariant {
+  /** Model id with version, e.g. `qwen2.5-0.5b-instruct-generic-cpu:4`. */
+  id: string;
+  /** The alias it belongs to, e.g. `qwen2.5-0.5b`. */
+  alias: string;
+  /** The `:N` of its id. */
+  version: number | null;
+  /** Device it runs on. */
+  deviceType: DeviceType | null;
+  /** ONNX Runtime execution provider, e.g. `CPUExecutionProvider`. */
+  executionProvider: string | null;
+  /** Download size the catalog states, MB. */
+  fileSizeMb: number | null;
+  /** License the catalog states. */
+  license: string | null;
+  /** Task the catalog states, e.g. `chat-completion`. */
+  task: string | null;
+  /** What a gen-1 download request needs besides the id (from `/foundry/list`). */
+  downloadRef?: { uri: string; publisher: string | null; promptTemplate: unknown };
+}
+
+/** The variant a case ran: what the spec named and what it resolved to. */
+export interface ResolvedVariant {
+  /** The alias or id the spec named. */
+  requested: string;
+  /** The spec's variant selector, if any. */
+  selector: string | null;
+  /** The model id requests were sent to. */
+  id: string;
+  /** Device it runs on. */
+  deviceType: DeviceType | null;
+  /** Execution provider it runs on. */
+  executionProvider: string | null;
+  /** Download size as Foundry Local's catalog states it for this variant, MB. */
+  fileSizeMb: number | null;
+  /** License as Foundry Local's catalog states it. */
+  license: string | null;
+  /** Task as Foundry Local's catalog states it. */
+  task: string | null;
+  /** Why this variant: `exact id`, `cached variant`, `first variant in catalog order`. */
+  reason: string;
+}
+
+/** Foundry Local generations: `service` (CLI <= 0.8, REST under /openai) and `server` (Core 1.x, CLI 0.10+, SDK 1.x). */
+export type FoundryGeneration = 'service' | 'server';
+
+/** What discovery learned about a Foundry Local service; handed to the spec workers with the target. */
+export interface FoundryTarget {
+  /** Which REST surface answers. */
+  generation: FoundryGeneration;
+  /** Service origin, e.g. `http://127.0.0.1:52364` (the OpenAI API is under /v1). */
+  origin: string;
+  /** Product version (from `foundry --version`), when known. */
+  version: string | null;
+  /** `env:FOUNDRY_LOCAL_ENDPOINT`, `foundry server status`, `foundry service status`, `foundry-local-sdk`, ... */
+  discoveredBy: string;
+  /** Every variant this machine can run. */
+  catalog: FoundryVariant[];
+  /** Where the catalog came from; `v1/models` means ids only, with aliases inferred from them. */
+  catalogSource: 'foundry/list' | 'cli' | 'sdk' | 'v1/models';
+  /** The model cache directory the service reports. */
+  cacheDir: string | null;
+  /** The service's process id, when known (for its memory). */
+  pid: number | null;
+  /** The `foundry` CLI, when installed (gen-2 downloads go through it). */
+  cli: string | null;
+  /** With the SDK: the run's own loopback endpoint that downloads through it (see targets/foundry/sdk.ts). */
+  downloadBridge: string | null;
+}
+
+// ---------------------------------------------------------------------------
+// What one request measured
+// ---------------------------------------------------------------------------
+
+/** Why a request failed. */
+export type ErrorKind =
+  | 'http' // the server answered with an HTTP error status
+  | 'timeout' // no complete answer within timeoutMs (includes stalled streams)
+  | 'connection' // could not connect, or the connection failed before any response
+  | 'stream_reset' // the connection broke in the middle of a stream
+  | 'malformed_stream' // a stream event was not valid JSON
+  | 'stream_error' // the server sent an error object inside the stream
+  | 'empty_response' // the response finished without any content
+  | 'aborted' // the run itself was cancelled
+  | 'unknown';
+
+/** A failed request's reason. */
+export interface RequestError {
+  /** The kind of failure. */
+  kind: ErrorKind;
+  /** One line describing it. */
+  message: string;
+  /** HTTP status, for `http` errors. */
+  status?: number;
+}
+
+/** What one request measured. Times are ms from the moment the request was written to the socket. */
+export interface RequestSample {
+  /** True when the request produced a complete answer. */
+  ok: boolean;
+  /**
+   * From the request being written to the socket to the `[DONE]` event that ends the stream (after the usage
+   * chunk; the connection's end when a server sends none), or to the last byte of a whole response.
+   */
+  e2eMs: number;
+  /** Request start to the first chunk with non-empty content; null when not streaming or failed before content. */
+  ttftMs: number | null;
+  /** Gaps between consecutive content chunks. */
+  itlMs: number[];
+  /** (e2e - TTFT) / (outputTokens - 1); null when fewer than 2 tokens or not streaming. */
+  tpotMs: number | null;
+  /** Output tokens: `usage.completion_tokens`, else counted content chunks. */
+  outputTokens: number;
+  /** True when the server sent no usage and tokens are counted content chunks. */
+  tokensEstimated: boolean;
+  /** (outputTokens - 1) / (e2e - TTFT), in tokens per second. */
+  decodeTokPerSec: number | null;
+  /** outputTokens / e2e, in tokens per second. */
+  e2eTokPerSec: number | null;
+  /** The server's finish reason (`stop`, `length`, ...). */
+  finishReason: string | null;
+  /** sha256 (hex) of the full output text; null when the request failed. */
+  outputSha256: string | null;
+  /** Why the request failed; null when it succeeded. */
+  error: RequestError | null;
+}
+
+// ---------------------------------------------------------------------------
+// What a case's samples amount to
+// ---------------------------------------------------------------------------
+
+/** Distribution summary of one metric. Percentiles use linear interpolation (numpy's default). */
+export interface Summary {
+  /** Number of values. */
+  n: number;
+  /** Arithmetic mean. */
+  mean: number;
+  /** Sample standard deviation (n - 1). */
+  sd: number;
+  /** Smallest value. */
+  min: number;
+  /** Largest value. */
+  max: number;
+  /** Median. */
+  p50: number;
+  /** 90th percentile. */
+  p90: number;
+  /** 95th percentile. */
+  p95: number;
+  /** 99th percentile. */
+  p99: number;
+}
+
+/** A two-sided confidence interval. */
+export interface Interval {
+  /** Lower bound. */
+  lo: number;
+  /** Upper bound. */
+  hi: number;
+}
+
+/** A summary with bootstrap 95% confidence intervals of p50 and p95. */
+export interface SummaryWithCI extends Summary {
+  /** 95% CI of the median. */
+  p50CI: Interval;
+  /** 95% CI of p95. */
+  p95CI: Interval;
+}
+
+/** The statistics of a case, over its successful timed requests. */
+export interface CaseStats {
+  /** End-to-end latency, ms. */
+  e2eMs: SummaryWithCI | null;
+  /** Time to first token, ms. */
+  ttftMs: SummaryWithCI | null;
+  /** Pooled inter-token gaps of all successful requests, ms. */
+  itlMs: Summary | null;
+  /** Time per output token after the first, ms. */
+  tpotMs: Summary | null;
+  /** Output tokens per request. */
+  outputTokens: Summary | null;
+  /** Decode throughput, tokens per second. */
+  decodeTokPerSec: Summary | null;
+  /** End-to-end throughput, tokens per second. */
+  e2eTokPerSec: Summary | null;
+}
+
+/** Failed timed requests of a case. */
+export interface ErrorSummary {
+  /** Failed timed requests. */
+  count: number;
+  /** count / timed requests. */
+  rate: number;
+  /** Count per kind. */
+  byKind: Partial<Record<ErrorKind, number>>;
+  /** The first few errors, with the timed iteration they happened in. */
+  first: Array<RequestError & { iteration: number }>;
+}
+
+/** At temperature 0 a server should answer the same prompt with the same text every time. */
+export interface Determinism {
+  /** True when every successful timed request produced identical text; null when fewer than 2 succeeded. */
+  identical: boolean | null;
+  /** Number of distinct outputs. */
+  distinctOutputs: number;
+}
+
+/** A budget the case exceeded. */
+export interface BudgetViolation {
+  /** Which budget. */
+  budget: keyof Budgets;
+  /** Its limit. */
+  limit: number;
+  /** The measured value. */
+  actual: number;
+  /** One line a person can act on. */
+  message: string;
 }
 
 /** Quality of a case's sample output, from three sources. Scores are 1-5. */
@@ -63,314 +776,59 @@ export interface QualityResult {
 
 /** Energy and cost per output token, estimated from throughput and a configured device power. */
 export interface CostEstimate {
+  /** Always true: this is an estimate, and labelled as one. */
   estimate: true;
   /** Throughput the estimate rests on (median e2e tok/s). */
   tokensPerSec: number;
+  /** The configured device power, W. */
   deviceWatts: number;
+  /** deviceWatts / tokensPerSec. */
   joulesPerToken: number;
-  /** null without a configured electricity price. */
+  /** Electricity cost per million output tokens; null without a configured price. */
   costPerMillionTokens: number | null;
+  /** Currency of the cost; null without a configured price. */
   currency: string | null;
 }
 
-/** Absolute limits; a case that exceeds one fails. Times in ms. */
-export interface Budgets {
-  /** Minimum quality score (1-5), from the spec's `quality.minScore` or the config. */
-  minQuality?: number;
-  p95Ms?: number;
-  p99Ms?: number;
-  ttftP95Ms?: number;
-  minTokensPerSec?: number;
-  /** Share of timed requests allowed to fail, 0..1. Default 0. */
-  maxErrorRate?: number;
-}
-
-/** Latency metrics the regression gate can watch. */
-export type GatedMetric = 'e2eP95' | 'e2eP99' | 'ttftP95' | 'tokensPerSec';
-export type Verdict = 'regressed' | 'inconclusive' | 'improved' | 'unchanged' | 'new';
-export type QuantileEstimator = 'linear' | 'harrell-davis';
-
-/** How a spec is compared with its baseline. */
-export interface RegressionOptions {
-  /** One metric (`p95` and `p99` mean e2e) or several. Default `e2eP95`. */
-  metric?: GatedMetric | 'p95' | 'p99' | Array<GatedMetric | 'p95' | 'p99'>;
-  /** Allowed relative change, default 0.10. */
-  tolerance?: number;
-  /** Changes smaller than this many ms are ignored, default 1. */
-  noiseFloorMs?: number;
-  /** `regressed` (default) fails only real regressions; `inconclusive` also fails uncertain ones. */
-  failOn?: 'regressed' | 'inconclusive';
-  /** Quantile estimator of the gate, default `linear` (the one the reports show). */
-  estimator?: QuantileEstimator;
-}
-
-/** What a `.bench.ts` spec passes to `benchModel`. */
-export interface BenchOptions {
-  /** Inline prompts, or a path (relative to the project root) to a JSON or YAML prompt set. */
-  prompts: string | Array<PromptInput | string>;
-  /** Untimed requests before timing starts. Default 2. */
-  warmup?: number;
-  /** Timed requests per prompt (a minimum when `timeMs` is also set). Default 30 unless only `timeMs` is given. */
-  iterations?: number;
-  /** Keep issuing timed requests until this much time has passed (and `iterations` are done). */
-  timeMs?: number;
-  maxTokens?: number;
-  /** Default 0 (greedy). */
-  temperature?: number;
-  /** Default 42. */
-  seed?: number;
-  /** Streaming requests (default) measure TTFT and ITL; non-streaming only e2e and tokens. */
-  stream?: boolean;
-  budgets?: Budgets;
-  /** Per-request timeout in ms, covering the whole stream. Default 60000. */
-  timeoutMs?: number;
-  /** Base URL of an OpenAI-compatible server for this spec only (with or without `/v1`). */
-  target?: string;
-  /** Comparison with the committed baseline. */
-  regression?: RegressionOptions;
-  /** Quality budget: fail a case whose quality score is below `minScore` (1-5). */
-  quality?: { minScore?: number };
-  /**
-   * Foundry Local only: which variant of the alias to run. `cpu`, `gpu` or `npu` picks that device's variant, any
-   * other string is an exact model id. Several run side by side, each as its own cases. Default: the variant
-   * Foundry Local picks for this machine (a cached one first).
-   */
-  variant?: VariantSelector | VariantSelector[];
-}
-
-/** A Foundry Local variant choice: a device, or an exact model id such as `qwen2.5-0.5b-instruct-generic-cpu:4`. */
-export type VariantSelector = 'cpu' | 'gpu' | 'npu' | (string & {});
-
-export type DeviceType = 'CPU' | 'GPU' | 'NPU';
-
-/** One variant in Foundry Local's catalog: a concrete model id under an alias. */
-export interface FoundryVariant {
-  /** Model id with version, e.g. `qwen2.5-0.5b-instruct-generic-cpu:4`. */
-  id: string;
-  alias: string;
-  version: number | null;
-  deviceType: DeviceType | null;
-  executionProvider: string | null;
-  /** Download size the catalog states, MB. */
-  fileSizeMb: number | null;
-  license: string | null;
-  task: string | null;
-  /** What a gen-1 download request needs besides the id (from `/foundry/list`). */
-  downloadRef?: { uri: string; publisher: string | null; promptTemplate: unknown };
-}
-
-/** The variant a case ran: what the spec named and what it resolved to. */
-export interface ResolvedVariant {
-  /** The alias or id the spec named. */
-  requested: string;
-  /** The spec's variant selector, if any. */
-  selector: string | null;
-  id: string;
-  deviceType: DeviceType | null;
-  executionProvider: string | null;
-  /** Download size, license and task, as Foundry Local's catalog states them for this variant. */
-  fileSizeMb: number | null;
-  license: string | null;
-  task: string | null;
-  /** Why this variant: `exact id`, `cached variant`, `first variant in catalog order`. */
-  reason: string;
-}
-
-/** Foundry Local generations: `service` (CLI <= 0.8, REST under /openai) and `server` (Core 1.x, CLI 0.10+, SDK 1.x). */
-export type FoundryGeneration = 'service' | 'server';
-
-/** What discovery learned about a Foundry Local service; handed to the spec workers with the target. */
-export interface FoundryTarget {
-  generation: FoundryGeneration;
-  /** Service origin, e.g. `http://127.0.0.1:52364` (the OpenAI API is under /v1). */
-  origin: string;
-  /** Product version (from `foundry --version`), when known. */
-  version: string | null;
-  /** `env:FOUNDRY_LOCAL_ENDPOINT`, `foundry server status`, `foundry service status`, `foundry-local-sdk`, ... */
-  discoveredBy: string;
-  catalog: FoundryVariant[];
-  /** Where the catalog came from; `v1/models` means ids only, with aliases inferred from them. */
-  catalogSource: 'foundry/list' | 'cli' | 'sdk' | 'v1/models';
-  /** The model cache directory the service reports. */
-  cacheDir: string | null;
-  /** The service's process id, when known (for its memory). */
-  pid: number | null;
-  /** The `foundry` CLI, when installed (gen-2 downloads go through it). */
-  cli: string | null;
-  /** With the SDK: the run's own loopback endpoint that downloads through it (see targets/foundry-sdk.ts). */
-  downloadBridge: string | null;
-}
-
-/** The parameters a case actually ran with, after defaults and overrides. */
-export interface CaseParams {
-  warmup: number;
-  iterations: number;
-  timeMs: number;
-  maxTokens: number;
-  temperature: number;
-  seed: number;
-  stream: boolean;
-  timeoutMs: number;
-}
-
-/** Why a request failed. */
-export type ErrorKind =
-  | 'http' // the server answered with an HTTP error status
-  | 'timeout' // no complete answer within timeoutMs (includes stalled streams)
-  | 'connection' // could not connect, or the connection failed before any response
-  | 'stream_reset' // the connection broke in the middle of a stream
-  | 'malformed_stream' // a stream event was not valid JSON
-  | 'stream_error' // the server sent an error object inside the stream
-  | 'empty_response' // the response finished without any content
-  | 'aborted' // the run itself was cancelled
-  | 'unknown';
-
-export interface RequestError {
-  kind: ErrorKind;
-  message: string;
-  /** HTTP status, for `http` errors. */
-  status?: number;
-}
-
-/** What one request measured. Times are ms from the moment the request was issued. */
-export interface RequestSample {
-  ok: boolean;
-  /**
-   * From the request being written to the socket to the `[DONE]` event that ends the stream (after the usage
-   * chunk; the connection's end when a server sends none), or to the last byte of a whole response.
-   */
-  e2eMs: number;
-  /** Request start to the first chunk with non-empty content; null when not streaming or failed before content. */
-  ttftMs: number | null;
-  /** Gaps between consecutive content chunks. */
-  itlMs: number[];
-  /** (e2e - TTFT) / (outputTokens - 1); null when fewer than 2 tokens or not streaming. */
-  tpotMs: number | null;
+/** The example output a case keeps (the first successful timed request's). */
+export interface SampleOutput {
+  /** The text, cut at 2000 characters. */
+  text: string;
+  /** True when `text` was cut. */
+  truncated: boolean;
+  /** sha256 of the whole output. */
+  sha256: string;
+  /** Its output tokens. */
   outputTokens: number;
-  /** True when the server sent no usage and tokens are counted content chunks. */
-  tokensEstimated: boolean;
-  /** (outputTokens - 1) / (e2e - TTFT), in tokens per second. */
-  decodeTokPerSec: number | null;
-  /** outputTokens / e2e, in tokens per second. */
-  e2eTokPerSec: number | null;
+  /** Its finish reason. */
   finishReason: string | null;
-  /** sha256 (hex) of the full output text; null when the request failed. */
-  outputSha256: string | null;
-  error: RequestError | null;
 }
 
-/** Distribution summary of one metric. Percentiles use linear interpolation (numpy's default). */
-export interface Summary {
-  n: number;
-  mean: number;
-  sd: number;
-  min: number;
-  max: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-}
-
-/** A two-sided confidence interval. */
-export interface Interval {
-  lo: number;
-  hi: number;
-}
-
-/** A summary with bootstrap 95% confidence intervals of p50 and p95. */
-export interface SummaryWithCI extends Summary {
-  p50CI: Interval;
-  p95CI: Interval;
-}
-
-export interface CaseStats {
-  e2eMs: SummaryWithCI | null;
-  ttftMs: SummaryWithCI | null;
-  /** Pooled inter-token gaps of all successful requests. */
-  itlMs: Summary | null;
-  tpotMs: Summary | null;
-  outputTokens: Summary | null;
-  decodeTokPerSec: Summary | null;
-  e2eTokPerSec: Summary | null;
-}
-
-export interface ErrorSummary {
-  count: number;
-  /** count / timed requests. */
-  rate: number;
-  byKind: Partial<Record<ErrorKind, number>>;
-  /** The first few errors, with the timed iteration they happened in. */
-  first: Array<RequestError & { iteration: number }>;
-}
-
-export interface Determinism {
-  /** True when every successful timed request produced identical text; null when fewer than 2 succeeded. */
-  identical: boolean | null;
-  distinctOutputs: number;
-}
-
-export interface BudgetViolation {
-  budget: keyof Budgets;
-  limit: number;
-  actual: number;
-  message: string;
-}
-
-export type CaseStatus = 'passed' | 'failed' | 'skipped';
-
-/** Where the requests went, without credentials. */
-export interface TargetInfo {
-  baseURL: string;
-  /** How it was chosen: `spec`, `env:BENCH_BASE_URL`, `env:FOUNDRY_LOCAL_ENDPOINT`, `cli`, ... */
-  source: string;
-  kind: 'openai-compatible' | 'embedded' | 'foundry-local';
-  /** Server software and version, when known (e.g. `node-llama-cpp 3.22.1`). */
-  server?: string;
-}
-
-/** What the target reports about a model it loaded: size, cold start, memory. */
-export interface ModelInfo {
-  parameters: number | null;
-  fileBytes: number | null;
-  sha256: string | null;
-  /** Time to load the model and create its context (the cold start), ms. */
-  loadMs: number | null;
-  /** Growth of the server's resident memory while the model loaded, bytes. */
-  rssGrowthBytes: number | null;
-  /** Foundry Local: what the harness did to get the model ready, and the first request after loading. */
-  lifecycle?: ModelLifecycle;
-}
-
-/** Foundry Local: download, load and cold start of one model, measured apart from the timed samples. */
-export interface ModelLifecycle {
-  /** Download time when the harness downloaded the model (never part of a latency figure); null otherwise. */
-  downloadMs: number | null;
-  downloadAttempts: number;
-  /** True when the model was loaded before the harness started, so no cold start was measured. */
-  alreadyLoaded: boolean;
-  /** Resident memory of the service before and after the load, bytes; null when unknown (remote service, no pid). */
-  rssBeforeBytes: number | null;
-  rssAfterBytes: number | null;
-  /** Size of the model in the local cache, bytes. */
-  diskBytes: number | null;
-  /** The first request after loading, with the spec's first prompt; never among the warm samples. */
-  cold: { ok: boolean; ttftMs: number | null; e2eMs: number; error: string | null } | null;
-  /** True when the harness loaded the model and unloads it after its cases, leaving the service as found. */
-  unloadAfter: boolean;
-}
+// ---------------------------------------------------------------------------
+// The gate
+// ---------------------------------------------------------------------------
 
 /** Where a measurement was taken; baselines from a different place are flagged. */
 export interface Fingerprint {
+  /** CPU model name. */
   cpuModel: string;
+  /** Logical cores. */
   cores: number;
+  /** Total memory, GiB (rounded). */
   memoryGiB: number;
+  /** `linux`, `darwin`, `win32`, ... */
   platform: string;
+  /** `x64`, `arm64`, ... */
   arch: string;
+  /** Kernel release. */
   osRelease: string;
+  /** Node.js version. */
   node: string;
+  /** What served the requests. */
   targetKind: TargetInfo['kind'];
+  /** Server software and version. */
   server: string | null;
+  /** The model id requests went to. */
   model: string;
   /** Execution provider of a Foundry Local variant. */
   executionProvider?: string | null;
@@ -379,17 +837,23 @@ export interface Fingerprint {
 /** The fields of a request sample the gate needs, as baselines store them. */
 export type GateSample = Pick<RequestSample, 'ok' | 'e2eMs' | 'ttftMs' | 'e2eTokPerSec'>;
 
+/** One gated metric's comparison with the baseline. */
 export interface MetricVerdict {
+  /** Which metric. */
   metric: GatedMetric;
+  /** What the comparison says. */
   verdict: Verdict;
-  /** The metric's value in the baseline and in this run. */
+  /** The metric's value in the baseline. */
   base: number | null;
+  /** The metric's value in this run. */
   head: number | null;
   /** head / base. */
   ratio: number | null;
   /** Bootstrap confidence interval of head / base. */
   ci: Interval | null;
+  /** Successful samples on the base side. */
   baseSamples: number;
+  /** Successful samples on the head side. */
   headSamples: number;
   /** One line a person can act on. */
   message: string;
@@ -397,12 +861,17 @@ export interface MetricVerdict {
 
 /** The regression gate's decision for a case. */
 export interface GateResult {
+  /** The most severe metric verdict. */
   verdict: Verdict;
+  /** Per gated metric. */
   metrics: MetricVerdict[];
   /** True when the verdict fails the case (per `failOn`). */
   failed: boolean;
+  /** The tolerance applied. */
   tolerance: number;
-  failOn: 'regressed' | 'inconclusive';
+  /** Which verdict fails a case. */
+  failOn: FailOn;
+  /** The reference compared with; null when there was none. */
   baseline: { file: string; updatedAt: string; gitSha: string | null; fingerprint: Fingerprint } | null;
   /** Fingerprint fields that differ from the baseline's, as "field: base -> head". */
   fingerprintMismatch: string[];
@@ -410,103 +879,166 @@ export interface GateResult {
   outputChanged: boolean | null;
 }
 
-/** What a test leaves on `task.meta.bench` for the reporters. */
-export interface CaseMeta {
+// ---------------------------------------------------------------------------
+// A case and the results document
+// ---------------------------------------------------------------------------
+
+/** Who a case is: what the spec declared, before anything ran. */
+export interface CaseIdentity {
+  /** `model/promptId@hash` (for Foundry Local `alias@variantId(provider)/promptId@hash`). */
   id: string;
+  /** The alias or id the spec names. */
   model: string;
+  /** The prompt's id. */
   promptId: string;
   /** sha256 of the prompt messages and parameters that change the output; part of `id`. */
   promptHash: string;
+  /** The parameters the case runs with. */
   params: CaseParams;
+  /** The case's absolute limits. */
   budgets: Budgets;
+}
+
+/** What a test leaves on `task.meta.bench` for the reporters, assigned once when the case is done. */
+export interface CaseMeta extends CaseIdentity {
+  /** Where the requests went; an empty baseURL when there was no target. */
   target: TargetInfo;
   /** The served model's size, load time and memory, when the target reports them. */
   modelInfo: ModelInfo | null;
   /** Foundry Local: the variant the alias resolved to; null for other targets. */
   variant: ResolvedVariant | null;
+  /** Why the case was skipped; null when it ran. */
   skipReason: string | null;
-  /** Why the case failed, one line each (budgets, errors, unreachable target). */
+  /** Why the case failed, one line each (budgets, errors, gate, unreachable target). */
   failures: string[];
+  /** Every timed request, in order. */
   samples: RequestSample[];
+  /** Untimed requests before timing, and how many failed. */
   warmup: { count: number; errors: number };
+  /** Statistics over the successful timed requests. */
   stats: CaseStats;
+  /** Failed timed requests. */
   errors: ErrorSummary;
+  /** Whether every request answered the same. */
   determinism: Determinism;
+  /** Budgets the case exceeded. */
   budgetViolations: BudgetViolation[];
   /** Where this case was measured. */
   fingerprint: Fingerprint | null;
   /** The model catalog's entry for the model, when it has one. */
   catalog: CatalogEntry | null;
+  /** Quality of the sample output. */
   quality: QualityResult | null;
+  /** The energy and cost estimate, with an `energy` config. */
   cost: CostEstimate | null;
   /** Comparison with the baseline; null when the gate did not run (skipped or failed before measuring). */
   gate: GateResult | null;
-  sampleOutput: { text: string; truncated: boolean; sha256: string; outputTokens: number; finishReason: string | null } | null;
-  /** Wall time of warmup plus timed requests. */
+  /** The first successful timed request's output. */
+  sampleOutput: SampleOutput | null;
+  /** Wall time of warmup plus timed requests, ms. */
   durationMs: number;
 }
 
-// vitest re-exports TaskMeta from its runner package; the augmentation must target the declaring module.
-declare module '@vitest/runner' {
-  interface TaskMeta {
-    bench?: CaseMeta;
-  }
-}
+/** How a case ended. */
+export type CaseStatus = 'passed' | 'failed' | 'skipped';
 
-declare module 'vitest' {
-  interface ProvidedContext {
-    benchTarget: ProvidedTarget;
-  }
-}
-
-/** What the global setup hands to every spec file: the run's default target and what it serves. */
-export interface ProvidedTarget {
-  info: TargetInfo | null;
-  /** Model ids listed by `GET /v1/models`; null when the list could not be read (then no case is skipped for it). */
-  models: string[] | null;
-  /** Set when the target is unusable: every case fails with this message. */
-  error: string | null;
-  /** Per-model facts the target reported (the embedded engine does), by model id. */
-  modelInfo: Record<string, ModelInfo>;
-  /** Set when the target is Foundry Local. */
-  foundry?: FoundryTarget;
-}
-
-/** One case in the results document: the test's measurement plus where it lives and how it ended. */
+/** One case in the results document: the test's record plus where it lives and how it ended. */
 export interface CaseResult extends CaseMeta {
   /** Spec file, relative to the project root. */
   file: string;
   /** vitest's full test name: "model > prompt id". */
   name: string;
+  /** How it ended. */
   status: CaseStatus;
-  /** Hardware profile the case ran under (BENCH_PROFILE); merged runs may mix profiles. */
+  /** Hardware profile the case ran under; merged runs may mix profiles. */
   profile: string;
 }
 
 /** The results document, `bench-results/results.json`: the source of every report. */
 export interface RunResults {
+  /** Version of this document's shape. */
   schemaVersion: 1;
+  /** What wrote it. */
   tool: { name: 'foundry-bench'; version: string };
-  run: {
-    startedAt: string;
-    finishedAt: string;
-    durationMs: number;
-    gitSha: string | null;
-    /** Hardware profile of the run (BENCH_PROFILE, default "default"); "mixed" after merging several. */
-    profile: string;
-    /** "i/n" when the run was one shard of several; after a merge, the shards merged ("1/3, 2/3, 3/3"). */
-    shard: string | null;
-    node: string;
-    os: { platform: string; release: string; arch: string };
-    cpu: { model: string; cores: number };
-    memoryBytes: number;
-    /** Distinct targets the cases ran against. */
-    targets: TargetInfo[];
-    /** vitest's verdict on the run. */
-    outcome: 'passed' | 'failed' | 'interrupted';
-    /** Errors outside any case: spec files that failed to load, unhandled errors. */
-    errors: Array<{ file: string | null; message: string }>;
-  };
+  /** The run as a whole. */
+  run: RunInfo;
+  /** Cases by status. */
   summary: { cases: number; passed: number; failed: number; skipped: number };
+  /** Every case that started, in file then declaration order. */
   cases: CaseResult[];
+}
+
+/** The run as a whole: when, where, and how it ended. */
+export interface RunInfo {
+  /** ISO time the run started. */
+  startedAt: string;
+  /** ISO time the run ended. */
+  finishedAt: string;
+  /** finishedAt - startedAt, ms. */
+  durationMs: number;
+  /** The checked-out commit; null outside a git work tree. */
+  gitSha: string | null;
+  /** Hardware profile of the run (default "default"); "mixed" after merging several. */
+  profile: string;
+  /** "i/n" when the run was one shard of several; after a merge, the shards merged ("1/3, 2/3, 3/3"). */
+  shard: string | null;
+  /** Node.js version. */
+  node: string;
+  /** Operating system. */
+  os: { platform: string; release: string; arch: string };
+  /** CPU model and logical cores. */
+  cpu: { model: string; cores: number };
+  /** Total memory, bytes. */
+  memoryBytes: number;
+  /** Distinct targets the cases ran against. */
+  targets: TargetInfo[];
+  /** vitest's verdict on the run. */
+  outcome: 'passed' | 'failed' | 'interrupted';
+  /** Errors outside any case: spec files that failed to load, unhandled errors. */
+  errors: Array<{ file: string | null; message: string }>;
+}
+
+// ---------------------------------------------------------------------------
+// Live progress, from a spec worker to the console
+// ---------------------------------------------------------------------------
+
+/** A progress report of the running case (or a model download), sent as a test annotation. */
+export interface ProgressEvent {
+  /** The case (`model > prompt`) or the model being downloaded. */
+  name: string;
+  /** `download`: `done` is the percent, `planned` 100. */
+  phase: 'warmup' | 'run' | 'download';
+  /** Requests (or percent) done in this phase. */
+  done: number;
+  /** Requests (or 100) planned in this phase. */
+  planned: number;
+  /** p95 of successful e2e so far in the timed phase. */
+  runningP95Ms: number | null;
+  /** Estimated time left in this case (or download), ms. */
+  etaMs: number | null;
+  /** Downloads: MB done and in all (from the catalog's size), and which attempt this is. */
+  download?: { mb: number | null; totalMb: number | null; attempt: number };
+}
+
+// ---------------------------------------------------------------------------
+// vitest: what travels between the processes of a run
+// ---------------------------------------------------------------------------
+
+// vitest re-exports TaskMeta from its runner package; the augmentation must target the declaring module.
+declare module '@vitest/runner' {
+  interface TaskMeta {
+    /** The case's record, assigned once when the case is done. */
+    bench?: CaseMeta;
+    /** What the spec declared, set when the test is declared: a case that never finishes is still reported. */
+    benchCase?: Pick<CaseIdentity, 'model' | 'promptId' | 'promptHash' | 'params' | 'budgets'>;
+  }
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** The run's options, from the CLI. */
+    runOptions: RunOptions;
+    /** The run's default target, resolved once by the global setup. */
+    benchTarget: RunTarget;
+  }
 }

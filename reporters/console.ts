@@ -1,22 +1,21 @@
 /**
  * The console view of a bench run: live progress of the running case on a
  * terminal (file f/F, case i/n, iteration j/m, running p95, ETA), one line
- * per finished case, and the final coloured table. Progress travels from the
- * spec worker as a marked console line (see harness/progress.ts) and is never
- * echoed as output.
+ * per finished case, and the final coloured table. The bench reporter feeds
+ * it vitest's events; progress arrives as test annotations (see
+ * harness/results/progress.ts).
  */
+import type { Writable } from 'node:stream';
 import { styleText } from 'node:util';
 import type { UserConsoleLog } from 'vitest';
-import type { TestCase, TestModule, TestSpecification } from 'vitest/node';
-import { parseProgress, type ProgressEvent } from '../harness/run/progress.ts';
-import type { CaseMeta, RunResults } from '../harness/types.ts';
-import { ResultsReporter } from './results-reporter.ts';
+import type { TestCase, TestModule } from 'vitest/node';
+import type { CaseMeta, ProgressEvent, RunResults } from '../harness/types.ts';
 import { formatBytes, formatMs, modelLabel } from './format.ts';
 import { renderTable } from './table.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
-export default class ConsoleReporter extends ResultsReporter {
+export class ConsoleView {
   private files = 0;
   private fileIndex = 0;
   private casesInFile = 0;
@@ -24,33 +23,40 @@ export default class ConsoleReporter extends ResultsReporter {
   private progressShown = false;
   private readonly downloadQuarter = new Map<string, number>();
   private readonly modelsShown = new Set<string>();
-  private readonly tty = process.stdout.isTTY === true;
-  private readonly color = this.tty && !process.env.NO_COLOR;
+  private readonly tty: boolean;
+  private readonly color: boolean;
 
-  override onTestRunStart(specifications?: ReadonlyArray<TestSpecification>): void {
-    super.onTestRunStart();
-    this.files = specifications?.length ?? 0;
+  constructor(
+    private readonly out: Writable & { isTTY?: boolean },
+    private readonly err: Writable,
+    noColor: boolean,
+  ) {
+    this.tty = out.isTTY === true;
+    this.color = this.tty && !noColor;
   }
 
-  onTestModuleCollected(module: TestModule): void {
+  runStart(files: number): void {
+    this.files = files;
+  }
+
+  moduleCollected(module: TestModule): void {
     this.fileIndex++;
     this.casesInFile = Array.from(module.children.allTests()).length;
     this.caseIndex = 0;
     this.write(this.paint('bold', `\n${module.relativeModuleId}`) + this.paint('gray', ` (file ${this.fileIndex}/${this.files}, ${this.casesInFile} cases)`));
   }
 
-  onTestCaseReady(): void {
+  caseReady(): void {
     this.caseIndex++;
   }
 
-  onUserConsoleLog(log: UserConsoleLog): void {
-    const progress = parseProgress(log.content);
-    if (progress) return this.showProgress(progress);
+  /** What a spec worker printed, passed through. */
+  userLog(log: UserConsoleLog): void {
     this.clearProgress();
-    (log.type === 'stderr' ? process.stderr : process.stdout).write(log.content);
+    (log.type === 'stderr' ? this.err : this.out).write(log.content);
   }
 
-  onTestCaseResult(test: TestCase): void {
+  caseResult(test: TestCase): void {
     this.clearProgress();
     const meta = test.meta().bench;
     const result = test.result();
@@ -89,12 +95,12 @@ export default class ConsoleReporter extends ResultsReporter {
     this.write(this.paint('gray', `  ▸ ${modelLabel(meta)}: ${parts.join(' · ')}`));
   }
 
-  protected report(results: RunResults): void {
+  table(results: RunResults): void {
     this.clearProgress();
-    process.stdout.write(`\n${renderTable(results, { color: this.color })}\n`);
+    this.out.write(`\n${renderTable(results, { color: this.color })}\n`);
   }
 
-  private showProgress(event: ProgressEvent): void {
+  progress(event: ProgressEvent): void {
     if (event.phase === 'download') return this.showDownload(event);
     // Progress only helps a person watching; CI logs get the per-case lines.
     if (!this.tty) return;
@@ -102,7 +108,7 @@ export default class ConsoleReporter extends ResultsReporter {
     const p95 = event.runningP95Ms === null ? '' : `  p95 ${formatMs(event.runningP95Ms)} ms`;
     const eta = event.etaMs === null ? '' : `  ETA ${formatDuration(event.etaMs)}`;
     const line = `  … ${event.name}  case ${this.caseIndex}/${this.casesInFile}  ${phase} ${event.done}/${event.planned}${p95}${eta}`;
-    process.stdout.write(`\r\x1b[K${this.paint('gray', line)}`);
+    this.out.write(`\r\x1b[K${this.paint('gray', line)}`);
     this.progressShown = true;
   }
 
@@ -114,7 +120,7 @@ export default class ConsoleReporter extends ResultsReporter {
     const filled = Math.round(event.done / 5);
     const line = `  ↓ downloading ${event.name}  [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${event.done}%${size}${eta}${attempt}`;
     if (this.tty) {
-      process.stdout.write(`\r\x1b[K${this.paint('gray', line)}`);
+      this.out.write(`\r\x1b[K${this.paint('gray', line)}`);
       this.progressShown = true;
       return;
     }
@@ -126,12 +132,12 @@ export default class ConsoleReporter extends ResultsReporter {
 
   private clearProgress(): void {
     if (!this.progressShown) return;
-    process.stdout.write('\r\x1b[K');
+    this.out.write('\r\x1b[K');
     this.progressShown = false;
   }
 
   private write(line: string): void {
-    process.stdout.write(`${line}\n`);
+    this.out.write(`${line}\n`);
   }
 
   private paint(style: Style, text: string): string {

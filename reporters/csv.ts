@@ -1,9 +1,6 @@
 /** CSV, one row per case (RFC 4180 quoting), for spreadsheets and tools. */
-import { join } from 'node:path';
-import { writeFileAtomic } from '../harness/files/atomic.ts';
 import type { CaseResult, RunResults } from '../harness/types.ts';
 import { outcome } from './format.ts';
-import { outputDir, ResultsReporter } from './results-reporter.ts';
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -81,11 +78,4 @@ export function csvField(value: Cell): string {
 export function renderCsv(results: RunResults): string {
   const rows = [COLUMNS.map(([name]) => name), ...results.cases.map((c) => COLUMNS.map(([, get]) => csvField(get(c))))];
   return `${rows.map((row) => row.join(',')).join('\r\n')}\r\n`;
-}
-
-/** Vitest reporter that writes `results.csv` to the output directory. */
-export default class CsvReporter extends ResultsReporter {
-  protected report(results: RunResults): void {
-    writeFileAtomic(join(outputDir(), 'results.csv'), renderCsv(results));
-  }
 }

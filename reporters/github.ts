@@ -1,14 +1,11 @@
 /**
- * GitHub Actions integration: appends the Markdown report to the job summary
- * (`GITHUB_STEP_SUMMARY`) and emits annotations: an error for each regressed
- * or failed case, a warning for inconclusive ones and for comparisons against
- * a baseline measured elsewhere. Does nothing outside GitHub Actions.
+ * GitHub Actions annotations: an error for each regressed or failed case, a
+ * warning for inconclusive ones and for comparisons against a baseline
+ * measured elsewhere, as workflow commands with their data escaped. (The job
+ * summary is the Markdown report, appended by the bench reporter.)
  */
-import { appendFileSync } from 'node:fs';
 import type { RunResults } from '../harness/types.ts';
 import { outcome } from './format.ts';
-import { renderMarkdown } from './markdown.ts';
-import { ResultsReporter } from './results-reporter.ts';
 
 /** Escaping of workflow command data and properties, as the Actions runner decodes it. */
 export function escapeData(text: string): string {
@@ -32,13 +29,4 @@ export function annotations(results: RunResults): string[] {
     }
   }
   return lines;
-}
-
-export default class GitHubReporter extends ResultsReporter {
-  protected report(results: RunResults): void {
-    if (process.env.GITHUB_ACTIONS !== 'true' && !process.env.GITHUB_STEP_SUMMARY) return;
-    const summary = process.env.GITHUB_STEP_SUMMARY;
-    if (summary) appendFileSync(summary, `${renderMarkdown(results)}\n`);
-    for (const line of annotations(results)) process.stdout.write(`${line}\n`);
-  }
 }

@@ -4,12 +4,9 @@
  * verdict as properties, `<failure>` saying what regressed by how much, and
  * `<skipped>` with its reason (in the system-out, which every viewer shows).
  */
-import { join } from 'node:path';
 import junitReportBuilder, { type Builder } from 'junit-report-builder';
-import { writeFileAtomic } from '../harness/files/atomic.ts';
 import type { CaseResult, RunResults } from '../harness/types.ts';
 import { formatChange, modelLabel, outcome } from './format.ts';
-import { outputDir, ResultsReporter } from './results-reporter.ts';
 
 // The package's CommonJS default export is the builder; NodeNext types see only the namespace.
 const factory = ((junitReportBuilder as unknown as { default?: Builder }).default ?? junitReportBuilder) as Builder;
@@ -102,11 +99,4 @@ export function renderJUnit(results: RunResults): string {
     builder.testSuite().name(error.file ?? 'run').testCase().className('foundry-bench').name('load').error(error.message, 'LoadError');
   }
   return builder.build();
-}
-
-/** Vitest reporter that writes `junit.xml` to the output directory. */
-export default class JUnitReporter extends ResultsReporter {
-  protected report(results: RunResults): void {
-    writeFileAtomic(join(outputDir(), 'junit.xml'), renderJUnit(results));
-  }
 }

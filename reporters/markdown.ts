@@ -5,11 +5,8 @@
  * All model and user text is escaped. The report stays under GitHub's comment
  * limit by shedding detail in steps when the run is large.
  */
-import { join } from 'node:path';
-import { writeFileAtomic } from '../harness/files/atomic.ts';
 import type { CaseResult, RunResults } from '../harness/types.ts';
 import { escapeMarkdownCell, escapeMarkdownHtml, formatBytes, formatChange, formatMs, modelLabel, outcome, OUTCOME_SYMBOL, type Outcome } from './format.ts';
-import { outputDir, ResultsReporter } from './results-reporter.ts';
 
 /** GitHub rejects comment bodies over 65,536 characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -212,11 +209,4 @@ export function renderMarkdown(results: RunResults, options: MarkdownOptions = {
   // Even the notable rows do not fit: cut at a line boundary and say so.
   const note = `\n\n_Report cut at ${limit} characters${options.fullReportUrl ? `; [full report](${options.fullReportUrl})` : ''}._\n`;
   return text.slice(0, text.lastIndexOf('\n', limit - note.length)) + note;
-}
-
-/** Vitest reporter that writes `report.md` to the output directory. */
-export default class MarkdownReporter extends ResultsReporter {
-  protected report(results: RunResults): void {
-    writeFileAtomic(join(outputDir(), 'report.md'), renderMarkdown(results));
-  }
 }

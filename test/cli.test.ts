@@ -2,13 +2,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runBench, runCliInProcess, runCliProcess as cli, SECRET, type CliRun } from './helpers/cli.ts';
+import { runBench, runCli, SECRET, type CliRun } from './helpers/cli.ts';
 import { startSimServer, type SimServer } from './fakes/sim-server.ts';
 import { resultsProblems } from '../harness/results/results-file.ts';
 import type { RunResults } from '../harness/types.ts';
 
-/** The offline commands (report, compare, merge, models) run in this process: they start no vitest. */
-const offline = runCliInProcess;
+/**
+ * `npm run bench` end to end. Every run but one happens in this process (the
+ * CLI takes its environment and output streams as arguments); the first run
+ * on the embedded engine is a child process, exactly as a user starts it.
+ */
 
 describe('npm run bench against an OpenAI-compatible server', () => {
   let sim: SimServer;
@@ -91,18 +94,18 @@ describe('npm run bench against an OpenAI-compatible server', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-shards-'));
     const env = { BENCH_BASE_URL: `http://127.0.0.1:${sim.port}` };
     for (const shard of ['1/2', '2/2']) {
-      const { code } = await cli(['--specs', 'test/specs/**/*.bench.ts', '--output', outDir, '--shard', shard, '--baseline-dir', outDir], env);
+      const { code } = await runCli(['--specs', 'test/specs/**/*.bench.ts', '--output', outDir, '--shard', shard, '--baseline-dir', outDir], env);
       expect(code).toBeLessThanOrEqual(1);
     }
     const merged = join(outDir, 'merged.json');
-    const { code, output } = await offline(['merge', join(outDir, 'results-2-of-2.json'), join(outDir, 'results-1-of-2.json'), '-o', merged]);
+    const { code, output } = await runCli(['merge', join(outDir, 'results-2-of-2.json'), join(outDir, 'results-1-of-2.json'), '-o', merged]);
     expect(code).toBe(0);
     expect(output).toContain(`merged 2 file(s), 9 cases, into ${merged}`);
     const document = JSON.parse(readFileSync(merged, 'utf8')) as RunResults;
     expect(resultsProblems(document)).toEqual([]);
     expect(document.cases.map((c) => c.id)).toEqual(run.results?.cases.map((c) => c.id));
     expect(document.run.shard).toBe('2/2, 1/2');
-    const duplicate = await offline(['merge', join(outDir, 'results-1-of-2.json'), join(outDir, 'results-1-of-2.json')]);
+    const duplicate = await runCli(['merge', join(outDir, 'results-1-of-2.json'), join(outDir, 'results-1-of-2.json')]);
     expect(duplicate.code).toBe(2);
     expect(duplicate.output).toContain('shards must not overlap');
   }, 60_000);
@@ -157,7 +160,8 @@ describe('npm run bench with no target configured: the embedded engine', () => {
 
   beforeAll(async () => {
     const env = { BENCH_BASE_URL: '', FOUNDRY_LOCAL_ENDPOINT: '' };
-    first = await runBench(env, tinyOnly);
+    // The one child process: `npm run bench` on a machine with nothing configured.
+    first = await runBench(env, tinyOnly, undefined, { child: true });
     second = await runBench(env, tinyOnly);
   }, 120_000);
 
@@ -225,7 +229,8 @@ describe('the regression gate, end to end against the simulated server', () => {
     const [regressed] = slow.results?.cases ?? [];
     expect(regressed?.status).toBe('failed');
     expect(regressed?.gate).toMatchObject({ verdict: 'regressed', failed: true, fingerprintMismatch: [] });
-    expect(regressed?.failures[0]).toMatch(/^e2e p95 \d+\.\d ms -> \d+\.\d ms \(\+\d+\.\d%, 95% CI \+\d+\.\d% \.\. \+\d+\.\d%\): regressed/);
+    // formatMs prints one decimal below 100 ms and whole numbers from 100 ms up.
+    expect(regressed?.failures[0]).toMatch(/^e2e p95 \d+(\.\d)? ms -> \d+(\.\d)? ms \(\+\d+\.\d%, 95% CI \+\d+\.\d% \.\. \+\d+\.\d%\): regressed/);
     expect(slow.output).toContain('regressed');
   });
 
@@ -239,13 +244,13 @@ describe('the regression gate, end to end against the simulated server', () => {
   });
 
   test('compare diffs two results files offline, with the same verdict and exit code', async () => {
-    const { code, output } = await offline(['compare', join(fast.outDir, 'results.json'), join(slow.outDir, 'results.json'), '--format', 'md']);
+    const { code, output } = await runCli(['compare', join(fast.outDir, 'results.json'), join(slow.outDir, 'results.json'), '--format', 'md']);
     expect(code).toBe(1);
     expect(output).toContain('🔴 1 regressed');
-    const reverse = await offline(['compare', join(slow.outDir, 'results.json'), join(fast.outDir, 'results.json'), '--format', 'json']);
+    const reverse = await runCli(['compare', join(slow.outDir, 'results.json'), join(fast.outDir, 'results.json'), '--format', 'json']);
     expect(reverse.code).toBe(0);
     expect((JSON.parse(reverse.output) as RunResults).cases[0]?.gate?.verdict).toBe('improved');
-    const againstBaseline = await offline(['compare', join(baselineDir, 'default.json'), join(slow.outDir, 'results.json'), '--format', 'junit']);
+    const againstBaseline = await runCli(['compare', join(baselineDir, 'default.json'), join(slow.outDir, 'results.json'), '--format', 'junit']);
     expect(againstBaseline.code).toBe(1);
     expect(againstBaseline.output).toContain('type="LatencyRegressed"');
   }, 60_000);
@@ -261,13 +266,13 @@ describe('the regression gate, end to end against the simulated server', () => {
   }, 60_000);
 
   test('report renders a results file in each format; bad input exits 2 naming the file', async () => {
-    const csv = await offline(['report', join(slow.outDir, 'results.json'), '--format', 'csv']);
+    const csv = await runCli(['report', join(slow.outDir, 'results.json'), '--format', 'csv']);
     expect(csv.code).toBe(0);
     expect(csv.output.split('\r\n')[0]).toMatch(/^file,case_id,model/);
-    const missing = await offline(['report', 'no-such.json']);
+    const missing = await runCli(['report', 'no-such.json']);
     expect(missing.code).toBe(2);
     expect(missing.output).toContain('results no-such.json: cannot read (ENOENT)');
-    const badFormat = await offline(['report', join(slow.outDir, 'results.json'), '--format', 'pdf']);
+    const badFormat = await runCli(['report', join(slow.outDir, 'results.json'), '--format', 'pdf']);
     expect(badFormat.code).toBe(2);
     expect(badFormat.output).toContain('--format must be one of md, junit, csv, json, table');
   }, 60_000);
@@ -344,7 +349,7 @@ describe('config, catalog, quality and model selection, end to end', () => {
   });
 
   test('foundry-bench models lists the catalog and what the target serves', async () => {
-    const { code, output } = await offline(['models', '--config', join(dir, 'config.yaml')]);
+    const { code, output } = await runCli(['models', '--config', join(dir, 'config.yaml')]);
     expect(code).toBe(0);
     expect(output).toMatch(/alias\s+family\s+parameters\s+size\s+license\s+capabilities\s+served/);
     expect(output).toMatch(/sim-fast\s+sim\s+1\.0M\s+12\.5 MB\s+apache-2\.0\s+chat, test\s+yes/);

@@ -5,7 +5,7 @@ import { loadCatalog } from '../harness/files/catalog.ts';
 import { loadConfig } from '../harness/files/config.ts';
 import { DataFileError, loadDataFile } from '../harness/files/data-file.ts';
 import { loadPrompts } from '../harness/files/prompts.ts';
-import { loadAnnotations } from '../harness/evaluate/quality.ts';
+import { loadAnnotations } from '../harness/files/annotations.ts';
 
 const broken = (name: string) => join('test/fixtures/broken', name);
 

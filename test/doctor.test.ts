@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCliInProcess } from './helpers/cli.ts';
+import { runCli, testEnv } from './helpers/cli.ts';
 import { startSimServer, type SimServer } from './fakes/sim-server.ts';
 import { specModels } from '../harness/cli/doctor.ts';
-import { doctor, renderChecks } from '../harness/cli/doctor-checks.ts';
-import { probeTarget } from '../harness/run-target.ts';
+import { doctor, renderChecks, type DoctorOptions } from '../harness/cli/doctor-checks.ts';
+import { runOptions } from '../harness/cli/options.ts';
+import { probeTarget } from '../harness/targets/resolve.ts';
+
+const OPTIONS: DoctorOptions = { apiKey: 'k', foundry: { download: false, downloadRetries: 0, retryDelayMs: 1, ttlSeconds: 60, unload: true } };
 
 let sim: SimServer;
 
@@ -21,8 +24,8 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 const check = async (models: string[], timeoutMs?: number) => {
-  const target = await probeTarget({ baseURL: sim.url, source: 'test', kind: 'openai-compatible' });
-  return doctor(target, models.map((model) => ({ model })), timeoutMs ? { timeoutMs } : {});
+  const target = await probeTarget({ baseURL: sim.url, source: 'test', kind: 'openai-compatible' }, 'k');
+  return doctor(target, models.map((model) => ({ model })), timeoutMs ? { ...OPTIONS, timeoutMs } : OPTIONS);
 };
 
 describe('foundry-bench doctor', () => {
@@ -54,14 +57,14 @@ describe('foundry-bench doctor', () => {
   });
 
   test('an unreachable endpoint is one failing line', async () => {
-    const target = await probeTarget({ baseURL: 'http://127.0.0.1:1/v1', source: 'test', kind: 'openai-compatible' });
-    const checks = await doctor(target, [{ model: 'healthy' }]);
+    const target = await probeTarget({ baseURL: 'http://127.0.0.1:1/v1', source: 'test', kind: 'openai-compatible' }, 'k');
+    const checks = await doctor(target, [{ model: 'healthy' }], OPTIONS);
     expect(checks).toHaveLength(1);
     expect(checks[0]).toMatchObject({ status: 'fail', name: 'endpoint', detail: expect.stringContaining('ECONNREFUSED') });
   });
 
   test('the command prints the checks and exits non-zero on any failure', async () => {
-    const run = (models: string) => runCliInProcess(['doctor', '--target', sim.url, '--models', models]);
+    const run = (models: string) => runCli(['doctor', '--target', sim.url, '--models', models]);
     const healthy = await run('healthy');
     expect(healthy.code).toBe(0);
     expect(healthy.output).toContain('✓ healthy: deterministic');
@@ -71,6 +74,7 @@ describe('foundry-bench doctor', () => {
   });
 
   test('finds the models the specs use without running them', async () => {
-    expect((await specModels('test/specs/**/*.bench.ts')).map((m) => m.model)).toEqual(['not-served', 'sim-fast', 'sim-flaky', 'tiny-1m', 'tiny-30m']);
+    const options = runOptions({ specs: 'test/specs/**/*.bench.ts' }, {}, testEnv(), process.cwd());
+    expect((await specModels(options)).map((m) => m.model)).toEqual(['not-served', 'sim-fast', 'sim-flaky', 'tiny-1m', 'tiny-30m']);
   }, 60_000);
 });

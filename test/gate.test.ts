@@ -110,8 +110,9 @@ describe('gate options', () => {
     expect(gateOptions({ metric: ['p99', 'ttftP95'] }).metrics).toEqual(['e2eP99', 'ttftP95']);
     expect(() => gateOptions({ metric: 'p42' as never })).toThrow(/regression.metric "p42"/);
     expect(() => gateOptions({ tolerance: -1 })).toThrow(/regression.tolerance/);
-    expect(gateOptions({}, { BENCH_FAIL_ON: 'inconclusive' }).failOn).toBe('inconclusive');
-    expect(gateOptions({ failOn: 'regressed' }, { BENCH_FAIL_ON: 'inconclusive' }).failOn).toBe('regressed');
-    expect(() => gateOptions({}, { BENCH_FAIL_ON: 'sometimes' })).toThrow(/BENCH_FAIL_ON/);
+    // The run's --fail-on beats the config's, a spec's own beats both.
+    expect(gateOptions({}, 'inconclusive', { failOn: 'regressed' }).failOn).toBe('inconclusive');
+    expect(gateOptions({ failOn: 'regressed' }, 'inconclusive').failOn).toBe('regressed');
+    expect(() => gateOptions({}, null, { failOn: 'sometimes' as never })).toThrow(/regression.failOn must be "regressed" or "inconclusive", got "sometimes"/);
   });
 });

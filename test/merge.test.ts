@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { mergeResults } from '../harness/results/merge.ts';
 import { resultsProblems } from '../harness/results/results-file.ts';
 import { renderMarkdown } from '../reporters/markdown.ts';
-import { resultsFileName } from '../reporters/json.ts';
+import { resultsFileName } from '../harness/results/results-file.ts';
 import { makeCase, makeResults } from './helpers/results.ts';
 
 const files = ['bench/a.bench.ts', 'bench/b.bench.ts', 'bench/c.bench.ts'];
@@ -53,6 +53,6 @@ describe('merging shard results', () => {
 
   test('shards write their own results file', () => {
     expect(resultsFileName('2/3')).toBe('results-2-of-3.json');
-    expect(resultsFileName(undefined)).toBe('results.json');
+    expect(resultsFileName(null)).toBe('results.json');
   });
 });

@@ -7,7 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { GITHUB_COMMENT_LIMIT, REPORT_MARKER } from '../../reporters/markdown.ts';
-import { UsageError } from './offline.ts';
+import { UsageError } from './errors.ts';
+import type { Environment } from './options.ts';
+import type { Io } from './run-bench.ts';
 
 export interface UpsertOptions {
   token: string;
@@ -16,8 +18,8 @@ export interface UpsertOptions {
   issueNumber: number;
   body: string;
   marker?: string;
-  /** Default GITHUB_API_URL, else https://api.github.com. */
-  apiUrl?: string;
+  /** GitHub's REST API, e.g. GITHUB_API_URL. @default "https://api.github.com" */
+  apiUrl?: string | undefined;
   /** Linked when the body has to be cut to fit. */
   artifactUrl?: string;
   maxChars?: number;
@@ -56,7 +58,7 @@ function nextPage(link: string | null): string | null {
 }
 
 export async function upsertComment(options: UpsertOptions): Promise<UpsertResult> {
-  const api = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+  const api = (options.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
   const marker = options.marker ?? REPORT_MARKER;
   const doFetch = options.fetch ?? fetch;
   const headers = {
@@ -92,13 +94,12 @@ export async function upsertComment(options: UpsertOptions): Promise<UpsertResul
 }
 
 /** The pull request number from the flag, or from the event that started the workflow. */
-function pullRequestNumber(flag: string | undefined): number {
+function pullRequestNumber(flag: string | undefined, eventPath: string | undefined): number {
   if (flag) {
     const n = Number(flag);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--pr must be a pull request number, got "${flag}"`);
     return n;
   }
-  const eventPath = process.env.GITHUB_EVENT_PATH;
   if (eventPath) {
     const event = JSON.parse(readFileSync(eventPath, 'utf8')) as { pull_request?: { number?: number }; number?: number };
     const n = event.pull_request?.number ?? event.number;
@@ -108,11 +109,15 @@ function pullRequestNumber(flag: string | undefined): number {
 }
 
 /** `foundry-bench comment --file report.md [--pr N] [--repo owner/name] [--artifact-url URL]` */
-export async function commentCommand(flags: { file?: string | undefined; pr?: string | undefined; repo?: string | undefined; artifactUrl?: string | undefined }): Promise<number> {
+export async function commentCommand(
+  flags: { file?: string | undefined; pr?: string | undefined; repo?: string | undefined; artifactUrl?: string | undefined },
+  env: Environment,
+  io: Io,
+): Promise<number> {
   if (!flags.file) throw new UsageError('comment needs --file report.md');
-  const token = process.env.GITHUB_TOKEN;
+  const token = env.GITHUB_TOKEN;
   if (!token) throw new UsageError('comment needs GITHUB_TOKEN in the environment');
-  const repository = flags.repo ?? process.env.GITHUB_REPOSITORY;
+  const repository = flags.repo ?? env.GITHUB_REPOSITORY;
   if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) throw new UsageError('comment needs --repo owner/name (or GITHUB_REPOSITORY)');
   let body: string;
   try {
@@ -123,10 +128,11 @@ export async function commentCommand(flags: { file?: string | undefined; pr?: st
   const result = await upsertComment({
     token,
     repository,
-    issueNumber: pullRequestNumber(flags.pr),
+    issueNumber: pullRequestNumber(flags.pr, env.GITHUB_EVENT_PATH),
+    apiUrl: env.GITHUB_API_URL,
     body,
     ...(flags.artifactUrl ? { artifactUrl: flags.artifactUrl } : {}),
   });
-  process.stdout.write(`foundry-bench: ${result.action} comment ${result.url}${result.truncated ? ' (cut to fit the size limit)' : ''}\n`);
+  io.stdout.write(`foundry-bench: ${result.action} comment ${result.url}${result.truncated ? ' (cut to fit the size limit)' : ''}\n`);
   return 0;
 }

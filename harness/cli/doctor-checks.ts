@@ -9,12 +9,10 @@
  */
 import type OpenAI from 'openai';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import { foundryOptions, type FoundryOptions } from '../files/config.ts';
-import { prepareModel } from '../targets/prepare.ts';
-import { suiteName } from '../run/params.ts';
 import { createClient } from '../measure/request.ts';
-import { apiKeyFromEnv } from '../targets/openai.ts';
-import type { ProvidedTarget, VariantSelector } from '../types.ts';
+import { suiteName } from '../run/params.ts';
+import { prepareModel, type PreparedModel } from '../targets/prepare.ts';
+import type { FoundryLifecycleOptions, FoundryOptions, RunTarget, VariantSelector } from '../types.ts';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -54,11 +52,22 @@ export interface SpecModel {
   selector?: VariantSelector | undefined;
 }
 
-export async function doctor(target: ProvidedTarget, models: readonly SpecModel[], { timeoutMs = 120_000, foundry = foundryOptions() }: { timeoutMs?: number; foundry?: FoundryOptions } = {}): Promise<DoctorCheck[]> {
+export interface DoctorOptions {
+  apiKey: string;
+  /** How Foundry Local models are made ready: downloads only when allowed, as in a run. */
+  foundry: FoundryLifecycleOptions & Pick<FoundryOptions, 'download'>;
+  /**
+   * Per check request.
+   * @default 120000
+   */
+  timeoutMs?: number;
+}
+
+export async function doctor(target: RunTarget, models: readonly SpecModel[], { apiKey, foundry, timeoutMs = 120_000 }: DoctorOptions): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (status: CheckStatus, name: string, detail: string, hint: string | null = null) => checks.push({ status, name, detail, hint });
-  if (!target.info || target.error) {
-    add('fail', 'endpoint', target.error ?? 'no target', 'start the model server, or point the harness at it with --target / BENCH_BASE_URL / FOUNDRY_LOCAL_ENDPOINT');
+  if (target.kind === 'unusable') {
+    add('fail', 'endpoint', target.error, 'start the model server, or point the harness at it with --target / BENCH_BASE_URL / FOUNDRY_LOCAL_ENDPOINT');
     return checks;
   }
   const where = `${target.info.baseURL} (${target.info.kind}${target.info.server ? `, ${target.info.server}` : ''})`;
@@ -69,21 +78,20 @@ export async function doctor(target: ProvidedTarget, models: readonly SpecModel[
   } else if (target.models) add('pass', 'endpoint', `${where} lists ${target.models.length} model(s)`);
   else add('warn', 'endpoint', `${where} answers, but has no /models list`, 'models cannot be checked before use; requests will tell');
 
-  const { openai } = createClient(target.info.baseURL, apiKeyFromEnv());
+  const { openai } = createClient(target.info.baseURL, apiKey);
   for (const { model: alias, selector } of models) {
     const model = suiteName(alias, selector);
     // Plain servers list a model; Foundry Local must also resolve, cache and load it.
     const ready = `${model}: ${target.foundry ? 'ready' : 'listed'}`;
-    const prepared = await prepareModel(target, alias, selector, null, foundry);
+    const prepared = await prepareModel(target, alias, selector, { foundry, cold: null });
+    if (prepared.kind !== 'ready') {
+      const [detail = '', hint = null] = (prepared.kind === 'fail' ? prepared.message : prepared.reason).split('\nhint: ');
+      add('fail', ready, detail, hint ?? (target.foundry ? null : 'download or load it on the server, or fix the name in the spec'));
+      continue;
+    }
     try {
-      const id = prepared.servedId;
-      if (id === null) {
-        const [detail = '', hint = null] = (prepared.failure ?? prepared.skipReason ?? 'not available').split('\nhint: ');
-        add('fail', ready, detail, hint ?? (target.foundry ? null : 'download or load it on the server, or fix the name in the spec'));
-        continue;
-      }
       add('pass', ready, availability(prepared, alias));
-      await chatChecks(openai, model, id, timeoutMs, add);
+      await chatChecks(openai, model, prepared.servedId, timeoutMs, add);
     } finally {
       await prepared.release();
     }
@@ -91,7 +99,7 @@ export async function doctor(target: ProvidedTarget, models: readonly SpecModel[
   return checks;
 }
 
-function availability(prepared: Awaited<ReturnType<typeof prepareModel>>, alias: string): string {
+function availability(prepared: PreparedModel & { kind: 'ready' }, alias: string): string {
   const { variant, modelInfo, servedId } = prepared;
   if (!variant) return servedId === alias ? 'yes' : `as ${servedId}`;
   const life = modelInfo?.lifecycle;

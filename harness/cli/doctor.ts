@@ -1,17 +1,19 @@
 /**
  * `foundry-bench doctor [--target URL] [--models a,b]`: resolves the target as a
  * run would (starting the embedded engine when nothing is configured), finds
- * the models the specs use, and checks each (see doctor.ts).
+ * the models the specs use, and checks each (see doctor-checks.ts).
  */
-import { resolveBenchTarget } from '../targets/resolve.ts';
-import { shareConfig, type HarnessConfig } from '../files/config.ts';
-import { doctor, renderChecks, type SpecModel } from './doctor-checks.ts';
 import { parseSuiteName } from '../run/params.ts';
+import { resolveRunTarget } from '../targets/resolve.ts';
+import type { RunOptions } from '../types.ts';
+import { doctor, renderChecks, type SpecModel } from './doctor-checks.ts';
+import type { Io } from './run-bench.ts';
+import { benchVitestOptions } from './vitest-options.ts';
 
 /** The model (and variant) of every `benchModel` in the specs, as vitest collects them (nothing runs). */
-export async function specModels(specs: string, root = process.cwd()): Promise<SpecModel[]> {
-  const [{ createVitest }, { benchVitestOptions }] = await Promise.all([import('vitest/node'), import('./vitest-options.ts')]);
-  const vitest = await createVitest('test', { ...benchVitestOptions({ root, specs }), globalSetup: [], reporters: [] });
+export async function specModels(options: RunOptions): Promise<SpecModel[]> {
+  const { createVitest } = await import('vitest/node');
+  const vitest = await createVitest('test', { ...benchVitestOptions(options, []), globalSetup: [] });
   try {
     const { testModules } = await vitest.collect();
     const models = new Set<string>();
@@ -22,14 +24,18 @@ export async function specModels(specs: string, root = process.cwd()): Promise<S
   }
 }
 
-export async function doctorCommand(options: { target?: string | undefined; models?: string | undefined; specs: string }, config: HarnessConfig): Promise<number> {
-  if (options.target) process.env.BENCH_BASE_URL = options.target;
-  shareConfig(config);
-  const models = options.models ? options.models.split(',').map((m) => parseSuiteName(m.trim())).filter((m) => m.model !== '') : await specModels(options.specs);
-  const { target, close } = await resolveBenchTarget((line) => process.stderr.write(`foundry-bench: ${line}\n`));
+/** `--models` names models (`"qwen2.5-0.5b [cpu]"` a variant); without it, the specs' models are checked. */
+export async function doctorCommand(options: RunOptions, models: string | undefined, io: Io): Promise<number> {
+  const checked = models
+    ? models
+        .split(',')
+        .map((m) => parseSuiteName(m.trim()))
+        .filter((m) => m.model !== '')
+    : await specModels(options);
+  const { target, close } = await resolveRunTarget(options, (line) => void io.stderr.write(`foundry-bench: ${line}\n`));
   try {
-    const checks = await doctor(target, models);
-    process.stdout.write(renderChecks(checks));
+    const checks = await doctor(target, checked, { apiKey: options.apiKey, foundry: options.foundry });
+    io.stdout.write(renderChecks(checks));
     return checks.some((c) => c.status === 'fail') ? 1 : 0;
   } finally {
     await close();

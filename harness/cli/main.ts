@@ -4,21 +4,27 @@
  * through, so cases are selected the way tests are), serves the embedded
  * engine, and renders or compares results files offline.
  *
+ * This is the process boundary: flags, the config file and the environment
+ * become one `RunOptions` here (options.ts), and every command gets its
+ * output streams from here, so the whole CLI runs in-process in tests.
+ *
  * Exit codes: 0 all passed (or skipped), 1 a case failed or regressed,
  * 2 bad usage or unreadable input.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findConfigFile, loadConfig, shareConfig, type HarnessConfig } from '../files/config.ts';
+import { findConfigFile, loadConfig } from '../files/config.ts';
 import { DataFileError } from '../files/data-file.ts';
-import { doctorCommand } from './doctor.ts';
-import { modelsCommand } from './models.ts';
-import { commentCommand } from './comment.ts';
-import { compareCommand, mergeCommand, parseFormat, reportCommand, summaryCommand, UsageError } from './offline.ts';
-import { preflight } from '../files/preflight.ts';
 import type { RegressionOptions } from '../types.ts';
-import { DEFAULT_SPECS } from '../specs.ts';
+import { FORMATS, type Format } from '../../reporters/render.ts';
+import { commentCommand } from './comment.ts';
+import { doctorCommand } from './doctor.ts';
+import { UsageError } from './errors.ts';
+import { modelsCommand } from './models.ts';
+import { compareCommand, mergeCommand, reportCommand, summaryCommand } from './offline.ts';
+import { configFileOption, DEFAULT_SPECS, runOptions, type Environment } from './options.ts';
+import { runBench, type Io } from './run-bench.ts';
 
 const HELP = `foundry-bench: latency benchmarks for local language models
 
@@ -97,7 +103,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 const COMMANDS = new Set(['run', 'serve', 'report', 'compare', 'models', 'merge', 'summary', 'comment', 'doctor']);
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], env: Environment, io: Io): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
@@ -106,35 +112,62 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(HELP);
+    io.stdout.write(HELP);
     return 0;
   }
   const [command, ...rest] = COMMANDS.has(positionals[0] ?? '') ? positionals : ['run', ...positionals];
-  if (values.config) process.env.FOUNDRY_BENCH_CONFIG = values.config;
-  // Foundry Local flags apply to run, doctor and models alike.
-  if (values.download) process.env.BENCH_DOWNLOAD = '1';
-  if (values['start-service']) process.env.BENCH_START_SERVICE = '1';
-  const config = await loadConfig(findConfigFile());
+  const root = process.cwd();
+  const config = await loadConfig(findConfigFile(root, configFileOption(values.config, env)));
+  // Run, doctor and models resolve a target the same way, from the same options.
+  const options = () => runOptions(runFlags(values, rest), config, env, root);
   switch (command) {
     case 'serve':
-      return serve(values.port);
+      return serve(values.port, options(), io);
     case 'report':
-      return reportCommand(rest, parseFormat(values.format, 'md'), values.out);
+      return reportCommand(rest, parseFormat(values.format, 'md'), values.out, io);
     case 'compare':
-      return compareCommand(rest, parseFormat(values.format, 'md'), values.out, { ...config.regression, ...regressionFlags(values) });
+      return compareCommand(rest, parseFormat(values.format, 'md'), values.out, { ...config.regression, ...regressionFlags(values) }, io);
     case 'models':
-      return modelsCommand(config, values.target);
+      // Here --target names the server to list; it does not become the run's target.
+      return modelsCommand(runOptions({ ...runFlags(values, rest), target: undefined }, config, env, root), values.target, io);
     case 'merge':
-      return mergeCommand(rest, values.out);
+      return mergeCommand(rest, values.out, io);
     case 'doctor':
-      return doctorCommand({ target: values.target, models: values.models, specs: values.specs ?? config.specs ?? DEFAULT_SPECS }, config);
+      return doctorCommand(options(), values.models, io);
     case 'summary':
-      return summaryCommand(rest);
+      return summaryCommand(rest, io);
     case 'comment':
-      return commentCommand({ file: values.file, pr: values.pr, repo: values.repo, artifactUrl: values['artifact-url'] });
+      return commentCommand({ file: values.file, pr: values.pr, repo: values.repo, artifactUrl: values['artifact-url'] }, env, io);
     default:
-      return run(rest, values, config);
+      return (await runBench(options(), io)).code;
   }
+}
+
+function runFlags(values: Values, filters: string[]) {
+  return {
+    target: values.target,
+    specs: values.specs,
+    iterations: values.iterations,
+    warmup: values.warmup,
+    noStream: values['no-stream'],
+    output: values.output,
+    updateBaseline: values['update-baseline'],
+    baselineDir: values['baseline-dir'],
+    profile: values.profile,
+    failOn: values['fail-on'],
+    models: values.models,
+    download: values.download,
+    startService: values['start-service'],
+    testNamePattern: values.testNamePattern,
+    shard: values.shard,
+    filters,
+  };
+}
+
+function parseFormat(value: string | undefined, fallback: Format): Format {
+  const format = value ?? fallback;
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+  return format as Format;
 }
 
 function regressionFlags(values: Values): RegressionOptions {
@@ -149,51 +182,11 @@ function regressionFlags(values: Values): RegressionOptions {
   return options;
 }
 
-async function run(filters: string[], values: Values, config: HarnessConfig): Promise<number> {
-  // Every file a user wrote is checked before any request: all problems at once, exit 2.
-  const problems = preflight(config);
-  if (problems.length > 0) throw new DataFileError(problems);
-  shareConfig(config);
-  // Flags become environment variables so the spec workers, which inherit the environment, see them.
-  const env: Array<[string | undefined | boolean, string, string?]> = [
-    [values.target, 'BENCH_BASE_URL'],
-    [values.iterations, 'BENCH_ITERATIONS'],
-    [values.warmup, 'BENCH_WARMUP'],
-    [values['no-stream'], 'BENCH_STREAM', '0'],
-    [values.output, 'BENCH_OUTPUT_DIR'],
-    [values['update-baseline'], 'BENCH_UPDATE_BASELINE', '1'],
-    [values['baseline-dir'], 'BENCH_BASELINE_DIR'],
-    [values.profile, 'BENCH_PROFILE'],
-    [values['fail-on'], 'BENCH_FAIL_ON'],
-    [values.models, 'BENCH_MODELS'],
-    [values.shard, 'BENCH_SHARD'],
-  ];
-  for (const [value, name, fixed] of env) if (value) process.env[name] = fixed ?? String(value);
-  // The config file fills in what neither a flag nor the environment set.
-  const fromConfig: Array<[string | undefined, string]> = [
-    [config.outputDir, 'BENCH_OUTPUT_DIR'],
-    [config.baselineDir, 'BENCH_BASELINE_DIR'],
-    [config.profile, 'BENCH_PROFILE'],
-  ];
-  for (const [value, name] of fromConfig) if (value && !process.env[name]) process.env[name] = value;
-
-  // Loaded here, not at the top: report, compare and models start without vitest.
-  const [{ startVitest }, { benchVitestOptions }] = await Promise.all([import('vitest/node'), import('./vitest-options.ts')]);
-  const options = benchVitestOptions({ root: process.cwd(), specs: values.specs ?? config.specs ?? DEFAULT_SPECS, reporters: config.reporters });
-  const vitest = await startVitest('test', filters, {
-    ...options,
-    ...(values.testNamePattern ? { testNamePattern: values.testNamePattern } : {}),
-    ...(values.shard ? { shard: values.shard } : {}),
-  });
-  await vitest.close();
-  return typeof process.exitCode === 'number' ? process.exitCode : 0;
-}
-
 /** Serves until SIGINT/SIGTERM; prints the URL on its first line of output. */
-async function serve(port: string | undefined): Promise<number> {
+async function serve(port: string | undefined, options: ReturnType<typeof runOptions>, io: Io): Promise<number> {
   const { startEmbeddedServer } = await import('../targets/embedded/server.ts');
-  const server = await startEmbeddedServer(port ? { port: Number(port) } : {});
-  process.stdout.write(`embedded engine (node-llama-cpp ${server.engineVersion}) serving ${server.models.map((m) => m.id).join(', ')} on ${server.url}\n`);
+  const server = await startEmbeddedServer({ ...options.embedded, ...(port ? { port: Number(port) } : {}) });
+  io.stdout.write(`embedded engine (node-llama-cpp ${server.engineVersion}) serving ${server.models.map((m) => m.id).join(', ')} on ${server.url}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -203,12 +196,12 @@ async function serve(port: string | undefined): Promise<number> {
 }
 
 /** The CLI with its error handling: returns the exit code instead of throwing. */
-export async function cli(argv: string[]): Promise<number> {
+export async function cli(argv: string[], env: Environment = process.env, io: Io = process): Promise<number> {
   try {
-    return await main(argv);
+    return await main(argv, env, io);
   } catch (error) {
     const message = error instanceof DataFileError ? `invalid input, nothing was run:\n  ${error.problems.join('\n  ')}` : (error as Error).message;
-    process.stderr.write(`foundry-bench: ${message}\n${error instanceof UsageError ? '\nRun foundry-bench --help for usage.\n' : ''}`);
+    io.stderr.write(`foundry-bench: ${message}\n${error instanceof UsageError ? '\nRun foundry-bench --help for usage.\n' : ''}`);
     return 2;
   }
 }

@@ -5,37 +5,37 @@
  * loaded and disk footprint, merged with fixtures/models.yaml. Against another
  * target (flag, environment or config) the catalog with which models it serves.
  */
-import { resolveBenchTarget } from '../targets/resolve.ts';
 import { catalogPath, loadCatalog } from '../files/catalog.ts';
-import { shareConfig, type HarnessConfig } from '../files/config.ts';
-import { probeTarget } from '../run-target.ts';
-import { findModel, normalizeBaseURL } from '../targets/openai.ts';
 import { resolveVariant } from '../targets/foundry/catalog.ts';
 import { FoundryService } from '../targets/foundry/service.ts';
-import type { CatalogEntry, FoundryTarget, ProvidedTarget } from '../types.ts';
+import { findModel, normalizeBaseURL } from '../targets/openai.ts';
+import { probeTarget, resolveRunTarget } from '../targets/resolve.ts';
+import type { CatalogEntry, FoundryTarget, RunOptions, RunTarget } from '../types.ts';
+import type { Io } from './run-bench.ts';
 
-export async function modelsCommand(config: HarnessConfig, targetFlag: string | undefined): Promise<number> {
-  shareConfig(config);
-  const path = catalogPath(config);
-  const catalog = loadCatalog(path, config.catalog !== undefined);
-  const log = (line: string) => process.stderr.write(`foundry-bench: ${line}\n`);
+/** `--target` here names a plain server directly; otherwise the target is found as a run finds it, without starting the embedded engine. */
+export async function modelsCommand(options: RunOptions, targetFlag: string | undefined, io: Io): Promise<number> {
+  const path = catalogPath(options.config, options.root);
+  const catalog = loadCatalog(path, options.config.catalog !== undefined);
+  const log = (line: string) => void io.stderr.write(`foundry-bench: ${line}\n`);
   const resolved = targetFlag
-    ? { target: await probeTarget({ baseURL: normalizeBaseURL(targetFlag, '--target'), source: 'cli', kind: 'openai-compatible' }), close: async () => {} }
-    : await resolveBenchTarget(log, { startEmbedded: false });
+    ? { target: await probeTarget({ baseURL: normalizeBaseURL(targetFlag, '--target'), source: 'cli', kind: 'openai-compatible' }, options.apiKey), close: async () => {} }
+    : await resolveRunTarget(options, log, false);
   try {
     const target = resolved?.target ?? null;
-    const out = target?.foundry ? await foundryTable(target.foundry, catalog) : catalogTable(catalog, target);
+    const foundry = target?.kind === 'ready' ? target.foundry : null;
+    const out = foundry ? await foundryTable(foundry, catalog) : catalogTable(catalog, target);
     out.unshift(`catalog: ${path}`);
-    if (target) out.push('', `target: ${target.info?.baseURL ?? 'none'}${target.info?.server ? ` (${target.info.server})` : ''}${target.error ? ` (${target.error})` : ''}`);
+    if (target) out.push('', `target: ${target.info?.baseURL ?? 'none'}${target.info?.server ? ` (${target.info.server})` : ''}${target.kind === 'unusable' ? ` (${target.error})` : ''}`);
     else out.push('', 'no target found: start Foundry Local, or pass --target URL (or set BENCH_BASE_URL) to see which models a server serves');
-    process.stdout.write(`${out.join('\n')}\n`);
-    return target?.error ? 1 : 0;
+    io.stdout.write(`${out.join('\n')}\n`);
+    return target?.kind === 'unusable' ? 1 : 0;
   } finally {
     await resolved?.close();
   }
 }
 
-function catalogTable(catalog: Record<string, CatalogEntry>, target: ProvidedTarget | null): string[] {
+function catalogTable(catalog: Record<string, CatalogEntry>, target: RunTarget | null): string[] {
   const rows = Object.entries(catalog).map(([alias, m]) => [
     alias,
     m.family ?? '-',
@@ -43,7 +43,7 @@ function catalogTable(catalog: Record<string, CatalogEntry>, target: ProvidedTar
     m.size_mb === null ? 'unknown' : `${m.size_mb} MB`,
     m.license,
     m.capabilities.join(', '),
-    ...(target ? [target.models ? (findModel(target.models, alias) ? 'yes' : 'no') : 'unknown'] : []),
+    ...(target ? [target.kind === 'ready' && target.models ? (findModel(target.models, alias) ? 'yes' : 'no') : 'unknown'] : []),
   ]);
   return renderRows(['alias', 'family', 'parameters', 'size', 'license', 'capabilities', ...(target ? ['served'] : [])], rows);
 }

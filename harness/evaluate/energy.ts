@@ -4,10 +4,10 @@
  * million tokens. An estimate, and labelled as one wherever it appears: it
  * assumes the whole device draw goes to generation while it runs.
  */
-import type { CostEstimate } from '../types.ts';
-import type { HarnessConfig } from '../files/config.ts';
+import type { CostEstimate, EnergyOptions } from '../types.ts';
 
-export function estimateCost(tokensPerSec: number | undefined, energy: HarnessConfig['energy']): CostEstimate | null {
+
+export function estimateCost(tokensPerSec: number | undefined, energy: EnergyOptions | undefined): CostEstimate | null {
   if (!energy || tokensPerSec === undefined || !(tokensPerSec > 0)) return null;
   const joulesPerToken = energy.deviceWatts / tokensPerSec;
   // 1e6 tokens * J/token = joules; / 3.6e6 J per kWh = kWh.

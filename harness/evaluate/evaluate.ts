@@ -1,104 +1,88 @@
 /**
  * What a case's measurements amount to, once its requests are done: the
- * statistics, the quality rubric, the cost estimate, the budgets and the
- * regression gate, each recorded on the case's meta, with a failure line for
- * everything that fails it. The judge model is asked here, after timing.
+ * statistics, the quality rubric, the cost estimate and the budgets, with a
+ * failure line for every budget broken. The judge model is asked here, after
+ * timing. The regression gate is the next step (gate/gate.ts).
  */
 import type OpenAI from 'openai';
-import { fingerprintMismatch } from '../gate/baseline.ts';
+import type { Annotation } from '../files/annotations.ts';
+import type { ArmRun } from '../measure/runner.ts';
+import type { BudgetViolation, Budgets, CaseStats, CostEstimate, Determinism, EnergyOptions, ErrorSummary, JudgeOptions, Prompt, QualityResult, SampleOutput } from '../types.ts';
 import { checkBudgets } from './budgets.ts';
-import type { HarnessConfig } from '../files/config.ts';
 import { estimateCost } from './energy.ts';
-import { compareCase, failsGate, type GateOptions } from '../gate/verdict.ts';
 import { caseStats, determinism, errorSummary } from './metrics.ts';
-import { attachAnnotations, facetScore, judgeOutput, mergeQuality, projectAnnotations } from './quality.ts';
-import type { CaseRun } from '../measure/runner.ts';
-import type { Budgets, CaseMeta, Fingerprint, GateResult, GateSample, Prompt, RequestSample } from '../types.ts';
+import { attachAnnotations, facetScore, judgeOutput, mergeQuality } from './quality.ts';
 
 /** How much of an output a result keeps as its example. */
 const SAMPLE_OUTPUT_CHARS = 2000;
 
-/** The reference a case is compared with: a baseline entry, or a case of another results file. */
-export interface Reference {
-  file: string;
-  samples: readonly GateSample[];
-  outputSha256: string | null;
-  fingerprint: Fingerprint | null;
-  updatedAt: string;
-  gitSha: string | null;
-}
-
-/** The gate's result for a case and the failure lines it adds (none when it passes, or while updating the baseline). */
-export function gateCase(
-  reference: Reference | null,
-  head: { samples: readonly RequestSample[]; fingerprint: Fingerprint | null; outputSha256: string | null },
-  options: GateOptions,
-  updating = false,
-): { gate: GateResult; failures: string[] } {
-  const comparison = compareCase(reference?.samples ?? null, head.samples, options);
-  // Updating the baseline accepts the new figures: nothing fails for having changed.
-  const failed = !updating && failsGate(comparison.verdict, options.failOn);
-  const mismatch = reference?.fingerprint && head.fingerprint ? fingerprintMismatch(reference.fingerprint, head.fingerprint) : [];
-  const gate: GateResult = {
-    ...comparison,
-    failed,
-    tolerance: options.tolerance,
-    failOn: options.failOn,
-    baseline: reference?.fingerprint ? { file: reference.file, updatedAt: reference.updatedAt, gitSha: reference.gitSha, fingerprint: reference.fingerprint } : null,
-    fingerprintMismatch: mismatch,
-    outputChanged: reference?.outputSha256 && head.outputSha256 ? reference.outputSha256 !== head.outputSha256 : null,
-  };
-  const failures = failed ? comparison.metrics.filter((m) => failsGate(m.verdict, options.failOn)).map((m) => m.message) : [];
-  if (failed && mismatch.length > 0) failures.push(`note: the baseline was measured elsewhere (${mismatch.join('; ')})`);
-  return { gate, failures };
-}
-
+/** What evaluating a case needs besides its samples. */
 export interface EvaluationContext {
+  /** The case id, to find its annotations. */
+  caseId: string;
+  /** The prompt, for its expected facets and the judge's question. */
   prompt: Prompt;
+  /** The case's absolute limits. */
   budgets: Budgets;
-  gate: GateOptions;
-  config: HarnessConfig;
-  /** The baseline entry of this case, or null when it is new. */
-  reference: Reference | null;
-  updatingBaseline: boolean;
-  fingerprint: Fingerprint;
-  /** Client for the judge model, on the case's target. */
-  judgeClient: OpenAI;
+  /** A judge model on the case's target, when configured. */
+  judge: { options: JudgeOptions; client: OpenAI } | null;
+  /** Inputs of the cost estimate, when configured. */
+  energy: EnergyOptions | undefined;
+  /** People's scores of the project's outputs. */
+  annotations: readonly Annotation[];
 }
 
-export async function evaluateCase(meta: CaseMeta, run: CaseRun, ctx: EvaluationContext): Promise<void> {
-  meta.samples = run.samples;
-  meta.warmup = { count: run.warmupSamples.length, errors: run.warmupSamples.filter((s) => !s.ok).length };
-  meta.stats = caseStats(run.samples);
-  meta.errors = errorSummary(run.samples);
-  meta.determinism = determinism(run.samples);
-  meta.durationMs = run.durationMs;
-  meta.fingerprint = ctx.fingerprint;
+/** A case's measurements, evaluated. */
+export interface Evaluation {
+  warmup: { count: number; errors: number };
+  stats: CaseStats;
+  errors: ErrorSummary;
+  determinism: Determinism;
+  sampleOutput: SampleOutput | null;
+  quality: QualityResult | null;
+  cost: CostEstimate | null;
+  budgetViolations: BudgetViolation[];
+  /** One line per broken budget, then the first errors when the error rate broke its budget. */
+  failures: string[];
+}
+
+export async function evaluateCase(run: ArmRun, ctx: EvaluationContext): Promise<Evaluation> {
+  const stats = caseStats(run.samples);
+  const errors = errorSummary(run.samples);
   const first = run.samples.find((s) => s.ok);
+  let sampleOutput: SampleOutput | null = null;
+  let quality: QualityResult | null = null;
   if (first && run.firstText !== null) {
-    meta.sampleOutput = {
+    sampleOutput = {
       text: run.firstText.slice(0, SAMPLE_OUTPUT_CHARS),
       truncated: run.firstText.length > SAMPLE_OUTPUT_CHARS,
       sha256: first.outputSha256 ?? '',
       outputTokens: first.outputTokens,
       finishReason: first.finishReason,
     };
-    const judge = ctx.config.quality?.judge ? await judgeOutput(ctx.judgeClient, ctx.config.quality.judge, promptText(ctx.prompt), run.firstText) : null;
-    meta.quality = mergeQuality({
+    const judge = ctx.judge ? await judgeOutput(ctx.judge.client, ctx.judge.options, promptText(ctx.prompt), run.firstText) : null;
+    quality = mergeQuality({
       facets: facetScore(run.firstText, ctx.prompt.expected?.facets ?? []),
       judge,
-      ...attachAnnotations(projectAnnotations(ctx.config), meta.id, meta.sampleOutput.sha256),
+      ...attachAnnotations(ctx.annotations, ctx.caseId, sampleOutput.sha256),
     });
   }
-  meta.cost = estimateCost(meta.stats.e2eTokPerSec?.p50, ctx.config.energy);
-  meta.budgetViolations = checkBudgets(ctx.budgets, meta.stats, meta.errors, meta.quality?.score ?? null);
-
-  const { gate, failures } = gateCase(ctx.reference, { samples: meta.samples, fingerprint: meta.fingerprint, outputSha256: meta.sampleOutput?.sha256 ?? null }, ctx.gate, ctx.updatingBaseline);
-  meta.gate = gate;
-  meta.failures.push(...failures, ...meta.budgetViolations.map((v) => v.message));
-  if (meta.errors.count > 0 && meta.budgetViolations.some((v) => v.budget === 'maxErrorRate')) {
-    meta.failures.push(...meta.errors.first.map((e) => `  request ${e.iteration + 1}: ${e.kind}: ${e.message}`));
+  const budgetViolations = checkBudgets(ctx.budgets, stats, errors, quality?.score ?? null);
+  const failures = budgetViolations.map((v) => v.message);
+  if (errors.count > 0 && budgetViolations.some((v) => v.budget === 'maxErrorRate')) {
+    failures.push(...errors.first.map((e) => `  request ${e.iteration + 1}: ${e.kind}: ${e.message}`));
   }
+  return {
+    warmup: { count: run.warmupSamples.length, errors: run.warmupSamples.filter((s) => !s.ok).length },
+    stats,
+    errors,
+    determinism: determinism(run.samples),
+    sampleOutput,
+    quality,
+    cost: estimateCost(stats.e2eTokPerSec?.p50, ctx.energy),
+    budgetViolations,
+    failures,
+  };
 }
 
 /** The prompt as one text, for the judge. */

@@ -5,12 +5,9 @@
  * requests (so its latency is never measured); (c) people's annotations,
  * attached by case id and output hash, so a score stays with the text it judged.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type OpenAI from 'openai';
-import { sharedConfig, type HarnessConfig } from '../files/config.ts';
-import { loadDataFile } from '../files/data-file.ts';
-import type { Facet, QualityResult } from '../types.ts';
+import type { Annotation } from '../files/annotations.ts';
+import type { Facet, JudgeOptions, QualityResult } from '../types.ts';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -53,7 +50,7 @@ export function parseJudgeScore(answer: string): number | null {
 }
 
 /** Asks the judge model; its failures are recorded as `error`, never thrown. */
-export async function judgeOutput(openai: OpenAI, judge: NonNullable<NonNullable<HarnessConfig['quality']>['judge']>, question: string, answer: string): Promise<QualityResult['judge']> {
+export async function judgeOutput(openai: OpenAI, judge: JudgeOptions, question: string, answer: string): Promise<QualityResult['judge']> {
   try {
     const completion = await openai.chat.completions.create({
       model: judge.model,
@@ -73,24 +70,6 @@ export async function judgeOutput(openai: OpenAI, judge: NonNullable<NonNullable
   }
 }
 
-export interface Annotation {
-  case: string;
-  outputSha256: string;
-  score: number;
-  note?: string;
-  by?: string;
-}
-
-export function annotationsPath(config: HarnessConfig = sharedConfig(), root = process.cwd()): string {
-  return resolve(root, config.annotations ?? 'annotations.yaml');
-}
-
-/** Reads annotations; the default file is optional, a configured one must exist. */
-export function loadAnnotations(path: string, required = false): Annotation[] {
-  if (!existsSync(path) && !required) return [];
-  return loadDataFile<{ annotations: Annotation[] }>(path, 'annotations').value.annotations;
-}
-
 /** The manual score for this exact output, and how many annotations of the case judged another output. */
 export function attachAnnotations(annotations: readonly Annotation[], caseId: string, outputSha256: string | null): Pick<QualityResult, 'manual' | 'detachedAnnotations'> {
   const forCase = annotations.filter((a) => a.case === caseId);
@@ -106,12 +85,4 @@ export function mergeQuality(parts: Omit<QualityResult, 'score'>): QualityResult
   const automatic = [parts.facets?.score, parts.judge?.score].filter((s): s is number => typeof s === 'number');
   const score = parts.manual?.score ?? (automatic.length > 0 ? automatic.reduce((a, b) => a + b, 0) / automatic.length : null);
   return { ...parts, score };
-}
-
-let cachedAnnotations: { path: string; annotations: Annotation[] } | undefined;
-
-export function projectAnnotations(config: HarnessConfig = sharedConfig()): Annotation[] {
-  const path = annotationsPath(config);
-  if (cachedAnnotations?.path !== path) cachedAnnotations = { path, annotations: loadAnnotations(path, config.annotations !== undefined) };
-  return cachedAnnotations.annotations;
 }

@@ -5,13 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { sharedConfig, type HarnessConfig } from './config.ts';
 import { loadDataFile } from './data-file.ts';
-import type { CatalogEntry, ResolvedVariant } from '../types.ts';
+import type { CatalogEntry, HarnessConfig, ResolvedVariant } from '../types.ts';
 
 export type Catalog = Record<string, CatalogEntry>;
 
-export function catalogPath(config: HarnessConfig = sharedConfig(), root = process.cwd()): string {
+/** The catalog file: config `catalog`, else `fixtures/models.yaml` at the root. */
+export function catalogPath(config: HarnessConfig, root: string): string {
   return resolve(root, config.catalog ?? 'fixtures/models.yaml');
 }
 
@@ -25,9 +25,9 @@ export function loadCatalog(path: string, required = false): Catalog {
 
 let cached: { path: string; catalog: Catalog } | undefined;
 
-/** The catalog entry of a model (exact alias first, then case-insensitive), read once per process. */
-export function catalogEntry(model: string, config: HarnessConfig = sharedConfig()): CatalogEntry | null {
-  const path = catalogPath(config);
+/** The catalog entry of a model (exact alias first, then case-insensitive); the file is read once per process. */
+export function catalogEntry(model: string, config: HarnessConfig, root: string): CatalogEntry | null {
+  const path = catalogPath(config, root);
   if (cached?.path !== path) cached = { path, catalog: loadCatalog(path, config.catalog !== undefined) };
   const { catalog } = cached;
   const alias = catalog[model] ? model : Object.keys(catalog).find((key) => key.toLowerCase() === model.toLowerCase());
@@ -47,11 +47,4 @@ export function withVariantFacts(entry: CatalogEntry | null, variant: ResolvedVa
     size_mb: variant.fileSizeMb ?? entry?.size_mb ?? null,
     license: variant.license ?? entry?.license ?? 'unknown',
   };
-}
-
-/** BENCH_MODELS=a,b (the CLI's --models): the aliases to run; null runs all. */
-export function selectedModels(env: NodeJS.ProcessEnv = process.env): Set<string> | null {
-  const raw = env.BENCH_MODELS?.trim();
-  if (!raw) return null;
-  return new Set(raw.split(',').map((m) => m.trim()).filter(Boolean));
 }

@@ -7,17 +7,17 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { catalogPath, loadCatalog } from './catalog.ts';
-import type { HarnessConfig } from './config.ts';
+import type { HarnessConfig } from '../types.ts';
 import { DataFileError } from './data-file.ts';
 import { loadPrompts } from './prompts.ts';
-import { annotationsPath, loadAnnotations } from '../evaluate/quality.ts';
+import { annotationsPath, loadAnnotations } from './annotations.ts';
 
-export function promptsDir(config: HarnessConfig, root = process.cwd()): string {
+export function promptsDir(config: HarnessConfig, root: string): string {
   return resolve(root, config.promptsDir ?? 'fixtures/prompts');
 }
 
 /** Problems in the project's data files; empty when all are valid. */
-export function preflight(config: HarnessConfig, root = process.cwd()): string[] {
+export function preflight(config: HarnessConfig, root: string): string[] {
   const problems: string[] = [];
   const check = (load: () => unknown) => {
     try {

@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeJsonAtomic } from '../files/atomic.ts';
-import { machineInfo } from './fingerprint.ts';
 import { readJsonFile, schemaProblems } from '../files/schemas.ts';
 import { summarize } from '../evaluate/stats.ts';
 import type { CaseResult, Fingerprint, GateSample, RunResults, Summary, TargetInfo } from '../types.ts';
@@ -35,57 +34,9 @@ export interface BaselineFile {
   cases: Record<string, BaselineEntry>;
 }
 
-/** `BENCH_BASELINE_DIR` (default `fixtures/baselines`) / `BENCH_PROFILE` (default `default`).json */
-export function baselinePath(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): string {
-  return resolve(root, env.BENCH_BASELINE_DIR || 'fixtures/baselines', `${profileName(env)}.json`);
-}
-
-export function profileName(env: NodeJS.ProcessEnv = process.env): string {
-  const profile = env.BENCH_PROFILE || 'default';
-  if (!/^[A-Za-z0-9._-]+$/.test(profile)) throw new Error(`BENCH_PROFILE "${profile}" may only contain letters, digits, ".", "_" and "-"`);
-  return profile;
-}
-
-export function updateRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.BENCH_UPDATE_BASELINE === '1' || env.BENCH_UPDATE_BASELINE === 'true';
-}
-
-export function fingerprint(target: TargetInfo, model: string, executionProvider?: string | null): Fingerprint {
-  const machine = machineInfo();
-  return {
-    cpuModel: machine.cpu.model,
-    cores: machine.cpu.cores,
-    memoryGiB: Math.round(machine.memoryBytes / 2 ** 30),
-    platform: machine.os.platform,
-    arch: machine.os.arch,
-    osRelease: machine.os.release,
-    node: machine.node,
-    targetKind: target.kind,
-    server: target.server ?? null,
-    model,
-    ...(executionProvider !== undefined ? { executionProvider } : {}),
-  };
-}
-
-/**
- * Fields that make two measurements incomparable. The OS release and Node
- * patch level change too often on CI runners to count; Node's major version does.
- */
-export function fingerprintMismatch(base: Fingerprint, head: Fingerprint): string[] {
-  const differences: string[] = [];
-  const compare = (field: string, a: unknown, b: unknown) => {
-    if (a !== b) differences.push(`${field}: ${String(a)} -> ${String(b)}`);
-  };
-  compare('cpuModel', base.cpuModel, head.cpuModel);
-  compare('cores', base.cores, head.cores);
-  compare('memoryGiB', base.memoryGiB, head.memoryGiB);
-  compare('platform', `${base.platform}/${base.arch}`, `${head.platform}/${head.arch}`);
-  compare('node', base.node.split('.')[0], head.node.split('.')[0]);
-  compare('targetKind', base.targetKind, head.targetKind);
-  compare('server', base.server, head.server);
-  compare('model', base.model, head.model);
-  compare('executionProvider', base.executionProvider ?? null, head.executionProvider ?? null);
-  return differences;
+/** `<dir>/<profile>.json`: one baseline file per hardware profile. */
+export function baselinePath(dir: string, profile: string): string {
+  return resolve(dir, `${profile}.json`);
 }
 
 /** Reads a baseline file; null when it does not exist. Anything else wrong is an error naming the file. */

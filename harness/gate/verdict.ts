@@ -14,7 +14,7 @@
  */
 import { formatMs, formatPercent } from '../evaluate/numbers.ts';
 import { harrellDavisSorted, quantileSorted, sortAscending, seededRandom } from '../evaluate/stats.ts';
-import type { GatedMetric, GateSample, Interval, MetricVerdict, QuantileEstimator, RegressionOptions, Verdict } from '../types.ts';
+import type { FailOn, GatedMetric, GateSample, Interval, MetricVerdict, QuantileEstimator, RegressionOptions, Verdict } from '../types.ts';
 
 interface MetricDefinition {
   label: string;
@@ -43,7 +43,7 @@ export interface GateOptions {
   /** Absolute changes below this many ms are ignored (ms metrics only). */
   noiseFloorMs: number;
   /** Which verdict fails a case: `regressed` (default) or also `inconclusive`. */
-  failOn: 'regressed' | 'inconclusive';
+  failOn: FailOn;
   /** Quantile estimator for the gate. `linear` (default) is the one every report shows. */
   estimator: QuantileEstimator;
   confidence: number;
@@ -171,11 +171,11 @@ export function compareCase(
 const METRIC_ALIASES: Record<string, GatedMetric> = { p95: 'e2eP95', p99: 'e2eP99', e2eP95: 'e2eP95', e2eP99: 'e2eP99', ttftP95: 'ttftP95', tokensPerSec: 'tokensPerSec' };
 
 /**
- * Gate options, validated: the spec's `regression` block, else `BENCH_FAIL_ON`
- * (for failOn), else the config file's `regression`, else the defaults.
+ * Gate options, validated: the spec's `regression` block, else the run's
+ * `--fail-on` (for failOn), else the config file's `regression`, else the defaults.
  */
-export function gateOptions(spec: RegressionOptions = {}, env: NodeJS.ProcessEnv = process.env, config: RegressionOptions = {}): GateOptions {
-  const regression: RegressionOptions = { ...config, ...(env.BENCH_FAIL_ON ? { failOn: env.BENCH_FAIL_ON as GateOptions['failOn'] } : {}), ...spec };
+export function gateOptions(spec: RegressionOptions = {}, runFailOn: FailOn | null = null, config: RegressionOptions = {}): GateOptions {
+  const regression: RegressionOptions = { ...config, ...(runFailOn ? { failOn: runFailOn } : {}), ...spec };
   const requested = regression.metric === undefined ? DEFAULT_GATE.metrics : Array.isArray(regression.metric) ? regression.metric : [regression.metric];
   const metrics = requested.map((name) => {
     const metric = METRIC_ALIASES[name];
@@ -193,7 +193,7 @@ export function gateOptions(spec: RegressionOptions = {}, env: NodeJS.ProcessEnv
   if (!(options.tolerance >= 0 && options.tolerance < 10)) throw new Error(`regression.tolerance must be between 0 and 10, got ${options.tolerance}`);
   if (!(options.noiseFloorMs >= 0)) throw new Error(`regression.noiseFloorMs must be >= 0, got ${options.noiseFloorMs}`);
   if (!['regressed', 'inconclusive'].includes(options.failOn)) {
-    throw new Error(`regression.failOn (or BENCH_FAIL_ON) must be "regressed" or "inconclusive", got "${options.failOn}"`);
+    throw new Error(`regression.failOn must be "regressed" or "inconclusive", got "${options.failOn}"`);
   }
   if (!['linear', 'harrell-davis'].includes(options.estimator)) throw new Error(`regression.estimator must be "linear" or "harrell-davis"`);
   return options;

@@ -1,69 +1,107 @@
 /**
- * Drives the requests of one case with tinybench: warmup requests first,
- * then timed iterations, each one chat completion. The task function never
- * throws for a failed request (the failure is part of the sample), and
- * tinybench runs with `throws: true` so a bug in the harness itself surfaces
- * instead of being swallowed into an "errored" task with nonsense figures.
+ * Drives the requests of one case with tinybench: warmup requests first, then
+ * timed iterations, each one chat completion. A case measures one or more
+ * arms (today one; a paired A/B case will measure base and head), and their
+ * requests alternate, so warm-up, drift and load hit every arm alike.
+ *
+ * The task function never throws for a failed request (the failure is part of
+ * the sample), and tinybench runs with `throws: true` so a bug in the harness
+ * itself surfaces instead of being swallowed into an "errored" task with
+ * nonsense figures.
  */
 import { Bench } from 'tinybench';
-import { measureRequest, type RequestClient, type RequestSpec } from './request.ts';
 import type { CaseParams, RequestSample } from '../types.ts';
+import { measureRequest, type RequestClient, type RequestSpec } from './request.ts';
 
-export interface CaseRun {
+/** One side of a measurement: a request and the client that sends it. */
+export interface Arm {
+  client: RequestClient;
+  request: RequestSpec;
+}
+
+/** How many requests a case sends per arm: untimed first, then timed (a minimum when `timeMs` is set). */
+export type SamplingPlan = Pick<CaseParams, 'warmup' | 'iterations' | 'timeMs'>;
+
+/** What one arm measured. */
+export interface ArmRun {
+  /** Timed requests, in the order they were sent. */
   samples: RequestSample[];
+  /** Untimed requests before timing. */
   warmupSamples: RequestSample[];
   /** Output text of the first successful timed request. */
   firstText: string | null;
+}
+
+/** What a case measured: one run per arm, in the order of the arms given. */
+export interface Measurement {
+  arms: ArmRun[];
+  /** Wall time of warmup plus timed requests, ms. */
   durationMs: number;
 }
 
+/** Reported after every request, between requests (never inside a timed one). */
 export interface Progress {
+  /** Index of the arm the request belonged to. */
+  arm: number;
   phase: 'warmup' | 'run';
+  /** Requests of this arm done in this phase. */
   done: number;
+  /** Requests of this arm planned in this phase. */
   planned: number;
   sample: RequestSample;
 }
 
-export async function runCase(
-  client: RequestClient,
-  request: RequestSpec,
-  params: CaseParams,
-  options: { signal?: AbortSignal; onProgress?: (progress: Progress) => void } = {},
-): Promise<CaseRun> {
-  const samples: RequestSample[] = [];
-  const warmupSamples: RequestSample[] = [];
-  let firstText: string | null = null;
+export interface MeasureOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+/** Measures the arms in turn, request by request: A B A B ... in warmup and timed phases alike. */
+export async function measureArms(arms: readonly Arm[], plan: SamplingPlan, options: MeasureOptions = {}): Promise<Measurement> {
+  if (arms.length === 0) throw new RangeError('a measurement needs at least one arm');
+  const runs: ArmRun[] = arms.map(() => ({ samples: [], warmupSamples: [], firstText: null }));
   let phase: 'warmup' | 'run' = 'warmup';
+  let turn = 0;
 
   const bench = new Bench({
-    name: `${request.model}`,
-    iterations: params.iterations,
-    time: params.timeMs,
-    warmup: params.warmup > 0,
-    warmupIterations: params.warmup,
+    name: arms[0]?.request.model ?? 'case',
+    iterations: plan.iterations * arms.length,
+    time: plan.timeMs,
+    warmup: plan.warmup > 0,
+    warmupIterations: plan.warmup * arms.length,
     warmupTime: 0,
     throws: true,
     now: () => performance.now(),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   bench.add(
-    request.model,
+    arms[0]?.request.model ?? 'case',
     async () => {
-      const { sample, text } = await measureRequest(client, request, options.signal);
-      const into = phase === 'run' ? samples : warmupSamples;
+      const index = turn++ % arms.length;
+      const arm = arms[index] as Arm;
+      const run = runs[index] as ArmRun;
+      const { sample, text } = await measureRequest(arm.client, arm.request, options.signal);
+      const into = phase === 'run' ? run.samples : run.warmupSamples;
       into.push(sample);
-      if (phase === 'run' && firstText === null && sample.ok) firstText = text;
-      options.onProgress?.({ phase, done: into.length, planned: phase === 'run' ? params.iterations : params.warmup, sample });
+      if (phase === 'run' && run.firstText === null && sample.ok) run.firstText = text;
+      options.onProgress?.({ arm: index, phase, done: into.length, planned: phase === 'run' ? plan.iterations : plan.warmup, sample });
       // tinybench's own clock would include the bookkeeping above; the request's e2e is the sample.
       return { overriddenDuration: sample.e2eMs };
     },
     {
       beforeAll(mode) {
         phase = mode === 'warmup' ? 'warmup' : 'run';
+        turn = 0;
       },
     },
   );
   const started = performance.now();
   await bench.run();
-  return { samples, warmupSamples, firstText, durationMs: performance.now() - started };
+  return { arms: runs, durationMs: performance.now() - started };
+}
+
+/** One arm's run with its wall time: a plain (unpaired) case. */
+export async function runCase(client: RequestClient, request: RequestSpec, plan: SamplingPlan, options: MeasureOptions = {}): Promise<ArmRun & { durationMs: number }> {
+  const { arms, durationMs } = await measureArms([{ client, request }], plan, options);
+  return { ...(arms[0] as ArmRun), durationMs };
 }

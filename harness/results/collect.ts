@@ -6,23 +6,29 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { SerializedError, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
-import { profileName } from '../gate/baseline.ts';
-import { gitSha, machineInfo } from '../gate/fingerprint.ts';
-import type { CaseResult, CaseStatus, RunResults, TargetInfo } from '../types.ts';
+import { machineInfo } from '../gate/fingerprint.ts';
+import type { CaseMeta, CaseResult, CaseStatus, RunResults, TargetInfo } from '../types.ts';
+import { gitSha } from './git.ts';
+import { unmeasured } from './unmeasured.ts';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface CollectOptions {
   startedAt: Date;
   finishedAt?: Date;
-  root?: string;
+  /** Project root: spec files are named relative to it. */
+  root: string;
+  /** Hardware profile of the run. */
+  profile: string;
+  /** "i/n" when the run is a shard. */
+  shard: string | null;
 }
 
 export function collectResults(
   modules: ReadonlyArray<TestModule>,
   unhandledErrors: ReadonlyArray<SerializedError>,
   outcome: TestRunEndReason,
-  { startedAt, finishedAt = new Date(), root = process.cwd() }: CollectOptions,
+  { startedAt, finishedAt = new Date(), root, profile, shard }: CollectOptions,
 ): RunResults {
   const cases: CaseResult[] = [];
   const errors: RunResults['run']['errors'] = [];
@@ -33,7 +39,7 @@ export function collectResults(
     const file = relative(root, module.moduleId);
     for (const error of module.errors()) errors.push({ file, message: error.message });
     for (const test of module.children.allTests()) {
-      const result = caseResult(test, file);
+      const result = caseResult(test, file, profile);
       if (result) cases.push(result);
     }
   }
@@ -47,8 +53,8 @@ export function collectResults(
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - startedAt.getTime(),
       gitSha: gitSha(root),
-      profile: profileName(),
-      shard: process.env.BENCH_SHARD || null,
+      profile,
+      shard,
       ...machineInfo(),
       targets: distinctTargets(cases),
       outcome,
@@ -64,18 +70,39 @@ export function collectResults(
   };
 }
 
-/** A test without bench meta never started (filtered or `.skip`ped in the spec) and is not a case of this run. */
-function caseResult(test: TestCase, file: string): CaseResult | null {
-  const meta = test.meta().bench;
-  if (!meta) return null;
+/**
+ * A case's record plus how it ended. A test without a record either never started (filtered or `.skip`ped
+ * in the spec: not a case of this run) or was stopped by vitest before its case finished (a timeout): then
+ * it is reported failed, with what the spec declared.
+ */
+function caseResult(test: TestCase, file: string, profile: string): CaseResult | null {
   const result = test.result();
+  const meta = test.meta().bench ?? (result.state === 'failed' ? unfinished(test) : undefined);
+  if (!meta) return null;
   const status: CaseStatus = result.state === 'passed' ? 'passed' : result.state === 'failed' ? 'failed' : 'skipped';
   const failures = [...meta.failures];
   // A failure the spec did not explain itself (a vitest timeout, a harness bug) still reaches the report.
   if (status === 'failed' && failures.length === 0 && result.state === 'failed') {
     failures.push(...result.errors.map((error) => error.message));
   }
-  return { ...meta, failures, file, name: test.fullName, status, profile: profileName() };
+  return { ...meta, failures, file, name: test.fullName, status, profile };
+}
+
+/** The record of a case stopped before it finished: its declared identity, nothing measured. */
+function unfinished(test: TestCase): CaseMeta | undefined {
+  const declared = test.meta().benchCase;
+  if (!declared) return undefined;
+  return {
+    ...declared,
+    id: `${declared.model}/${declared.promptId}@${declared.promptHash.slice(0, 12)}`,
+    target: { baseURL: '', source: 'none', kind: 'openai-compatible' },
+    modelInfo: null,
+    variant: null,
+    catalog: null,
+    skipReason: null,
+    failures: [],
+    ...unmeasured(),
+  };
 }
 
 function distinctTargets(cases: readonly CaseResult[]): TargetInfo[] {

@@ -4,28 +4,16 @@
  * gate runs on every head case against the base case with the same id.
  */
 import type { BaselineFile } from '../gate/baseline.ts';
-import { gateCase, type Reference } from '../evaluate/evaluate.ts';
+import { gateCase, referenceFromBaseline, referenceFromCase, type Reference } from '../gate/gate.ts';
 import type { GateOptions } from '../gate/verdict.ts';
 import type { CaseResult, RunResults } from '../types.ts';
 
 function references(base: RunResults | BaselineFile, file: string): Map<string, Reference> {
   if ('kind' in base && base.kind === 'foundry-bench-baseline') {
-    return new Map(
-      Object.entries(base.cases).map(([id, e]) => [
-        id,
-        { file, samples: e.samples, outputSha256: e.output?.sha256 ?? null, fingerprint: e.fingerprint, updatedAt: e.updatedAt, gitSha: e.gitSha },
-      ]),
-    );
+    return new Map(Object.entries(base.cases).map(([id, entry]) => [id, referenceFromBaseline(entry, file)]));
   }
   const run = base as RunResults;
-  return new Map(
-    run.cases
-      .filter((c) => c.status !== 'skipped')
-      .map((c) => [
-        c.id,
-        { file, samples: c.samples, outputSha256: c.sampleOutput?.sha256 ?? null, fingerprint: c.fingerprint, updatedAt: run.run.finishedAt, gitSha: run.run.gitSha },
-      ]),
-  );
+  return new Map(run.cases.filter((c) => c.status !== 'skipped').map((c) => [c.id, referenceFromCase(c, run.run, file)]));
 }
 
 /** The head document with every case's gate recomputed against `base`; a failing verdict fails the case. */

@@ -14,3 +14,9 @@ export function readResults(path: string): RunResults {
   if (problems.length > 0) throw new Error(`results ${path}: not a foundry-bench results file:\n  ${problems.slice(0, 20).join('\n  ')}`);
   return document as RunResults;
 }
+
+/** `results.json`, or `results-1-of-3.json` for shard 1/3, so shards' files can be merged side by side. */
+export function resultsFileName(shard: string | null): string {
+  const match = shard ? /^(\d+)\/(\d+)$/.exec(shard) : null;
+  return match ? `results-${match[1]}-of-${match[2]}.json` : 'results.json';
+}

@@ -1,13 +1,12 @@
 /**
  * Resolves the parameters a case runs with: spec option, else the config
- * file's `defaults`, else the built-in default; then run-wide overrides from
- * the CLI or environment (`BENCH_ITERATIONS`, `BENCH_WARMUP`, `BENCH_STREAM`),
- * which exist to shorten or reshape a whole run without editing specs. Also
- * the names and ids cases are known by.
+ * file's `defaults`, else the built-in default; run-wide overrides
+ * (`--iterations`, `--warmup`, `--no-stream`) win over all, as they exist to
+ * shorten or reshape a whole run without editing specs. Also the names and ids
+ * cases are known by.
  */
-import { sharedConfig, type HarnessConfig } from '../files/config.ts';
 import { sha256 } from '../measure/request.ts';
-import type { BenchOptions, CaseParams, Prompt, VariantSelector } from '../types.ts';
+import type { BenchOptions, CaseParams, HarnessConfig, ParamOverrides, Prompt, ResolvedVariant, VariantSelector } from '../types.ts';
 
 export const DEFAULT_PARAMS: CaseParams = {
   warmup: 2,
@@ -20,47 +19,26 @@ export const DEFAULT_PARAMS: CaseParams = {
   timeoutMs: 60_000,
 };
 
-export function resolveParams(
-  options: BenchOptions,
-  prompt: Prompt,
-  env: NodeJS.ProcessEnv = process.env,
-  config: HarnessConfig = sharedConfig(env),
-): CaseParams {
+export function resolveParams(options: BenchOptions, prompt: Prompt, overrides: ParamOverrides, config: HarnessConfig): CaseParams {
   const defaults = { ...DEFAULT_PARAMS, ...config.defaults };
-  const timeMs = options.timeMs ?? defaults.timeMs;
   // With only a time budget, iterations is the minimum tinybench must reach besides the time: one.
-  const iterations = options.iterations ?? (options.timeMs !== undefined ? 1 : defaults.iterations);
   const params: CaseParams = {
-    warmup: options.warmup ?? defaults.warmup,
-    iterations,
-    timeMs,
+    warmup: overrides.warmup ?? options.warmup ?? defaults.warmup,
+    iterations: options.iterations ?? (options.timeMs !== undefined ? 1 : defaults.iterations),
+    timeMs: options.timeMs ?? defaults.timeMs,
     maxTokens: prompt.maxTokens ?? options.maxTokens ?? defaults.maxTokens,
     temperature: options.temperature ?? defaults.temperature,
     seed: options.seed ?? defaults.seed,
-    stream: options.stream ?? defaults.stream,
+    stream: overrides.stream ?? options.stream ?? defaults.stream,
     timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
   };
-  const iterationsOverride = envInteger(env, 'BENCH_ITERATIONS', 1);
-  if (iterationsOverride !== undefined) {
-    params.iterations = iterationsOverride;
+  // A run-wide iteration count replaces a time budget too: it exists to shorten runs.
+  if (overrides.iterations !== null) {
+    params.iterations = overrides.iterations;
     params.timeMs = 0;
-  }
-  params.warmup = envInteger(env, 'BENCH_WARMUP', 0) ?? params.warmup;
-  const stream = env.BENCH_STREAM;
-  if (stream !== undefined && stream !== '') {
-    if (!['0', '1', 'true', 'false'].includes(stream)) throw new Error(`BENCH_STREAM must be 0 or 1, got "${stream}"`);
-    params.stream = stream === '1' || stream === 'true';
   }
   validateParams(params);
   return params;
-}
-
-function envInteger(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return value;
 }
 
 function validateParams(params: CaseParams): void {
@@ -88,8 +66,10 @@ export function promptHash(prompt: Prompt, params: CaseParams): string {
   return sha256(JSON.stringify({ messages: prompt.messages, maxTokens, temperature, seed, stream }));
 }
 
-export function caseId(model: string, promptId: string, hash: string): string {
-  return `${model}/${promptId}@${hash.slice(0, 12)}`;
+/** `model/promptId@hash12`; a Foundry Local case is keyed by the variant it ran, not only the alias. */
+export function caseId(model: string, variant: ResolvedVariant | null, promptId: string, hash: string): string {
+  const keyed = variant ? `${model}@${variant.id}(${variant.executionProvider ?? variant.deviceType ?? 'unknown'})` : model;
+  return `${keyed}/${promptId}@${hash.slice(0, 12)}`;
 }
 
 /** `qwen2.5-0.5b`, or `qwen2.5-0.5b [cpu]` for a chosen variant; doctor reads the variant back from the name. */

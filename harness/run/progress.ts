@@ -1,43 +1,31 @@
 /**
- * Live progress from a spec worker to the console reporter. The worker writes
- * a marked line to stdout; vitest forwards it to reporters as a console log,
- * and the console reporter draws it instead of printing it. Lines are
- * throttled, and written between requests, never inside a timed one.
+ * Live progress of the running case (and of a model download), from a spec
+ * worker to the console: throttled events, sent between requests (never
+ * inside a timed one) as test annotations (see results/progress.ts).
  */
+import type { TestContext } from 'vitest';
 import { quantile } from '../evaluate/stats.ts';
-import type { RequestSample } from '../types.ts';
+import { encodeProgress, PROGRESS_ANNOTATION } from '../results/progress.ts';
+import type { ProgressEvent, RequestSample } from '../types.ts';
 
-const MARKER = '@@foundry-bench:progress@@ ';
 const INTERVAL_MS = 250;
 
-export interface ProgressEvent {
-  name: string;
-  /** `download`: `done` is the percent, `planned` 100. */
-  phase: 'warmup' | 'run' | 'download';
-  done: number;
-  planned: number;
-  /** p95 of successful e2e so far in the timed phase. */
-  runningP95Ms: number | null;
-  /** Estimated time left in this case (or download). */
-  etaMs: number | null;
-  /** Downloads: MB done and in all (from the catalog's size), and which attempt this is. */
-  download?: { mb: number | null; totalMb: number | null; attempt: number };
-}
+/** Where progress events go. */
+export type ProgressSink = (event: ProgressEvent) => void;
 
-export function parseProgress(line: string): ProgressEvent | null {
-  if (!line.startsWith(MARKER)) return null;
-  try {
-    return JSON.parse(line.slice(MARKER.length)) as ProgressEvent;
-  } catch {
-    return null;
-  }
+/** Progress as annotations of the running test; the reporter draws them, nothing prints them. */
+export function annotationSink(context: Pick<TestContext, 'annotate'>): ProgressSink {
+  return (event) => {
+    // vitest awaits pending annotations at the end of the test; the request loop does not wait for them.
+    void context.annotate(encodeProgress(event), PROGRESS_ANNOTATION).catch(() => {});
+  };
 }
 
 /**
  * Returns a callback for the runner that reports at most every 250 ms (and
  * at the end of each phase). `warmup` and `iterations` are the planned counts.
  */
-export function progressReporter(name: string, warmup: number, iterations: number, write: (line: string) => void = (line) => console.log(line)) {
+export function progressReporter(name: string, warmup: number, iterations: number, send: ProgressSink) {
   let lastWrite = 0;
   const timed: number[] = [];
   let spent = 0;
@@ -59,7 +47,7 @@ export function progressReporter(name: string, warmup: number, iterations: numbe
       runningP95Ms: timed.length > 0 ? quantile(timed, 0.95) : null,
       etaMs: requests > 0 ? (spent / requests) * remaining : null,
     };
-    write(`${MARKER}${JSON.stringify(event)}`);
+    send(event);
   };
 }
 
@@ -68,7 +56,7 @@ export function progressReporter(name: string, warmup: number, iterations: numbe
  * progress, with MB from the catalog's size and an ETA from the rate so far
  * (restarted when an attempt restarts).
  */
-export function downloadProgressReporter(name: string, totalMb: number | null, write: (line: string) => void = (line) => console.log(line)) {
+export function downloadProgressReporter(name: string, totalMb: number | null, send: ProgressSink) {
   let lastWrite = 0;
   let attemptStart = performance.now();
   let startPercent = 0;
@@ -92,6 +80,6 @@ export function downloadProgressReporter(name: string, totalMb: number | null, w
       etaMs: rate > 0 ? (100 - percent) / rate : null,
       download: { mb: totalMb === null ? null : (totalMb * percent) / 100, totalMb, attempt },
     };
-    write(`${MARKER}${JSON.stringify(event)}`);
+    send(event);
   };
 }

@@ -1,13 +1,10 @@
 /**
- * Where requests go: the base URL of an OpenAI-compatible server, how it was
- * chosen, and which models it serves. Credentials never leave this module in
- * anything that is printed or stored.
+ * An OpenAI-compatible server as the harness talks to it: its `/v1` base URL,
+ * the models it lists, and error text without credentials. Credentials never
+ * leave this module in anything that is printed or stored.
  */
 import { httpFetch } from '../measure/http-fetch.ts';
 import type { TargetInfo } from '../types.ts';
-
-/** Environment variables that name a target, first match wins. */
-export const TARGET_ENV_VARS = ['BENCH_BASE_URL', 'FOUNDRY_LOCAL_ENDPOINT'] as const;
 
 /**
  * Accepts `http://host:port`, `http://host:port/`, `http://host:port/v1` or
@@ -45,30 +42,7 @@ export function redactURL(raw: string): string {
   }
 }
 
-/** The explicitly configured target, from the environment; null when none is set. */
-export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): TargetInfo | null {
-  for (const name of TARGET_ENV_VARS) {
-    const value = env[name];
-    if (value && value.trim() !== '') {
-      return { baseURL: normalizeBaseURL(value, name), source: `env:${name}`, kind: 'openai-compatible' };
-    }
-  }
-  return null;
-}
-
-/** The explicitly configured target: the environment first, then the config file's `target`; null when neither is set. */
-export function explicitTarget(configTarget: string | undefined, env: NodeJS.ProcessEnv = process.env): TargetInfo | null {
-  return (
-    targetFromEnv(env) ??
-    (configTarget ? { baseURL: normalizeBaseURL(configTarget, 'config target'), source: 'config', kind: 'openai-compatible' } : null)
-  );
-}
-
-/** API key for the target; servers on loopback usually ignore it, but the client needs one. */
-export function apiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  return env.BENCH_API_KEY || env.OPENAI_API_KEY || 'not-needed';
-}
-
+/** A server's model list; `models` null when it has none (404), `error` set when it could not be read. */
 export type ModelListing = { models: string[] | null; error: string | null };
 
 /**

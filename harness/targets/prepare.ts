@@ -6,64 +6,78 @@
  * request, and afterwards unload what the harness loaded. None of this
  * enters a latency sample.
  */
-import type { FoundryOptions } from '../files/config.ts';
-import { downloadProgressReporter } from '../run/progress.ts';
 import { measureRequest, type RequestClient, type RequestSpec } from '../measure/request.ts';
-import { findModel } from './openai.ts';
+import type { FoundryLifecycleOptions, FoundryOptions, FoundryTarget, ModelInfo, ModelLifecycle, ResolvedVariant, RunTarget, TargetInfo, VariantSelector } from '../types.ts';
 import { resolveVariant } from './foundry/catalog.ts';
-import { FOUNDRY_HINTS, FoundryError, FoundryService } from './foundry/service.ts';
-import type { FoundryTarget, ModelInfo, ModelLifecycle, ProvidedTarget, ResolvedVariant, TargetInfo, VariantSelector } from '../types.ts';
+import { FOUNDRY_HINTS, FoundryError } from './foundry/errors.ts';
+import { FoundryService } from './foundry/service.ts';
+import { findModel } from './openai.ts';
 
-export interface PreparedModel {
-  /** The id to send in requests; null when the cases cannot run. */
-  servedId: string | null;
+/** What is known about the model whatever happened: the variant it resolved to and what getting it ready measured. */
+interface ModelFacts {
+  /** Foundry Local: the variant the alias resolved to; null for other targets. */
   variant: ResolvedVariant | null;
+  /** Load time, memory, disk, cold request, when measured. */
   modelInfo: ModelInfo | null;
-  /** The cases are skipped with this reason (model not served, not downloaded, unknown alias). */
-  skipReason: string | null;
-  /** The cases fail with this message (target unusable, download or load failed). */
-  failure: string | null;
-  /** Undoes what preparing did (unloads a model the harness loaded). Never throws. */
-  release(): Promise<void>;
 }
 
-export interface ColdRequest {
+/** A model, ready for its cases or not, as a tagged union. */
+export type PreparedModel =
+  | (ModelFacts & {
+      kind: 'ready';
+      /** The id to send in requests. */
+      servedId: string;
+      /** Undoes what preparing did (unloads a model the harness loaded). Never throws. */
+      release(): Promise<void>;
+    })
+  /** The cases are skipped: model not served, not downloaded, unknown alias. */
+  | (ModelFacts & { kind: 'skip'; reason: string })
+  /** The cases fail: target unusable, download or load failed. A hint may follow on a line of its own. */
+  | (ModelFacts & { kind: 'fail'; message: string });
+
+/** The request sent right after a load, timed apart from every sample. */
+export interface ColdRequestSpec {
   client: RequestClient;
   /** The spec's first prompt and parameters; `model` is filled in with the resolved id. */
   request: Omit<RequestSpec, 'model'>;
   signal?: AbortSignal;
 }
 
-const nothing = async () => {};
+/** Download progress of a model, in percent per attempt. */
+export type DownloadProgress = (event: { percent: number; attempt: number }) => void;
 
-/** A model that is skipped or failed has no id to send requests to. */
-function outcome(fields: Partial<PreparedModel>): PreparedModel {
-  const prepared = { servedId: null, variant: null, modelInfo: null, skipReason: null, failure: null, release: nothing, ...fields };
-  return prepared.failure || prepared.skipReason ? { ...prepared, servedId: null } : prepared;
+/** How to prepare: Foundry Local's lifecycle settings, the cold request (null: none, e.g. doctor sends its own) and download progress. */
+export interface PrepareOptions {
+  foundry: FoundryLifecycleOptions & Pick<FoundryOptions, 'download'>;
+  cold: ColdRequestSpec | null;
+  onDownload?: (variant: { id: string; fileSizeMb: number | null }) => DownloadProgress;
 }
 
-/** `cold` is the request sent right after a load (null: none, e.g. doctor, which sends its own). */
-export async function prepareModel(target: ProvidedTarget, model: string, selector: VariantSelector | undefined, cold: ColdRequest | null, options: FoundryOptions): Promise<PreparedModel> {
-  if (target.error || !target.info) return outcome({ failure: target.error ?? 'no target' });
-  if (target.foundry) return prepareFoundryModel(target.foundry, model, selector, cold, options);
+const nothing = async () => {};
+const noFacts: ModelFacts = { variant: null, modelInfo: null };
+
+export async function prepareModel(target: RunTarget, model: string, selector: VariantSelector | undefined, options: PrepareOptions): Promise<PreparedModel> {
+  if (target.kind === 'unusable') return { ...noFacts, kind: 'fail', message: target.error };
+  if (target.foundry) return prepareFoundryModel(target.foundry, model, selector, options);
   if (selector !== undefined) {
-    return outcome({ skipReason: `variant "${selector}" needs a Foundry Local target; ${target.info.baseURL} is ${target.info.kind}` });
+    return { ...noFacts, kind: 'skip', reason: `variant "${selector}" needs a Foundry Local target; ${target.info.baseURL} is ${target.info.kind}` };
   }
   const servedId = target.models ? findModel(target.models, model) : model;
-  if (servedId === null) return outcome({ skipReason: notServedReason(model, target.info, target.models ?? []) });
-  return outcome({ servedId, modelInfo: target.modelInfo[servedId] ?? null });
+  if (servedId === null) return { ...noFacts, kind: 'skip', reason: notServedReason(model, target.info, target.models ?? []) };
+  return { kind: 'ready', servedId, variant: null, modelInfo: target.modelInfo[servedId] ?? null, release: nothing };
 }
 
-async function prepareFoundryModel(foundry: FoundryTarget, model: string, selector: VariantSelector | undefined, cold: ColdRequest | null, options: FoundryOptions): Promise<PreparedModel> {
+async function prepareFoundryModel(foundry: FoundryTarget, model: string, selector: VariantSelector | undefined, options: PrepareOptions): Promise<PreparedModel> {
+  const { cold } = options;
   const service = new FoundryService(foundry);
   let cached: Set<string> | null;
   try {
     cached = await service.cached();
   } catch (error) {
-    return outcome({ failure: withHint(error) });
+    return { ...noFacts, kind: 'fail', message: withHint(error) };
   }
   const resolution = resolveVariant(foundry.catalog, model, selector, cached ?? new Set());
-  if (!resolution.variant) return outcome({ skipReason: `${resolution.reason}; list the catalog with \`foundry-bench models\`` });
+  if (!resolution.variant) return { ...noFacts, kind: 'skip', reason: `${resolution.reason}; list the catalog with \`foundry-bench models\`` };
   const chosen = resolution.variant;
   const variant: ResolvedVariant = {
     requested: model,
@@ -78,23 +92,24 @@ async function prepareFoundryModel(foundry: FoundryTarget, model: string, select
   };
   const lifecycle: ModelLifecycle = { downloadMs: null, downloadAttempts: 0, alreadyLoaded: false, rssBeforeBytes: null, rssAfterBytes: null, diskBytes: null, cold: null, unloadAfter: false };
   const modelInfo: ModelInfo = { parameters: null, fileBytes: null, sha256: null, loadMs: null, rssGrowthBytes: null, lifecycle };
-  const fields = { servedId: chosen.id, variant, modelInfo };
+  const facts: ModelFacts = { variant, modelInfo };
+  const settings = options.foundry;
 
   if (cached && !cached.has(chosen.id)) {
-    if (!options.download) {
-      return outcome({ ...fields, skipReason: `${chosen.id} (${model}) is not downloaded: run \`foundry model download ${chosen.id}\`, or rerun with --download` });
+    if (!settings.download) {
+      return { ...facts, kind: 'skip', reason: `${chosen.id} (${model}) is not downloaded: run \`foundry model download ${chosen.id}\`, or rerun with --download` };
     }
     try {
       const done = await service.download(chosen, {
-        retries: options.downloadRetries,
-        retryDelayMs: options.retryDelayMs,
-        onProgress: downloadProgressReporter(chosen.id, chosen.fileSizeMb),
+        retries: settings.downloadRetries,
+        retryDelayMs: settings.retryDelayMs,
+        onProgress: options.onDownload?.(chosen) ?? (() => {}),
         ...(cold?.signal ? { signal: cold.signal } : {}),
       });
       lifecycle.downloadMs = done.ms;
       lifecycle.downloadAttempts = done.attempts;
     } catch (error) {
-      return outcome({ ...fields, failure: withHint(error) });
+      return { ...facts, kind: 'fail', message: withHint(error) };
     }
   }
   lifecycle.diskBytes = service.diskBytes(chosen.id);
@@ -106,15 +121,15 @@ async function prepareFoundryModel(foundry: FoundryTarget, model: string, select
     if (!lifecycle.alreadyLoaded) {
       lifecycle.rssBeforeBytes = await service.residentBytes();
       const started = performance.now();
-      const status = await service.load(chosen, options.ttlSeconds);
+      const status = await service.load(chosen, settings.ttlSeconds);
       modelInfo.loadMs = performance.now() - started;
       lifecycle.alreadyLoaded = status === 'already_loaded';
-      lifecycle.unloadAfter = options.unload && !lifecycle.alreadyLoaded;
+      lifecycle.unloadAfter = settings.unload && !lifecycle.alreadyLoaded;
       lifecycle.rssAfterBytes = await service.residentBytes();
       if (lifecycle.rssBeforeBytes !== null && lifecycle.rssAfterBytes !== null) modelInfo.rssGrowthBytes = lifecycle.rssAfterBytes - lifecycle.rssBeforeBytes;
     }
   } catch (error) {
-    return outcome({ ...fields, failure: withHint(error) });
+    return { ...facts, kind: 'fail', message: withHint(error) };
   }
   const release = lifecycle.unloadAfter
     ? async () => {
@@ -131,7 +146,7 @@ async function prepareFoundryModel(foundry: FoundryTarget, model: string, select
     const { sample } = await measureRequest(cold.client, { ...cold.request, model: chosen.id }, cold.signal);
     lifecycle.cold = { ok: sample.ok, ttftMs: sample.ttftMs, e2eMs: sample.e2eMs, error: sample.error?.message ?? null };
   }
-  return outcome({ ...fields, release });
+  return { ...facts, kind: 'ready', servedId: chosen.id, release };
 }
 
 function withHint(error: unknown): string {

@@ -1,46 +1,83 @@
 /**
- * The run's target, as `npm run bench`, `doctor` and `models` resolve it:
- * BENCH_BASE_URL; else FOUNDRY_LOCAL_ENDPOINT; else the config file's
- * `target`; else Foundry Local found through its CLI or SDK; else the
- * embedded engine, started here. Explicit settings beat discovery. Problems
- * become the target's `error`, never a throw.
+ * The one place a target is chosen. A run's target, as `npm run bench`,
+ * `doctor` and `models` resolve it: `--target`/BENCH_BASE_URL; else
+ * FOUNDRY_LOCAL_ENDPOINT; else the config file's `target`; else Foundry Local
+ * found through its CLI or SDK; else the embedded engine, started here.
+ * Explicit settings beat discovery. A spec's own `target` is resolved the same
+ * way, once per worker. Problems become an unusable target, never a throw.
  */
-import { foundryOptions, sharedConfig } from '../files/config.ts';
-import { probeTarget, unusableTarget } from '../run-target.ts';
-import { explicitTarget } from './openai.ts';
+import type { RunOptions, RunTarget, TargetInfo } from '../types.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded/server.ts';
-import { discoverFoundry, foundryTargetInfo, type FoundryDiscovery } from './foundry/service.ts';
-import type { ProvidedTarget, TargetInfo } from '../types.ts';
+import { discoverFoundry, foundryTargetInfo, type FoundryDiscovery } from './foundry/discovery.ts';
+import { listModels, normalizeBaseURL } from './openai.ts';
 
-export interface BenchTarget {
-  target: ProvidedTarget;
+/** A resolved target and how to put things back. */
+export interface ResolvedTarget {
+  target: RunTarget;
   /** Stops what resolving started (the embedded engine, a Foundry service); the caller calls it at the end. */
   close: () => Promise<void>;
 }
 
+/** Seen when a spec runs outside foundry-bench, which is what resolves targets. */
+export const NO_TARGET_MESSAGE =
+  'no target: run the specs with foundry-bench (`npm run bench`, which starts the embedded engine when nothing else is configured), not with vitest alone';
+
 const nothing = async () => {};
 
-/** With `startEmbedded: false` (the `models` command) a run without any target resolves to null. */
-export async function resolveBenchTarget(log: (line: string) => void, options?: { env?: NodeJS.ProcessEnv; startEmbedded?: true }): Promise<BenchTarget>;
-export async function resolveBenchTarget(log: (line: string) => void, options: { env?: NodeJS.ProcessEnv; startEmbedded: false }): Promise<BenchTarget | null>;
-export async function resolveBenchTarget(log: (line: string) => void, { env = process.env, startEmbedded = true }: { env?: NodeJS.ProcessEnv; startEmbedded?: boolean } = {}): Promise<BenchTarget | null> {
+/** A target nothing can be sent to; every case fails with `error`. */
+export function unusableTarget(error: string, info: TargetInfo | null = null): RunTarget {
+  return { kind: 'unusable', info, error };
+}
+
+/** Asks the target for its models, once. Never throws: problems make it unusable. */
+export async function probeTarget(info: TargetInfo, apiKey: string): Promise<RunTarget> {
+  const { models, error } = await listModels(info.baseURL, apiKey);
+  if (error !== null) return unusableTarget(error, info);
+  return { kind: 'ready', info, models, modelInfo: {}, foundry: null };
+}
+
+/** A spec's own `target` option: a plain OpenAI-compatible server. */
+export async function resolveSpecTarget(url: string, apiKey: string): Promise<RunTarget> {
+  let info: TargetInfo;
   try {
-    const config = sharedConfig();
-    const foundry = foundryOptions(config, env);
-    const plainURL = Boolean(env.BENCH_BASE_URL?.trim());
-    const foundryEndpoint = Boolean(env.FOUNDRY_LOCAL_ENDPOINT?.trim());
-    if (!plainURL && (foundryEndpoint || (!config.target && foundry.discover))) {
-      const { found, note } = await discoverFoundry({ env, startService: foundry.startService });
+    info = { baseURL: normalizeBaseURL(url, 'spec option "target"'), source: 'spec', kind: 'openai-compatible' };
+  } catch (error) {
+    return unusableTarget((error as Error).message);
+  }
+  return probeTarget(info, apiKey);
+}
+
+/** The explicitly configured target, flags and environment before the config file; null when none is set. */
+function explicitTarget(options: RunOptions): TargetInfo | null {
+  const named: Array<[string | null | undefined, string, string]> = [
+    [options.baseUrl, 'BENCH_BASE_URL', 'env:BENCH_BASE_URL'],
+    [options.foundry.endpoint, 'FOUNDRY_LOCAL_ENDPOINT', 'env:FOUNDRY_LOCAL_ENDPOINT'],
+    [options.config.target, 'config target', 'config'],
+  ];
+  for (const [url, name, source] of named) {
+    if (url) return { baseURL: normalizeBaseURL(url, name), source, kind: 'openai-compatible' };
+  }
+  return null;
+}
+
+/** With `startEmbedded: false` (the `models` command) a run without any target resolves to null. */
+export async function resolveRunTarget(options: RunOptions, log: (line: string) => void, startEmbedded?: true): Promise<ResolvedTarget>;
+export async function resolveRunTarget(options: RunOptions, log: (line: string) => void, startEmbedded: false): Promise<ResolvedTarget | null>;
+export async function resolveRunTarget(options: RunOptions, log: (line: string) => void, startEmbedded = true): Promise<ResolvedTarget | null> {
+  try {
+    const { foundry, config } = options;
+    if (!options.baseUrl && (foundry.endpoint || (!config.target && foundry.discover))) {
+      const { found, note } = await discoverFoundry(foundry);
       if (note) log(note);
-      if (found) return foundryTarget(found, log);
+      if (found) return foundryTarget(found, options.apiKey, log);
     }
-    const explicit = explicitTarget(config.target, env);
-    if (explicit) return { target: await probeTarget(explicit, env), close: nothing };
+    const explicit = explicitTarget(options);
+    if (explicit) return { target: await probeTarget(explicit, options.apiKey), close: nothing };
     if (!startEmbedded) return null;
     log('no BENCH_BASE_URL, FOUNDRY_LOCAL_ENDPOINT, config target or Foundry Local found: starting the embedded engine (tiny generated models, CPU)');
-    const embedded = await startEmbeddedServer();
-    const target = await probeTarget(embeddedTarget(embedded), env);
-    for (const { id, ...info } of embedded.models) target.modelInfo[id] = info;
+    const embedded = await startEmbeddedServer(options.embedded);
+    const target = await probeTarget(embeddedTarget(embedded), options.apiKey);
+    if (target.kind === 'ready') for (const { id, ...info } of embedded.models) target.modelInfo[id] = info;
     log(`embedded engine ready (${embedded.engineVersion}); models loaded: ${embedded.models.map((m) => `${m.id} ${(m.loadMs ?? 0).toFixed(0)} ms`).join(', ')}`);
     return { target, close: () => embedded.close() };
   } catch (error) {
@@ -48,10 +85,10 @@ export async function resolveBenchTarget(log: (line: string) => void, { env = pr
   }
 }
 
-async function foundryTarget(found: FoundryDiscovery, log: (line: string) => void): Promise<BenchTarget> {
+async function foundryTarget(found: FoundryDiscovery, apiKey: string, log: (line: string) => void): Promise<ResolvedTarget> {
   const { target: foundry } = found;
-  const target = await probeTarget(foundryTargetInfo(foundry));
-  target.foundry = foundry;
+  const probed = await probeTarget(foundryTargetInfo(foundry), apiKey);
+  const target: RunTarget = probed.kind === 'ready' ? { ...probed, foundry } : probed;
   log(
     `Foundry Local ${foundry.version ?? '(version unknown)'}, ${foundry.generation} generation, at ${foundry.origin} (found by ${foundry.discoveredBy}${found.stop ? ', started by foundry-bench' : ''}); ` +
       `catalog: ${foundry.catalog.length} variants from ${foundry.catalogSource}`,

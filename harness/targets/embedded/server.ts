@@ -66,7 +66,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const files = await ensureTinyModels(options.modelDir ?? defaultModelCacheDir());
   const engine = await LlamaEngine.load(
     files.map((f) => ({ id: f.spec.id, path: f.path, parameters: f.parameters, sha256: f.sha256 })),
-    { threads: options.threads ?? threadsFromEnv() },
+    { threads: options.threads ?? 1 },
   );
   const created = Math.floor(Date.now() / 1000);
 
@@ -162,13 +162,6 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
       await engine.dispose();
     },
   };
-}
-
-function threadsFromEnv(): number {
-  const raw = process.env.FOUNDRY_BENCH_THREADS;
-  const value = raw ? Number(raw) : 1;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`FOUNDRY_BENCH_THREADS must be a positive integer, got "${raw}"`);
-  return value;
 }
 
 function generateOptions(request: ChatRequest) {

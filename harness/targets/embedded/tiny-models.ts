@@ -184,7 +184,7 @@ export function modelMetadata(spec: TinyModelSpec, vocab: Vocabulary): Array<[st
 }
 
 export function defaultModelCacheDir(root = process.cwd()): string {
-  return process.env.FOUNDRY_BENCH_MODEL_DIR ?? resolve(root, 'node_modules/.cache/foundry-bench/models');
+  return resolve(root, 'node_modules/.cache/foundry-bench/models');
 }
 
 export async function sha256File(path: string): Promise<string> {

@@ -7,6 +7,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 export interface CliResult {
   code: number;
@@ -14,25 +15,32 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `foundry` on PATH (or `FOUNDRY_CLI`), or null when it is not installed. */
-export function findFoundryCli(env: NodeJS.ProcessEnv = process.env): string | null {
-  if (env.FOUNDRY_CLI) return existsSync(env.FOUNDRY_CLI) ? env.FOUNDRY_CLI : null;
+/** `foundry` on a PATH (or an explicit path, `FOUNDRY_CLI`), or null when it is not installed. */
+export function findFoundryCli(path: string, explicit?: string): string | null {
+  if (explicit) return existsSync(explicit) ? explicit : null;
   const names = process.platform === 'win32' ? ['foundry.exe', 'foundry.cmd', 'foundry'] : ['foundry'];
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
+  for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     for (const name of names) if (existsSync(join(dir, name))) return join(dir, name);
   }
   return null;
 }
 
-/** Runs the CLI; never throws for a non-zero exit (the caller reads `code`). */
+/**
+ * Runs the CLI (in the environment it inherits); never throws for a non-zero exit (the caller reads `code`).
+ * Colours and cursor movement are stripped: the parsers read plain text whatever the terminal.
+ */
 export function runCli(cli: string, args: string[], timeoutMs = 30_000): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(cli, args, { timeout: timeoutMs, maxBuffer: 16 * 2 ** 20, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr || (error && !stdout ? error.message : '')) });
+    execFile(cli, args, { timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
+      resolve({ code, stdout: plain(String(stdout)), stderr: plain(String(stderr || (error && !stdout ? error.message : ''))) });
     });
   });
+}
+
+function plain(text: string): string {
+  return stripVTControlCharacters(text);
 }
 
 const URL_PATTERN = /https?:\/\/(?:[a-zA-Z0-9.-]+|\[[0-9a-fA-F:]+\]):\d+/;
@@ -92,10 +100,10 @@ export function parsePercents(text: string): number[] {
  */
 export function cliDownload(cli: string, id: string, onPercent: (percent: number) => void, signal?: AbortSignal): Promise<{ code: number; tail: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cli, ['model', 'download', id], { env: { ...process.env, NO_COLOR: '1' }, ...(signal ? { signal } : {}) });
+    const child = spawn(cli, ['model', 'download', id], signal ? { signal } : {});
     let tail = '';
     const read = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
+      const text = plain(chunk.toString('utf8'));
       tail = (tail + text).slice(-2000);
       for (const percent of parsePercents(text)) onPercent(percent);
     };

@@ -43,16 +43,18 @@ export interface StartedSdk {
   stop(): Promise<void>;
 }
 
-/** Starts Foundry Local through the SDK; null when it is not installed, a note when it is but cannot start. */
-export async function startSdk(env: NodeJS.ProcessEnv): Promise<StartedSdk | { note: string } | null> {
-  const specifier = env.FOUNDRY_BENCH_SDK_MODULE || 'foundry-local-sdk';
+/**
+ * Starts Foundry Local through the SDK (`specifier` is the module to import, normally `foundry-local-sdk`);
+ * null when it is not installed, a note when it is but cannot start.
+ */
+export async function startSdk(specifier: string): Promise<StartedSdk | { note: string } | null> {
   let sdk: SdkModule;
   try {
     sdk = (await import(/* @vite-ignore */ specifier)) as SdkModule;
   } catch (error) {
     const code = (error as { code?: string }).code;
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)|Failed to (load|resolve)/i.test((error as Error).message);
-    if (missing && !env.FOUNDRY_BENCH_SDK_MODULE) return null;
+    if (missing && specifier === 'foundry-local-sdk') return null;
     return { note: `foundry-local-sdk failed to load: ${(error as Error).message}` };
   }
   const factory = sdk.FoundryLocalManager;

@@ -1,0 +1,44 @@
+/**
+ * `foundry-bench [run]`: checks every input file, then runs the specs under
+ * vitest in this process with the run's options and the bench reporter.
+ * Callable in-process (tests do), with output streams of the caller's choice.
+ */
+import type { Writable } from 'node:stream';
+import BenchReporter from '../../reporters/hub.ts';
+import { DataFileError } from '../files/data-file.ts';
+import { preflight } from '../files/preflight.ts';
+import type { RunOptions, RunResults } from '../types.ts';
+import { benchVitestOptions } from './vitest-options.ts';
+
+/** Where a command writes. */
+export interface Io {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable;
+}
+
+export interface BenchRun {
+  /** 0 passed, 1 a case failed or regressed (or vitest failed). */
+  code: number;
+  /** The results document; null when the run ended before reporting. */
+  results: RunResults | null;
+}
+
+export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
+  // Every file a user wrote is checked before any request: all problems at once, exit 2.
+  const problems = preflight(options.config, options.root);
+  if (problems.length > 0) throw new DataFileError(problems);
+  const reporter = new BenchReporter(options, io);
+  // Loaded here, not at the top: the other commands start without vitest.
+  const { startVitest } = await import('vitest/node');
+  // vitest reports its verdict by setting process.exitCode; read it, then leave the caller's as it was.
+  const callerExitCode = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    const vitest = await startVitest('test', options.filters, benchVitestOptions(options, [reporter]), undefined, { stdout: io.stdout, stderr: io.stderr });
+    await vitest.close();
+    const code = Number(process.exitCode ?? 0);
+    return { code: code === 0 && reporter.results?.run.outcome === 'failed' ? 1 : code, results: reporter.results };
+  } finally {
+    process.exitCode = callerExitCode;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The gate's decision for one case: its samples against a reference (a
+ * baseline entry, or the same case in another results file), the verdict per
+ * gated metric, whether it fails the case, and the failure lines it adds. The
+ * same function serves live runs and offline `compare`.
+ */
+import type { BaselineEntry } from './baseline.ts';
+import { fingerprintMismatch } from './fingerprint.ts';
+import { compareCase, failsGate, type GateOptions } from './verdict.ts';
+import type { CaseResult, Fingerprint, GateResult, GateSample, RequestSample, RunInfo } from '../types.ts';
+
+/** The reference a case is compared with: a baseline entry, or a case of another results file. */
+export interface Reference {
+  /** The file it came from. */
+  file: string;
+  /** Its samples (the gate uses the successful ones). */
+  samples: readonly GateSample[];
+  /** Its output snapshot's hash, to flag behaviour changes. */
+  outputSha256: string | null;
+  /** Where it was measured. */
+  fingerprint: Fingerprint | null;
+  /** When it was measured. */
+  updatedAt: string;
+  /** The commit it measured. */
+  gitSha: string | null;
+}
+
+/** A baseline entry as a reference. */
+export function referenceFromBaseline(entry: BaselineEntry, file: string): Reference {
+  return { file, samples: entry.samples, outputSha256: entry.output?.sha256 ?? null, fingerprint: entry.fingerprint, updatedAt: entry.updatedAt, gitSha: entry.gitSha };
+}
+
+/** A case of another results file as a reference. */
+export function referenceFromCase(c: CaseResult, run: RunInfo, file: string): Reference {
+  return { file, samples: c.samples, outputSha256: c.sampleOutput?.sha256 ?? null, fingerprint: c.fingerprint, updatedAt: run.finishedAt, gitSha: run.gitSha };
+}
+
+/** The gate's result for a case and the failure lines it adds (none when it passes, or while updating the baseline). */
+export function gateCase(
+  reference: Reference | null,
+  head: { samples: readonly RequestSample[]; fingerprint: Fingerprint | null; outputSha256: string | null },
+  options: GateOptions,
+  updating = false,
+): { gate: GateResult; failures: string[] } {
+  const comparison = compareCase(reference?.samples ?? null, head.samples, options);
+  // Updating the baseline accepts the new figures: nothing fails for having changed.
+  const failed = !updating && failsGate(comparison.verdict, options.failOn);
+  const mismatch = reference?.fingerprint && head.fingerprint ? fingerprintMismatch(reference.fingerprint, head.fingerprint) : [];
+  const gate: GateResult = {
+    ...comparison,
+    failed,
+    tolerance: options.tolerance,
+    failOn: options.failOn,
+    baseline: reference?.fingerprint ? { file: reference.file, updatedAt: reference.updatedAt, gitSha: reference.gitSha, fingerprint: reference.fingerprint } : null,
+    fingerprintMismatch: mismatch,
+    outputChanged: reference?.outputSha256 && head.outputSha256 ? reference.outputSha256 !== head.outputSha256 : null,
+  };
+  const failures = failed ? comparison.metrics.filter((m) => failsGate(m.verdict, options.failOn)).map((m) => m.message) : [];
+  if (failed && mismatch.length > 0) failures.push(`note: the baseline was measured elsewhere (${mismatch.join('; ')})`);
+  return { gate, failures };
+}
+

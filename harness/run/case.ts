@@ -1,0 +1,229 @@
+/**
+ * One case, as a pipeline of steps that each return a value:
+ *
+ *   prepare  -> the model ready on its target, the case's id, its baseline entry
+ *   measure  -> the timed requests (measure/runner.ts)
+ *   evaluate -> statistics, quality, cost, budgets (evaluate/evaluate.ts)
+ *   gate     -> the verdict against the baseline (gate/gate.ts)
+ *   record   -> the case record, assigned once to `task.meta.bench`
+ *
+ * A step that cannot go on ends the case as skipped or failed, with a record
+ * all the same. A paired A/B case will add a second arm to `measure` and a
+ * paired reference to `gate`; the other steps stay as they are.
+ */
+import { inject, type TestContext } from 'vitest';
+import { annotationsPath, loadAnnotations, type Annotation } from '../files/annotations.ts';
+import { catalogEntry, withVariantFacts } from '../files/catalog.ts';
+import { evaluateCase, type Evaluation } from '../evaluate/evaluate.ts';
+import { baselinePath, readBaseline, type BaselineFile } from '../gate/baseline.ts';
+import { fingerprint } from '../gate/fingerprint.ts';
+import { gateCase, referenceFromBaseline, type Reference } from '../gate/gate.ts';
+import type { GateOptions } from '../gate/verdict.ts';
+import { createClient, type RequestClient } from '../measure/request.ts';
+import { measureArms } from '../measure/runner.ts';
+import { prepareModel, type PreparedModel } from '../targets/prepare.ts';
+import { NO_TARGET_MESSAGE, resolveSpecTarget, unusableTarget } from '../targets/resolve.ts';
+import { unmeasured, type CaseFigures } from '../results/unmeasured.ts';
+import type { BenchOptions, Budgets, CaseIdentity, CaseMeta, CaseParams, GateResult, Prompt, RunOptions, RunTarget, TargetInfo, VariantSelector } from '../types.ts';
+import { caseId, resolveParams } from './params.ts';
+import { annotationSink, downloadProgressReporter, progressReporter } from './progress.ts';
+
+/** What a test declares about its case. */
+export interface CaseSpec {
+  model: string;
+  prompt: Prompt;
+  params: CaseParams;
+  budgets: Budgets;
+  gate: GateOptions;
+  promptHash: string;
+  /** The spec's own target URL, if any. */
+  target: string | undefined;
+  /** The run's options; null when the spec runs without foundry-bench. */
+  run: RunOptions | null;
+}
+
+/** How a case ended, with its record. */
+export type CaseOutcome =
+  | { kind: 'pass'; record: CaseMeta }
+  | { kind: 'skip'; reason: string; record: CaseMeta }
+  | { kind: 'fail'; failures: string[]; record: CaseMeta };
+
+/** The model of one suite: prepared by the first case that needs it, released after the last. */
+export class ModelSlot {
+  private prepared: Promise<PreparedModel> | undefined;
+
+  constructor(
+    readonly model: string,
+    readonly selector: VariantSelector | undefined,
+    private readonly firstPrompt: Prompt | undefined,
+    private readonly options: BenchOptions,
+    private readonly run: RunOptions | null,
+  ) {}
+
+  /** The prepared model; the first caller's test context carries download progress and cancels the preparation. */
+  get(context: Pick<TestContext, 'annotate' | 'signal'>): Promise<PreparedModel> {
+    this.prepared ??= this.prepare(context);
+    return this.prepared;
+  }
+
+  async release(): Promise<void> {
+    const prepared = await this.prepared;
+    if (prepared?.kind === 'ready') await prepared.release();
+  }
+
+  private async prepare(context: Pick<TestContext, 'annotate' | 'signal'>): Promise<PreparedModel> {
+    const target = await targetFor(this.options.target, this.run);
+    const run = this.run;
+    if (target.kind === 'unusable' || !run || !this.firstPrompt) return prepareModel(target, this.model, this.selector, { foundry: FOUNDRY_DEFAULTS, cold: null });
+    const params = resolveParams(this.options, this.firstPrompt, run.overrides, run.config);
+    const { messages } = this.firstPrompt;
+    const { maxTokens, temperature, seed, stream, timeoutMs } = params;
+    const sink = annotationSink(context);
+    return prepareModel(target, this.model, this.selector, {
+      foundry: run.foundry,
+      cold: { client: clientFor(target.info, run.apiKey), request: { messages, maxTokens, temperature, seed, stream, timeoutMs }, signal: context.signal },
+      onDownload: (variant) => downloadProgressReporter(variant.id, variant.fileSizeMb, sink),
+    });
+  }
+}
+
+/** Only used when no run options exist (a spec outside foundry-bench), whose target is then unusable anyway. */
+const FOUNDRY_DEFAULTS = { download: false, downloadRetries: 0, retryDelayMs: 0, ttlSeconds: 0, unload: true };
+
+export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: TestContext): Promise<CaseOutcome> {
+  // prepare
+  const target = await targetFor(spec.target, spec.run);
+  const model = await slot.get(context);
+  const identity: CaseIdentity = {
+    id: caseId(spec.model, model.variant, spec.prompt.id, spec.promptHash),
+    model: spec.model,
+    promptId: spec.prompt.id,
+    promptHash: spec.promptHash,
+    params: spec.params,
+    budgets: spec.budgets,
+  };
+  const where: Where = {
+    target: target.info ?? { baseURL: '', source: 'none', kind: 'openai-compatible' },
+    variant: model.variant,
+    modelInfo: model.modelInfo,
+    catalog: spec.run ? withVariantFacts(catalogEntry(spec.model, spec.run.config, spec.run.root), model.variant) : null,
+  };
+  const run = spec.run;
+  if (model.kind === 'fail') return failed(identity, where, model.message.split('\n'));
+  if (model.kind === 'skip') return skipped(identity, where, model.reason);
+  if (target.kind === 'unusable' || !run) return failed(identity, where, [target.kind === 'unusable' ? target.error : NO_TARGET_MESSAGE]);
+  // A broken baseline is bad input: say so before sending any request.
+  let reference: Reference | null;
+  try {
+    reference = referenceFor(identity.id, run);
+  } catch (error) {
+    return failed(identity, where, [(error as Error).message]);
+  }
+
+  // measure
+  const client = clientFor(target.info, run.apiKey);
+  const { params } = spec;
+  const request = { model: model.servedId, messages: spec.prompt.messages, ...requestParams(params) };
+  const progress = progressReporter(`${spec.model} > ${spec.prompt.id}`, params.warmup, params.iterations, annotationSink(context));
+  const measurement = await measureArms([{ client, request }], params, { signal: context.signal, onProgress: progress });
+  const [head] = measurement.arms;
+  if (!head) throw new Error('a measurement of one arm returned none');
+
+  // evaluate
+  const judge = run.config.quality?.judge;
+  const evaluation = await evaluateCase(head, {
+    caseId: identity.id,
+    prompt: spec.prompt,
+    budgets: spec.budgets,
+    judge: judge ? { options: judge, client: client.openai } : null,
+    energy: run.config.energy,
+    annotations: annotationsFor(run),
+  });
+
+  // gate
+  const measuredAt = fingerprint(target.info, model.servedId, model.variant?.executionProvider);
+  const { gate, failures: gateFailures } = gateCase(reference, { samples: head.samples, fingerprint: measuredAt, outputSha256: evaluation.sampleOutput?.sha256 ?? null }, spec.gate, run.updateBaseline);
+
+  // record
+  const failures = [...gateFailures, ...evaluation.failures];
+  const record = recordCase(identity, where, { samples: head.samples, evaluation, gate, fingerprint: measuredAt, durationMs: measurement.durationMs }, failures);
+  return failures.length > 0 ? { kind: 'fail', failures, record } : { kind: 'pass', record };
+}
+
+/** Where a case ran and on what, known whether or not it measured anything. */
+type Where = Pick<CaseMeta, 'target' | 'variant' | 'modelInfo' | 'catalog'>;
+
+/** What measuring, evaluating and gating produced. */
+interface Measured {
+  samples: CaseMeta['samples'];
+  evaluation: Evaluation;
+  gate: GateResult;
+  fingerprint: NonNullable<CaseMeta['fingerprint']>;
+  durationMs: number;
+}
+
+/** The case record, made once from what each step returned; a case that measured nothing has empty figures. */
+export function recordCase(identity: CaseIdentity, where: Where, measured: Measured | null, failures: string[], skipReason: string | null = null): CaseMeta {
+  return { ...identity, ...where, skipReason, failures, ...(measured ? figures(measured) : unmeasured()) };
+}
+
+function figures({ samples, evaluation: e, gate, fingerprint, durationMs }: Measured): CaseFigures {
+  const { warmup, stats, errors, determinism, budgetViolations, quality, cost, sampleOutput } = e;
+  return { samples, warmup, stats, errors, determinism, budgetViolations, fingerprint, quality, cost, gate, sampleOutput, durationMs };
+}
+
+function failed(identity: CaseIdentity, where: Where, failures: string[]): CaseOutcome {
+  return { kind: 'fail', failures, record: recordCase(identity, where, null, failures) };
+}
+
+function skipped(identity: CaseIdentity, where: Where, reason: string): CaseOutcome {
+  return { kind: 'skip', reason, record: recordCase(identity, where, null, [], reason) };
+}
+
+function requestParams({ maxTokens, temperature, seed, stream, timeoutMs }: CaseParams) {
+  return { maxTokens, temperature, seed, stream, timeoutMs };
+}
+
+/** A failure whose message is the whole story: no stack frames pointing into the harness. */
+export function benchFailure(lines: readonly string[]): Error {
+  const error = new Error(lines.join('\n'));
+  error.name = 'BenchFailure';
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
+}
+
+// Per worker: one probe per spec target, one client per target (connection reuse keeps setup out of the samples),
+// each baseline file and the annotations read once.
+const specTargets = new Map<string, Promise<RunTarget>>();
+const clients = new Map<string, RequestClient>();
+const baselines = new Map<string, BaselineFile | null>();
+const annotations = new Map<string, Annotation[]>();
+
+async function targetFor(specTarget: string | undefined, run: RunOptions | null): Promise<RunTarget> {
+  if (!run) return unusableTarget(NO_TARGET_MESSAGE);
+  if (specTarget === undefined) return inject('benchTarget') ?? unusableTarget(NO_TARGET_MESSAGE);
+  let probe = specTargets.get(specTarget);
+  if (!probe) specTargets.set(specTarget, (probe = resolveSpecTarget(specTarget, run.apiKey)));
+  return probe;
+}
+
+function clientFor(target: TargetInfo, apiKey: string): RequestClient {
+  let client = clients.get(target.baseURL);
+  if (!client) clients.set(target.baseURL, (client = createClient(target.baseURL, apiKey)));
+  return client;
+}
+
+/** This case's baseline entry; a broken baseline file throws with its message. */
+function referenceFor(id: string, run: RunOptions): Reference | null {
+  const path = baselinePath(run.baselineDir, run.profile);
+  if (!baselines.has(path)) baselines.set(path, readBaseline(path));
+  const entry = baselines.get(path)?.cases[id];
+  return entry ? referenceFromBaseline(entry, path) : null;
+}
+
+function annotationsFor(run: RunOptions): Annotation[] {
+  const path = annotationsPath(run.config, run.root);
+  let loaded = annotations.get(path);
+  if (!loaded) annotations.set(path, (loaded = loadAnnotations(path, run.config.annotations !== undefined)));
+  return loaded;
+}

@@ -1,0 +1,191 @@
+/**
+ * Finding Foundry Local: FOUNDRY_LOCAL_ENDPOINT, the `foundry` CLI of either
+ * generation (the port changes at every start), or the optional SDK; which
+ * generation answers; and its catalog. Requests themselves go through the
+ * same OpenAI-compatible path as every other target.
+ */
+import type { FoundryGeneration, FoundryOptions, FoundryTarget, FoundryVariant, TargetInfo } from '../../types.ts';
+import { redactURL } from '../openai.ts';
+import { aliasFromId, parseCatalog, runtimeFromId, splitId } from './catalog.ts';
+import { parseServiceStatus, parseStartOutput, parseVersion, runCli } from './cli.ts';
+import { call, callJson } from './rest.ts';
+import { startSdk } from './sdk.ts';
+
+/** Which generation answers at `origin`, and what its status says; null when neither does (not Foundry Local). */
+export async function detectGeneration(origin: string): Promise<{ generation: FoundryGeneration; cacheDir: string | null; pid: number | null } | null> {
+  const probe = async (path: string) => {
+    try {
+      const response = await call(origin, 'GET', path, { timeoutMs: 5_000 });
+      const text = await response.text();
+      if (!response.ok) return null;
+      const value = JSON.parse(text) as unknown;
+      return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  };
+  const server = await probe('/status');
+  if (server && ('modelCachePath' in server || 'endpoints' in server)) {
+    return { generation: 'server', cacheDir: stringOrNull(server.modelCachePath), pid: typeof server.pid === 'number' ? server.pid : null };
+  }
+  const service = await probe('/openai/status');
+  if (service) return { generation: 'service', cacheDir: stringOrNull(service.ModelDirPath ?? service.modelDirPath), pid: null };
+  return null;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** A variant known only by its id (gen-2 `/v1/models`): alias and runtime inferred from the name. */
+function variantFromId(id: string): FoundryVariant {
+  return { id, alias: aliasFromId(id), version: splitId(id).version, ...runtimeFromId(id), fileSizeMb: null, license: null, task: null };
+}
+
+/** The catalog: gen-1 `/foundry/list`; gen-2 `foundry model list -o json` when the CLI is there, else the ids of `/v1/models`. */
+export async function readCatalog(origin: string, generation: FoundryGeneration, cli: string | null): Promise<{ catalog: FoundryVariant[]; source: FoundryTarget['catalogSource']; note: string | null }> {
+  if (generation === 'service') {
+    try {
+      return { catalog: parseCatalog(await callJson(origin, '/foundry/list', { timeoutMs: 120_000 })), source: 'foundry/list', note: null };
+    } catch (error) {
+      return { catalog: [], source: 'foundry/list', note: `catalog unavailable (GET /foundry/list): ${(error as Error).message}` };
+    }
+  }
+  let note: string | null = null;
+  if (cli) {
+    const result = await runCli(cli, ['model', 'list', '-o', 'json'], 120_000);
+    try {
+      if (result.code !== 0) throw new Error(result.stderr.trim().split('\n')[0] || `exit code ${result.code}`);
+      const catalog = parseCatalog(JSON.parse(result.stdout));
+      if (catalog.length > 0) return { catalog, source: 'cli', note: null };
+      throw new Error('no models');
+    } catch (error) {
+      note = `\`foundry model list -o json\` gave no catalog (${(error as Error).message}); aliases are inferred from /v1/models ids`;
+    }
+  }
+  const listing = (await callJson(origin, '/v1/models', { timeoutMs: 30_000 })) as { data?: Array<{ id?: unknown }> } | null;
+  const ids = (listing?.data ?? []).map((entry) => entry?.id).filter((id): id is string => typeof id === 'string');
+  return { catalog: ids.map(variantFromId), source: 'v1/models', note };
+}
+
+/** The OpenAI-compatible view of a Foundry target, for requests and reports. */
+export function foundryTargetInfo(target: FoundryTarget): TargetInfo {
+  const generation = target.generation === 'service' ? 'service generation' : 'server generation';
+  return {
+    baseURL: `${target.origin}/v1`,
+    source: target.discoveredBy,
+    kind: 'foundry-local',
+    server: `Foundry Local ${target.version ?? '(version unknown)'} (${generation})`,
+  };
+}
+
+export interface FoundryDiscovery {
+  target: FoundryTarget;
+  /** Stops what discovery started (the service, or the SDK's web service); null when it was already running. */
+  stop: (() => Promise<void>) | null;
+  /** Problems worth telling (e.g. catalog unavailable) that did not stop discovery. */
+  notes: string[];
+}
+
+/** Why Foundry Local is not the target, for the log; null when it is simply not installed. */
+export type DiscoveryResult = { found: FoundryDiscovery; note: null } | { found: null; note: string | null };
+
+/**
+ * Finds Foundry Local, in order: FOUNDRY_LOCAL_ENDPOINT; the `foundry` CLI on
+ * PATH (`foundry server status`, then `foundry service status`; the port is
+ * dynamic); the optional `foundry-local-sdk` 1.x, whose web service is started
+ * so requests are measured over HTTP like every other target. Throws only when
+ * the user asked to start the service and that failed.
+ */
+export async function discoverFoundry(options: Pick<FoundryOptions, 'endpoint' | 'cli' | 'sdkModule' | 'startService'>): Promise<DiscoveryResult> {
+  const { endpoint, cli } = options;
+  if (endpoint) {
+    let origin: string;
+    try {
+      origin = new URL(endpoint).origin;
+    } catch {
+      return { found: null, note: null }; // the explicit-URL path reports the bad URL
+    }
+    const found = await inspect(origin, 'env:FOUNDRY_LOCAL_ENDPOINT', cli, {});
+    return found ? { found: { ...found, stop: null }, note: null } : { found: null, note: `FOUNDRY_LOCAL_ENDPOINT ${redactURL(endpoint)} does not answer Foundry Local's status endpoints; treating it as a plain OpenAI-compatible server` };
+  }
+  if (cli) return discoverWithCli(cli, options.startService);
+  return discoverWithSdk(options.sdkModule);
+}
+
+async function discoverWithCli(cli: string, startService: boolean): Promise<DiscoveryResult> {
+  // The current generation first; the older one answers `server` with "Unrecognized command".
+  let command = 'server';
+  let status = parseServiceStatus(await runCli(cli, ['server', 'status'], 20_000));
+  if (!status.running && status.unrecognized) {
+    command = 'service';
+    status = parseServiceStatus(await runCli(cli, ['service', 'status'], 20_000));
+  }
+  let stop: FoundryDiscovery['stop'] = null;
+  let pid: number | null = null;
+  let origin: string;
+  if (status.running) {
+    origin = status.url;
+    pid = status.pid;
+  } else {
+    if (!startService) {
+      return { found: null, note: `Foundry Local is installed but its service is not running (\`foundry ${command} status\`: ${status.message}); start it with \`foundry ${command} start\` or pass --start-service` };
+    }
+    const result = await runCli(cli, [command, 'start'], 180_000);
+    const started = parseStartOutput(result);
+    if (!started) throw new Error(`\`foundry ${command} start\` did not report a URL (exit ${result.code}): ${`${result.stdout}${result.stderr}`.trim().slice(0, 300)}`);
+    origin = started.url;
+    pid = started.pid;
+    stop = async () => {
+      await runCli(cli, [command, 'stop'], 60_000);
+    };
+  }
+  const found = await inspect(origin, `foundry ${command} status`, cli, { pid });
+  if (!found) {
+    await stop?.(); // leave the machine as found
+    throw new Error(`\`foundry ${command} status\` reported ${origin}, but nothing there answers Foundry Local's status endpoints`);
+  }
+  return { found: { ...found, stop }, note: null };
+}
+
+/** The SDK 1.x runs Foundry Local in this process; its web service gives the same HTTP surface as the CLI's. */
+async function discoverWithSdk(sdkModule: string): Promise<DiscoveryResult> {
+  const started = await startSdk(sdkModule);
+  if (!started || 'note' in started) return { found: null, note: started?.note ?? null };
+  const found = await inspect(started.origin, 'foundry-local-sdk', null, {
+    pid: process.pid,
+    version: started.version,
+    downloadBridge: started.downloadBridge,
+    ...(started.catalog ? { catalog: started.catalog } : {}),
+  });
+  if (!found) {
+    await started.stop();
+    return { found: null, note: `the SDK's web service at ${started.origin} does not answer GET /status` };
+  }
+  return { found: { ...found, stop: () => started.stop() }, note: null };
+}
+
+async function inspect(
+  origin: string,
+  discoveredBy: string,
+  cli: string | null,
+  known: { pid?: number | null; version?: string | null; catalog?: FoundryVariant[]; downloadBridge?: string },
+): Promise<Omit<FoundryDiscovery, 'stop'> | null> {
+  const status = await detectGeneration(origin);
+  if (!status) return null;
+  const version = known.version !== undefined ? known.version : cli ? parseVersion(await runCli(cli, ['--version'], 10_000)) : null;
+  const read = known.catalog ? { catalog: known.catalog, source: 'sdk' as const, note: null } : await readCatalog(origin, status.generation, cli);
+  const target: FoundryTarget = {
+    generation: status.generation,
+    origin,
+    version,
+    discoveredBy,
+    catalog: read.catalog,
+    catalogSource: read.source,
+    cacheDir: status.cacheDir,
+    pid: status.pid ?? known.pid ?? null,
+    cli,
+    downloadBridge: known.downloadBridge ?? null,
+  };
+  return { target, notes: read.note ? [read.note] : [] };
+}

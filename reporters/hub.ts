@@ -1,0 +1,125 @@
+/**
+ * The bench run's one vitest reporter. While the run goes it drives the live
+ * console view; at the end it builds the results document once and hands it
+ * to every output the run asked for, each a pure renderer plus an atomic
+ * write: the console table, results.json, junit.xml, report.md, results.csv,
+ * GitHub's job summary and annotations, and the baseline under
+ * --update-baseline. One output's failure is reported and does not stop the
+ * others.
+ */
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { UserConsoleLog } from 'vitest';
+import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSpecification } from 'vitest/node';
+import type { TestAnnotation } from 'vitest';
+import { writeFileAtomic, writeJsonAtomic } from '../harness/files/atomic.ts';
+import { baselinePath, updateBaseline } from '../harness/gate/baseline.ts';
+import { collectResults } from '../harness/results/collect.ts';
+import { parseProgress } from '../harness/results/progress.ts';
+import { resultsFileName } from '../harness/results/results-file.ts';
+import type { ReporterName, RunOptions, RunResults } from '../harness/types.ts';
+import { ConsoleView } from './console.ts';
+import { renderCsv } from './csv.ts';
+import { annotations } from './github.ts';
+import { renderJUnit } from './junit.ts';
+import { renderMarkdown } from './markdown.ts';
+
+export interface ReporterIo {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable;
+}
+
+export default class BenchReporter implements Reporter {
+  /** The results document, once the run has ended. */
+  results: RunResults | null = null;
+  private startedAt = new Date();
+  private readonly view: ConsoleView | null;
+  private readonly outputs: ReadonlySet<ReporterName>;
+
+  constructor(
+    private readonly options: RunOptions,
+    private readonly io: ReporterIo,
+  ) {
+    // results.json is always written.
+    this.outputs = new Set<ReporterName>([...options.reporters, 'json']);
+    this.view = this.outputs.has('console') ? new ConsoleView(io.stdout, io.stderr, options.output.noColor) : null;
+  }
+
+  onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
+    this.startedAt = new Date();
+    this.view?.runStart(specifications.length);
+  }
+
+  onTestModuleCollected(module: TestModule): void {
+    this.view?.moduleCollected(module);
+  }
+
+  onTestCaseReady(): void {
+    this.view?.caseReady();
+  }
+
+  onTestCaseAnnotate(_test: TestCase, annotation: TestAnnotation): void {
+    const progress = parseProgress(annotation);
+    if (progress) this.view?.progress(progress);
+  }
+
+  onUserConsoleLog(log: UserConsoleLog): void {
+    this.view?.userLog(log);
+  }
+
+  onTestCaseResult(test: TestCase): void {
+    this.view?.caseResult(test);
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
+    const { options } = this;
+    const results = collectResults(modules, errors, reason, { startedAt: this.startedAt, root: options.root, profile: options.profile, shard: options.shard });
+    this.results = results;
+    const out = options.outputDir;
+    const steps: Array<[ReporterName | 'baseline', () => void]> = [
+      ['console', () => this.view?.table(results)],
+      ['json', () => this.writeResults(results)],
+      ['junit', () => writeFileAtomic(join(out, 'junit.xml'), renderJUnit(results))],
+      ['markdown', () => writeFileAtomic(join(out, 'report.md'), renderMarkdown(results))],
+      ['csv', () => writeFileAtomic(join(out, 'results.csv'), renderCsv(results))],
+      ['github', () => this.github(results)],
+      ['baseline', () => this.baseline(results, reason)],
+    ];
+    for (const [name, step] of steps) {
+      if (name !== 'baseline' && !this.outputs.has(name)) continue;
+      try {
+        step();
+      } catch (error) {
+        this.io.stderr.write(`foundry-bench: the ${name} output failed: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+      }
+    }
+  }
+
+  private writeResults(results: RunResults): void {
+    const file = join(this.options.outputDir, resultsFileName(this.options.shard));
+    writeJsonAtomic(file, results);
+    this.io.stdout.write(`foundry-bench: wrote ${file} (${results.summary.cases} cases)\n`);
+  }
+
+  /** Under GitHub Actions: the Markdown report in the job summary, and annotations in the log. */
+  private github(results: RunResults): void {
+    const { githubActions, stepSummary } = this.options.output;
+    if (!githubActions && !stepSummary) return;
+    if (stepSummary) appendFileSync(stepSummary, `${renderMarkdown(results)}\n`);
+    for (const line of annotations(results)) this.io.stdout.write(`${line}\n`);
+  }
+
+  /** --update-baseline: this run's figures into the baseline, atomically; cases that did not run keep their entry. */
+  private baseline(results: RunResults, reason: TestRunEndReason): void {
+    if (!this.options.updateBaseline) return;
+    if (reason === 'interrupted') {
+      this.io.stderr.write('foundry-bench: run interrupted; baseline left unchanged\n');
+      return;
+    }
+    const path = baselinePath(this.options.baselineDir, this.options.profile);
+    const { written, kept } = updateBaseline(path, results, this.options.profile);
+    this.io.stdout.write(`foundry-bench: baseline ${path}: ${written.length} case(s) written, ${kept} kept from before\n`);
+  }
+}
