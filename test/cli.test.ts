@@ -122,6 +122,15 @@ describe('npm run bench against an OpenAI-compatible server', () => {
     expect((await sim.served()).length).toBe(before);
   }, 60_000);
 
+  test('on a terminal, shows live progress of the running case (sent from the worker as test annotations)', async () => {
+    const live = await runBench({ BENCH_BASE_URL: sim.url }, ['-t', '^sim-fast hello$'], undefined, { tty: true });
+    expect(live.code).toBe(0);
+    expect(live.output).toMatch(/\r\x1b\[K {2}… sim-fast > hello {2}case 1\/7 {2}warmup 1\/1 {2}ETA \d+s/);
+    expect(live.output).toMatch(/\r\x1b\[K {2}… sim-fast > hello {2}case 1\/7 {2}iteration 4\/4 {2}p95 [\d.]+ ms {2}ETA 0s/);
+    // The worker's progress never reaches the output as text of its own.
+    expect(live.output).not.toContain('"phase"');
+  }, 60_000);
+
   test('prints the final table and never the API key', () => {
     expect(run.output).toMatch(/sim-fast\s+hello\s+4\s/);
     expect(run.output).toContain('9 cases: 3 passed, 1 failed, 5 skipped');

@@ -25,9 +25,13 @@ describe('embedded server, OpenAI wire format (checked with the openai client)',
     expect(list.data[0]).toMatchObject({ object: 'model', owned_by: 'foundry-bench-embedded' });
     for (const info of server.models) {
       expect(info.loadMs).toBeGreaterThan(0);
-      expect(info.rssGrowthBytes).toBeGreaterThanOrEqual(0);
       expect(info.fileBytes).toBeGreaterThan(info.parameters ?? 0); // F16: two bytes a weight
     }
+    // Loading reads the weights into memory: the 53 MiB model grows the process by more than half its size
+    // (measured here: 62-71 MiB), the smallest by far less.
+    const [small, , large] = server.models;
+    expect(large?.rssGrowthBytes).toBeGreaterThan((large?.fileBytes ?? Infinity) / 2);
+    expect(small?.rssGrowthBytes).toBeLessThan(large?.rssGrowthBytes ?? 0);
     expect(server.engineVersion).toMatch(/^3\./);
   });
 

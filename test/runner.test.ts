@@ -3,7 +3,7 @@ import { spawnSimServer, startSimServer, type SimServer } from './fakes/sim-serv
 import { caseStats, determinism, errorSummary } from '../harness/evaluate/metrics.ts';
 import { DEFAULT_PARAMS } from '../harness/run/params.ts';
 import { createClient, type RequestSpec } from '../harness/measure/request.ts';
-import { runCase } from '../harness/measure/runner.ts';
+import { measureArms, runCase } from '../harness/measure/runner.ts';
 import { quantile } from '../harness/evaluate/stats.ts';
 
 // Accuracy is checked against a server in its own process, as a real one runs;
@@ -26,6 +26,8 @@ const FAULTY_MODELS = [
       { id: 'malformed', ttftMs: 1, tokenMs: 0, tokens: 8, faults: { malformedEvery: 5 } },
       { id: 'no-usage', ttftMs: 1, tokenMs: 1, tokens: 7, faults: { noUsage: true } },
       { id: 'varying', ttftMs: 0, tokenMs: 0, tokens: 4, varyOutput: true },
+      { id: 'arm-a', ttftMs: 1, tokenMs: 0, tokens: 3 },
+      { id: 'arm-b', ttftMs: 1, tokenMs: 0, tokens: 5 },
 ];
 
 const request = (model: string, overrides: Partial<RequestSpec> = {}): RequestSpec => ({
@@ -156,5 +158,42 @@ describe('faults are recorded per request and the run goes on', () => {
   test('different outputs at the same settings are reported as non-deterministic', async () => {
     const run = await runCase(createClient(sim.url, 'k'), request('varying'), params(4));
     expect(determinism(run.samples)).toEqual({ identical: false, distinctOutputs: 4 });
+  });
+});
+
+describe('a measurement of several arms', () => {
+  test('alternates their requests, in warmup and timed phases alike, and keeps each arm\'s samples apart', async () => {
+    const client = createClient(sim.url, 'k');
+    const before = (await sim.served()).length;
+    const progress: Array<[number, string, number]> = [];
+    const { arms } = await measureArms(
+      [
+        { client, request: request('arm-a') },
+        { client, request: request('arm-b') },
+      ],
+      { warmup: 1, iterations: 3, timeMs: 0 },
+      { onProgress: (p) => progress.push([p.arm, p.phase, p.done]) },
+    );
+    const order = (await sim.served()).slice(before).map((s) => s.model);
+    expect(order).toEqual(['arm-a', 'arm-b', 'arm-a', 'arm-b', 'arm-a', 'arm-b', 'arm-a', 'arm-b']);
+    expect(arms.map((a) => [a.warmupSamples.length, a.samples.length])).toEqual([
+      [1, 3],
+      [1, 3],
+    ]);
+    expect(arms.map((a) => a.samples.map((s) => s.outputTokens))).toEqual([
+      [3, 3, 3],
+      [5, 5, 5],
+    ]);
+    expect(arms.map((a) => a.firstText)).toEqual(['w0 w1 w2 ', 'w0 w1 w2 w3 w4 ']);
+    expect(progress).toEqual([
+      [0, 'warmup', 1],
+      [1, 'warmup', 1],
+      [0, 'run', 1],
+      [1, 'run', 1],
+      [0, 'run', 2],
+      [1, 'run', 2],
+      [0, 'run', 3],
+      [1, 'run', 3],
+    ]);
   });
 });

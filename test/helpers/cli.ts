@@ -31,7 +31,10 @@ export interface CliRun {
 
 /** A stream that keeps what is written to it, synchronously (a plain Writable buffers until the next tick). */
 class Capture extends Writable {
-  constructor(private readonly chunks: string[]) {
+  constructor(
+    private readonly chunks: string[],
+    readonly isTTY = false,
+  ) {
     super();
   }
 
@@ -41,10 +44,10 @@ class Capture extends Writable {
   }
 }
 
-/** The CLI in this process, with its own environment and output. */
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+/** The CLI in this process, with its own environment and output (`tty`: output as if to a terminal). */
+export async function runCli(args: string[], env: Record<string, string> = {}, { tty = false } = {}): Promise<{ code: number; output: string }> {
   const chunks: string[] = [];
-  const out = new Capture(chunks);
+  const out = new Capture(chunks, tty);
   const code = await cli(args, testEnv(env), { stdout: out, stderr: out });
   return { code, output: chunks.join('') };
 }
@@ -63,11 +66,11 @@ export function runCliProcess(args: string[], env: Record<string, string> = {}):
 }
 
 /** Runs the specs (in this process unless `child`), with their own results directory and an empty baseline directory unless given one. */
-export async function runBench(env: Record<string, string>, args: string[] = [], specs = 'test/specs/**/*.bench.ts', { child = false } = {}): Promise<CliRun> {
+export async function runBench(env: Record<string, string>, args: string[] = [], specs = 'test/specs/**/*.bench.ts', { child = false, tty = false } = {}): Promise<CliRun> {
   const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-'));
   const baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-baselines-'));
   const argv = ['--specs', specs, '--output', outDir, '--baseline-dir', baselineDir, ...args];
-  const { code, output } = child ? await runCliProcess(argv, env) : await runCli(argv, env);
+  const { code, output } = child ? await runCliProcess(argv, env) : await runCli(argv, env, { tty });
   const file = join(outDir, 'results.json');
   const raw = existsSync(file) ? readFileSync(file, 'utf8') : '';
   return { code, output, results: raw ? (JSON.parse(raw) as RunResults) : null, raw, outDir };

@@ -1,0 +1,72 @@
+/**
+ * The run's options: made once from flags, the config file and the
+ * environment (first match wins, in that order), validated with the name of
+ * the flag or variable at fault.
+ */
+import { describe, expect, test } from 'vitest';
+import { runOptions } from '../harness/cli/options.ts';
+import { runCli } from './helpers/cli.ts';
+
+const ROOT = '/project';
+const options = (flags: Parameters<typeof runOptions>[0] = {}, config: Parameters<typeof runOptions>[1] = {}, env: Record<string, string> = {}) => runOptions(flags, config, env, ROOT);
+
+describe('run options', () => {
+  test('built-in defaults, with paths resolved against the project root', () => {
+    const o = options();
+    expect(o).toMatchObject({
+      root: ROOT,
+      specs: 'bench/**/*.bench.ts',
+      baseUrl: null,
+      apiKey: 'not-needed',
+      overrides: { iterations: null, warmup: null, stream: null },
+      models: null,
+      outputDir: '/project/bench-results',
+      baselineDir: '/project/fixtures/baselines',
+      profile: 'default',
+      updateBaseline: false,
+      failOn: null,
+      reporters: ['console', 'json', 'junit', 'markdown', 'csv', 'github'],
+      embedded: { modelDir: '/project/node_modules/.cache/foundry-bench/models', threads: 1 },
+      output: { noColor: false, githubActions: false, stepSummary: null },
+    });
+    expect(o.foundry).toMatchObject({ discover: true, startService: false, download: false, downloadRetries: 3, retryDelayMs: 2000, ttlSeconds: 3600, unload: true, endpoint: null, sdkModule: 'foundry-local-sdk' });
+  });
+
+  test('a flag beats the environment, which beats the config file', () => {
+    const config = { outputDir: 'from-config', baselineDir: 'config-baselines', profile: 'config-profile', foundry: { download: false, discover: true } };
+    const env = { BENCH_OUTPUT_DIR: 'from-env', BENCH_PROFILE: 'env-profile', BENCH_DOWNLOAD: '1', BENCH_FOUNDRY: '0', BENCH_FAIL_ON: 'inconclusive' };
+    const fromEnv = options({}, config, env);
+    expect(fromEnv).toMatchObject({ outputDir: '/project/from-env', baselineDir: '/project/config-baselines', profile: 'env-profile', failOn: 'inconclusive' });
+    expect(fromEnv.foundry).toMatchObject({ download: true, discover: false });
+    const fromFlags = options({ output: 'from-flag', profile: 'flag-profile', failOn: 'regressed' }, config, env);
+    expect(fromFlags).toMatchObject({ outputDir: '/project/from-flag', profile: 'flag-profile', failOn: 'regressed' });
+  });
+
+  test('run-wide overrides, models, target and key come from flags or the environment', () => {
+    const o = options({ iterations: '5', noStream: true, models: 'a, b,' }, {}, { BENCH_WARMUP: '0', BENCH_BASE_URL: 'http://127.0.0.1:9', OPENAI_API_KEY: 'sk-x' });
+    expect(o.overrides).toEqual({ iterations: 5, warmup: 0, stream: false });
+    expect(o.models).toEqual(['a', 'b']);
+    expect(o.baseUrl).toBe('http://127.0.0.1:9');
+    expect(o.apiKey).toBe('sk-x');
+    expect(options({}, {}, { BENCH_API_KEY: 'sk-bench', OPENAI_API_KEY: 'sk-x' }).apiKey).toBe('sk-bench');
+    // An empty variable unsets a setting, as it does for the shell's users.
+    expect(options({}, {}, { BENCH_BASE_URL: '', BENCH_ITERATIONS: '' })).toMatchObject({ baseUrl: null, overrides: { iterations: null } });
+  });
+
+  test('bad values name the flag or variable', () => {
+    expect(() => options({ iterations: '0' })).toThrow('--iterations must be an integer >= 1, got "0"');
+    expect(() => options({}, {}, { BENCH_WARMUP: 'two' })).toThrow('BENCH_WARMUP must be an integer >= 0, got "two"');
+    expect(() => options({}, {}, { BENCH_STREAM: 'maybe' })).toThrow('BENCH_STREAM must be 0 or 1, got "maybe"');
+    expect(() => options({}, {}, { BENCH_FAIL_ON: 'sometimes' })).toThrow('BENCH_FAIL_ON must be "regressed" or "inconclusive", got "sometimes"');
+    expect(() => options({ profile: '../etc' })).toThrow('profile "../etc" may only contain letters');
+    expect(() => options({}, {}, { FOUNDRY_BENCH_THREADS: '-1' })).toThrow('FOUNDRY_BENCH_THREADS must be an integer >= 1');
+  });
+
+  test('the CLI exits 2 on a bad value, before running anything, and leaves process.env alone', async () => {
+    const before = { ...process.env };
+    const { code, output } = await runCli(['--iterations', 'lots', '--specs', 'test/specs/sim.bench.ts'], { BENCH_BASE_URL: 'http://127.0.0.1:1' });
+    expect(code).toBe(2);
+    expect(output).toBe('foundry-bench: --iterations must be an integer >= 1, got "lots"\n\nRun foundry-bench --help for usage.\n');
+    expect(process.env).toEqual(before);
+  });
+});
