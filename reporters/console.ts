@@ -67,7 +67,9 @@ export class ConsoleView {
     }
     this.showModelReady(meta);
     const e2e = meta?.stats.e2eMs;
-    const figures = e2e ? `n=${e2e.n} p50 ${formatMs(e2e.p50)} ms  p95 ${formatMs(e2e.p95)} ms  TTFT p95 ${formatMs(meta?.stats.ttftMs?.p95)} ms` : 'no successful request';
+    const figures = e2e
+      ? `n=${e2e.n} p50 ${formatMs(e2e.p50)} ms  p95 ${formatMs(e2e.p95)} ms  TTFT p95 ${formatMs(meta?.stats.ttftMs?.p95)} ms`
+      : 'no successful request';
     const verdict = meta?.gate && meta.gate.verdict !== 'new' ? `  ${meta.gate.verdict}` : '';
     if (result.state === 'passed') {
       this.write(`  ${this.paint('green', '✓')} ${name}  ${this.paint('gray', figures)}${verdict}`);
@@ -86,9 +88,15 @@ export class ConsoleView {
     if (!meta?.variant || !life || !ready || this.modelsShown.has(modelLabel(meta))) return;
     this.modelsShown.add(modelLabel(meta));
     const parts = [
-      life.downloadMs === null ? null : `downloaded in ${formatDuration(life.downloadMs)}${life.downloadAttempts > 1 ? ` (${life.downloadAttempts} attempts)` : ''}`,
+      life.downloadMs === null
+        ? null
+        : `downloaded in ${formatDuration(life.downloadMs)}${life.downloadAttempts > 1 ? ` (${life.downloadAttempts} attempts)` : ''}`,
       life.alreadyLoaded ? 'already loaded' : `loaded in ${formatMs(meta.modelInfo?.loadMs)} ms`,
-      life.cold ? (life.cold.ok ? `first request TTFT ${formatMs(life.cold.ttftMs)} ms, e2e ${formatMs(life.cold.e2eMs)} ms` : `first request failed: ${life.cold.error}`) : null,
+      life.cold
+        ? life.cold.ok
+          ? `first request TTFT ${formatMs(life.cold.ttftMs)} ms, e2e ${formatMs(life.cold.e2eMs)} ms`
+          : `first request failed: ${life.cold.error}`
+        : null,
       meta.modelInfo?.rssGrowthBytes == null ? null : `service memory +${formatBytes(meta.modelInfo.rssGrowthBytes)}`,
       life.diskBytes === null ? null : `disk ${formatBytes(life.diskBytes)}`,
     ].filter(Boolean);
@@ -101,7 +109,10 @@ export class ConsoleView {
   }
 
   progress(event: ProgressEvent): void {
-    if (event.phase === 'download') return this.showDownload(event);
+    if (event.phase === 'download') {
+      this.showDownload(event);
+      return;
+    }
     // Progress only helps a person watching; CI logs get the per-case lines.
     if (!this.tty) return;
     const phase = event.phase === 'warmup' ? 'warmup' : 'iteration';

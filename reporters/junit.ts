@@ -44,7 +44,11 @@ function caseProperties(c: CaseResult): Array<[string, string]> {
     if (c.gate.fingerprintMismatch.length > 0) properties.push(['gate.fingerprint.mismatch', c.gate.fingerprintMismatch.join('; ')]);
   }
   if (c.variant) {
-    properties.push(['model.id', c.variant.id], ['model.device', c.variant.deviceType ?? 'unknown'], ['model.execution.provider', c.variant.executionProvider ?? 'unknown']);
+    properties.push(
+      ['model.id', c.variant.id],
+      ['model.device', c.variant.deviceType ?? 'unknown'],
+      ['model.execution.provider', c.variant.executionProvider ?? 'unknown'],
+    );
   }
   if (c.modelInfo?.loadMs != null) properties.push(['model.load.ms', round(c.modelInfo.loadMs)]);
   const life = c.modelInfo?.lifecycle;
@@ -54,7 +58,11 @@ function caseProperties(c: CaseResult): Array<[string, string]> {
   if (life?.downloadMs != null) properties.push(['model.download.ms', round(life.downloadMs)]);
   if (c.gate?.outputChanged != null) properties.push(['output.changed', String(c.gate.outputChanged)]);
   if (c.catalog) {
-    properties.push(['model.license', c.catalog.license], ['model.size.mb', c.catalog.size_mb === null ? 'unknown' : String(c.catalog.size_mb)], ['model.capabilities', c.catalog.capabilities.join(', ')]);
+    properties.push(
+      ['model.license', c.catalog.license],
+      ['model.size.mb', c.catalog.size_mb === null ? 'unknown' : String(c.catalog.size_mb)],
+      ['model.capabilities', c.catalog.capabilities.join(', ')],
+    );
     if (c.catalog.parameters) properties.push(['model.parameters', String(c.catalog.parameters)]);
   }
   if (c.quality) {
@@ -65,7 +73,8 @@ function caseProperties(c: CaseResult): Array<[string, string]> {
   }
   if (c.cost) {
     properties.push(['energy.estimate.j_per_token', round(c.cost.joulesPerToken, 5)]);
-    if (c.cost.costPerMillionTokens !== null) properties.push(['cost.estimate.per_million_tokens', `${round(c.cost.costPerMillionTokens, 6)} ${c.cost.currency}`]);
+    if (c.cost.costPerMillionTokens !== null)
+      properties.push(['cost.estimate.per_million_tokens', `${round(c.cost.costPerMillionTokens, 6)} ${c.cost.currency}`]);
   }
   return properties.filter(([, value]) => value !== '');
 }
@@ -84,7 +93,12 @@ export function renderJUnit(results: RunResults): string {
     suite.property('cpu', `${results.run.cpu.model} x${results.run.cpu.cores}`);
     for (const target of results.run.targets) suite.property('target', `${target.kind} ${target.baseURL}${target.server ? ` (${target.server})` : ''}`);
     for (const c of cases) {
-      const testCase = suite.testCase().className(modelLabel(c)).name(c.name).file(c.file).time(c.durationMs / 1000);
+      const testCase = suite
+        .testCase()
+        .className(modelLabel(c))
+        .name(c.name)
+        .file(c.file)
+        .time(c.durationMs / 1000);
       for (const [name, value] of caseProperties(c)) testCase.property(name, value);
       if (c.status === 'failed') {
         const kind = outcome(c);
@@ -96,7 +110,13 @@ export function renderJUnit(results: RunResults): string {
     }
   }
   for (const error of results.run.errors) {
-    builder.testSuite().name(error.file ?? 'run').testCase().className('foundry-bench').name('load').error(error.message, 'LoadError');
+    builder
+      .testSuite()
+      .name(error.file ?? 'run')
+      .testCase()
+      .className('foundry-bench')
+      .name('load')
+      .error(error.message, 'LoadError');
   }
   return builder.build();
 }

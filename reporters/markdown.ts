@@ -91,13 +91,27 @@ function modelsSection(results: RunResults): string[] {
       `| ${escapeMarkdownCell(model)} | ${entry?.parameters ? `${(entry.parameters / 1e6).toFixed(1)}M` : '-'} | ${entry?.size_mb == null ? '-' : `${entry.size_mb} MB`} | ${entry ? escapeMarkdownCell(entry.license) : '-'} | ${entry ? escapeMarkdownCell(entry.capabilities.join(', ')) : '-'} | ${load} |${anyLifecycle ? lifecycleCells(c) : ''}${cost}`,
     );
   }
-  return ['<details><summary>Models: size, license, capabilities, cold start' + (anyLifecycle ? ', memory, disk' : '') + (anyCost ? ', cost estimate' : '') + '</summary>', '', ...lines, '', '</details>', ''];
+  return [
+    '<details><summary>Models: size, license, capabilities, cold start' +
+      (anyLifecycle ? ', memory, disk' : '') +
+      (anyCost ? ', cost estimate' : '') +
+      '</summary>',
+    '',
+    ...lines,
+    '',
+    '</details>',
+    '',
+  ];
 }
 
 function lifecycleCells(c: CaseResult): string {
   const life = c.modelInfo?.lifecycle;
   if (!life) return ' - | - | - |';
-  const cold = life.cold ? (life.cold.ok ? `${formatMs(life.cold.ttftMs)} / ${formatMs(life.cold.e2eMs)} ms` : `failed: ${escapeMarkdownCell(life.cold.error ?? '')}`) : '-';
+  const cold = life.cold
+    ? life.cold.ok
+      ? `${formatMs(life.cold.ttftMs)} / ${formatMs(life.cold.e2eMs)} ms`
+      : `failed: ${escapeMarkdownCell(life.cold.error ?? '')}`
+    : '-';
   const growth = c.modelInfo?.rssGrowthBytes == null ? '' : ` (+${formatBytes(c.modelInfo.rssGrowthBytes)})`;
   const memory = life.rssAfterBytes == null ? 'unknown' : `${formatBytes(life.rssAfterBytes)}${growth}`;
   return ` ${cold} | ${memory} | ${formatBytes(life.diskBytes)} |`;
@@ -106,9 +120,9 @@ function lifecycleCells(c: CaseResult): string {
 function fingerprintSection(results: RunResults): string[] {
   const { run } = results;
   const lines = [
-    `<sub>Measured on ${escapeMarkdownHtml(run.cpu.model)} (${run.cpu.cores} cores, ${Math.round(run.memoryBytes / 2 ** 30)} GiB), ${run.os.platform}/${run.os.arch} ${escapeMarkdownHtml(run.os.release)}, Node ${run.node}; target ${run.targets
-      .map((t) => `${t.kind}${t.server ? ` (${escapeMarkdownHtml(t.server)})` : ''}`)
-      .join(', ') || 'none'}${run.gitSha ? `; commit ${run.gitSha.slice(0, 12)}` : ''}.</sub>`,
+    `<sub>Measured on ${escapeMarkdownHtml(run.cpu.model)} (${run.cpu.cores} cores, ${Math.round(run.memoryBytes / 2 ** 30)} GiB), ${run.os.platform}/${run.os.arch} ${escapeMarkdownHtml(run.os.release)}, Node ${run.node}; target ${
+      run.targets.map((t) => `${t.kind}${t.server ? ` (${escapeMarkdownHtml(t.server)})` : ''}`).join(', ') || 'none'
+    }${run.gitSha ? `; commit ${run.gitSha.slice(0, 12)}` : ''}.</sub>`,
   ];
   const mismatched = results.cases.filter((c) => c.gate && c.gate.fingerprintMismatch.length > 0);
   if (mismatched.length > 0) {
@@ -132,15 +146,27 @@ function details(c: CaseResult, withSample: boolean): string[] {
   }
   if (c.stats.ttftMs) lines.push(`- TTFT: p50 ${formatMs(c.stats.ttftMs.p50)} ms, p95 ${formatMs(c.stats.ttftMs.p95)} ms`);
   if (c.stats.itlMs) lines.push(`- ITL: p50 ${formatMs(c.stats.itlMs.p50)} ms, p95 ${formatMs(c.stats.itlMs.p95)} ms`);
-  if (c.stats.outputTokens) lines.push(`- output tokens: p50 ${c.stats.outputTokens.p50}${c.samples.some((s) => s.ok && s.tokensEstimated) ? ' (counted chunks: the server sent no usage)' : ''}`);
+  if (c.stats.outputTokens)
+    lines.push(
+      `- output tokens: p50 ${c.stats.outputTokens.p50}${c.samples.some((s) => s.ok && s.tokensEstimated) ? ' (counted chunks: the server sent no usage)' : ''}`,
+    );
   for (const m of c.gate?.metrics ?? []) lines.push(`- ${escapeMarkdownCell(m.message)}`);
-  if (c.errors.count > 0) lines.push(`- errors: ${c.errors.count} (${Object.entries(c.errors.byKind).map(([k, n]) => `${k} x${n}`).join(', ')})`);
+  if (c.errors.count > 0)
+    lines.push(
+      `- errors: ${c.errors.count} (${Object.entries(c.errors.byKind)
+        .map(([k, n]) => `${k} x${n}`)
+        .join(', ')})`,
+    );
   const q = c.quality;
   if (q) {
     const parts = [
-      q.facets ? `facets ${q.facets.score.toFixed(1)} (${q.facets.matched.length}/${q.facets.matched.length + q.facets.missing.length}${q.facets.missing.length ? `, missing ${q.facets.missing.map(escapeMarkdownCell).join(', ')}` : ''})` : null,
+      q.facets
+        ? `facets ${q.facets.score.toFixed(1)} (${q.facets.matched.length}/${q.facets.matched.length + q.facets.missing.length}${q.facets.missing.length ? `, missing ${q.facets.missing.map(escapeMarkdownCell).join(', ')}` : ''})`
+        : null,
       q.judge ? `judge ${escapeMarkdownCell(q.judge.model)}: ${q.judge.status === 'scored' ? q.judge.score : q.judge.status}` : null,
-      q.manual ? `manual ${q.manual.score}${q.manual.by ? ` by ${escapeMarkdownCell(q.manual.by)}` : ''}${q.manual.note ? ` (${escapeMarkdownCell(q.manual.note)})` : ''}` : null,
+      q.manual
+        ? `manual ${q.manual.score}${q.manual.by ? ` by ${escapeMarkdownCell(q.manual.by)}` : ''}${q.manual.note ? ` (${escapeMarkdownCell(q.manual.note)})` : ''}`
+        : null,
       q.detachedAnnotations ? `${q.detachedAnnotations} annotation(s) of an earlier output` : null,
     ].filter(Boolean);
     if (parts.length > 0) lines.push(`- quality${q.score === null ? '' : ` ${q.score.toFixed(1)}/5`}: ${parts.join('; ')}`);
@@ -153,7 +179,8 @@ function details(c: CaseResult, withSample: boolean): string[] {
   }
   for (const failure of c.failures) lines.push(`- ❌ ${escapeMarkdownCell(failure)}`);
   if (c.skipReason) lines.push(`- skipped: ${escapeMarkdownCell(c.skipReason)}`);
-  if (c.determinism.identical === false) lines.push(`- ⚠️ outputs differ between requests (${c.determinism.distinctOutputs} distinct) at temperature ${c.params.temperature}`);
+  if (c.determinism.identical === false)
+    lines.push(`- ⚠️ outputs differ between requests (${c.determinism.distinctOutputs} distinct) at temperature ${c.params.temperature}`);
   if (withSample && c.sampleOutput) {
     const text = c.sampleOutput.text.slice(0, SAMPLE_CHARS);
     const cut = c.sampleOutput.truncated || c.sampleOutput.text.length > SAMPLE_CHARS ? ' (truncated)' : '';
@@ -177,7 +204,10 @@ function render(results: RunResults, detail: Detail, options: MarkdownOptions): 
     out.push(...TABLE_HEAD, ...ran.filter((c) => c.profile === profile).map(tableRow), '');
   }
   if (detail === 'notable-rows' && shown.length < results.cases.length) {
-    out.push(`_${results.cases.length - shown.length} unchanged, new or skipped cases are not listed to fit the comment limit${options.fullReportUrl ? `; [full report](${options.fullReportUrl})` : ''}._`, '');
+    out.push(
+      `_${results.cases.length - shown.length} unchanged, new or skipped cases are not listed to fit the comment limit${options.fullReportUrl ? `; [full report](${options.fullReportUrl})` : ''}._`,
+      '',
+    );
   }
   const skipped = results.cases.filter((c) => c.status === 'skipped');
   if (skipped.length > 0 && detail !== 'notable-rows') {

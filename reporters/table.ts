@@ -8,7 +8,6 @@ type Style = Parameters<typeof styleText>[0];
 const COLUMNS = ['model', 'prompt', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'Δ p95 (95% CI)', 'outcome'] as const;
 const RIGHT_ALIGNED = new Set<string>(['n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'Δ p95 (95% CI)']);
 
-
 function row(c: CaseResult): string[] {
   const e2e = c.stats.e2eMs;
   const tokPerSec = c.stats.e2eTokPerSec?.p50;

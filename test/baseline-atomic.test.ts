@@ -26,7 +26,9 @@ describe('--update-baseline interrupted mid-write', () => {
     const before = readFileSync(path, 'utf8');
 
     failRename.on = true;
-    expect(() => updateBaseline(path, makeResults([makeCase({ promptId: 'a', latencies: [90, 91, 92] })]), 'default')).toThrow('injected failure before rename');
+    expect(() => updateBaseline(path, makeResults([makeCase({ promptId: 'a', latencies: [90, 91, 92] })]), 'default')).toThrow(
+      'injected failure before rename',
+    );
     failRename.on = false;
 
     expect(readFileSync(path, 'utf8')).toBe(before);

@@ -40,7 +40,10 @@ describe('baseline files', () => {
     expect(readBaseline(path)).toBeNull();
     writeFileSync(path, '{"kind": "foundry-bench-baseline", ');
     expect(() => readBaseline(path)).toThrow(`baseline ${path}: not valid JSON`);
-    writeFileSync(path, JSON.stringify({ kind: 'foundry-bench-baseline', schemaVersion: 1, profile: 'default', updatedAt: 'yesterday', cases: { x: { model: 1 } } }));
+    writeFileSync(
+      path,
+      JSON.stringify({ kind: 'foundry-bench-baseline', schemaVersion: 1, profile: 'default', updatedAt: 'yesterday', cases: { x: { model: 1 } } }),
+    );
     expect(() => readBaseline(path)).toThrow(/not a foundry-bench baseline[\s\S]*\/updatedAt must match format "date-time"[\s\S]*\/cases\/x/);
   });
 

@@ -204,7 +204,7 @@ describe('npm run bench with no target configured: the embedded engine', () => {
   test('skips models it does not have, telling how to reach Foundry Local', () => {
     const skipped = first.results?.cases.find((c) => c.model === 'sim-fast');
     expect(skipped?.status).toBe('skipped');
-    expect(skipped?.skipReason).toContain('is not one of the embedded engine\'s tiny models (tiny-1m, tiny-8m, tiny-30m)');
+    expect(skipped?.skipReason).toContain("is not one of the embedded engine's tiny models (tiny-1m, tiny-8m, tiny-30m)");
     expect(skipped?.skipReason).toContain('FOUNDRY_LOCAL_ENDPOINT');
   });
 });
@@ -265,7 +265,9 @@ describe('the regression gate, end to end against the simulated server', () => {
   }, 60_000);
 
   test('an output that differs from the baseline snapshot is flagged as a behaviour change', async () => {
-    const server = await startSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.05, reply: 'a completely different answer ' }] });
+    const server = await startSimServer({
+      models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.05, reply: 'a completely different answer ' }],
+    });
     const changed = await runBench({ BENCH_BASE_URL: server.url }, [...onlyHello, '--baseline-dir', baselineDir]);
     await server.close();
     expect(changed.code).toBe(0);
@@ -301,7 +303,10 @@ describe('config, catalog, quality and model selection, end to end', () => {
       ],
     });
     dir = mkdtempSync(join(tmpdir(), 'foundry-bench-config-'));
-    writeFileSync(join(dir, 'models.yaml'), 'sim-fast:\n  family: sim\n  parameters: 1000000\n  size_mb: 12.5\n  license: apache-2.0\n  capabilities: [chat, test]\n');
+    writeFileSync(
+      join(dir, 'models.yaml'),
+      'sim-fast:\n  family: sim\n  parameters: 1000000\n  size_mb: 12.5\n  license: apache-2.0\n  capabilities: [chat, test]\n',
+    );
     writeFileSync(
       join(dir, 'config.yaml'),
       [
@@ -313,7 +318,14 @@ describe('config, catalog, quality and model selection, end to end', () => {
       ].join('\n'),
     );
     // No BENCH_BASE_URL: the config's target is used. --models narrows the run to one alias.
-    run = await runBench({ BENCH_BASE_URL: '', FOUNDRY_LOCAL_ENDPOINT: '' }, ['--config', join(dir, 'config.yaml'), '--models', 'sim-fast', '-t', '^sim-fast hello$']);
+    run = await runBench({ BENCH_BASE_URL: '', FOUNDRY_LOCAL_ENDPOINT: '' }, [
+      '--config',
+      join(dir, 'config.yaml'),
+      '--models',
+      'sim-fast',
+      '-t',
+      '^sim-fast hello$',
+    ]);
   }, 60_000);
   afterAll(() => sim.close());
 
@@ -346,7 +358,14 @@ describe('config, catalog, quality and model selection, end to end', () => {
     expect(md).toMatch(/\| sim-fast \| 1\.0M \| 12\.5 MB \| apache-2\.0 \| chat, test \| - \| [\d.]+ J\/token, [\d.]+ EUR per 1M tokens \(est\.\) \|/);
     expect(md).toContain('judge sim-judge: 4');
     const junit = readFileSync(join(run.outDir, 'junit.xml'), 'utf8');
-    for (const property of ['quality.score', 'quality.judge', 'model.license', 'model.size.mb', 'energy.estimate.j_per_token', 'cost.estimate.per_million_tokens']) {
+    for (const property of [
+      'quality.score',
+      'quality.judge',
+      'model.license',
+      'model.size.mb',
+      'energy.estimate.j_per_token',
+      'cost.estimate.per_million_tokens',
+    ]) {
       expect(junit).toContain(`name="${property}"`);
     }
     const [header, row] = readFileSync(join(run.outDir, 'results.csv'), 'utf8').split('\r\n');

@@ -33,7 +33,11 @@ describe('shipped files validate against their schemas', () => {
   });
 
   test('the example config in docs', async () => {
-    expect(await loadConfig('docs/examples/foundry-bench.config.yaml')).toMatchObject({ defaults: { iterations: 30 }, energy: { deviceWatts: 15 }, foundry: { download: false, downloadRetries: 3 } });
+    expect(await loadConfig('docs/examples/foundry-bench.config.yaml')).toMatchObject({
+      defaults: { iterations: 30 },
+      energy: { deviceWatts: 15 },
+      foundry: { download: false, downloadRetries: 3 },
+    });
   });
 });
 
@@ -43,7 +47,9 @@ describe('broken files are rejected with file, line, column and field', () => {
   });
 
   test('unknown key', () => {
-    expect(problems(() => loadPrompts(broken('unknown-key.yaml')))).toEqual(['test/fixtures/broken/unknown-key.yaml:4:5 prompts[0].temprature: unknown key "temprature"']);
+    expect(problems(() => loadPrompts(broken('unknown-key.yaml')))).toEqual([
+      'test/fixtures/broken/unknown-key.yaml:4:5 prompts[0].temprature: unknown key "temprature"',
+    ]);
   });
 
   test('missing id', () => {

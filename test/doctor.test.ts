@@ -25,7 +25,11 @@ afterAll(() => sim.close());
 
 const check = async (models: string[], timeoutMs?: number) => {
   const target = await probeTarget({ baseURL: sim.url, source: 'test', kind: 'openai-compatible' }, 'k');
-  return doctor(target, models.map((model) => ({ model })), timeoutMs ? { ...OPTIONS, timeoutMs } : OPTIONS);
+  return doctor(
+    target,
+    models.map((model) => ({ model })),
+    timeoutMs ? { ...OPTIONS, timeoutMs } : OPTIONS,
+  );
 };
 
 describe('foundry-bench doctor', () => {

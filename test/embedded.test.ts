@@ -134,7 +134,11 @@ describe('the harness against the embedded engine, end to end', () => {
   test('the larger model is slower per token', async () => {
     const client = createClient(server.url, 'unused');
     const medianTpot = async (model: string) => {
-      const run = await runCase(client, { model, messages, maxTokens: 16, temperature: 0, seed: 42, stream: true, timeoutMs: 30_000 }, { ...DEFAULT_PARAMS, warmup: 1, iterations: 3 });
+      const run = await runCase(
+        client,
+        { model, messages, maxTokens: 16, temperature: 0, seed: 42, stream: true, timeoutMs: 30_000 },
+        { ...DEFAULT_PARAMS, warmup: 1, iterations: 3 },
+      );
       const tpots = run.samples.map((s) => s.tpotMs ?? NaN).sort((a, b) => a - b);
       return tpots[1] ?? NaN;
     };

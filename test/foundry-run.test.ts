@@ -27,25 +27,48 @@ describe('npm run bench on Foundry Local', () => {
   const byVariant = (id: string): CaseResult[] => run.results?.cases.filter((c) => c.variant?.id === id) ?? [];
 
   beforeAll(async () => {
-    foundry = await startFakeFoundry({ generation: 'service', catalog: FAKE_CATALOG, cached: [CPU, GPU], loadMs: 30, chat: { ttftMs: 4, tokenMs: 1, tokens: 6 } });
+    foundry = await startFakeFoundry({
+      generation: 'service',
+      catalog: FAKE_CATALOG,
+      cached: [CPU, GPU],
+      loadMs: 30,
+      chat: { ttftMs: 4, tokenMs: 1, tokens: 6 },
+    });
     run = await bench(foundry.origin);
   }, 90_000);
   afterAll(() => foundry.close());
 
   test('runs, records the target, and says once per model what getting it ready took', () => {
-    expect(run.output).toMatch(new RegExp(`▸ qwen2\\.5-0\\.5b → ${CPU.replace(/[.]/g, '\\.')} \\(CPU\\): loaded in [\\d.]+ ms · first request TTFT [\\d.]+ ms, e2e [\\d.]+ ms · service memory \\+-?[\\d.]+ MiB · disk 0\\.1 MiB`));
+    expect(run.output).toMatch(
+      new RegExp(
+        `▸ qwen2\\.5-0\\.5b → ${CPU.replace(/[.]/g, '\\.')} \\(CPU\\): loaded in [\\d.]+ ms · first request TTFT [\\d.]+ ms, e2e [\\d.]+ ms · service memory \\+-?[\\d.]+ MiB · disk 0\\.1 MiB`,
+      ),
+    );
     expect(run.output.match(/▸ qwen2\.5-0\.5b → /g)).toHaveLength(2);
     expect(run.output).toContain(`Foundry Local (version unknown), service generation, at ${foundry.origin} (found by env:FOUNDRY_LOCAL_ENDPOINT)`);
     expect(run.code).toBe(0);
     expect(resultsProblems(run.results)).toEqual([]);
-    expect(run.results?.run.targets).toEqual([{ baseURL: `${foundry.origin}/v1`, source: 'env:FOUNDRY_LOCAL_ENDPOINT', kind: 'foundry-local', server: 'Foundry Local (version unknown) (service generation)' }]);
+    expect(run.results?.run.targets).toEqual([
+      {
+        baseURL: `${foundry.origin}/v1`,
+        source: 'env:FOUNDRY_LOCAL_ENDPOINT',
+        kind: 'foundry-local',
+        server: 'Foundry Local (version unknown) (service generation)',
+      },
+    ]);
   });
 
   test('CPU and GPU variants of one alias are separate cases, keyed by variant and execution provider', () => {
     const cpu = byVariant(CPU);
     const gpu = byVariant(GPU);
-    expect(cpu.map((c) => [c.name, c.status])).toEqual([['qwen2.5-0.5b [cpu] > hello', 'passed'], ['qwen2.5-0.5b [cpu] > prompt-2', 'passed']]);
-    expect(gpu.map((c) => [c.name, c.status])).toEqual([['qwen2.5-0.5b [gpu] > hello', 'passed'], ['qwen2.5-0.5b [gpu] > prompt-2', 'passed']]);
+    expect(cpu.map((c) => [c.name, c.status])).toEqual([
+      ['qwen2.5-0.5b [cpu] > hello', 'passed'],
+      ['qwen2.5-0.5b [cpu] > prompt-2', 'passed'],
+    ]);
+    expect(gpu.map((c) => [c.name, c.status])).toEqual([
+      ['qwen2.5-0.5b [gpu] > hello', 'passed'],
+      ['qwen2.5-0.5b [gpu] > prompt-2', 'passed'],
+    ]);
     expect(cpu[0]?.id).toMatch(new RegExp(`^qwen2\\.5-0\\.5b@${CPU.replace('.', '\\.')}\\(CPUExecutionProvider\\)/hello@[0-9a-f]{12}$`));
     expect(gpu[0]?.id).toContain(`@${GPU}(WebGpuExecutionProvider)/hello@`);
     expect(cpu[0]?.fingerprint).toMatchObject({ targetKind: 'foundry-local', model: CPU, executionProvider: 'CPUExecutionProvider' });
@@ -71,7 +94,12 @@ describe('npm run bench on Foundry Local', () => {
   });
 
   test('each model is loaded before its cases and unloaded after them, leaving the service as found', () => {
-    expect(foundry.calls).toEqual([`GET /openai/load/${CPU}?ttl=3600&ep=cpu`, `GET /openai/unload/${CPU}?force=true`, `GET /openai/load/${GPU}?ttl=3600&ep=webgpu`, `GET /openai/unload/${GPU}?force=true`]);
+    expect(foundry.calls).toEqual([
+      `GET /openai/load/${CPU}?ttl=3600&ep=cpu`,
+      `GET /openai/unload/${CPU}?force=true`,
+      `GET /openai/load/${GPU}?ttl=3600&ep=webgpu`,
+      `GET /openai/unload/${GPU}?force=true`,
+    ]);
     expect(foundry.loaded()).toEqual([]);
   });
 

@@ -8,7 +8,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { FAKE_CATALOG, startFakeFoundry, type FakeFoundry, type FakeFoundryOptions } from './fakes/fake-foundry.ts';
-import { runCli, testEnv } from './helpers/cli.ts';
+import { runCli } from './helpers/cli.ts';
 import { doctor } from '../harness/cli/doctor-checks.ts';
 import { runOptions } from '../harness/cli/options.ts';
 import { createClient } from '../harness/measure/request.ts';
@@ -80,15 +80,21 @@ async function targetOf(foundry: FoundryTarget): Promise<RunTarget> {
 
 describe('catalog and alias resolution', () => {
   const catalog = parseCatalog(
-    FAKE_CATALOG.map((v) => ({ name: v.id, alias: v.alias, runtime: { deviceType: v.deviceType, executionProvider: v.executionProvider }, fileSizeMb: v.fileSizeMb, license: v.license })),
+    FAKE_CATALOG.map((v) => ({
+      name: v.id,
+      alias: v.alias,
+      runtime: { deviceType: v.deviceType, executionProvider: v.executionProvider },
+      fileSizeMb: v.fileSizeMb,
+      license: v.license,
+    })),
   );
 
-  test('an alias resolves to the cached variant first, else to the catalog\'s first', () => {
+  test("an alias resolves to the cached variant first, else to the catalog's first", () => {
     expect(resolveVariant(catalog, 'qwen2.5-0.5b', undefined, new Set())).toMatchObject({ variant: { id: GPU }, reason: 'first variant in catalog order' });
     expect(resolveVariant(catalog, 'qwen2.5-0.5b', undefined, new Set([CPU]))).toMatchObject({ variant: { id: CPU }, reason: 'cached variant' });
   });
 
-  test('a pinned device picks the newest version of that device\'s variant', () => {
+  test("a pinned device picks the newest version of that device's variant", () => {
     const cpu = resolveVariant(catalog, 'QWEN2.5-0.5b', 'cpu', new Set(['qwen2.5-0.5b-instruct-generic-cpu:3']));
     expect(cpu.variant).toMatchObject({ id: CPU, deviceType: 'CPU', executionProvider: 'CPUExecutionProvider', fileSizeMb: 822, license: 'apache-2.0' });
     expect(resolveVariant(catalog, 'qwen2.5-0.5b', 'npu', new Set()).reason).toBe(
@@ -102,7 +108,9 @@ describe('catalog and alias resolution', () => {
   });
 
   test('an unknown alias names close ones', () => {
-    expect(resolveVariant(catalog, 'qwen3-0.6b', undefined, new Set()).reason).toBe('"qwen3-0.6b" is neither an alias nor a model id in the Foundry Local catalog (close: qwen2.5-0.5b)');
+    expect(resolveVariant(catalog, 'qwen3-0.6b', undefined, new Set()).reason).toBe(
+      '"qwen3-0.6b" is neither an alias nor a model id in the Foundry Local catalog (close: qwen2.5-0.5b)',
+    );
   });
 
   test('ids alone give device, execution provider and (for these families) the alias', () => {
@@ -116,8 +124,16 @@ describe('catalog and alias resolution', () => {
 describe('CLI output of both generations', () => {
   const result = (stdout: string, code = 0, stderr = '') => ({ code, stdout, stderr });
   test('status', () => {
-    expect(parseServiceStatus(result('State    Ready\nPID      4242\nWeb URLs http://127.0.0.1:52364\n'))).toEqual({ running: true, url: 'http://127.0.0.1:52364', pid: 4242 });
-    expect(parseServiceStatus(result('🟢 Model management service is running on http://127.0.0.1:55064/openai/status\n'))).toEqual({ running: true, url: 'http://127.0.0.1:55064', pid: null });
+    expect(parseServiceStatus(result('State    Ready\nPID      4242\nWeb URLs http://127.0.0.1:52364\n'))).toEqual({
+      running: true,
+      url: 'http://127.0.0.1:52364',
+      pid: 4242,
+    });
+    expect(parseServiceStatus(result('🟢 Model management service is running on http://127.0.0.1:55064/openai/status\n'))).toEqual({
+      running: true,
+      url: 'http://127.0.0.1:55064',
+      pid: null,
+    });
     expect(parseServiceStatus(result('🔴 Model management service is not running!\n'))).toMatchObject({ running: false, unrecognized: false });
     expect(parseServiceStatus(result('State    Stopped\n'))).toMatchObject({ running: false, unrecognized: false });
     expect(parseServiceStatus(result('', 1, "error: Unrecognized command or argument 'server'."))).toMatchObject({ running: false, unrecognized: true });
@@ -129,7 +145,10 @@ describe('CLI output of both generations', () => {
     expect(parseStartOutput(result('Failed to start service, port 5273 already in use\n'))).toEqual({ url: 'http://127.0.0.1:5273', pid: null });
   });
   test('the end of a download stream', () => {
-    expect(parseDownloadVerdict('Total 100.00% Downloading model.onnx.data\n[DONE] All Completed!\n{"success":true,"errorMessage":null}')).toEqual({ success: true, errorMessage: null });
+    expect(parseDownloadVerdict('Total 100.00% Downloading model.onnx.data\n[DONE] All Completed!\n{"success":true,"errorMessage":null}')).toEqual({
+      success: true,
+      errorMessage: null,
+    });
     expect(parseDownloadVerdict('Total 37.50% Downloading model.onnx.data\n')).toBeNull();
   });
 });
@@ -140,8 +159,20 @@ describe('discovery', () => {
     const byCli = await fake({ generation: 'server' });
     const { env } = fakeCli({ generation: 'server', version: '0.10.1', running: true, url: byCli.origin });
     const { target } = await found({ ...env, FOUNDRY_LOCAL_ENDPOINT: `${byEnv.origin}/v1` });
-    expect(target).toMatchObject({ origin: byEnv.origin, generation: 'service', discoveredBy: 'env:FOUNDRY_LOCAL_ENDPOINT', version: '0.10.1', catalogSource: 'foundry/list', cacheDir: byEnv.cacheDir });
-    expect(foundryTargetInfo(target)).toEqual({ baseURL: `${byEnv.origin}/v1`, source: 'env:FOUNDRY_LOCAL_ENDPOINT', kind: 'foundry-local', server: 'Foundry Local 0.10.1 (service generation)' });
+    expect(target).toMatchObject({
+      origin: byEnv.origin,
+      generation: 'service',
+      discoveredBy: 'env:FOUNDRY_LOCAL_ENDPOINT',
+      version: '0.10.1',
+      catalogSource: 'foundry/list',
+      cacheDir: byEnv.cacheDir,
+    });
+    expect(foundryTargetInfo(target)).toEqual({
+      baseURL: `${byEnv.origin}/v1`,
+      source: 'env:FOUNDRY_LOCAL_ENDPOINT',
+      kind: 'foundry-local',
+      server: 'Foundry Local 0.10.1 (service generation)',
+    });
   });
 
   test('a FOUNDRY_LOCAL_ENDPOINT that is not Foundry Local is left to the plain OpenAI path', async () => {
@@ -149,7 +180,10 @@ describe('discovery', () => {
     const result = await discoverFoundry(foundryOptions({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: `${plain.origin}/nothing-here/status-less` }));
     expect(result.found?.target.origin).toBe(plain.origin); // the origin is what counts
     const none = await discoverFoundry(foundryOptions({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: 'http://127.0.0.1:1/v1' }));
-    expect(none).toEqual({ found: null, note: "FOUNDRY_LOCAL_ENDPOINT http://127.0.0.1:1/v1 does not answer Foundry Local's status endpoints; treating it as a plain OpenAI-compatible server" });
+    expect(none).toEqual({
+      found: null,
+      note: "FOUNDRY_LOCAL_ENDPOINT http://127.0.0.1:1/v1 does not answer Foundry Local's status endpoints; treating it as a plain OpenAI-compatible server",
+    });
   });
 
   test('the current generation: `foundry server status`, catalog from `foundry model list -o json`', async () => {
@@ -166,7 +200,12 @@ describe('discovery', () => {
     const cli = fakeCli({ generation: 'service', version: '0.8.117', running: true, url: service.origin });
     const { target } = await found(cli.env);
     expect(target).toMatchObject({ generation: 'service', discoveredBy: 'foundry service status', catalogSource: 'foundry/list', version: '0.8.117' });
-    expect(target.catalog.find((v) => v.id === CPU)).toMatchObject({ alias: 'qwen2.5-0.5b', fileSizeMb: 822, license: 'apache-2.0', downloadRef: { publisher: 'Microsoft' } });
+    expect(target.catalog.find((v) => v.id === CPU)).toMatchObject({
+      alias: 'qwen2.5-0.5b',
+      fileSizeMb: 822,
+      license: 'apache-2.0',
+      downloadRef: { publisher: 'Microsoft' },
+    });
     expect(cli.state().log).toEqual(['server status', 'service status', '--version']);
   });
 
@@ -188,13 +227,19 @@ describe('discovery', () => {
   test('a failing start is an error that says what the CLI printed', async () => {
     const cli = fakeCli({ generation: 'server', version: '0.10.1', running: false, startUrl: 'http://127.0.0.1:1' });
     writeFileSync(process.env.FAKE_FOUNDRY_STATE as string, JSON.stringify({ ...cli.state(), startFails: true, catalog: FAKE_CATALOG }));
-    await expect(discoverFoundry(foundryOptions(cli.env, true))).rejects.toThrow('`foundry server start` did not report a URL (exit 1): ● error: Failed to start server: port in use');
+    await expect(discoverFoundry(foundryOptions(cli.env, true))).rejects.toThrow(
+      '`foundry server start` did not report a URL (exit 1): ● error: Failed to start server: port in use',
+    );
   });
 
   test('without a CLI, the optional SDK starts its web service; without either, nothing is found', async () => {
     const { target } = await found({ PATH: '', FOUNDRY_BENCH_SDK_MODULE: SDK_MODULE });
     expect(target).toMatchObject({ generation: 'server', discoveredBy: 'foundry-local-sdk', catalogSource: 'sdk', pid: process.pid });
-    expect(target.catalog.filter((v) => v.alias === 'qwen2.5-0.5b').map((v) => v.executionProvider)).toEqual(['WebGpuExecutionProvider', 'CPUExecutionProvider', 'CPUExecutionProvider']);
+    expect(target.catalog.filter((v) => v.alias === 'qwen2.5-0.5b').map((v) => v.executionProvider)).toEqual([
+      'WebGpuExecutionProvider',
+      'CPUExecutionProvider',
+      'CPUExecutionProvider',
+    ]);
     expect(await discoverFoundry(foundryOptions({ PATH: '' }))).toEqual({ found: null, note: null });
   });
 });
@@ -236,13 +281,17 @@ describe('downloads', () => {
     expect(new FoundryService(target).diskBytes(PHI)).toBeGreaterThan(64 * 1024);
   });
 
-  test('through the SDK, the run\'s own loopback endpoint runs the SDK\'s download and streams its progress', async () => {
+  test("through the SDK, the run's own loopback endpoint runs the SDK's download and streams its progress", async () => {
     const { target } = await found({ PATH: '', FOUNDRY_BENCH_SDK_MODULE: SDK_MODULE });
     expect(target.downloadBridge).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/download\/[0-9a-f]{32}$/);
     const service = new FoundryService(target);
     expect((await service.cached())?.has(PHI)).toBe(false);
     const events: number[] = [];
-    const done = await service.download(target.catalog.find((v) => v.id === PHI) as FoundryVariant, { retries: 0, retryDelayMs: 1, onProgress: (e) => events.push(e.percent) });
+    const done = await service.download(target.catalog.find((v) => v.id === PHI) as FoundryVariant, {
+      retries: 0,
+      retryDelayMs: 1,
+      onProgress: (e) => events.push(e.percent),
+    });
     expect(done.attempts).toBe(1);
     expect(events).toEqual([0, 25, 50, 75, 100]);
     expect((await service.cached())?.has(PHI)).toBe(true);
@@ -264,7 +313,11 @@ describe('downloads', () => {
     const cli = fakeCli({ generation: 'server', version: '0.10.1', running: true, url: service.origin, cacheDir: service.cacheDir, downloadFailures: 1 });
     const { target } = await found(cli.env);
     const events: Array<{ percent: number; attempt: number }> = [];
-    const done = await new FoundryService(target).download(target.catalog.find((v) => v.id === PHI) as FoundryVariant, { retries: 2, retryDelayMs: 10, onProgress: (e) => events.push(e) });
+    const done = await new FoundryService(target).download(target.catalog.find((v) => v.id === PHI) as FoundryVariant, {
+      retries: 2,
+      retryDelayMs: 10,
+      onProgress: (e) => events.push(e),
+    });
     expect(done.attempts).toBe(2);
     expect(events.filter((e) => e.attempt === 1).map((e) => e.percent)).toEqual([20, 40]);
     expect(events.filter((e) => e.attempt === 2).map((e) => e.percent)).toEqual([20, 40, 60, 80, 100]);
@@ -319,7 +372,10 @@ describe('getting a model ready', () => {
     const service = await fake({ generation: 'service' });
     const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
     const skipped = await prepareModel(target, 'phi-4-mini', undefined, prepare(target));
-    expect(skipped).toMatchObject({ kind: 'skip', reason: `${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download` });
+    expect(skipped).toMatchObject({
+      kind: 'skip',
+      reason: `${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download`,
+    });
     const progress: Array<{ id: string; percent: number }> = [];
     const onDownload: PrepareOptions['onDownload'] = (variant) => (event) => progress.push({ id: variant.id, percent: event.percent });
     const fetched = ready(await prepareModel(target, 'phi-4-mini', undefined, prepare(target, { download: true }, onDownload)));
@@ -370,11 +426,16 @@ describe('doctor and models on Foundry Local', () => {
 
   test('doctor: a broken setup fails per model with hints, and exits 1', async () => {
     const service = await fake({ generation: 'service', cached: [GPU], faults: { outOfMemory: [GPU] } });
-    const { code, output } = await runCli(['doctor', '--models', 'qwen2.5-0.5b [gpu],phi-4-mini,qwen3-0.6b'], { FOUNDRY_LOCAL_ENDPOINT: service.origin, PATH: '' });
+    const { code, output } = await runCli(['doctor', '--models', 'qwen2.5-0.5b [gpu],phi-4-mini,qwen3-0.6b'], {
+      FOUNDRY_LOCAL_ENDPOINT: service.origin,
+      PATH: '',
+    });
     expect(code).toBe(1);
     expect(output).toContain('× qwen2.5-0.5b [gpu]: ready');
     expect(output).toContain('hint: out of memory: pick a smaller variant');
-    expect(output).toContain(`× phi-4-mini: ready          ${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download`);
+    expect(output).toContain(
+      `× phi-4-mini: ready          ${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download`,
+    );
     expect(output).toContain('× qwen3-0.6b: ready          "qwen3-0.6b" is neither an alias nor a model id');
     // The endpoint passes, the unknown version warns (no CLI to ask), every model fails.
     expect(output).toMatch(/\n1 passed, 1 warning\(s\), 3 failed\n$/);
@@ -384,7 +445,11 @@ describe('doctor and models on Foundry Local', () => {
     const service = await fake({ generation: 'service', cached: [CPU], loaded: [CPU] });
     const { code, output } = await runCli(['models'], { FOUNDRY_LOCAL_ENDPOINT: service.origin, PATH: '' });
     expect(code).toBe(0);
-    const row = (id: string) => output.split('\n').find((line) => line.includes(` ${id} `))?.split(/\s{2,}/);
+    const row = (id: string) =>
+      output
+        .split('\n')
+        .find((line) => line.includes(` ${id} `))
+        ?.split(/\s{2,}/);
     expect(row(CPU)).toEqual(['qwen2.5-0.5b', '*', CPU, 'CPU', 'CPUExecutionProvider', '822 MB', 'apache-2.0', 'yes', 'yes', '0.1 MiB', 'chat, tools']);
     expect(row(GPU)?.slice(0, 9)).toEqual(['qwen2.5-0.5b', GPU, 'GPU', 'WebGpuExecutionProvider', '696 MB', 'apache-2.0', 'no', 'no', '-']);
     expect(output).toContain('not in this Foundry Local catalog: ');

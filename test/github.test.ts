@@ -51,7 +51,9 @@ describe('the sticky PR comment', () => {
     const body = github.comments.get(7)?.[0]?.body ?? '';
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body.startsWith(REPORT_MARKER)).toBe(true);
-    expect(body).toMatch(/\| row \d+ \| x+ \|\n\n_The report is longer than a GitHub comment allows and was cut here\. Full report: https:\/\/github\.invalid\/acme\/app\/actions\/runs\/1\/artifacts\/2_\n$/);
+    expect(body).toMatch(
+      /\| row \d+ \| x+ \|\n\n_The report is longer than a GitHub comment allows and was cut here\. Full report: https:\/\/github\.invalid\/acme\/app\/actions\/runs\/1\/artifacts\/2_\n$/,
+    );
   });
 
   test('a rejected token is a clear error that does not contain the token', async () => {

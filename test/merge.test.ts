@@ -8,7 +8,9 @@ import { makeCase, makeResults } from './helpers/results.ts';
 const files = ['bench/a.bench.ts', 'bench/b.bench.ts', 'bench/c.bench.ts'];
 const unsharded = makeResults(
   files.flatMap((file, f) =>
-    ['p1', 'p2'].map((promptId, p) => makeCase({ file, model: `model-${f}`, promptId, latencies: [100 + f, 101 + p, 99], status: f === 2 && p === 1 ? 'skipped' : undefined })),
+    ['p1', 'p2'].map((promptId, p) =>
+      makeCase({ file, model: `model-${f}`, promptId, latencies: [100 + f, 101 + p, 99], status: f === 2 && p === 1 ? 'skipped' : undefined }),
+    ),
   ),
 );
 /** What three shards (vitest splits by file) would have written. */
@@ -25,7 +27,12 @@ describe('merging shard results', () => {
     const merged = mergeResults([shard(files[2]!, 3), shard(files[0]!, 1), shard(files[1]!, 2)]);
     expect(merged.cases).toEqual(unsharded.cases);
     expect(merged.summary).toEqual(unsharded.summary);
-    expect(merged.run).toMatchObject({ startedAt: '2026-11-25T10:01:00.000Z', finishedAt: '2026-11-25T10:03:30.000Z', shard: '3/3, 1/3, 2/3', profile: 'default' });
+    expect(merged.run).toMatchObject({
+      startedAt: '2026-11-25T10:01:00.000Z',
+      finishedAt: '2026-11-25T10:03:30.000Z',
+      shard: '3/3, 1/3, 2/3',
+      profile: 'default',
+    });
     expect(resultsProblems(merged)).toEqual([]);
   });
 
@@ -40,7 +47,10 @@ describe('merging shard results', () => {
     const gpu = makeResults([makeCase({ model: 'qwen', promptId: 'p', profile: 'gpu-a10' })]);
     gpu.run.profile = 'gpu-a10';
     gpu.cases[0]!.fingerprint = { ...gpu.cases[0]!.fingerprint!, cpuModel: 'EPYC' };
-    const merged = mergeResults([{ file: 'gpu.json', results: gpu }, { file: 'cpu.json', results: cpu }]);
+    const merged = mergeResults([
+      { file: 'gpu.json', results: gpu },
+      { file: 'cpu.json', results: cpu },
+    ]);
     expect(merged.cases.map((c) => [c.profile, c.fingerprint?.cpuModel])).toEqual([
       ['cpu-2core', 'Test CPU'],
       ['gpu-a10', 'EPYC'],

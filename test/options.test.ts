@@ -8,7 +8,8 @@ import { runOptions } from '../harness/cli/options.ts';
 import { runCli } from './helpers/cli.ts';
 
 const ROOT = '/project';
-const options = (flags: Parameters<typeof runOptions>[0] = {}, config: Parameters<typeof runOptions>[1] = {}, env: Record<string, string> = {}) => runOptions(flags, config, env, ROOT);
+const options = (flags: Parameters<typeof runOptions>[0] = {}, config: Parameters<typeof runOptions>[1] = {}, env: Record<string, string> = {}) =>
+  runOptions(flags, config, env, ROOT);
 
 describe('run options', () => {
   test('built-in defaults, with paths resolved against the project root', () => {
@@ -29,7 +30,17 @@ describe('run options', () => {
       embedded: { modelDir: '/project/node_modules/.cache/foundry-bench/models', threads: 1 },
       output: { noColor: false, githubActions: false, stepSummary: null },
     });
-    expect(o.foundry).toMatchObject({ discover: true, startService: false, download: false, downloadRetries: 3, retryDelayMs: 2000, ttlSeconds: 3600, unload: true, endpoint: null, sdkModule: 'foundry-local-sdk' });
+    expect(o.foundry).toMatchObject({
+      discover: true,
+      startService: false,
+      download: false,
+      downloadRetries: 3,
+      retryDelayMs: 2000,
+      ttlSeconds: 3600,
+      unload: true,
+      endpoint: null,
+      sdkModule: 'foundry-local-sdk',
+    });
   });
 
   test('a flag beats the environment, which beats the config file', () => {
@@ -43,7 +54,11 @@ describe('run options', () => {
   });
 
   test('run-wide overrides, models, target and key come from flags or the environment', () => {
-    const o = options({ iterations: '5', noStream: true, models: 'a, b,' }, {}, { BENCH_WARMUP: '0', BENCH_BASE_URL: 'http://127.0.0.1:9', OPENAI_API_KEY: 'sk-x' });
+    const o = options(
+      { iterations: '5', noStream: true, models: 'a, b,' },
+      {},
+      { BENCH_WARMUP: '0', BENCH_BASE_URL: 'http://127.0.0.1:9', OPENAI_API_KEY: 'sk-x' },
+    );
     expect(o.overrides).toEqual({ iterations: 5, warmup: 0, stream: false });
     expect(o.models).toEqual(['a', 'b']);
     expect(o.baseUrl).toBe('http://127.0.0.1:9');

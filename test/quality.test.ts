@@ -69,7 +69,11 @@ describe('a judge model on a server', () => {
   test('a score is parsed; nonsense is unscored; a failing judge is an error, never a crash', async () => {
     expect(await judgeOutput(openai, { model: 'judge-ok' }, 'Q?', 'A.')).toEqual({ model: 'judge-ok', status: 'scored', score: 5, answer: 'Score: 5' });
     expect(await judgeOutput(openai, { model: 'judge-babble' }, 'Q?', 'A.')).toMatchObject({ status: 'unscored', score: null, answer: 'w0 w1 w2 w3 w4 w5 ' });
-    expect(await judgeOutput(openai, { model: 'judge-broken' }, 'Q?', 'A.')).toMatchObject({ status: 'error', score: null, answer: expect.stringContaining('500') });
+    expect(await judgeOutput(openai, { model: 'judge-broken' }, 'Q?', 'A.')).toMatchObject({
+      status: 'error',
+      score: null,
+      answer: expect.stringContaining('500'),
+    });
     const asked = (await sim.served()).find((s) => s.model === 'judge-ok');
     expect(asked).toMatchObject({ temperature: 0, stream: false, maxTokens: 16 });
   });
@@ -84,14 +88,17 @@ describe('annotations', () => {
   ];
 
   test('attach to the case and the exact output they judged', () => {
-    expect(attachAnnotations(annotations, 'tiny-1m/hello@0123456789ab', output)).toEqual({ manual: { score: 4, note: 'fine', by: 'ana' }, detachedAnnotations: 1 });
+    expect(attachAnnotations(annotations, 'tiny-1m/hello@0123456789ab', output)).toEqual({
+      manual: { score: 4, note: 'fine', by: 'ana' },
+      detachedAnnotations: 1,
+    });
   });
 
   test('detach when the output changes', () => {
     expect(attachAnnotations(annotations, 'tiny-1m/hello@0123456789ab', 'c'.repeat(64))).toEqual({ manual: null, detachedAnnotations: 2 });
   });
 
-  test('a person\'s score wins; otherwise the automatic scores are averaged', () => {
+  test("a person's score wins; otherwise the automatic scores are averaged", () => {
     const facetsPart = { score: 3, share: 0.5, matched: ['a'], missing: ['b'] };
     const judge = { model: 'j', status: 'scored' as const, score: 5, answer: '5' };
     expect(mergeQuality({ facets: facetsPart, judge, manual: { score: 2, note: null, by: null }, detachedAnnotations: 0 }).score).toBe(2);

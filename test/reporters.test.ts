@@ -25,7 +25,11 @@ describe('the test fixture itself', () => {
 
 describe('JUnit', () => {
   const xml = renderJUnit(results);
-  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) }).parse(xml);
+  const parsed = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name),
+  }).parse(xml);
 
   test('parses as XML: a testsuite per spec file, a testcase per case', () => {
     const suites = parsed.testsuites.testsuite as Array<{ name: string; tests: string; testcase: Array<Record<string, unknown>> }>;
@@ -50,7 +54,16 @@ describe('JUnit', () => {
     const properties = Object.fromEntries(testcase.properties.property.map((p) => [p.name, p.value]));
     expect(properties['gate.verdict']).toBe('regressed');
     expect(Number(properties['e2e.p95.ms'])).toBeGreaterThan(130);
-    for (const key of ['e2e.p50.ms', 'e2e.p99.ms', 'ttft.p95.ms', 'itl.p50.ms', 'tpot.p50.ms', 'throughput.e2e.tok_s.p50', 'errors.rate', 'gate.e2eP95.change']) {
+    for (const key of [
+      'e2e.p50.ms',
+      'e2e.p99.ms',
+      'ttft.p95.ms',
+      'itl.p50.ms',
+      'tpot.p50.ms',
+      'throughput.e2e.tok_s.p50',
+      'errors.rate',
+      'gate.e2eP95.change',
+    ]) {
       expect(properties).toHaveProperty([key]);
     }
     expect(Number(testcase.time)).toBeCloseTo(slow.reduce((a, b) => a + b, 0) / 1000, 3);
@@ -83,10 +96,16 @@ describe('Markdown', () => {
     expect(pre).toContain('a &#124; b');
   });
 
-  test('a 500-case report stays under GitHub\'s comment limit and says what it left out', () => {
+  test("a 500-case report stays under GitHub's comment limit and says what it left out", () => {
     const many = makeResults(
       Array.from({ length: 500 }, (_, i) =>
-        makeCase({ model: `model-${i % 10}`, promptId: `prompt-${i}`, latencies: i % 50 === 0 ? slow : steady, baseLatencies: steady, output: 'x'.repeat(500) }),
+        makeCase({
+          model: `model-${i % 10}`,
+          promptId: `prompt-${i}`,
+          latencies: i % 50 === 0 ? slow : steady,
+          baseLatencies: steady,
+          output: 'x'.repeat(500),
+        }),
       ),
     );
     const md = renderMarkdown(many, { fullReportUrl: 'https://example.invalid/artifact' });

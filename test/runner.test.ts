@@ -20,14 +20,14 @@ beforeAll(async () => {
 afterAll(() => Promise.all([remote.close(), sim.close()]));
 
 const FAULTY_MODELS = [
-      { id: 'http500', ttftMs: 1, tokenMs: 0, tokens: 5, faults: { http500Every: 3 } },
-      { id: 'reset', ttftMs: 1, tokenMs: 0, tokens: 8, faults: { resetEvery: 2, resetAfterTokens: 3 } },
-      { id: 'stall', ttftMs: 1, tokenMs: 0, tokens: 8, faults: { stallEvery: 4, stallAfterTokens: 2 } },
-      { id: 'malformed', ttftMs: 1, tokenMs: 0, tokens: 8, faults: { malformedEvery: 5 } },
-      { id: 'no-usage', ttftMs: 1, tokenMs: 1, tokens: 7, faults: { noUsage: true } },
-      { id: 'varying', ttftMs: 0, tokenMs: 0, tokens: 4, varyOutput: true },
-      { id: 'arm-a', ttftMs: 1, tokenMs: 0, tokens: 3 },
-      { id: 'arm-b', ttftMs: 1, tokenMs: 0, tokens: 5 },
+  { id: 'http500', ttftMs: 1, tokenMs: 0, tokens: 5, faults: { http500Every: 3 } },
+  { id: 'reset', ttftMs: 1, tokenMs: 0, tokens: 8, faults: { resetEvery: 2, resetAfterTokens: 3 } },
+  { id: 'stall', ttftMs: 1, tokenMs: 0, tokens: 8, faults: { stallEvery: 4, stallAfterTokens: 2 } },
+  { id: 'malformed', ttftMs: 1, tokenMs: 0, tokens: 8, faults: { malformedEvery: 5 } },
+  { id: 'no-usage', ttftMs: 1, tokenMs: 1, tokens: 7, faults: { noUsage: true } },
+  { id: 'varying', ttftMs: 0, tokenMs: 0, tokens: 4, varyOutput: true },
+  { id: 'arm-a', ttftMs: 1, tokenMs: 0, tokens: 3 },
+  { id: 'arm-b', ttftMs: 1, tokenMs: 0, tokens: 5 },
 ];
 
 const request = (model: string, overrides: Partial<RequestSpec> = {}): RequestSpec => ({
@@ -162,7 +162,7 @@ describe('faults are recorded per request and the run goes on', () => {
 });
 
 describe('a measurement of several arms', () => {
-  test('alternates their requests, in warmup and timed phases alike, and keeps each arm\'s samples apart', async () => {
+  test("alternates their requests, in warmup and timed phases alike, and keeps each arm's samples apart", async () => {
     const client = createClient(sim.url, 'k');
     const before = (await sim.served()).length;
     const progress: Array<[number, string, number]> = [];

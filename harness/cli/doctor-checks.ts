@@ -34,9 +34,11 @@ export function hintFor(error: unknown): string {
   if (/out of memory|oom|insufficient memory|not enough memory|alloc/.test(message)) {
     return 'out of memory: use a smaller variant or a stronger quantisation, or unload other models';
   }
-  if (/not (cached|downloaded)|download/.test(message)) return 'the model is not (fully) downloaded: download it (foundry model download <alias>, or rerun with --download)';
+  if (/not (cached|downloaded)|download/.test(message))
+    return 'the model is not (fully) downloaded: download it (foundry model download <alias>, or rerun with --download)';
   if (/not loaded/.test(message)) return 'the model is not loaded: load it first (foundry model load <alias>)';
-  if (error instanceof APIError && error.status === 404) return 'the server does not know this model id: check the name, or list models with foundry-bench models';
+  if (error instanceof APIError && error.status === 404)
+    return 'the server does not know this model id: check the name, or list models with foundry-bench models';
   if (error instanceof APIConnectionError) return 'the server stopped answering: check that it is still running';
   return 'see the server log';
 }
@@ -127,7 +129,8 @@ async function chatChecks(openai: OpenAI, model: string, id: string, timeoutMs: 
     );
     let usage: number | null = null;
     for await (const chunk of stream) if (chunk.usage) usage = chunk.usage.completion_tokens;
-    if (usage === null) add('warn', `${model}: streaming usage`, 'the stream carries no usage', 'output tokens will be counted from chunks and marked estimated');
+    if (usage === null)
+      add('warn', `${model}: streaming usage`, 'the stream carries no usage', 'output tokens will be counted from chunks and marked estimated');
     else add('pass', `${model}: streaming usage`, `${usage} completion tokens reported`);
   } catch (error) {
     add('fail', `${model}: streaming`, String((error as Error).message).split('\n')[0] ?? 'failed', hintFor(error));
@@ -135,7 +138,13 @@ async function chatChecks(openai: OpenAI, model: string, id: string, timeoutMs: 
   try {
     const second = await chat(openai, id, timeoutMs);
     if (second === first) add('pass', `${model}: deterministic`, 'the same answer twice at temperature 0');
-    else add('fail', `${model}: deterministic`, `different answers at temperature 0: ${JSON.stringify(first.slice(0, 30))} vs ${JSON.stringify(second.slice(0, 30))}`, 'the server may ignore temperature or seed: output snapshots and quality scores will not be stable');
+    else
+      add(
+        'fail',
+        `${model}: deterministic`,
+        `different answers at temperature 0: ${JSON.stringify(first.slice(0, 30))} vs ${JSON.stringify(second.slice(0, 30))}`,
+        'the server may ignore temperature or seed: output snapshots and quality scores will not be stable',
+      );
   } catch (error) {
     add('fail', `${model}: deterministic`, String((error as Error).message).split('\n')[0] ?? 'failed', hintFor(error));
   }
@@ -145,7 +154,10 @@ const SYMBOL: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '×'
 
 export function renderChecks(checks: readonly DoctorCheck[]): string {
   const width = Math.max(...checks.map((c) => c.name.length));
-  const lines = checks.flatMap((c) => [`${SYMBOL[c.status]} ${c.name.padEnd(width)}  ${c.detail}`, ...(c.hint ? [`  ${' '.repeat(width)}  hint: ${c.hint}`] : [])]);
+  const lines = checks.flatMap((c) => [
+    `${SYMBOL[c.status]} ${c.name.padEnd(width)}  ${c.detail}`,
+    ...(c.hint ? [`  ${' '.repeat(width)}  hint: ${c.hint}`] : []),
+  ]);
   const failed = checks.filter((c) => c.status === 'fail').length;
   const warned = checks.filter((c) => c.status === 'warn').length;
   lines.push('', `${checks.length - failed - warned} passed, ${warned} warning(s), ${failed} failed`);

@@ -104,7 +104,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 const COMMANDS = new Set(['run', 'serve', 'report', 'compare', 'models', 'merge', 'summary', 'comment', 'doctor']);
 
 export async function main(argv: string[], env: Environment, io: Io): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {

@@ -19,14 +19,21 @@ export async function modelsCommand(options: RunOptions, targetFlag: string | un
   const catalog = loadCatalog(path, options.config.catalog !== undefined);
   const log = (line: string) => void io.stderr.write(`foundry-bench: ${line}\n`);
   const resolved = targetFlag
-    ? { target: await probeTarget({ baseURL: normalizeBaseURL(targetFlag, '--target'), source: 'cli', kind: 'openai-compatible' }, options.apiKey), close: async () => {} }
+    ? {
+        target: await probeTarget({ baseURL: normalizeBaseURL(targetFlag, '--target'), source: 'cli', kind: 'openai-compatible' }, options.apiKey),
+        close: async () => {},
+      }
     : await resolveRunTarget(options, log, false);
   try {
     const target = resolved?.target ?? null;
     const foundry = target?.kind === 'ready' ? target.foundry : null;
     const out = foundry ? await foundryTable(foundry, catalog) : catalogTable(catalog, target);
     out.unshift(`catalog: ${path}`);
-    if (target) out.push('', `target: ${target.info?.baseURL ?? 'none'}${target.info?.server ? ` (${target.info.server})` : ''}${target.kind === 'unusable' ? ` (${target.error})` : ''}`);
+    if (target)
+      out.push(
+        '',
+        `target: ${target.info?.baseURL ?? 'none'}${target.info?.server ? ` (${target.info.server})` : ''}${target.kind === 'unusable' ? ` (${target.error})` : ''}`,
+      );
     else out.push('', 'no target found: start Foundry Local, or pass --target URL (or set BENCH_BASE_URL) to see which models a server serves');
     io.stdout.write(`${out.join('\n')}\n`);
     return target?.kind === 'unusable' ? 1 : 0;
@@ -53,7 +60,8 @@ async function foundryTable(foundry: FoundryTarget, catalog: Record<string, Cata
   const [cached, loaded] = await Promise.all([service.cached(), service.loaded()]);
   const variants = [...foundry.catalog].sort((a, b) => a.alias.localeCompare(b.alias));
   const picks = new Map<string, string | undefined>();
-  for (const alias of new Set(variants.map((v) => v.alias))) picks.set(alias, resolveVariant(foundry.catalog, alias, undefined, cached ?? new Set()).variant?.id);
+  for (const alias of new Set(variants.map((v) => v.alias)))
+    picks.set(alias, resolveVariant(foundry.catalog, alias, undefined, cached ?? new Set()).variant?.id);
   const rows = variants.map((v) => {
     const disk = service.diskBytes(v.id);
     return [
@@ -71,7 +79,10 @@ async function foundryTable(foundry: FoundryTarget, catalog: Record<string, Cata
     ];
   });
   const out = renderRows(['alias', 'pick', 'model id', 'device', 'execution provider', 'size', 'license', 'cached', 'loaded', 'disk', 'capabilities'], rows);
-  out.push('', `* the variant an alias resolves to on this machine (a cached one first, else the catalog's first); pin another with the spec option variant: 'cpu' | 'gpu' | 'npu' | '<model id>'`);
+  out.push(
+    '',
+    `* the variant an alias resolves to on this machine (a cached one first, else the catalog's first); pin another with the spec option variant: 'cpu' | 'gpu' | 'npu' | '<model id>'`,
+  );
   const missing = Object.keys(catalog).filter((alias) => !picks.has(alias) && !foundry.catalog.some((v) => v.id.toLowerCase() === alias.toLowerCase()));
   if (missing.length > 0) out.push(`not in this Foundry Local catalog: ${missing.join(', ')}`);
   return out;
@@ -79,6 +90,10 @@ async function foundryTable(foundry: FoundryTarget, catalog: Record<string, Cata
 
 function renderRows(head: string[], rows: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }

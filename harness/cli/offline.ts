@@ -72,6 +72,10 @@ export function summaryCommand(files: string[], io: Io): number {
     improvements: count('improved'),
     'gate-failures': results.cases.filter((c) => c.gate?.failed).length,
   };
-  io.stdout.write(Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  io.stdout.write(
+    `${Object.entries(lines)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')}\n`,
+  );
   return 0;
 }

@@ -39,7 +39,9 @@ export function checkBudgets(budgets: Budgets, stats: CaseStats, errors: ErrorSu
 
   const maxErrorRate = budgets.maxErrorRate ?? 0;
   if (errors.rate > maxErrorRate) {
-    const kinds = Object.entries(errors.byKind).map(([kind, n]) => `${kind} x${n}`).join(', ');
+    const kinds = Object.entries(errors.byKind)
+      .map(([kind, n]) => `${kind} x${n}`)
+      .join(', ');
     violations.push({
       budget: 'maxErrorRate',
       limit: maxErrorRate,

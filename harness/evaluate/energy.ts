@@ -6,7 +6,6 @@
  */
 import type { CostEstimate, EnergyOptions } from '../types.ts';
 
-
 export function estimateCost(tokensPerSec: number | undefined, energy: EnergyOptions | undefined): CostEstimate | null {
   if (!energy || tokensPerSec === undefined || !(tokensPerSec > 0)) return null;
   const joulesPerToken = energy.deviceWatts / tokensPerSec;

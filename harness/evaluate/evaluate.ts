@@ -7,7 +7,19 @@
 import type OpenAI from 'openai';
 import type { Annotation } from '../files/annotations.ts';
 import type { ArmRun } from '../measure/runner.ts';
-import type { BudgetViolation, Budgets, CaseStats, CostEstimate, Determinism, EnergyOptions, ErrorSummary, JudgeOptions, Prompt, QualityResult, SampleOutput } from '../types.ts';
+import type {
+  BudgetViolation,
+  Budgets,
+  CaseStats,
+  CostEstimate,
+  Determinism,
+  EnergyOptions,
+  ErrorSummary,
+  JudgeOptions,
+  Prompt,
+  QualityResult,
+  SampleOutput,
+} from '../types.ts';
 import { checkBudgets } from './budgets.ts';
 import { estimateCost } from './energy.ts';
 import { caseStats, determinism, errorSummary } from './metrics.ts';

@@ -71,7 +71,11 @@ export async function judgeOutput(openai: OpenAI, judge: JudgeOptions, question:
 }
 
 /** The manual score for this exact output, and how many annotations of the case judged another output. */
-export function attachAnnotations(annotations: readonly Annotation[], caseId: string, outputSha256: string | null): Pick<QualityResult, 'manual' | 'detachedAnnotations'> {
+export function attachAnnotations(
+  annotations: readonly Annotation[],
+  caseId: string,
+  outputSha256: string | null,
+): Pick<QualityResult, 'manual' | 'detachedAnnotations'> {
   const forCase = annotations.filter((a) => a.case === caseId);
   const current = forCase.filter((a) => a.outputSha256 === outputSha256).at(-1);
   return {

@@ -101,7 +101,12 @@ export function loadDataFile<T>(path: string, schema: SchemaName): { value: T; l
   }
   const problems = schemaErrors(schema, value).map((error) => {
     const path = pathSegments(error.instancePath);
-    const extra = error.keyword === 'additionalProperties' ? [String(error.params.additionalProperty)] : error.keyword === 'required' ? [String(error.params.missingProperty)] : [];
+    const extra =
+      error.keyword === 'additionalProperties'
+        ? [String(error.params.additionalProperty)]
+        : error.keyword === 'required'
+          ? [String(error.params.missingProperty)]
+          : [];
     const where = error.keyword === 'additionalProperties' ? locateKey(located, path, extra[0] as string) : locate(located, path);
     const detail = error.keyword === 'additionalProperties' ? `unknown key "${extra[0]}"` : (error.message ?? error.keyword);
     return `${where} ${fieldName([...path, ...extra])}: ${detail}`;

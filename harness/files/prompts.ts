@@ -40,7 +40,8 @@ export function normalizePrompts(list: ReadonlyArray<unknown>, source: string, l
         } else messages.push({ role: m.role, content: m.content });
       });
     } else problem([index], 'needs "text" (a string) or "messages" (a list)');
-    if (input.maxTokens !== undefined && !(Number.isInteger(input.maxTokens) && input.maxTokens > 0)) problem([index, 'maxTokens'], 'must be a positive integer');
+    if (input.maxTokens !== undefined && !(Number.isInteger(input.maxTokens) && input.maxTokens > 0))
+      problem([index, 'maxTokens'], 'must be a positive integer');
     (input.expected?.facets ?? []).forEach((facet, i) => {
       if (!facet.keywords === !facet.regex) problem([index, 'expected', 'facets', i], 'needs "keywords" or "regex" (one of them)');
       if (facet.regex) {

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { writeJsonAtomic } from '../files/atomic.ts';
 import { readJsonFile, schemaProblems } from '../files/schemas.ts';
 import { summarize } from '../evaluate/stats.ts';
-import type { CaseResult, Fingerprint, GateSample, RunResults, Summary, TargetInfo } from '../types.ts';
+import type { CaseResult, Fingerprint, GateSample, RunResults, Summary } from '../types.ts';
 
 export interface BaselineEntry {
   model: string;

@@ -27,7 +27,14 @@ export interface Reference {
 
 /** A baseline entry as a reference. */
 export function referenceFromBaseline(entry: BaselineEntry, file: string): Reference {
-  return { file, samples: entry.samples, outputSha256: entry.output?.sha256 ?? null, fingerprint: entry.fingerprint, updatedAt: entry.updatedAt, gitSha: entry.gitSha };
+  return {
+    file,
+    samples: entry.samples,
+    outputSha256: entry.output?.sha256 ?? null,
+    fingerprint: entry.fingerprint,
+    updatedAt: entry.updatedAt,
+    gitSha: entry.gitSha,
+  };
 }
 
 /** A case of another results file as a reference. */
@@ -51,7 +58,9 @@ export function gateCase(
     failed,
     tolerance: options.tolerance,
     failOn: options.failOn,
-    baseline: reference?.fingerprint ? { file: reference.file, updatedAt: reference.updatedAt, gitSha: reference.gitSha, fingerprint: reference.fingerprint } : null,
+    baseline: reference?.fingerprint
+      ? { file: reference.file, updatedAt: reference.updatedAt, gitSha: reference.gitSha, fingerprint: reference.fingerprint }
+      : null,
     fingerprintMismatch: mismatch,
     outputChanged: reference?.outputSha256 && head.outputSha256 ? reference.outputSha256 !== head.outputSha256 : null,
   };
@@ -59,4 +68,3 @@ export function gateCase(
   if (failed && mismatch.length > 0) failures.push(`note: the baseline was measured elsewhere (${mismatch.join('; ')})`);
   return { gate, failures };
 }
-

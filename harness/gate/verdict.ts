@@ -26,7 +26,10 @@ interface MetricDefinition {
 }
 
 const okValues = (samples: readonly GateSample[], pick: (s: GateSample) => number | null) =>
-  samples.filter((s) => s.ok).map(pick).filter((v): v is number => v !== null);
+  samples
+    .filter((s) => s.ok)
+    .map(pick)
+    .filter((v): v is number => v !== null);
 
 export const METRICS: Record<GatedMetric, MetricDefinition> = {
   e2eP95: { label: 'e2e p95', unit: 'ms', quantile: 0.95, higherIsBetter: false, values: (s) => okValues(s, (x) => x.e2eMs) },
@@ -116,7 +119,17 @@ export function compareMetric(
   const base = baseSamples ? def.values(baseSamples) : [];
   const est = estimate(options.estimator);
   const headValue = head.length > 0 ? est(sortAscending(head), def.quantile) : null;
-  const result: MetricVerdict = { metric, verdict: 'new', base: null, head: headValue, ratio: null, ci: null, baseSamples: base.length, headSamples: head.length, message: '' };
+  const result: MetricVerdict = {
+    metric,
+    verdict: 'new',
+    base: null,
+    head: headValue,
+    ratio: null,
+    ci: null,
+    baseSamples: base.length,
+    headSamples: head.length,
+    message: '',
+  };
   if (base.length === 0) {
     result.message = `${def.label}: no baseline samples`;
     return result;
@@ -168,7 +181,14 @@ export function compareCase(
   return { verdict: worstVerdict(metrics.map((m) => m.verdict)), metrics };
 }
 
-const METRIC_ALIASES: Record<string, GatedMetric> = { p95: 'e2eP95', p99: 'e2eP99', e2eP95: 'e2eP95', e2eP99: 'e2eP99', ttftP95: 'ttftP95', tokensPerSec: 'tokensPerSec' };
+const METRIC_ALIASES: Record<string, GatedMetric> = {
+  p95: 'e2eP95',
+  p99: 'e2eP99',
+  e2eP95: 'e2eP95',
+  e2eP99: 'e2eP99',
+  ttftP95: 'ttftP95',
+  tokensPerSec: 'tokensPerSec',
+};
 
 /**
  * Gate options, validated: the spec's `regression` block, else the run's

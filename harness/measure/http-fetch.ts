@@ -26,7 +26,9 @@ export async function httpFetch(input: string | URL | Request, init: RequestInit
   const transport = url.protocol === 'https:' ? https : http;
   const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
   const headers: Record<string, string> = {};
-  new Headers(init.headers).forEach((value, key) => (headers[key] = value));
+  new Headers(init.headers).forEach((value, key) => {
+    headers[key] = value;
+  });
   const body = typeof init.body === 'string' ? init.body : init.body == null ? undefined : await new Response(init.body).text();
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   const signal = init.signal ?? undefined;
@@ -37,7 +39,7 @@ export async function httpFetch(input: string | URL | Request, init: RequestInit
       if (hooks.onBodyEnd) incoming.once('end', hooks.onBodyEnd);
       const responseHeaders = new Headers();
       for (const [key, value] of Object.entries(incoming.headers)) {
-        if (Array.isArray(value)) value.forEach((v) => responseHeaders.append(key, v));
+        if (Array.isArray(value)) for (const v of value) responseHeaders.append(key, v);
         else if (value !== undefined) responseHeaders.set(key, value);
       }
       const status = incoming.statusCode ?? 0;

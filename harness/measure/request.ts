@@ -232,9 +232,7 @@ export function sha256(text: string): string {
 }
 
 function abortError(timedOut: boolean, timeoutMs: number): RequestError {
-  return timedOut
-    ? { kind: 'timeout', message: `no complete response within ${timeoutMs} ms` }
-    : { kind: 'aborted', message: 'the run was cancelled' };
+  return timedOut ? { kind: 'timeout', message: `no complete response within ${timeoutMs} ms` } : { kind: 'aborted', message: 'the run was cancelled' };
 }
 
 /** Maps whatever the SDK or fetch threw to an error kind and a one-line message. */

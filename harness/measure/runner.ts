@@ -101,7 +101,12 @@ export async function measureArms(arms: readonly Arm[], plan: SamplingPlan, opti
 }
 
 /** One arm's run with its wall time: a plain (unpaired) case. */
-export async function runCase(client: RequestClient, request: RequestSpec, plan: SamplingPlan, options: MeasureOptions = {}): Promise<ArmRun & { durationMs: number }> {
+export async function runCase(
+  client: RequestClient,
+  request: RequestSpec,
+  plan: SamplingPlan,
+  options: MeasureOptions = {},
+): Promise<ArmRun & { durationMs: number }> {
   const { arms, durationMs } = await measureArms([{ client, request }], plan, options);
   return { ...(arms[0] as ArmRun), durationMs };
 }

@@ -21,7 +21,11 @@ export function compareResults(base: RunResults | BaselineFile, baseFile: string
   const byId = references(base, baseFile);
   const cases = head.cases.map((c): CaseResult => {
     if (c.status === 'skipped') return c;
-    const { gate, failures: gateFailures } = gateCase(byId.get(c.id) ?? null, { samples: c.samples, fingerprint: c.fingerprint, outputSha256: c.sampleOutput?.sha256 ?? null }, options);
+    const { gate, failures: gateFailures } = gateCase(
+      byId.get(c.id) ?? null,
+      { samples: c.samples, fingerprint: c.fingerprint, outputSha256: c.sampleOutput?.sha256 ?? null },
+      options,
+    );
     // The head run's own gate lines are replaced by the new comparison's; its other failures (budgets, errors) stay.
     const previousGateLines = new Set([...(c.gate?.metrics.map((m) => m.message) ?? []), ...c.failures.filter((l) => l.startsWith('note: the baseline'))]);
     const failures = [...c.failures.filter((line) => !previousGateLines.has(line)), ...gateFailures];

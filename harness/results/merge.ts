@@ -29,14 +29,18 @@ export function mergeResults(documents: ReadonlyArray<{ file: string; results: R
   const runs = documents.map((d) => d.results.run);
   const first = runs[0] as RunResults['run'];
   const startedAt = runs.map((r) => r.startedAt).sort()[0] as string;
-  const finishedAt = runs.map((r) => r.finishedAt).sort().at(-1) as string;
+  const finishedAt = runs
+    .map((r) => r.finishedAt)
+    .sort()
+    .at(-1) as string;
   const targets = new Map<string, TargetInfo>();
   for (const run of runs) for (const t of run.targets) if (!targets.has(t.baseURL)) targets.set(t.baseURL, t);
   const profiles = [...new Set(runs.map((r) => r.profile))];
   const shas = [...new Set(runs.map((r) => r.gitSha))];
   const count = (status: CaseResult['status']) => merged.filter((c) => c.status === status).length;
   return {
-    ...documents[0]!.results,
+    schemaVersion: 1,
+    tool: (documents[0] as { results: RunResults }).results.tool,
     run: {
       ...first,
       startedAt,

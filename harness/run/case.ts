@@ -24,7 +24,19 @@ import { measureArms } from '../measure/runner.ts';
 import { prepareModel, type PreparedModel } from '../targets/prepare.ts';
 import { NO_TARGET_MESSAGE, resolveSpecTarget, unusableTarget } from '../targets/resolve.ts';
 import { unmeasured, type CaseFigures } from '../results/unmeasured.ts';
-import type { BenchOptions, Budgets, CaseIdentity, CaseMeta, CaseParams, GateResult, Prompt, RunOptions, RunTarget, TargetInfo, VariantSelector } from '../types.ts';
+import type {
+  BenchOptions,
+  Budgets,
+  CaseIdentity,
+  CaseMeta,
+  CaseParams,
+  GateResult,
+  Prompt,
+  RunOptions,
+  RunTarget,
+  TargetInfo,
+  VariantSelector,
+} from '../types.ts';
 import { caseId, resolveParams } from './params.ts';
 import { annotationSink, downloadProgressReporter, progressReporter } from './progress.ts';
 
@@ -74,7 +86,8 @@ export class ModelSlot {
   private async prepare(context: Pick<TestContext, 'annotate' | 'signal'>): Promise<PreparedModel> {
     const target = await targetFor(this.options.target, this.run);
     const run = this.run;
-    if (target.kind === 'unusable' || !run || !this.firstPrompt) return prepareModel(target, this.model, this.selector, { foundry: FOUNDRY_DEFAULTS, cold: null });
+    if (target.kind === 'unusable' || !run || !this.firstPrompt)
+      return prepareModel(target, this.model, this.selector, { foundry: FOUNDRY_DEFAULTS, cold: null });
     const params = resolveParams(this.options, this.firstPrompt, run.overrides, run.config);
     const { messages } = this.firstPrompt;
     const { maxTokens, temperature, seed, stream, timeoutMs } = params;
@@ -142,11 +155,21 @@ export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: Tes
 
   // gate
   const measuredAt = fingerprint(target.info, model.servedId, model.variant?.executionProvider);
-  const { gate, failures: gateFailures } = gateCase(reference, { samples: head.samples, fingerprint: measuredAt, outputSha256: evaluation.sampleOutput?.sha256 ?? null }, spec.gate, run.updateBaseline);
+  const { gate, failures: gateFailures } = gateCase(
+    reference,
+    { samples: head.samples, fingerprint: measuredAt, outputSha256: evaluation.sampleOutput?.sha256 ?? null },
+    spec.gate,
+    run.updateBaseline,
+  );
 
   // record
   const failures = [...gateFailures, ...evaluation.failures];
-  const record = recordCase(identity, where, { samples: head.samples, evaluation, gate, fingerprint: measuredAt, durationMs: measurement.durationMs }, failures);
+  const record = recordCase(
+    identity,
+    where,
+    { samples: head.samples, evaluation, gate, fingerprint: measuredAt, durationMs: measurement.durationMs },
+    failures,
+  );
   return failures.length > 0 ? { kind: 'fail', failures, record } : { kind: 'pass', record };
 }
 
@@ -199,31 +222,30 @@ const clients = new Map<string, RequestClient>();
 const baselines = new Map<string, BaselineFile | null>();
 const annotations = new Map<string, Annotation[]>();
 
+/** The value for `key`, made once. */
+function once<K, V>(cache: Map<K, V>, key: K, make: () => V): V {
+  if (!cache.has(key)) cache.set(key, make());
+  return cache.get(key) as V;
+}
+
 async function targetFor(specTarget: string | undefined, run: RunOptions | null): Promise<RunTarget> {
   if (!run) return unusableTarget(NO_TARGET_MESSAGE);
   if (specTarget === undefined) return inject('benchTarget') ?? unusableTarget(NO_TARGET_MESSAGE);
-  let probe = specTargets.get(specTarget);
-  if (!probe) specTargets.set(specTarget, (probe = resolveSpecTarget(specTarget, run.apiKey)));
-  return probe;
+  return once(specTargets, specTarget, () => resolveSpecTarget(specTarget, run.apiKey));
 }
 
 function clientFor(target: TargetInfo, apiKey: string): RequestClient {
-  let client = clients.get(target.baseURL);
-  if (!client) clients.set(target.baseURL, (client = createClient(target.baseURL, apiKey)));
-  return client;
+  return once(clients, target.baseURL, () => createClient(target.baseURL, apiKey));
 }
 
-/** This case's baseline entry; a broken baseline file throws with its message. */
+/** This case's baseline entry; a broken baseline file throws with its message (and again for the next case). */
 function referenceFor(id: string, run: RunOptions): Reference | null {
   const path = baselinePath(run.baselineDir, run.profile);
-  if (!baselines.has(path)) baselines.set(path, readBaseline(path));
-  const entry = baselines.get(path)?.cases[id];
+  const entry = once(baselines, path, () => readBaseline(path))?.cases[id];
   return entry ? referenceFromBaseline(entry, path) : null;
 }
 
 function annotationsFor(run: RunOptions): Annotation[] {
   const path = annotationsPath(run.config, run.root);
-  let loaded = annotations.get(path);
-  if (!loaded) annotations.set(path, (loaded = loadAnnotations(path, run.config.annotations !== undefined)));
-  return loaded;
+  return once(annotations, path, () => loadAnnotations(path, run.config.annotations !== undefined));
 }

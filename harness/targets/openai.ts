@@ -4,7 +4,6 @@
  * leave this module in anything that is printed or stored.
  */
 import { httpFetch } from '../measure/http-fetch.ts';
-import type { TargetInfo } from '../types.ts';
 
 /**
  * Accepts `http://host:port`, `http://host:port/`, `http://host:port/v1` or

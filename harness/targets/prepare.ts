@@ -7,7 +7,17 @@
  * enters a latency sample.
  */
 import { measureRequest, type RequestClient, type RequestSpec } from '../measure/request.ts';
-import type { FoundryLifecycleOptions, FoundryOptions, FoundryTarget, ModelInfo, ModelLifecycle, ResolvedVariant, RunTarget, TargetInfo, VariantSelector } from '../types.ts';
+import type {
+  FoundryLifecycleOptions,
+  FoundryOptions,
+  FoundryTarget,
+  ModelInfo,
+  ModelLifecycle,
+  ResolvedVariant,
+  RunTarget,
+  TargetInfo,
+  VariantSelector,
+} from '../types.ts';
 import { resolveVariant } from './foundry/catalog.ts';
 import { FOUNDRY_HINTS, FoundryError } from './foundry/errors.ts';
 import { FoundryService } from './foundry/service.ts';
@@ -67,7 +77,12 @@ export async function prepareModel(target: RunTarget, model: string, selector: V
   return { kind: 'ready', servedId, variant: null, modelInfo: target.modelInfo[servedId] ?? null, release: nothing };
 }
 
-async function prepareFoundryModel(foundry: FoundryTarget, model: string, selector: VariantSelector | undefined, options: PrepareOptions): Promise<PreparedModel> {
+async function prepareFoundryModel(
+  foundry: FoundryTarget,
+  model: string,
+  selector: VariantSelector | undefined,
+  options: PrepareOptions,
+): Promise<PreparedModel> {
   const { cold } = options;
   const service = new FoundryService(foundry);
   let cached: Set<string> | null;
@@ -90,14 +105,27 @@ async function prepareFoundryModel(foundry: FoundryTarget, model: string, select
     task: chosen.task,
     reason: resolution.reason,
   };
-  const lifecycle: ModelLifecycle = { downloadMs: null, downloadAttempts: 0, alreadyLoaded: false, rssBeforeBytes: null, rssAfterBytes: null, diskBytes: null, cold: null, unloadAfter: false };
+  const lifecycle: ModelLifecycle = {
+    downloadMs: null,
+    downloadAttempts: 0,
+    alreadyLoaded: false,
+    rssBeforeBytes: null,
+    rssAfterBytes: null,
+    diskBytes: null,
+    cold: null,
+    unloadAfter: false,
+  };
   const modelInfo: ModelInfo = { parameters: null, fileBytes: null, sha256: null, loadMs: null, rssGrowthBytes: null, lifecycle };
   const facts: ModelFacts = { variant, modelInfo };
   const settings = options.foundry;
 
   if (cached && !cached.has(chosen.id)) {
     if (!settings.download) {
-      return { ...facts, kind: 'skip', reason: `${chosen.id} (${model}) is not downloaded: run \`foundry model download ${chosen.id}\`, or rerun with --download` };
+      return {
+        ...facts,
+        kind: 'skip',
+        reason: `${chosen.id} (${model}) is not downloaded: run \`foundry model download ${chosen.id}\`, or rerun with --download`,
+      };
     }
     try {
       const done = await service.download(chosen, {

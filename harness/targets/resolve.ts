@@ -78,7 +78,9 @@ export async function resolveRunTarget(options: RunOptions, log: (line: string) 
     const embedded = await startEmbeddedServer(options.embedded);
     const target = await probeTarget(embeddedTarget(embedded), options.apiKey);
     if (target.kind === 'ready') for (const { id, ...info } of embedded.models) target.modelInfo[id] = info;
-    log(`embedded engine ready (${embedded.engineVersion}); models loaded: ${embedded.models.map((m) => `${m.id} ${(m.loadMs ?? 0).toFixed(0)} ms`).join(', ')}`);
+    log(
+      `embedded engine ready (${embedded.engineVersion}); models loaded: ${embedded.models.map((m) => `${m.id} ${(m.loadMs ?? 0).toFixed(0)} ms`).join(', ')}`,
+    );
     return { target, close: () => embedded.close() };
   } catch (error) {
     return { target: unusableTarget((error as Error).message), close: nothing };

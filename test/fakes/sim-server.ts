@@ -196,7 +196,17 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
     const chunk = (delta: object, finish: string | null = null) =>
       `data: ${JSON.stringify(
         foundryService
-          ? { model: model.id, choices: [{ delta, message: delta, index: 0 }], created: 0, CreatedAt: '2026-01-01T00:00:00+00:00', id, IsDelta: false, Successful: true, HttpStatusCode: 0, object: 'chat.completion.chunk' }
+          ? {
+              model: model.id,
+              choices: [{ delta, message: delta, index: 0 }],
+              created: 0,
+              CreatedAt: '2026-01-01T00:00:00+00:00',
+              id,
+              IsDelta: false,
+              Successful: true,
+              HttpStatusCode: 0,
+              object: 'chat.completion.chunk',
+            }
           : { id, object: 'chat.completion.chunk', created: 0, model: model.id, choices: [{ index: 0, delta, finish_reason: finish }] },
       )}\n\n`;
     if (model.roleChunk !== false) res.write(chunk({ role: 'assistant', content: '' }));
@@ -235,7 +245,9 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
       record.tokens = i + 1;
     }
     if (!faults.noUsage && !foundryService && body.stream_options?.include_usage === true) {
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model: model.id, choices: [], usage: { prompt_tokens: 10, completion_tokens: tokens, total_tokens: 10 + tokens } })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model: model.id, choices: [], usage: { prompt_tokens: 10, completion_tokens: tokens, total_tokens: 10 + tokens } })}\n\n`,
+      );
     }
     res.end('data: [DONE]\n\n');
     record.e2eMs = performance.now() - arrived;

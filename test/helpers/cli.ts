@@ -66,7 +66,12 @@ export function runCliProcess(args: string[], env: Record<string, string> = {}):
 }
 
 /** Runs the specs (in this process unless `child`), with their own results directory and an empty baseline directory unless given one. */
-export async function runBench(env: Record<string, string>, args: string[] = [], specs = 'test/specs/**/*.bench.ts', { child = false, tty = false } = {}): Promise<CliRun> {
+export async function runBench(
+  env: Record<string, string>,
+  args: string[] = [],
+  specs = 'test/specs/**/*.bench.ts',
+  { child = false, tty = false } = {},
+): Promise<CliRun> {
   const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-'));
   const baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-baselines-'));
   const argv = ['--specs', specs, '--output', outDir, '--baseline-dir', baselineDir, ...args];

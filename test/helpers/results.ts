@@ -53,8 +53,10 @@ const comparisons = new Map<string, ReturnType<typeof compareCase>>();
 
 function comparison(base: RequestSample[] | null, samples: RequestSample[]) {
   const key = JSON.stringify([base?.map((s) => s.e2eMs), samples.map((s) => s.e2eMs)]);
-  let result = comparisons.get(key);
-  if (!result) comparisons.set(key, (result = compareCase(base, samples, DEFAULT_GATE)));
+  const known = comparisons.get(key);
+  if (known) return known;
+  const result = compareCase(base, samples, DEFAULT_GATE);
+  comparisons.set(key, result);
   return result;
 }
 
@@ -63,7 +65,7 @@ export function makeCase(spec: CaseSpec = {}): CaseResult {
   const promptId = spec.promptId ?? 'hello';
   const skipped = spec.status === 'skipped';
   const samples = skipped ? [] : (spec.latencies ?? [100, 102, 98, 101, 99]).map((ms) => sample(ms));
-  const base = spec.baseLatencies === undefined ? null : spec.baseLatencies?.map((ms) => sample(ms)) ?? null;
+  const base = spec.baseLatencies === undefined ? null : (spec.baseLatencies?.map((ms) => sample(ms)) ?? null);
   const gate = skipped ? null : comparison(base, samples);
   const failed = gate?.verdict === 'regressed';
   const failures = [...(spec.failures ?? []), ...(failed ? (gate?.metrics.map((m) => m.message) ?? []) : [])];
@@ -96,7 +98,9 @@ export function makeCase(spec: CaseSpec = {}): CaseResult {
           failed,
           tolerance: 0.1,
           failOn: 'regressed',
-          baseline: base ? { file: 'fixtures/baselines/default.json', updatedAt: '2026-11-01T00:00:00.000Z', gitSha: null, fingerprint: { ...FINGERPRINT, model } } : null,
+          baseline: base
+            ? { file: 'fixtures/baselines/default.json', updatedAt: '2026-11-01T00:00:00.000Z', gitSha: null, fingerprint: { ...FINGERPRINT, model } }
+            : null,
           fingerprintMismatch: [],
           outputChanged: null,
         }

@@ -33,8 +33,7 @@ async function rawFetchLoop(url: string, body: string): Promise<void> {
     const { done, value } = await reader.read();
     if (done) break;
     buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
       const event = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       if (!event.startsWith('data: ') || event === 'data: [DONE]') continue;
@@ -57,7 +56,15 @@ async function main(): Promise<void> {
     stream: true,
     timeoutMs: 10_000,
   };
-  const body = JSON.stringify({ model: 'zero', messages: spec.messages, stream: true, stream_options: { include_usage: true }, max_tokens: TOKENS, temperature: 0, seed: 42 });
+  const body = JSON.stringify({
+    model: 'zero',
+    messages: spec.messages,
+    stream: true,
+    stream_options: { include_usage: true },
+    max_tokens: TOKENS,
+    temperature: 0,
+    seed: 42,
+  });
   const client = createClient(sim.url, 'k');
   const times = { raw: [] as number[], request: [] as number[], runner: [] as number[] };
 

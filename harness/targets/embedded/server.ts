@@ -121,7 +121,13 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     const createdAt = Math.floor(Date.now() / 1000);
     const event = (payload: object) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
     const chunk = (delta: object, finishReason: string | null) =>
-      event({ id, object: 'chat.completion.chunk', created: createdAt, model: request.model, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }] });
+      event({
+        id,
+        object: 'chat.completion.chunk',
+        created: createdAt,
+        model: request.model,
+        choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+      });
 
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.flushHeaders();
@@ -223,7 +229,13 @@ export function parseChatRequest(body: unknown): ChatRequest {
   const messages = b.messages.map((m: unknown, i: number) => {
     const message = m as { role?: unknown; content?: unknown } | null;
     if (!message || typeof message.role !== 'string' || !ROLES.has(message.role) || typeof message.content !== 'string') {
-      throw new RequestError(400, `'messages[${i}]' must have a role (system, user or assistant) and string content`, 'invalid_request_error', null, `messages[${i}]`);
+      throw new RequestError(
+        400,
+        `'messages[${i}]' must have a role (system, user or assistant) and string content`,
+        'invalid_request_error',
+        null,
+        `messages[${i}]`,
+      );
     }
     return { role: message.role as ChatMessage['role'], content: message.content };
   });
@@ -241,7 +253,8 @@ export function parseChatRequest(body: unknown): ChatRequest {
   if (!Array.isArray(stop) || stop.length > 4 || stop.some((s) => typeof s !== 'string')) {
     throw new RequestError(400, "'stop' must be a string or an array of up to 4 strings", 'invalid_request_error', null, 'stop');
   }
-  if (b.stream !== undefined && typeof b.stream !== 'boolean') throw new RequestError(400, "'stream' must be a boolean", 'invalid_request_error', null, 'stream');
+  if (b.stream !== undefined && typeof b.stream !== 'boolean')
+    throw new RequestError(400, "'stream' must be a boolean", 'invalid_request_error', null, 'stream');
   const streamOptions = b.stream_options as { include_usage?: unknown } | undefined | null;
   return {
     model: b.model,

@@ -89,7 +89,7 @@ export function buildVocabulary(): Vocabulary {
   tokens.push('\u2581');
   types.push(TokenType.NORMAL);
   const scores = new Float32Array(tokens.length);
-  tokens.forEach((_, i) => (scores[i] = i < firstWord ? 0 : -(i - firstWord)));
+  for (let i = 0; i < tokens.length; i++) scores[i] = i < firstWord ? 0 : -(i - firstWord);
   const generatable = types.map((type, i) => type === TokenType.NORMAL && tokens[i] !== '\u2581');
   return { tokens, scores, types: Int32Array.from(types), generatable };
 }

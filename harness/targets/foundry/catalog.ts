@@ -111,7 +111,12 @@ export type Resolution = { variant: FoundryVariant; reason: string } | { variant
  * lists only variants this machine can run, best first). Among versions of one
  * name the highest wins.
  */
-export function resolveVariant(catalog: readonly FoundryVariant[], model: string, selector: VariantSelector | undefined, cached: ReadonlySet<string>): Resolution {
+export function resolveVariant(
+  catalog: readonly FoundryVariant[],
+  model: string,
+  selector: VariantSelector | undefined,
+  cached: ReadonlySet<string>,
+): Resolution {
   const exact = findById(catalog, selector && !isDevice(selector) ? selector : model);
   if (exact) return { variant: exact, reason: 'exact id' };
   if (selector && !isDevice(selector)) {
@@ -119,11 +124,15 @@ export function resolveVariant(catalog: readonly FoundryVariant[], model: string
   }
   const lower = model.toLowerCase();
   const family = latestVersions(catalog.filter((v) => v.alias.toLowerCase() === lower));
-  if (family.length === 0) return { variant: null, reason: `"${model}" is neither an alias nor a model id in the Foundry Local catalog${nearby(catalog, model)}` };
+  if (family.length === 0)
+    return { variant: null, reason: `"${model}" is neither an alias nor a model id in the Foundry Local catalog${nearby(catalog, model)}` };
   const candidates = selector ? family.filter((v) => v.deviceType === selector.toUpperCase()) : family;
   if (candidates.length === 0) {
     const devices = [...new Set(family.map((v) => v.deviceType ?? 'unknown'))].join(', ');
-    return { variant: null, reason: `"${model}" has no ${selector?.toUpperCase()} variant on this machine (the catalog offers ${devices}: ${family.map((v) => v.id).join(', ')})` };
+    return {
+      variant: null,
+      reason: `"${model}" has no ${selector?.toUpperCase()} variant on this machine (the catalog offers ${devices}: ${family.map((v) => v.id).join(', ')})`,
+    };
   }
   const cachedOne = candidates.find((v) => cached.has(v.id));
   if (cachedOne) return { variant: cachedOne, reason: 'cached variant' };

@@ -45,9 +45,7 @@ function plain(text: string): string {
 
 const URL_PATTERN = /https?:\/\/(?:[a-zA-Z0-9.-]+|\[[0-9a-fA-F:]+\]):\d+/;
 
-export type ServiceStatus =
-  | { running: true; url: string; pid: number | null }
-  | { running: false; unrecognized: boolean; message: string };
+export type ServiceStatus = { running: true; url: string; pid: number | null } | { running: false; unrecognized: boolean; message: string };
 
 /**
  * Reads `foundry server status` (gen-2: a `Web URLs http://...` line next to

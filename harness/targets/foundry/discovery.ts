@@ -43,7 +43,11 @@ function variantFromId(id: string): FoundryVariant {
 }
 
 /** The catalog: gen-1 `/foundry/list`; gen-2 `foundry model list -o json` when the CLI is there, else the ids of `/v1/models`. */
-export async function readCatalog(origin: string, generation: FoundryGeneration, cli: string | null): Promise<{ catalog: FoundryVariant[]; source: FoundryTarget['catalogSource']; note: string | null }> {
+export async function readCatalog(
+  origin: string,
+  generation: FoundryGeneration,
+  cli: string | null,
+): Promise<{ catalog: FoundryVariant[]; source: FoundryTarget['catalogSource']; note: string | null }> {
   if (generation === 'service') {
     try {
       return { catalog: parseCatalog(await callJson(origin, '/foundry/list', { timeoutMs: 120_000 })), source: 'foundry/list', note: null };
@@ -107,7 +111,12 @@ export async function discoverFoundry(options: Pick<FoundryOptions, 'endpoint' |
       return { found: null, note: null }; // the explicit-URL path reports the bad URL
     }
     const found = await inspect(origin, 'env:FOUNDRY_LOCAL_ENDPOINT', cli, {});
-    return found ? { found: { ...found, stop: null }, note: null } : { found: null, note: `FOUNDRY_LOCAL_ENDPOINT ${redactURL(endpoint)} does not answer Foundry Local's status endpoints; treating it as a plain OpenAI-compatible server` };
+    return found
+      ? { found: { ...found, stop: null }, note: null }
+      : {
+          found: null,
+          note: `FOUNDRY_LOCAL_ENDPOINT ${redactURL(endpoint)} does not answer Foundry Local's status endpoints; treating it as a plain OpenAI-compatible server`,
+        };
   }
   if (cli) return discoverWithCli(cli, options.startService);
   return discoverWithSdk(options.sdkModule);
@@ -129,11 +138,15 @@ async function discoverWithCli(cli: string, startService: boolean): Promise<Disc
     pid = status.pid;
   } else {
     if (!startService) {
-      return { found: null, note: `Foundry Local is installed but its service is not running (\`foundry ${command} status\`: ${status.message}); start it with \`foundry ${command} start\` or pass --start-service` };
+      return {
+        found: null,
+        note: `Foundry Local is installed but its service is not running (\`foundry ${command} status\`: ${status.message}); start it with \`foundry ${command} start\` or pass --start-service`,
+      };
     }
     const result = await runCli(cli, [command, 'start'], 180_000);
     const started = parseStartOutput(result);
-    if (!started) throw new Error(`\`foundry ${command} start\` did not report a URL (exit ${result.code}): ${`${result.stdout}${result.stderr}`.trim().slice(0, 300)}`);
+    if (!started)
+      throw new Error(`\`foundry ${command} start\` did not report a URL (exit ${result.code}): ${`${result.stdout}${result.stderr}`.trim().slice(0, 300)}`);
     origin = started.url;
     pid = started.pid;
     stop = async () => {

@@ -11,7 +11,12 @@ export function idPath(id: string): string {
   return encodeURIComponent(id).replace(/%3A/gi, ':');
 }
 
-export async function call(origin: string, method: 'GET' | 'POST', path: string, options: { timeoutMs?: number; body?: unknown; signal?: AbortSignal } = {}): Promise<Response> {
+export async function call(
+  origin: string,
+  method: 'GET' | 'POST',
+  path: string,
+  options: { timeoutMs?: number; body?: unknown; signal?: AbortSignal } = {},
+): Promise<Response> {
   const signals = [AbortSignal.timeout(options.timeoutMs ?? 30_000), ...(options.signal ? [options.signal] : [])];
   try {
     return await httpFetch(`${origin}${path}`, {

@@ -53,7 +53,8 @@ export async function startSdk(specifier: string): Promise<StartedSdk | { note: 
     sdk = (await import(/* @vite-ignore */ specifier)) as SdkModule;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)|Failed to (load|resolve)/i.test((error as Error).message);
+    const missing =
+      code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)|Failed to (load|resolve)/i.test((error as Error).message);
     if (missing && specifier === 'foundry-local-sdk') return null;
     return { note: `foundry-local-sdk failed to load: ${(error as Error).message}` };
   }
@@ -91,7 +92,11 @@ function sdkVariants(models: unknown[]): FoundryVariant[] {
 
 function allVariants(models: unknown[]): SdkVariant[] {
   return (models as Array<SdkVariant & { variants?: unknown[] }>).flatMap((model) =>
-    (Array.isArray(model.variants) && model.variants.length > 0 ? (model.variants as SdkVariant[]) : [model]).map((v) => ({ ...v, alias: v.alias ?? model.alias, download: v.download?.bind(v) })),
+    (Array.isArray(model.variants) && model.variants.length > 0 ? (model.variants as SdkVariant[]) : [model]).map((v) => ({
+      ...v,
+      alias: v.alias ?? model.alias,
+      download: v.download?.bind(v),
+    })),
   );
 }
 
@@ -127,7 +132,11 @@ async function startDownloadBridge(manager: SdkManager): Promise<{ url: string; 
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${prefix.slice(0, -1)}`,
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

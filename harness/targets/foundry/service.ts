@@ -118,7 +118,10 @@ export class FoundryService {
         const kind = error instanceof FoundryError ? error.kind : 'failed';
         const retriable = kind === 'download_failed' || kind === 'unreachable';
         if (!retriable || attempt > options.retries || options.signal?.aborted) {
-          throw new FoundryError(kind === 'unreachable' ? 'download_failed' : kind, `download of ${variant.id} failed after ${attempt} attempt(s): ${(error as Error).message}`);
+          throw new FoundryError(
+            kind === 'unreachable' ? 'download_failed' : kind,
+            `download of ${variant.id} failed after ${attempt} attempt(s): ${(error as Error).message}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs * 2 ** (attempt - 1)));
       }
@@ -129,14 +132,21 @@ export class FoundryService {
     // The SDK's downloads run in the process that holds the SDK, behind a loopback endpoint (foundry-sdk.ts).
     if (this.target.downloadBridge) return streamDownload(this.target.downloadBridge, `/${encodeURIComponent(variant.id)}`, {}, onPercent, signal);
     if (this.target.generation === 'server') {
-      if (!this.target.cli) throw new FoundryError('download_unavailable', 'the server generation has no download endpoint and the foundry CLI is not installed');
+      if (!this.target.cli)
+        throw new FoundryError('download_unavailable', 'the server generation has no download endpoint and the foundry CLI is not installed');
       const { code, tail } = await cliDownload(this.target.cli, variant.id, onPercent, signal);
       if (code !== 0) throw new FoundryError('download_failed', `\`foundry model download ${variant.id}\` exited with ${code}: ${tail}`);
       return;
     }
     const ref = variant.downloadRef;
     const body = {
-      model: { Name: variant.id, Uri: ref?.uri ?? '', Publisher: ref?.publisher ?? '', ProviderType: 'AzureFoundryLocal', PromptTemplate: ref?.promptTemplate ?? null },
+      model: {
+        Name: variant.id,
+        Uri: ref?.uri ?? '',
+        Publisher: ref?.publisher ?? '',
+        ProviderType: 'AzureFoundryLocal',
+        PromptTemplate: ref?.promptTemplate ?? null,
+      },
       token: '',
       IgnorePipeReport: true,
     };
@@ -147,7 +157,8 @@ export class FoundryService {
 /** Progress lines (`Total 45.67% Downloading ...`) stream in; the JSON verdict comes last. */
 async function streamDownload(origin: string, path: string, body: unknown, onPercent: (percent: number) => void, signal?: AbortSignal): Promise<void> {
   const response = await call(origin, 'POST', path, { body, timeoutMs: 6 * 3_600_000, ...(signal ? { signal } : {}) });
-  if (!response.ok || !response.body) throw new FoundryError(classify(response.status, ''), `POST ${path} answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  if (!response.ok || !response.body)
+    throw new FoundryError(classify(response.status, ''), `POST ${path} answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
   let text = '';
   const decoder = new TextDecoder();
   try {
