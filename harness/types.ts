@@ -5,8 +5,9 @@
  * from. The data path reads top to bottom in the same order as this file:
  * spec -> run options -> target -> request sample -> case record -> results.
  *
- * The results JSON (`schemas/results.schema.json`) is generated from
- * `RunResults` (`npm run schema`); a test fails when the two drift apart.
+ * The results JSON Schema (`schemas/results.schema.json`) is generated from
+ * `RunResults` and its doc comments (`npm run schema`); a test fails when the
+ * two drift apart.
  */
 
 // ---------------------------------------------------------------------------
@@ -72,7 +73,11 @@ export interface PromptInput {
 
 /** Absolute limits: a case that exceeds one fails, whatever the baseline says. Times in ms. */
 export interface Budgets {
-  /** Minimum quality score (1-5), from the spec's `quality.minScore` or the config. */
+  /**
+   * Minimum quality score (1-5), from the spec's `quality.minScore` or the config.
+   * @minimum 1
+   * @maximum 5
+   */
   minQuality?: number;
   /** Limit of e2e p95. */
   p95Ms?: number;
@@ -84,6 +89,8 @@ export interface Budgets {
   minTokensPerSec?: number;
   /**
    * Share of timed requests allowed to fail, 0..1.
+   * @minimum 0
+   * @maximum 1
    * @default 0
    */
   maxErrorRate?: number;
@@ -192,13 +199,25 @@ export interface BenchOptions {
 
 /** The parameters a case actually ran with, after defaults and overrides. */
 export interface CaseParams {
-  /** Untimed requests before timing. */
+  /**
+   * Untimed requests before timing.
+   * @minimum 0
+   */
   warmup: number;
-  /** Timed requests (a minimum when `timeMs` > 0). */
+  /**
+   * Timed requests (a minimum when `timeMs` > 0).
+   * @minimum 1
+   */
   iterations: number;
-  /** Time budget of the timed requests, ms; 0 means iterations only. */
+  /**
+   * Time budget of the timed requests, ms; 0 means iterations only.
+   * @minimum 0
+   */
   timeMs: number;
-  /** `max_tokens` of each request. */
+  /**
+   * `max_tokens` of each request.
+   * @minimum 1
+   */
   maxTokens: number;
   /** Sampling temperature. */
   temperature: number;
@@ -206,7 +225,10 @@ export interface CaseParams {
   seed: number;
   /** Streaming (true) or whole responses. */
   stream: boolean;
-  /** Per-request timeout, ms. */
+  /**
+   * Per-request timeout, ms.
+   * @exclusiveMinimum 0
+   */
   timeoutMs: number;
 }
 
@@ -505,7 +527,10 @@ export interface ModelInfo {
 export interface ModelLifecycle {
   /** Download time when the harness downloaded the model (never part of a latency figure); null otherwise. */
   downloadMs: number | null;
-  /** Download attempts (retries of an interrupted download included); 0 without a download. */
+  /**
+   * Download attempts (retries of an interrupted download included); 0 without a download.
+   * @minimum 0
+   */
   downloadAttempts: number;
   /** True when the model was loaded before the harness started, so no cold start was measured. */
   alreadyLoaded: boolean;
@@ -652,7 +677,10 @@ export interface RequestSample {
   itlMs: number[];
   /** (e2e - TTFT) / (outputTokens - 1); null when fewer than 2 tokens or not streaming. */
   tpotMs: number | null;
-  /** Output tokens: `usage.completion_tokens`, else counted content chunks. */
+  /**
+   * Output tokens: `usage.completion_tokens`, else counted content chunks.
+   * @minimum 0
+   */
   outputTokens: number;
   /** True when the server sent no usage and tokens are counted content chunks. */
   tokensEstimated: boolean;
@@ -662,7 +690,10 @@ export interface RequestSample {
   e2eTokPerSec: number | null;
   /** The server's finish reason (`stop`, `length`, ...). */
   finishReason: string | null;
-  /** sha256 (hex) of the full output text; null when the request failed. */
+  /**
+   * sha256 (hex) of the full output text; null when the request failed.
+   * @pattern ^[0-9a-f]{64}$
+   */
   outputSha256: string | null;
   /** Why the request failed; null when it succeeded. */
   error: RequestError | null;
@@ -674,7 +705,10 @@ export interface RequestSample {
 
 /** Distribution summary of one metric. Percentiles use linear interpolation (numpy's default). */
 export interface Summary {
-  /** Number of values. */
+  /**
+   * Number of values.
+   * @minimum 1
+   */
   n: number;
   /** Arithmetic mean. */
   mean: number;
@@ -730,9 +764,16 @@ export interface CaseStats {
 
 /** Failed timed requests of a case. */
 export interface ErrorSummary {
-  /** Failed timed requests. */
+  /**
+   * Failed timed requests.
+   * @minimum 0
+   */
   count: number;
-  /** count / timed requests. */
+  /**
+   * count / timed requests.
+   * @minimum 0
+   * @maximum 1
+   */
   rate: number;
   /** Count per kind. */
   byKind: Partial<Record<ErrorKind, number>>;
@@ -744,7 +785,10 @@ export interface ErrorSummary {
 export interface Determinism {
   /** True when every successful timed request produced identical text; null when fewer than 2 succeeded. */
   identical: boolean | null;
-  /** Number of distinct outputs. */
+  /**
+   * Number of distinct outputs.
+   * @minimum 0
+   */
   distinctOutputs: number;
 }
 
@@ -768,7 +812,10 @@ export interface QualityResult {
   judge: { model: string; status: 'scored' | 'unscored' | 'error'; score: number | null; answer: string } | null;
   /** A person's score from annotations.yaml, for this exact output. */
   manual: { score: number; note: string | null; by: string | null } | null;
-  /** Annotations for this case that judged a different output (detached since the output changed). */
+  /**
+   * Annotations for this case that judged a different output (detached since the output changed).
+   * @minimum 0
+   */
   detachedAnnotations: number;
   /** The manual score if any, else the mean of the automatic ones; null when nothing scored. */
   score: number | null;
@@ -851,9 +898,15 @@ export interface MetricVerdict {
   ratio: number | null;
   /** Bootstrap confidence interval of head / base. */
   ci: Interval | null;
-  /** Successful samples on the base side. */
+  /**
+   * Successful samples on the base side.
+   * @minimum 0
+   */
   baseSamples: number;
-  /** Successful samples on the head side. */
+  /**
+   * Successful samples on the head side.
+   * @minimum 0
+   */
   headSamples: number;
   /** One line a person can act on. */
   message: string;
@@ -867,7 +920,10 @@ export interface GateResult {
   metrics: MetricVerdict[];
   /** True when the verdict fails the case (per `failOn`). */
   failed: boolean;
-  /** The tolerance applied. */
+  /**
+   * The tolerance applied.
+   * @minimum 0
+   */
   tolerance: number;
   /** Which verdict fails a case. */
   failOn: FailOn;
@@ -891,7 +947,10 @@ export interface CaseIdentity {
   model: string;
   /** The prompt's id. */
   promptId: string;
-  /** sha256 of the prompt messages and parameters that change the output; part of `id`. */
+  /**
+   * sha256 of the prompt messages and parameters that change the output; part of `id`.
+   * @pattern ^[0-9a-f]{64}$
+   */
   promptHash: string;
   /** The parameters the case runs with. */
   params: CaseParams;
@@ -935,7 +994,10 @@ export interface CaseMeta extends CaseIdentity {
   gate: GateResult | null;
   /** The first successful timed request's output. */
   sampleOutput: SampleOutput | null;
-  /** Wall time of warmup plus timed requests, ms. */
+  /**
+   * Wall time of warmup plus timed requests, ms.
+   * @minimum 0
+   */
   durationMs: number;
 }
 
@@ -963,18 +1025,39 @@ export interface RunResults {
   /** The run as a whole. */
   run: RunInfo;
   /** Cases by status. */
-  summary: { cases: number; passed: number; failed: number; skipped: number };
+  summary: RunSummary;
   /** Every case that started, in file then declaration order. */
   cases: CaseResult[];
 }
 
+/** How many cases ended how. */
+export interface RunSummary {
+  /** @minimum 0 */
+  cases: number;
+  /** @minimum 0 */
+  passed: number;
+  /** @minimum 0 */
+  failed: number;
+  /** @minimum 0 */
+  skipped: number;
+}
+
 /** The run as a whole: when, where, and how it ended. */
 export interface RunInfo {
-  /** ISO time the run started. */
+  /**
+   * ISO time the run started.
+   * @format date-time
+   */
   startedAt: string;
-  /** ISO time the run ended. */
+  /**
+   * ISO time the run ended.
+   * @format date-time
+   */
   finishedAt: string;
-  /** finishedAt - startedAt, ms. */
+  /**
+   * finishedAt - startedAt, ms.
+   * @minimum 0
+   */
   durationMs: number;
   /** The checked-out commit; null outside a git work tree. */
   gitSha: string | null;
@@ -988,7 +1071,10 @@ export interface RunInfo {
   os: { platform: string; release: string; arch: string };
   /** CPU model and logical cores. */
   cpu: { model: string; cores: number };
-  /** Total memory, bytes. */
+  /**
+   * Total memory, bytes.
+   * @minimum 0
+   */
   memoryBytes: number;
   /** Distinct targets the cases ran against. */
   targets: TargetInfo[];
