@@ -474,7 +474,9 @@ export interface TargetInfo {
  */
 export type RunTarget =
   | {
+      /** Requests can go there. */
       kind: 'ready';
+      /** Where, and what serves it. */
       info: TargetInfo;
       /** Model ids listed by `GET /v1/models`; null when it has no list (then no case is skipped for it). */
       models: string[] | null;
@@ -484,6 +486,7 @@ export type RunTarget =
       foundry: FoundryTarget | null;
     }
   | {
+      /** Nothing can be sent there. */
       kind: 'unusable';
       /** The target, when it was named but does not answer. */
       info: TargetInfo | null;
@@ -933,6 +936,58 @@ export interface GateResult {
   fingerprintMismatch: string[];
   /** The sample output differs from the baseline's snapshot (a behaviour change, not a latency one); null without a snapshot. */
   outputChanged: boolean | null;
+}
+
+/** One case of a baseline file: the samples the gate needs and where they were measured. */
+export interface BaselineEntry {
+  /** The alias or id the spec names. */
+  model: string;
+  /** The prompt's id. */
+  promptId: string;
+  /** Spec file the case came from. */
+  file: string;
+  /** When the entry was measured (ISO). */
+  updatedAt: string;
+  /** The commit it measured. */
+  gitSha: string | null;
+  /** Where it was measured. */
+  fingerprint: Fingerprint;
+  /** Every timed request, reduced to what the gate reads. */
+  samples: GateSample[];
+  /** Statistics of the successful samples, for people reading the file. */
+  stats: { e2eMs: Summary | null; ttftMs: Summary | null; e2eTokPerSec: Summary | null };
+  /** Snapshot of the sample output, to flag behaviour changes at temperature 0. */
+  output: { sha256: string; text: string; truncated: boolean } | null;
+}
+
+/** A baseline file, `<baselineDir>/<profile>.json` (`schemas/baseline.schema.json`). */
+export interface BaselineFile {
+  /** Reference to its schema, for editors. */
+  $schema?: string;
+  /** Tells a baseline from a results file. */
+  kind: 'foundry-bench-baseline';
+  /** Version of this file's shape. */
+  schemaVersion: 1;
+  /** The hardware profile it belongs to. */
+  profile: string;
+  /** When any entry last changed (ISO). */
+  updatedAt: string;
+  /** Entries by case id. */
+  cases: Record<string, BaselineEntry>;
+}
+
+/** A person's 1-5 score of one exact output of a case (`annotations.yaml`). */
+export interface Annotation {
+  /** The case id it judges. */
+  case: string;
+  /** The output it judged; when the case's output changes, the annotation detaches. */
+  outputSha256: string;
+  /** 1-5. */
+  score: number;
+  /** Why. */
+  note?: string;
+  /** Who. */
+  by?: string;
 }
 
 // ---------------------------------------------------------------------------

@@ -5,9 +5,9 @@
  * timing. The regression gate is the next step (gate/gate.ts).
  */
 import type OpenAI from 'openai';
-import type { Annotation } from '../files/annotations.ts';
 import type { ArmRun } from '../measure/runner.ts';
 import type {
+  Annotation,
   BudgetViolation,
   Budgets,
   CaseStats,

@@ -6,8 +6,7 @@
  * attached by case id and output hash, so a score stays with the text it judged.
  */
 import type OpenAI from 'openai';
-import type { Annotation } from '../files/annotations.ts';
-import type { Facet, JudgeOptions, QualityResult } from '../types.ts';
+import type { Annotation, Facet, JudgeOptions, QualityResult } from '../types.ts';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -4,22 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { HarnessConfig } from '../types.ts';
-import { loadDataFile } from './data-file.ts';
+import type { Annotation, HarnessConfig } from '../types.ts';
 
-/** A person's 1-5 score of one exact output of a case. */
-export interface Annotation {
-  /** The case id it judges. */
-  case: string;
-  /** The output it judged; when the case's output changes, the annotation detaches. */
-  outputSha256: string;
-  /** 1-5. */
-  score: number;
-  /** Why. */
-  note?: string;
-  /** Who. */
-  by?: string;
-}
+import { loadDataFile } from './data-file.ts';
 
 /** The annotations file: config `annotations`, else `annotations.yaml` at the root. */
 export function annotationsPath(config: HarnessConfig, root: string): string {

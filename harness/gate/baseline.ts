@@ -9,30 +9,7 @@ import { resolve } from 'node:path';
 import { writeJsonAtomic } from '../files/atomic.ts';
 import { readJsonFile, schemaProblems } from '../files/schemas.ts';
 import { summarize } from '../evaluate/stats.ts';
-import type { CaseResult, Fingerprint, GateSample, RunResults, Summary } from '../types.ts';
-
-export interface BaselineEntry {
-  model: string;
-  promptId: string;
-  /** Spec file the case came from. */
-  file: string;
-  updatedAt: string;
-  gitSha: string | null;
-  fingerprint: Fingerprint;
-  samples: GateSample[];
-  stats: { e2eMs: Summary | null; ttftMs: Summary | null; e2eTokPerSec: Summary | null };
-  /** Snapshot of the sample output, to flag behaviour changes at temperature 0. */
-  output: { sha256: string; text: string; truncated: boolean } | null;
-}
-
-export interface BaselineFile {
-  $schema?: string;
-  kind: 'foundry-bench-baseline';
-  schemaVersion: 1;
-  profile: string;
-  updatedAt: string;
-  cases: Record<string, BaselineEntry>;
-}
+import type { BaselineEntry, BaselineFile, CaseResult, RunResults } from '../types.ts';
 
 /** `<dir>/<profile>.json`: one baseline file per hardware profile. */
 export function baselinePath(dir: string, profile: string): string {

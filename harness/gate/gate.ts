@@ -4,10 +4,10 @@
  * gated metric, whether it fails the case, and the failure lines it adds. The
  * same function serves live runs and offline `compare`.
  */
-import type { BaselineEntry } from './baseline.ts';
+
 import { fingerprintMismatch } from './fingerprint.ts';
 import { compareCase, failsGate, type GateOptions } from './verdict.ts';
-import type { CaseResult, Fingerprint, GateResult, GateSample, RequestSample, RunInfo } from '../types.ts';
+import type { BaselineEntry, CaseResult, Fingerprint, GateResult, GateSample, RequestSample, RunInfo } from '../types.ts';
 
 /** The reference a case is compared with: a baseline entry, or a case of another results file. */
 export interface Reference {

@@ -3,10 +3,9 @@
  * results artifact (or the committed baseline) and the head's results: the
  * gate runs on every head case against the base case with the same id.
  */
-import type { BaselineFile } from '../gate/baseline.ts';
 import { gateCase, referenceFromBaseline, referenceFromCase, type Reference } from '../gate/gate.ts';
 import type { GateOptions } from '../gate/verdict.ts';
-import type { CaseResult, RunResults } from '../types.ts';
+import type { BaselineFile, CaseResult, RunResults } from '../types.ts';
 
 function references(base: RunResults | BaselineFile, file: string): Map<string, Reference> {
   if ('kind' in base && base.kind === 'foundry-bench-baseline') {

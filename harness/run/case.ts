@@ -12,10 +12,10 @@
  * paired reference to `gate`; the other steps stay as they are.
  */
 import { inject, type TestContext } from 'vitest';
-import { annotationsPath, loadAnnotations, type Annotation } from '../files/annotations.ts';
+import { annotationsPath, loadAnnotations } from '../files/annotations.ts';
 import { catalogEntry, withVariantFacts } from '../files/catalog.ts';
 import { evaluateCase, type Evaluation } from '../evaluate/evaluate.ts';
-import { baselinePath, readBaseline, type BaselineFile } from '../gate/baseline.ts';
+import { baselinePath, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
 import { gateCase, referenceFromBaseline, type Reference } from '../gate/gate.ts';
 import type { GateOptions } from '../gate/verdict.ts';
@@ -25,6 +25,8 @@ import { prepareModel, type PreparedModel } from '../targets/prepare.ts';
 import { NO_TARGET_MESSAGE, resolveSpecTarget, unusableTarget } from '../targets/resolve.ts';
 import { unmeasured, type CaseFigures } from '../results/unmeasured.ts';
 import type {
+  Annotation,
+  BaselineFile,
   BenchOptions,
   Budgets,
   CaseIdentity,
