@@ -131,6 +131,14 @@ describe('npm run bench against an OpenAI-compatible server', () => {
     expect(live.output).not.toContain('"phase"');
   }, 60_000);
 
+  test('under GitHub Actions, appends the report to the job summary and annotates the failed case', async () => {
+    const summary = join(mkdtempSync(join(tmpdir(), 'foundry-bench-summary-')), 'summary.md');
+    const ci = await runBench({ BENCH_BASE_URL: sim.url, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary }, ['-t', '^sim-flaky hello$']);
+    expect(ci.code).toBe(1);
+    expect(readFileSync(summary, 'utf8')).toContain('**1 cases**: ❌ 1 failed');
+    expect(ci.output).toContain('::error file=test/specs/sim.bench.ts,title=foundry-bench failed%3A sim-flaky > hello::error rate 25.0%');
+  }, 60_000);
+
   test('prints the final table and never the API key', () => {
     expect(run.output).toMatch(/sim-fast\s+hello\s+4\s/);
     expect(run.output).toContain('9 cases: 3 passed, 1 failed, 5 skipped');

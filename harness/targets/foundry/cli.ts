@@ -27,12 +27,12 @@ export function findFoundryCli(path: string, explicit?: string): string | null {
 }
 
 /**
- * Runs the CLI (in the environment it inherits); never throws for a non-zero exit (the caller reads `code`).
- * Colours and cursor movement are stripped: the parsers read plain text whatever the terminal.
+ * Runs the CLI; never throws for a non-zero exit (the caller reads `code`). It is asked for plain output
+ * (NO_COLOR), and any colour or cursor movement left is stripped: the parsers read plain text.
  */
 export function runCli(cli: string, args: string[], timeoutMs = 30_000): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(cli, args, { timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
+    execFile(cli, args, { timeout: timeoutMs, maxBuffer: 16 * 2 ** 20, env: plainOutputEnv() }, (error, stdout, stderr) => {
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
       resolve({ code, stdout: plain(String(stdout)), stderr: plain(String(stderr || (error && !stdout ? error.message : ''))) });
     });
@@ -41,6 +41,15 @@ export function runCli(cli: string, args: string[], timeoutMs = 30_000): Promise
 
 function plain(text: string): string {
   return stripVTControlCharacters(text);
+}
+
+/**
+ * The environment the CLI inherits, with NO_COLOR asking it for plain text. This passes the user's
+ * environment through to the child; it reads no setting of foundry-bench's.
+ */
+function plainOutputEnv(): NodeJS.ProcessEnv {
+  // biome-ignore lint/style/noProcessEnv: a child process inherits the environment; nothing here configures the run.
+  return { ...process.env, NO_COLOR: '1' };
 }
 
 const URL_PATTERN = /https?:\/\/(?:[a-zA-Z0-9.-]+|\[[0-9a-fA-F:]+\]):\d+/;
@@ -98,7 +107,7 @@ export function parsePercents(text: string): number[] {
  */
 export function cliDownload(cli: string, id: string, onPercent: (percent: number) => void, signal?: AbortSignal): Promise<{ code: number; tail: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cli, ['model', 'download', id], signal ? { signal } : {});
+    const child = spawn(cli, ['model', 'download', id], { env: plainOutputEnv(), ...(signal ? { signal } : {}) });
     let tail = '';
     const read = (chunk: Buffer) => {
       const text = plain(chunk.toString('utf8'));
