@@ -1,11 +1,11 @@
 /**
  * One case, as a pipeline of steps that each return a value:
  *
- *   prepare  -> the model ready on its target, the case's id, its baseline entry
- *   measure  -> the timed requests (measure/runner.ts)
- *   evaluate -> statistics, quality, cost, budgets (evaluate/evaluate.ts)
- *   gate     -> the verdict against the baseline (gate/gate.ts)
- *   record   -> the case record, assigned once to `task.meta.bench`
+ *   prepareCase  -> a CasePlan: the model ready on its target, the case's id, its baseline entry
+ *   measureCase  -> a Measurement: the timed requests (measure/runner.ts)
+ *   evaluateCase -> an Evaluation: statistics, quality, cost, budgets (evaluate/evaluate.ts)
+ *   gateCase     -> the verdict against the baseline and its failure lines (gate/gate.ts)
+ *   recordCase   -> the case record, assigned once to `task.meta.bench`
  *
  * A step that cannot go on ends the case as skipped or failed, with a record
  * all the same. A paired A/B case will add a second arm to `measure` and a
@@ -14,13 +14,13 @@
 import { inject, type TestContext } from 'vitest';
 import { annotationsPath, loadAnnotations } from '../files/annotations.ts';
 import { catalogEntry, withVariantFacts } from '../files/catalog.ts';
-import { evaluateCase, type Evaluation } from '../evaluate/evaluate.ts';
+import { evaluateCase, type Evaluation, type EvaluationContext } from '../evaluate/evaluate.ts';
 import { baselinePath, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
 import { gateCase, referenceFromBaseline, type Reference } from '../gate/gate.ts';
 import type { GateOptions } from '../gate/verdict.ts';
 import { createClient, type RequestClient } from '../measure/request.ts';
-import { measureArms } from '../measure/runner.ts';
+import { measureArms, type Measurement } from '../measure/runner.ts';
 import { prepareModel, type PreparedModel } from '../targets/prepare.ts';
 import { NO_TARGET_MESSAGE, resolveSpecTarget, unusableTarget } from '../targets/resolve.ts';
 import { unmeasured, type CaseFigures } from '../results/unmeasured.ts';
@@ -61,6 +61,9 @@ export type CaseOutcome =
   | { kind: 'pass'; record: CaseMeta }
   | { kind: 'skip'; reason: string; record: CaseMeta }
   | { kind: 'fail'; failures: string[]; record: CaseMeta };
+
+/** A case that ends before measuring: skipped, or failed before any request. */
+type EndedEarly = Exclude<CaseOutcome, { kind: 'pass' }>;
 
 /** The model of one suite: prepared by the first case that needs it, released after the last. */
 export class ModelSlot {
@@ -106,7 +109,41 @@ export class ModelSlot {
 const FOUNDRY_DEFAULTS = { download: false, downloadRetries: 0, retryDelayMs: 0, ttlSeconds: 0, unload: true };
 
 export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: TestContext): Promise<CaseOutcome> {
-  // prepare
+  const plan = await prepareCase(spec, slot, context);
+  if (plan.kind !== 'ready') return plan;
+  const measurement = await measureCase(plan, context);
+  const [head] = measurement.arms;
+  if (!head) throw new Error('a measurement of one arm returned none');
+  const evaluation = await evaluateCase(head, evaluationContext(plan));
+  const measuredAt = fingerprint(plan.target.info, plan.servedId, plan.where.variant?.executionProvider);
+  const verdict = gateCase(
+    plan.reference,
+    { samples: head.samples, fingerprint: measuredAt, outputSha256: evaluation.sampleOutput?.sha256 ?? null },
+    spec.gate,
+    plan.run.updateBaseline,
+  );
+  const failures = [...verdict.failures, ...evaluation.failures];
+  const measured = { samples: head.samples, evaluation, gate: verdict.gate, fingerprint: measuredAt, durationMs: measurement.durationMs };
+  const record = recordCase(plan.identity, plan.where, measured, failures);
+  return failures.length > 0 ? { kind: 'fail', failures, record } : { kind: 'pass', record };
+}
+
+/** A case ready to measure: who it is, where it runs, the model id to send, and what it is compared with. */
+interface CasePlan {
+  kind: 'ready';
+  spec: CaseSpec;
+  run: RunOptions;
+  identity: CaseIdentity;
+  where: Where;
+  target: RunTarget & { kind: 'ready' };
+  servedId: string;
+  /** The baseline entry of the case; null when it is new. */
+  reference: Reference | null;
+  client: RequestClient;
+}
+
+/** The model ready on its target, the case's id and its baseline entry; or the outcome that ends the case here. */
+async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext): Promise<CasePlan | EndedEarly> {
   const target = await targetFor(spec.target, spec.run);
   const model = await slot.get(context);
   const identity: CaseIdentity = {
@@ -117,13 +154,13 @@ export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: Tes
     params: spec.params,
     budgets: spec.budgets,
   };
+  const { run } = spec;
   const where: Where = {
     target: target.info ?? { baseURL: '', source: 'none', kind: 'openai-compatible' },
     variant: model.variant,
     modelInfo: model.modelInfo,
-    catalog: spec.run ? withVariantFacts(catalogEntry(spec.model, spec.run.config, spec.run.root), model.variant) : null,
+    catalog: run ? withVariantFacts(catalogEntry(spec.model, run.config, run.root), model.variant) : null,
   };
-  const run = spec.run;
   if (model.kind === 'fail') return failed(identity, where, model.message.split('\n'));
   if (model.kind === 'skip') return skipped(identity, where, model.reason);
   if (target.kind === 'unusable' || !run) return failed(identity, where, [target.kind === 'unusable' ? target.error : NO_TARGET_MESSAGE]);
@@ -134,45 +171,27 @@ export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: Tes
   } catch (error) {
     return failed(identity, where, [(error as Error).message]);
   }
+  return { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, reference, client: clientFor(target.info, run.apiKey) };
+}
 
-  // measure
-  const client = clientFor(target.info, run.apiKey);
-  const { params } = spec;
-  const request = { model: model.servedId, messages: spec.prompt.messages, ...requestParams(params) };
-  const progress = progressReporter(`${spec.model} > ${spec.prompt.id}`, params.warmup, params.iterations, annotationSink(context));
-  const measurement = await measureArms([{ client, request }], params, { signal: context.signal, onProgress: progress });
-  const [head] = measurement.arms;
-  if (!head) throw new Error('a measurement of one arm returned none');
+/** The timed requests, with live progress. */
+function measureCase({ spec, servedId, client }: CasePlan, context: TestContext): Promise<Measurement> {
+  const { params, prompt } = spec;
+  const request = { model: servedId, messages: prompt.messages, ...requestParams(params) };
+  const progress = progressReporter(`${spec.model} > ${prompt.id}`, params.warmup, params.iterations, annotationSink(context));
+  return measureArms([{ client, request }], params, { signal: context.signal, onProgress: progress });
+}
 
-  // evaluate
+function evaluationContext({ spec, run, identity, client }: CasePlan): EvaluationContext {
   const judge = run.config.quality?.judge;
-  const evaluation = await evaluateCase(head, {
+  return {
     caseId: identity.id,
     prompt: spec.prompt,
     budgets: spec.budgets,
     judge: judge ? { options: judge, client: client.openai } : null,
     energy: run.config.energy,
     annotations: annotationsFor(run),
-  });
-
-  // gate
-  const measuredAt = fingerprint(target.info, model.servedId, model.variant?.executionProvider);
-  const { gate, failures: gateFailures } = gateCase(
-    reference,
-    { samples: head.samples, fingerprint: measuredAt, outputSha256: evaluation.sampleOutput?.sha256 ?? null },
-    spec.gate,
-    run.updateBaseline,
-  );
-
-  // record
-  const failures = [...gateFailures, ...evaluation.failures];
-  const record = recordCase(
-    identity,
-    where,
-    { samples: head.samples, evaluation, gate, fingerprint: measuredAt, durationMs: measurement.durationMs },
-    failures,
-  );
-  return failures.length > 0 ? { kind: 'fail', failures, record } : { kind: 'pass', record };
+  };
 }
 
 /** Where a case ran and on what, known whether or not it measured anything. */
@@ -197,11 +216,11 @@ function figures({ samples, evaluation: e, gate, fingerprint, durationMs }: Meas
   return { samples, warmup, stats, errors, determinism, budgetViolations, fingerprint, quality, cost, gate, sampleOutput, durationMs };
 }
 
-function failed(identity: CaseIdentity, where: Where, failures: string[]): CaseOutcome {
+function failed(identity: CaseIdentity, where: Where, failures: string[]): EndedEarly {
   return { kind: 'fail', failures, record: recordCase(identity, where, null, failures) };
 }
 
-function skipped(identity: CaseIdentity, where: Where, reason: string): CaseOutcome {
+function skipped(identity: CaseIdentity, where: Where, reason: string): EndedEarly {
   return { kind: 'skip', reason, record: recordCase(identity, where, null, [], reason) };
 }
 
