@@ -31,6 +31,8 @@ describe('npm run bench against an OpenAI-compatible server', () => {
 
   test('exits 1 because one case failed, and says which target it used', () => {
     expect(run.code).toBe(1);
+    // Spec files in path order, every run.
+    expect(run.output.indexOf('test/specs/sim.bench.ts (file 1/2')).toBeLessThan(run.output.indexOf('test/specs/tiny.bench.ts (file 2/2'));
     expect(run.output).toContain(`target http://127.0.0.1:${sim.port}/v1 (openai-compatible, from env:BENCH_BASE_URL), serves 3 model(s)`);
   });
 

@@ -13,7 +13,7 @@ import { benchVitestOptions } from './vitest-options.ts';
 /** The model (and variant) of every `benchModel` in the specs, as vitest collects them (nothing runs). */
 export async function specModels(options: RunOptions): Promise<SpecModel[]> {
   const { createVitest } = await import('vitest/node');
-  const vitest = await createVitest('test', { ...benchVitestOptions(options, []), globalSetup: [] });
+  const vitest = await createVitest('test', { ...(await benchVitestOptions(options, [])), globalSetup: [] });
   try {
     const { testModules } = await vitest.collect();
     const models = new Set<string>();

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/node';
 import type { RunOptions } from '../types.ts';
 
-export function benchVitestOptions(options: RunOptions, reporters: Reporter[]) {
+export async function benchVitestOptions(options: RunOptions, reporters: Reporter[]) {
+  // Loaded here, not at the top: commands that start no vitest do not load it.
+  const { DeclaredOrderSequencer } = await import('./sequencer.ts');
   return {
     config: false as const,
     root: options.root,
@@ -18,7 +20,7 @@ export function benchVitestOptions(options: RunOptions, reporters: Reporter[]) {
     provide: { runOptions: options },
     // One model server, one request at a time: files and tests run sequentially.
     fileParallelism: false,
-    sequence: { concurrent: false },
+    sequence: { concurrent: false, sequencer: DeclaredOrderSequencer },
     // Each test sets its own timeout from its request count and per-request timeout.
     hookTimeout: 120_000,
     // Specs of another project import 'foundry-bench', whose modules are TypeScript: let vite transform them.
