@@ -76,6 +76,20 @@ describe('verdicts', () => {
     expect(result.message).toContain('noise floor');
   });
 
+  test('"unchanged" needs equivalence: a CI that includes no change but reaches past the tolerance is inconclusive', () => {
+    // Same median, wide noise, few samples: the point estimate is near 1, the CI spans both directions.
+    const result = compareMetric('e2eP95', samples(lognormalLatencies(8, 100, 0.35, 20)), samples(lognormalLatencies(8, 100, 0.35, 21)));
+    expect(result.ci?.lo).toBeLessThan(1 / 1.1);
+    expect(result.ci?.hi).toBeGreaterThan(1.1);
+    expect(result.verdict).toBe('inconclusive');
+    expect(result.message).toContain('the CI reaches beyond the tolerance 10%, so no change cannot be claimed');
+    // With enough quiet samples the whole CI sits inside the band.
+    const equivalent = compareMetric('e2eP95', base, samples(lognormalLatencies(50, 104, 0.05, 22)));
+    expect(equivalent.ci?.lo).toBeGreaterThanOrEqual(1 / 1.1);
+    expect(equivalent.ci?.hi).toBeLessThanOrEqual(1.1);
+    expect(equivalent).toMatchObject({ verdict: 'unchanged', message: expect.stringContaining('the CI lies within the tolerance 10%') });
+  });
+
   test('new without baseline samples', () => {
     expect(compareMetric('e2eP95', null, base)).toMatchObject({ verdict: 'new', base: null, ratio: null });
   });

@@ -34,7 +34,10 @@ export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
   const callerExitCode = process.exitCode;
   process.exitCode = undefined;
   try {
-    const vitest = await startVitest('test', options.filters, await benchVitestOptions(options, [reporter]), undefined, { stdout: io.stdout, stderr: io.stderr });
+    const vitest = await startVitest('test', options.filters, await benchVitestOptions(options, [reporter]), undefined, {
+      stdout: io.stdout,
+      stderr: io.stderr,
+    });
     await vitest.close();
     const code = Number(process.exitCode ?? 0);
     return { code: code === 0 && reporter.results?.run.outcome === 'failed' ? 1 : code, results: reporter.results };

@@ -7,8 +7,9 @@
  * a seeded bootstrap that resamples both sets independently. Then:
  * - `regressed`    the ratio is worse than the tolerance allows and the CI lies wholly on the worse side of 1;
  * - `improved`     the mirror image;
- * - `inconclusive` the point estimate is worse than the tolerance but the CI includes 1;
- * - `unchanged`    anything else, including changes smaller than the noise floor (ms);
+ * - `unchanged`    the whole CI lies inside the tolerance band (equivalence), or the change is smaller than the
+ *                  noise floor (ms);
+ * - `inconclusive` anything else: the CI is too wide to tell;
  * - `new`          no baseline samples for the case.
  * The seed is fixed, so the same samples always give the same verdict.
  */
@@ -149,18 +150,24 @@ export function compareMetric(
   const worseCI = def.higherIsBetter ? { lo: 1 / ci.hi, hi: 1 / ci.lo } : ci;
   const belowNoise = def.unit === 'ms' && Math.abs(headValue - result.base) < options.noiseFloorMs;
   const limit = 1 + options.tolerance;
+  // Equivalence: "unchanged" needs the whole CI inside the tolerance band, not merely a CI that includes 1.
+  const withinBand = worseCI.lo >= 1 / limit && worseCI.hi <= limit;
   if (belowNoise) result.verdict = 'unchanged';
-  else if (worse > limit) result.verdict = worseCI.lo > 1 ? 'regressed' : 'inconclusive';
+  else if (worse > limit && worseCI.lo > 1) result.verdict = 'regressed';
   else if (worse < 1 / limit && worseCI.hi < 1) result.verdict = 'improved';
-  else result.verdict = 'unchanged';
+  else if (withinBand) result.verdict = 'unchanged';
+  else result.verdict = 'inconclusive';
 
   const change = `${fmt(result.base, def.unit)} -> ${fmt(headValue, def.unit)} (${formatPercent(ratio)}, 95% CI ${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)})`;
   const tolerance = `tolerance ${(options.tolerance * 100).toFixed(0)}%`;
   const reason: Record<Verdict, string> = {
     regressed: `regressed beyond the ${tolerance}; the CI excludes no change`,
-    inconclusive: `beyond the ${tolerance}, but the CI includes no change: rerun with more iterations`,
+    inconclusive:
+      worse > limit
+        ? `beyond the ${tolerance}, but the CI includes no change: rerun with more iterations`
+        : `the CI reaches beyond the ${tolerance}, so no change cannot be claimed: rerun with more iterations`,
     improved: `improved beyond the ${tolerance}`,
-    unchanged: belowNoise ? `within the ${options.noiseFloorMs} ms noise floor` : `within the ${tolerance} or not significant`,
+    unchanged: belowNoise ? `within the ${options.noiseFloorMs} ms noise floor` : `the CI lies within the ${tolerance}`,
     new: '',
   };
   result.message = `${def.label} ${change}: ${reason[result.verdict]}`;
