@@ -419,6 +419,11 @@ export interface RunOptions {
   shard: string | null;
   /** `--target` / `BENCH_BASE_URL`: an OpenAI-compatible server, as given (checked when the run starts). */
   baseUrl: string | null;
+  /**
+   * `--base-target` / `BENCH_BASE_TARGET`: an OpenAI-compatible server every case is compared with, measured in
+   * the same run (paired A/B: requests to both alternate in randomised ABBA blocks) instead of the stored baseline.
+   */
+  baseTarget: string | null;
   /** `BENCH_API_KEY` or `OPENAI_API_KEY`; never printed or stored. */
   apiKey: string;
   /** Run-wide overrides of spec options. */
@@ -936,6 +941,16 @@ export interface GateResult {
   fingerprintMismatch: string[];
   /** The sample output differs from the baseline's snapshot (a behaviour change, not a latency one); null without a snapshot. */
   outputChanged: boolean | null;
+  /**
+   * Set when the base was measured alongside the case (A/B, `--base-target`): requests to both alternated in
+   * randomised ABBA blocks, and the CI comes from resampling whole blocks.
+   */
+  paired?: {
+    /** The base target's URL. */
+    target: string;
+    /** Blocks the comparison rests on. */
+    blocks: number;
+  };
 }
 
 /** One case of a baseline file: the samples the gate needs and where they were measured. */
@@ -1181,5 +1196,7 @@ declare module 'vitest' {
     runOptions: RunOptions;
     /** The run's default target, resolved once by the global setup. */
     benchTarget: RunTarget;
+    /** The A/B base target (`--base-target`), resolved once; null without one. */
+    benchBaseTarget: RunTarget | null;
   }
 }

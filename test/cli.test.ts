@@ -405,3 +405,43 @@ describe('config, catalog, quality and model selection, end to end', () => {
     expect(bad.results).toBeNull();
   }, 60_000);
 });
+
+describe('A/B against another server (--base-target), end to end', () => {
+  const hello = ['-t', '^sim-fast hello$', '--iterations', '12', '--warmup', '2'];
+  let base: SimServer;
+  let slower: SimServer;
+
+  beforeAll(async () => {
+    base = await startSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.05 }] });
+    slower = await startSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 2.5, tokens: 16, jitter: 0.05 }] });
+  });
+  afterAll(() => Promise.all([base.close(), slower.close()]));
+
+  test('a slower server is regressed against the base, measured alongside in ABBA blocks, not against a stored baseline', async () => {
+    const before = (await base.served()).length;
+    const run = await runBench({ BENCH_BASE_URL: slower.url }, [...hello, '--base-target', base.url]);
+    expect(run.code).toBe(1);
+    expect(run.output).toContain(`A/B base target ${base.url} (openai-compatible, from base-target), serves 1 model(s)`);
+    const [c] = run.results?.cases ?? [];
+    expect(c?.gate).toMatchObject({ verdict: 'regressed', failed: true, paired: { target: base.url, blocks: 6 }, fingerprintMismatch: [] });
+    expect(c?.failures[0]).toMatch(/^e2e p95 .* paired over 6 blocks\): regressed beyond the tolerance 10%/);
+    expect(c?.samples).toHaveLength(12);
+    // The base served as many requests as the case: 2 warmup and 12 timed.
+    expect((await base.served()).length - before).toBe(14);
+    expect(resultsProblems(run.results)).toEqual([]);
+  }, 60_000);
+
+  test('the same server on both sides is not a regression', async () => {
+    const run = await runBench({ BENCH_BASE_URL: base.url }, [...hello, '--base-target', base.url]);
+    expect(run.code).toBe(0);
+    expect(run.results?.cases[0]?.gate?.verdict).not.toBe('regressed');
+  }, 60_000);
+
+  test('an unreachable base fails the case naming it', async () => {
+    const run = await runBench({ BENCH_BASE_URL: base.url }, [...hello, '--base-target', 'http://127.0.0.1:1']);
+    expect(run.code).toBe(1);
+    expect(run.results?.cases[0]?.failures).toEqual([
+      'A/B base target: target unreachable: GET http://127.0.0.1:1/v1/models failed: ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:1)',
+    ]);
+  }, 60_000);
+});

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { compareCase, compareMetric, DEFAULT_GATE, gateOptions, worstVerdict } from '../harness/gate/verdict.ts';
 import { lognormalLatencies } from './helpers/lognormal.ts';
-import { harrellDavisSorted, incompleteBeta, sortAscending } from '../harness/evaluate/stats.ts';
+import { harrellDavisSorted, incompleteBeta, normalFrom, seededRandom, sortAscending } from '../harness/evaluate/stats.ts';
 import type { GateSample } from '../harness/types.ts';
 
 const samples = (latencies: readonly number[], tokPerSec?: readonly number[]): GateSample[] =>
@@ -128,5 +128,49 @@ describe('gate options', () => {
     expect(gateOptions({}, 'inconclusive', { failOn: 'regressed' }).failOn).toBe('inconclusive');
     expect(gateOptions({ failOn: 'regressed' }, 'inconclusive').failOn).toBe('regressed');
     expect(() => gateOptions({}, null, { failOn: 'sometimes' as never })).toThrow(/regression.failOn must be "regressed" or "inconclusive", got "sometimes"/);
+  });
+});
+
+describe('paired A/B: base and head measured in the same ABBA blocks', () => {
+  // 15 blocks; each block runs under its own machine speed (lognormal drift, sigma 0.3: load, heat, other jobs),
+  // with 2 base and 2 head requests in it (sigma 0.05 each). Independent resampling cannot tell the drift from
+  // a change; resampling whole blocks can.
+  const trial = (factor: number, seed: number) => {
+    const random = normalFrom(seededRandom(seed));
+    const base: GateSample[] = [];
+    const head: GateSample[] = [];
+    const baseBlocks: number[] = [];
+    const headBlocks: number[] = [];
+    for (let block = 0; block < 15; block++) {
+      const speed = Math.exp(0.3 * random());
+      for (let i = 0; i < 2; i++) {
+        base.push(...samples([100 * speed * Math.exp(0.05 * random())]));
+        head.push(...samples([100 * factor * speed * Math.exp(0.05 * random())]));
+        baseBlocks.push(block);
+        headBlocks.push(block);
+      }
+    }
+    return {
+      paired: compareMetric('e2eP95', base, head, DEFAULT_GATE, { baseBlocks, headBlocks }),
+      independent: compareMetric('e2eP95', base, head, DEFAULT_GATE),
+    };
+  };
+  const trials = (factor: number, seed: number) => Array.from({ length: 20 }, (_, t) => trial(factor, seed + t));
+
+  test('without a change: never regressed, and mostly shown unchanged, where independent resampling mostly says inconclusive', () => {
+    const results = trials(1, 300);
+    expect(results.filter((r) => r.paired.verdict === 'regressed')).toHaveLength(0);
+    // Measured on these seeds: paired 17 of 20 unchanged, independent 6 of 20.
+    expect(results.filter((r) => r.paired.verdict === 'unchanged').length).toBeGreaterThanOrEqual(15);
+    expect(results.filter((r) => r.independent.verdict === 'unchanged').length).toBeLessThanOrEqual(8);
+    expect(results[0]?.paired.message).toContain('paired over 15 blocks');
+  });
+
+  test('a +25% slowdown is regressed in every trial, with a much narrower interval', () => {
+    const results = trials(1.25, 700);
+    expect(results.filter((r) => r.paired.verdict === 'regressed')).toHaveLength(20);
+    const width = (v: { ci: { lo: number; hi: number } | null }) => (v.ci ? v.ci.hi - v.ci.lo : Number.NaN);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+    expect(median(results.map((r) => width(r.paired)))).toBeLessThan(median(results.map((r) => width(r.independent))) / 2);
   });
 });

@@ -4,6 +4,7 @@ import { caseStats, determinism, errorSummary } from '../harness/evaluate/metric
 import { DEFAULT_PARAMS } from '../harness/run/params.ts';
 import { createClient, type RequestSpec } from '../harness/measure/request.ts';
 import { measureArms, runCase } from '../harness/measure/runner.ts';
+import { abbaOrder, blockOf } from '../harness/run/schedule.ts';
 import { quantile } from '../harness/evaluate/stats.ts';
 
 // Accuracy is checked against a server in its own process, as a real one runs;
@@ -195,5 +196,37 @@ describe('a measurement of several arms', () => {
       [0, 'run', 3],
       [1, 'run', 3],
     ]);
+  });
+});
+
+describe('randomised ABBA blocks', () => {
+  test('each block is an order of the arms and its mirror image, seeded, with both orders occurring', () => {
+    const order = abbaOrder(2, 1234);
+    const sequence = Array.from({ length: 40 }, (_, position) => order(position));
+    const blocks = Array.from({ length: 10 }, (_, b) => sequence.slice(4 * b, 4 * b + 4).join(''));
+    for (const block of blocks) expect(['0110', '1001']).toContain(block);
+    expect(new Set(blocks)).toEqual(new Set(['0110', '1001']));
+    // The same seed gives the same order; every arm gets half of the requests.
+    expect(Array.from({ length: 40 }, (_, p) => abbaOrder(2, 1234)(p))).toEqual(sequence);
+    expect(sequence.filter((arm) => arm === 0)).toHaveLength(20);
+    expect([0, 1, 2, 3, 4, 5].map((p) => blockOf(p, 2))).toEqual([0, 0, 0, 0, 1, 1]);
+  });
+
+  test('drive a measurement: an odd count ends on a half block, one request per arm', async () => {
+    const client = createClient(sim.url, 'k');
+    const before = (await sim.served()).length;
+    const { arms } = await measureArms(
+      [
+        { client, request: request('arm-a') },
+        { client, request: request('arm-b') },
+      ],
+      { warmup: 0, iterations: 3, timeMs: 0 },
+      { order: abbaOrder(2, 7) },
+    );
+    const order = (await sim.served()).slice(before).map((s) => (s.model === 'arm-a' ? 0 : 1));
+    const expected = Array.from({ length: 6 }, (_, p) => abbaOrder(2, 7)(p));
+    expect(order).toEqual(expected);
+    expect(arms.map((a) => a.samples.length)).toEqual([3, 3]);
+    expect(arms.flatMap((a) => a.positions).sort()).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });

@@ -42,6 +42,7 @@ Usage:
 
 Run options:
   --target URL           base URL of an OpenAI-compatible server (sets BENCH_BASE_URL)
+  --base-target URL      compare every case with this server, measured alongside in ABBA blocks (A/B; BENCH_BASE_TARGET)
   --specs GLOB           spec files to run (default ${DEFAULT_SPECS})
   --iterations N         timed requests per case, overriding specs (BENCH_ITERATIONS)
   --warmup N             warmup requests per case, overriding specs (BENCH_WARMUP)
@@ -72,6 +73,7 @@ Exit codes: 0 passed, 1 a case failed or regressed, 2 bad usage or input.
 
 const OPTIONS = {
   target: { type: 'string' },
+  'base-target': { type: 'string' },
   specs: { type: 'string' },
   iterations: { type: 'string' },
   warmup: { type: 'string' },
@@ -146,6 +148,7 @@ export async function main(argv: string[], env: Environment, io: Io): Promise<nu
 function runFlags(values: Values, filters: string[]) {
   return {
     target: values.target,
+    baseTarget: values['base-target'],
     specs: values.specs,
     iterations: values.iterations,
     warmup: values.warmup,

@@ -22,6 +22,7 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 /** The run flags of the command line, as parsed (strings where the user typed text). */
 export interface RunFlags {
   target?: string | undefined;
+  baseTarget?: string | undefined;
   specs?: string | undefined;
   iterations?: string | undefined;
   warmup?: string | undefined;
@@ -93,6 +94,7 @@ export function runOptions(flags: RunFlags, config: HarnessConfig, env: Environm
     testNamePattern: flags.testNamePattern ?? null,
     shard: flags.shard ?? null,
     baseUrl: flags.target ?? value(env.BENCH_BASE_URL) ?? null,
+    baseTarget: flags.baseTarget ?? value(env.BENCH_BASE_TARGET) ?? null,
     apiKey: value(env.BENCH_API_KEY) ?? value(env.OPENAI_API_KEY) ?? 'not-needed',
     overrides: {
       iterations: integer(flags.iterations ?? value(env.BENCH_ITERATIONS), flags.iterations ? '--iterations' : 'BENCH_ITERATIONS', 1),

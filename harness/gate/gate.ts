@@ -6,7 +6,7 @@
  */
 
 import { fingerprintMismatch } from './fingerprint.ts';
-import { compareCase, failsGate, type GateOptions } from './verdict.ts';
+import { compareCase, failsGate, type GateOptions, type Pairing } from './verdict.ts';
 import type { BaselineEntry, CaseResult, Fingerprint, GateResult, GateSample, RequestSample, RunInfo } from '../types.ts';
 
 /** The reference a case is compared with: a baseline entry, or a case of another results file. */
@@ -23,6 +23,8 @@ export interface Reference {
   updatedAt: string;
   /** The commit it measured. */
   gitSha: string | null;
+  /** Set when the reference was measured alongside the case, in interleaved blocks (A/B), not read from a file. */
+  pairing?: Pairing;
 }
 
 /** A baseline entry as a reference. */
@@ -34,6 +36,23 @@ export function referenceFromBaseline(entry: BaselineEntry, file: string): Refer
     fingerprint: entry.fingerprint,
     updatedAt: entry.updatedAt,
     gitSha: entry.gitSha,
+  };
+}
+
+/** The base arm of a paired measurement as the reference: measured here, now, in the same blocks as the case. */
+export function referenceFromPairedArm(
+  base: { samples: readonly RequestSample[]; blocks: readonly number[]; outputSha256: string | null },
+  headBlocks: readonly number[],
+  where: { target: string; fingerprint: Fingerprint; measuredAt: string; gitSha: string | null },
+): Reference {
+  return {
+    file: where.target,
+    samples: base.samples,
+    outputSha256: base.outputSha256,
+    fingerprint: where.fingerprint,
+    updatedAt: where.measuredAt,
+    gitSha: where.gitSha,
+    pairing: { baseBlocks: base.blocks, headBlocks },
   };
 }
 
@@ -49,10 +68,11 @@ export function gateCase(
   options: GateOptions,
   updating = false,
 ): { gate: GateResult; failures: string[] } {
-  const comparison = compareCase(reference?.samples ?? null, head.samples, options);
+  const comparison = compareCase(reference?.samples ?? null, head.samples, options, reference?.pairing);
   // Updating the baseline accepts the new figures: nothing fails for having changed.
   const failed = !updating && failsGate(comparison.verdict, options.failOn);
-  const mismatch = reference?.fingerprint && head.fingerprint ? fingerprintMismatch(reference.fingerprint, head.fingerprint) : [];
+  // A paired base ran here and now, on purpose against another server: its fingerprint differs by design.
+  const mismatch = reference?.fingerprint && head.fingerprint && !reference.pairing ? fingerprintMismatch(reference.fingerprint, head.fingerprint) : [];
   const gate: GateResult = {
     ...comparison,
     failed,
@@ -62,6 +82,7 @@ export function gateCase(
       ? { file: reference.file, updatedAt: reference.updatedAt, gitSha: reference.gitSha, fingerprint: reference.fingerprint }
       : null,
     fingerprintMismatch: mismatch,
+    ...(reference?.pairing ? { paired: { target: reference.file, blocks: new Set(reference.pairing.headBlocks).size } } : {}),
     outputChanged: reference?.outputSha256 && head.outputSha256 ? reference.outputSha256 !== head.outputSha256 : null,
   };
   const failures = failed ? comparison.metrics.filter((m) => failsGate(m.verdict, options.failOn)).map((m) => m.message) : [];

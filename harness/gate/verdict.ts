@@ -106,14 +106,76 @@ export function ratioInterval(
   return { lo: quantileSorted(ratios, tail), hi: quantileSorted(ratios, 1 - tail) };
 }
 
+/**
+ * Which block of a paired measurement each sample was sent in, aligned with the samples (failed ones included).
+ * Requests of one block were sent close together, base and head interleaved (see run/schedule.ts).
+ */
+export interface Pairing {
+  baseBlocks: readonly number[];
+  headBlocks: readonly number[];
+}
+
+/**
+ * Block-bootstrap CI of est(head)/est(base) for a paired measurement: whole blocks are resampled, each with
+ * its base and head requests together. Drift between blocks (load, heat, warm-up) then moves both sides of
+ * a resample alike instead of widening the interval, and drift within a block cancels in the ABBA order.
+ */
+export function pairedRatioInterval(
+  base: readonly Blocked[],
+  head: readonly Blocked[],
+  q: number,
+  options: Pick<GateOptions, 'estimator' | 'confidence' | 'resamples' | 'seed'>,
+): Interval {
+  const est = estimate(options.estimator);
+  const blocks = new Map<number, { base: number[]; head: number[] }>();
+  const block = (id: number) => {
+    const known = blocks.get(id);
+    if (known) return known;
+    const entry = { base: [] as number[], head: [] as number[] };
+    blocks.set(id, entry);
+    return entry;
+  };
+  for (const { value, block: id } of base) block(id).base.push(value);
+  for (const { value, block: id } of head) block(id).head.push(value);
+  const all = [...blocks.values()];
+  const random = seededRandom(options.seed);
+  const ratios = new Float64Array(options.resamples);
+  for (let r = 0; r < options.resamples; r++) {
+    const b: number[] = [];
+    const h: number[] = [];
+    for (let i = 0; i < all.length; i++) {
+      const drawn = all[Math.floor(random() * all.length)] as { base: number[]; head: number[] };
+      b.push(...drawn.base);
+      h.push(...drawn.head);
+    }
+    // A resample that drew no successful request on one side carries no ratio: count it as no change.
+    ratios[r] = b.length > 0 && h.length > 0 ? est(sortAscending(h), q) / est(sortAscending(b), q) : 1;
+  }
+  ratios.sort();
+  const tail = (1 - options.confidence) / 2;
+  return { lo: quantileSorted(ratios, tail), hi: quantileSorted(ratios, 1 - tail) };
+}
+
+/** A value with the block its request was sent in. */
+interface Blocked {
+  value: number;
+  block: number;
+}
+
 const fmt = (value: number, unit: string) => (unit === 'ms' ? `${formatMs(value)} ms` : `${value.toFixed(1)} ${unit}`);
 
-/** Compares one metric of a case against its baseline. */
+/** The metric's values of the successful samples, each with its block. */
+function blockedValues(def: MetricDefinition, samples: readonly GateSample[], blocks: readonly number[]): Blocked[] {
+  return samples.flatMap((sample, i) => def.values([sample]).map((value) => ({ value, block: blocks[i] ?? i })));
+}
+
+/** Compares one metric of a case against its baseline, or against its paired base measured alongside. */
 export function compareMetric(
   metric: GatedMetric,
   baseSamples: readonly GateSample[] | null,
   headSamples: readonly GateSample[],
   options: GateOptions = DEFAULT_GATE,
+  pairing?: Pairing,
 ): MetricVerdict {
   const def = METRICS[metric];
   const head = def.values(headSamples);
@@ -142,7 +204,10 @@ export function compareMetric(
     return result;
   }
   const ratio = headValue / result.base;
-  const ci = ratioInterval(base, head, def.quantile, options);
+  const ci =
+    pairing && baseSamples
+      ? pairedRatioInterval(blockedValues(def, baseSamples, pairing.baseBlocks), blockedValues(def, headSamples, pairing.headBlocks), def.quantile, options)
+      : ratioInterval(base, head, def.quantile, options);
   result.ratio = ratio;
   result.ci = ci;
   // Orient so that > 1 means worse, whatever the metric's direction.
@@ -158,7 +223,8 @@ export function compareMetric(
   else if (withinBand) result.verdict = 'unchanged';
   else result.verdict = 'inconclusive';
 
-  const change = `${fmt(result.base, def.unit)} -> ${fmt(headValue, def.unit)} (${formatPercent(ratio)}, 95% CI ${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)})`;
+  const paired = pairing ? `; paired over ${new Set(pairing.headBlocks).size} blocks` : '';
+  const change = `${fmt(result.base, def.unit)} -> ${fmt(headValue, def.unit)} (${formatPercent(ratio)}, 95% CI ${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)}${paired})`;
   const tolerance = `tolerance ${(options.tolerance * 100).toFixed(0)}%`;
   const reason: Record<Verdict, string> = {
     regressed: `regressed beyond the ${tolerance}; the CI excludes no change`,
@@ -183,8 +249,9 @@ export function compareCase(
   baseSamples: readonly GateSample[] | null,
   headSamples: readonly GateSample[],
   options: GateOptions = DEFAULT_GATE,
+  pairing?: Pairing,
 ): CaseComparison {
-  const metrics = options.metrics.map((metric) => compareMetric(metric, baseSamples, headSamples, options));
+  const metrics = options.metrics.map((metric) => compareMetric(metric, baseSamples, headSamples, options, pairing));
   return { verdict: worstVerdict(metrics.map((m) => m.verdict)), metrics };
 }
 

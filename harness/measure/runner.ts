@@ -26,6 +26,8 @@ export type SamplingPlan = Pick<CaseParams, 'warmup' | 'iterations' | 'timeMs'>;
 export interface ArmRun {
   /** Timed requests, in the order they were sent. */
   samples: RequestSample[];
+  /** For each timed request, its position among all arms' timed requests (for pairing requests sent close together). */
+  positions: number[];
   /** Untimed requests before timing. */
   warmupSamples: RequestSample[];
   /** Output text of the first successful timed request. */
@@ -54,12 +56,18 @@ export interface Progress {
 export interface MeasureOptions {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /**
+   * Which arm sends the request at a position of the sequence (counted from 0 in each phase).
+   * @default round robin: A B A B ...
+   */
+  order?: (position: number) => number;
 }
 
-/** Measures the arms in turn, request by request: A B A B ... in warmup and timed phases alike. */
+/** Measures the arms request by request, in the given order, in warmup and timed phases alike. */
 export async function measureArms(arms: readonly Arm[], plan: SamplingPlan, options: MeasureOptions = {}): Promise<Measurement> {
   if (arms.length === 0) throw new RangeError('a measurement needs at least one arm');
-  const runs: ArmRun[] = arms.map(() => ({ samples: [], warmupSamples: [], firstText: null }));
+  const order = options.order ?? ((position: number) => position % arms.length);
+  const runs: ArmRun[] = arms.map(() => ({ samples: [], positions: [], warmupSamples: [], firstText: null }));
   let phase: 'warmup' | 'run' = 'warmup';
   let turn = 0;
 
@@ -77,12 +85,14 @@ export async function measureArms(arms: readonly Arm[], plan: SamplingPlan, opti
   bench.add(
     arms[0]?.request.model ?? 'case',
     async () => {
-      const index = turn++ % arms.length;
+      const position = turn++;
+      const index = order(position);
       const arm = arms[index] as Arm;
       const run = runs[index] as ArmRun;
       const { sample, text } = await measureRequest(arm.client, arm.request, options.signal);
       const into = phase === 'run' ? run.samples : run.warmupSamples;
       into.push(sample);
+      if (phase === 'run') run.positions.push(position);
       if (phase === 'run' && run.firstText === null && sample.ok) run.firstText = text;
       options.onProgress?.({ arm: index, phase, done: into.length, planned: phase === 'run' ? plan.iterations : plan.warmup, sample });
       // tinybench's own clock would include the bookkeeping above; the request's e2e is the sample.

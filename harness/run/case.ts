@@ -17,12 +17,13 @@ import { catalogEntry, withVariantFacts } from '../files/catalog.ts';
 import { evaluateCase, type Evaluation, type EvaluationContext } from '../evaluate/evaluate.ts';
 import { baselinePath, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
-import { gateCase, referenceFromBaseline, type Reference } from '../gate/gate.ts';
+import { gateCase, referenceFromBaseline, referenceFromPairedArm, type Reference } from '../gate/gate.ts';
 import type { GateOptions } from '../gate/verdict.ts';
 import { createClient, type RequestClient } from '../measure/request.ts';
-import { measureArms, type Measurement } from '../measure/runner.ts';
+import { measureArms, type Arm, type ArmRun, type Measurement } from '../measure/runner.ts';
+import { findModel } from '../targets/openai.ts';
 import { prepareModel, type PreparedModel } from '../targets/prepare.ts';
-import { NO_TARGET_MESSAGE, resolveSpecTarget, unusableTarget } from '../targets/resolve.ts';
+import { NO_TARGET_MESSAGE, resolvePlainTarget, unusableTarget } from '../targets/resolve.ts';
 import { unmeasured, type CaseFigures } from '../results/unmeasured.ts';
 import type {
   Annotation,
@@ -41,6 +42,7 @@ import type {
 } from '../types.ts';
 import { caseId, resolveParams } from './params.ts';
 import { annotationSink, downloadProgressReporter, progressReporter } from './progress.ts';
+import { abbaOrder, blockOf } from './schedule.ts';
 
 /** What a test declares about its case. */
 export interface CaseSpec {
@@ -112,12 +114,14 @@ export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: Tes
   const plan = await prepareCase(spec, slot, context);
   if (plan.kind !== 'ready') return plan;
   const measurement = await measureCase(plan, context);
-  const [head] = measurement.arms;
-  if (!head) throw new Error('a measurement of one arm returned none');
+  // The case's own arm is the last; an A/B base, when there is one, the first.
+  const head = measurement.arms.at(-1);
+  if (!head) throw new Error('a measurement returned no arm');
   const evaluation = await evaluateCase(head, evaluationContext(plan));
   const measuredAt = fingerprint(plan.target.info, plan.servedId, plan.where.variant?.executionProvider);
+  const reference = plan.base ? pairedReference(plan.base, measurement.arms[0] as ArmRun, head) : plan.reference;
   const verdict = gateCase(
-    plan.reference,
+    reference,
     { samples: head.samples, fingerprint: measuredAt, outputSha256: evaluation.sampleOutput?.sha256 ?? null },
     spec.gate,
     plan.run.updateBaseline,
@@ -137,9 +141,17 @@ interface CasePlan {
   where: Where;
   target: RunTarget & { kind: 'ready' };
   servedId: string;
-  /** The baseline entry of the case; null when it is new. */
+  /** The baseline entry of the case; null when it is new (or compared with an A/B base instead). */
   reference: Reference | null;
   client: RequestClient;
+  /** The A/B base (`--base-target`), measured alongside the case; null without one, or when the base lacks the model. */
+  base: PairedBase | null;
+}
+
+/** The base side of an A/B case: the same request, sent to the base target. */
+interface PairedBase {
+  target: TargetInfo;
+  arm: Arm;
 }
 
 /** The model ready on its target, the case's id and its baseline entry; or the outcome that ends the case here. */
@@ -164,6 +176,14 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
   if (model.kind === 'fail') return failed(identity, where, model.message.split('\n'));
   if (model.kind === 'skip') return skipped(identity, where, model.reason);
   if (target.kind === 'unusable' || !run) return failed(identity, where, [target.kind === 'unusable' ? target.error : NO_TARGET_MESSAGE]);
+  const client = clientFor(target.info, run.apiKey);
+  if (run.baseTarget) {
+    // A/B: the base is measured now, beside the case; the stored baseline is not read.
+    const baseTarget = inject('benchBaseTarget') ?? unusableTarget('the A/B base target was not resolved');
+    if (baseTarget.kind === 'unusable') return failed(identity, where, [`A/B base target: ${baseTarget.error}`]);
+    const base = pairedBase(baseTarget, [model.servedId, spec.model], spec, run.apiKey);
+    return { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, reference: null, client, base };
+  }
   // A broken baseline is bad input: say so before sending any request.
   let reference: Reference | null;
   try {
@@ -171,15 +191,44 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
   } catch (error) {
     return failed(identity, where, [(error as Error).message]);
   }
-  return { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, reference, client: clientFor(target.info, run.apiKey) };
+  return { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, reference, client, base: null };
 }
 
-/** The timed requests, with live progress. */
-function measureCase({ spec, servedId, client }: CasePlan, context: TestContext): Promise<Measurement> {
+/** The same request on the base target, for the model id it serves (the case's id, else its alias); null when it serves neither. */
+function pairedBase(target: RunTarget & { kind: 'ready' }, ids: readonly string[], spec: CaseSpec, apiKey: string): PairedBase | null {
+  const listed = target.models;
+  const model = listed ? ids.map((id) => findModel(listed, id)).find((id) => id !== null) : ids[0];
+  if (!model) return null;
+  return {
+    target: target.info,
+    arm: { client: clientFor(target.info, apiKey), request: { model, messages: spec.prompt.messages, ...requestParams(spec.params) } },
+  };
+}
+
+/** The base arm as the case's reference, each request tagged with its ABBA block. */
+function pairedReference(base: PairedBase, baseRun: ArmRun, head: ArmRun): Reference {
+  const blocks = (run: ArmRun) => run.positions.map((position) => blockOf(position, 2));
+  return referenceFromPairedArm(
+    { samples: baseRun.samples, blocks: blocks(baseRun), outputSha256: baseRun.samples.find((s) => s.ok)?.outputSha256 ?? null },
+    blocks(head),
+    { target: base.target.baseURL, fingerprint: fingerprint(base.target, base.arm.request.model), measuredAt: new Date().toISOString(), gitSha: null },
+  );
+}
+
+/** The timed requests, with live progress; with an A/B base, base and case alternate in randomised ABBA blocks. */
+function measureCase({ spec, servedId, client, base }: CasePlan, context: TestContext): Promise<Measurement> {
   const { params, prompt } = spec;
-  const request = { model: servedId, messages: prompt.messages, ...requestParams(params) };
-  const progress = progressReporter(`${spec.model} > ${prompt.id}`, params.warmup, params.iterations, annotationSink(context));
-  return measureArms([{ client, request }], params, { signal: context.signal, onProgress: progress });
+  const arms: Arm[] = [...(base ? [base.arm] : []), { client, request: { model: servedId, messages: prompt.messages, ...requestParams(params) } }];
+  const head = arms.length - 1;
+  const progress = progressReporter(`${spec.model} > ${prompt.id}`, params.warmup, params.iterations, annotationSink(context), arms.length);
+  return measureArms(arms, params, {
+    signal: context.signal,
+    onProgress: (event) => {
+      if (event.arm === head) progress(event);
+    },
+    // Seeded by the case: the same case gets the same order every run.
+    ...(base ? { order: abbaOrder(arms.length, Number.parseInt(spec.promptHash.slice(0, 8), 16)) } : {}),
+  });
 }
 
 function evaluationContext({ spec, run, identity, client }: CasePlan): EvaluationContext {
@@ -252,7 +301,7 @@ function once<K, V>(cache: Map<K, V>, key: K, make: () => V): V {
 async function targetFor(specTarget: string | undefined, run: RunOptions | null): Promise<RunTarget> {
   if (!run) return unusableTarget(NO_TARGET_MESSAGE);
   if (specTarget === undefined) return inject('benchTarget') ?? unusableTarget(NO_TARGET_MESSAGE);
-  return once(specTargets, specTarget, () => resolveSpecTarget(specTarget, run.apiKey));
+  return once(specTargets, specTarget, () => resolvePlainTarget(specTarget, 'spec option "target"', 'spec', run.apiKey));
 }
 
 function clientFor(target: TargetInfo, apiKey: string): RequestClient {

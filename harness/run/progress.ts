@@ -23,9 +23,10 @@ export function annotationSink(context: Pick<TestContext, 'annotate'>): Progress
 
 /**
  * Returns a callback for the runner that reports at most every 250 ms (and
- * at the end of each phase). `warmup` and `iterations` are the planned counts.
+ * at the end of each phase). `warmup` and `iterations` are the planned counts
+ * of the case's own arm; `arms` is how many arms alternate (2 in A/B).
  */
-export function progressReporter(name: string, warmup: number, iterations: number, send: ProgressSink) {
+export function progressReporter(name: string, warmup: number, iterations: number, send: ProgressSink, arms = 1) {
   let lastWrite = 0;
   const timed: number[] = [];
   let spent = 0;
@@ -45,7 +46,8 @@ export function progressReporter(name: string, warmup: number, iterations: numbe
       done,
       planned,
       runningP95Ms: timed.length > 0 ? quantile(timed, 0.95) : null,
-      etaMs: requests > 0 ? (spent / requests) * remaining : null,
+      // Every arm's request takes about as long as this one's: an A/B case sends two per step.
+      etaMs: requests > 0 ? (spent / requests) * remaining * arms : null,
     };
     send(event);
   };

@@ -36,11 +36,14 @@ export async function probeTarget(info: TargetInfo, apiKey: string): Promise<Run
   return { kind: 'ready', info, models, modelInfo: {}, foundry: null };
 }
 
-/** A spec's own `target` option: a plain OpenAI-compatible server. */
-export async function resolveSpecTarget(url: string, apiKey: string): Promise<RunTarget> {
+/**
+ * A plain OpenAI-compatible server named by a URL: a spec's own `target` option (`named` "spec option
+ * \"target\"", source `spec`) or the A/B base target (`--base-target`, source `base-target`). Probed once.
+ */
+export async function resolvePlainTarget(url: string, named: string, source: string, apiKey: string): Promise<RunTarget> {
   let info: TargetInfo;
   try {
-    info = { baseURL: normalizeBaseURL(url, 'spec option "target"'), source: 'spec', kind: 'openai-compatible' };
+    info = { baseURL: normalizeBaseURL(url, named), source, kind: 'openai-compatible' };
   } catch (error) {
     return unusableTarget((error as Error).message);
   }

@@ -1,0 +1,43 @@
+/**
+ * The order in which a paired case sends its arms' requests: randomised ABBA
+ * blocks. Each block is a random order of the arms followed by its mirror
+ * image (A B B A or B A A B for two arms), so a drift that is linear within a
+ * block hits every arm alike, and the random start keeps a periodic
+ * disturbance from always hitting the same arm. Seeded per case: the same
+ * case gets the same order every run. An odd number of iterations ends on a
+ * half block, still one request per arm.
+ */
+import { seededRandom } from '../evaluate/stats.ts';
+
+/** Which arm sends the request at each position. */
+export function abbaOrder(arms: number, seed: number): (position: number) => number {
+  const orders = new Map<number, number[]>();
+  const blockOrder = (block: number): number[] => {
+    let order = orders.get(block);
+    if (!order) {
+      order = shuffled(arms, seededRandom((seed ^ Math.imul(block + 1, 0x9e3779b1)) >>> 0));
+      orders.set(block, order);
+    }
+    return order;
+  };
+  return (position) => {
+    const within = position % (2 * arms);
+    const order = blockOrder(blockOf(position, arms));
+    return (within < arms ? order[within] : order[2 * arms - 1 - within]) as number;
+  };
+}
+
+/** The block a position belongs to. */
+export function blockOf(position: number, arms: number): number {
+  return Math.floor(position / (2 * arms));
+}
+
+/** 0..n-1 in a random order (Fisher-Yates). */
+function shuffled(n: number, random: () => number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
+}
