@@ -141,6 +141,19 @@ describe('npm run bench against an OpenAI-compatible server', () => {
     expect(ci.output).toContain('::error file=test/specs/sim.bench.ts,title=foundry-bench failed%3A sim-flaky > hello::error rate 25.0%');
   }, 60_000);
 
+  test('an output that cannot be written is reported; the others are still written and the run exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'foundry-bench-blocked-'));
+    const blocked = join(dir, 'not-a-directory');
+    writeFileSync(blocked, 'a file where the output directory should be');
+    const summary = join(dir, 'summary.md');
+    const broken = await runBench({ BENCH_BASE_URL: sim.url, GITHUB_STEP_SUMMARY: summary }, ['-t', '^sim-fast hello$', '--output', blocked]);
+    expect(broken.code).toBe(1);
+    for (const output of ['json', 'junit', 'markdown', 'csv']) expect(broken.output).toContain(`foundry-bench: the ${output} output failed: `);
+    // The console table and the job summary do not depend on the output directory.
+    expect(broken.output).toContain('1 cases: 1 passed, 0 failed, 0 skipped');
+    expect(readFileSync(summary, 'utf8')).toContain('**1 cases**');
+  }, 60_000);
+
   test('prints the final table and never the API key', () => {
     expect(run.output).toMatch(/sim-fast\s+hello\s+4\s/);
     expect(run.output).toContain('9 cases: 3 passed, 1 failed, 5 skipped');
