@@ -190,6 +190,11 @@ export function bootstrapInterval(
     for (let i = 0; i < n; i++) resample[i] = values[Math.floor(random() * n)] as number;
     estimates[r] = statistic(resample);
   }
+  return centralInterval(estimates, level);
+}
+
+/** The central `level` share of bootstrap estimates (sorted in place): a percentile-bootstrap interval. */
+export function centralInterval(estimates: Float64Array, level: number): Interval {
   estimates.sort();
   const tail = (1 - level) / 2;
   return { lo: quantileSorted(estimates, tail), hi: quantileSorted(estimates, 1 - tail) };

@@ -14,7 +14,7 @@
  * The seed is fixed, so the same samples always give the same verdict.
  */
 import { formatMs, formatPercent } from '../evaluate/numbers.ts';
-import { harrellDavisSorted, quantileSorted, sortAscending, seededRandom } from '../evaluate/stats.ts';
+import { centralInterval, harrellDavisSorted, quantileSorted, seededRandom, sortAscending } from '../evaluate/stats.ts';
 import type { FailOn, GatedMetric, GateSample, Interval, MetricVerdict, QuantileEstimator, RegressionOptions, Verdict } from '../types.ts';
 
 interface MetricDefinition {
@@ -101,9 +101,7 @@ export function ratioInterval(
     for (let i = 0; i < h.length; i++) h[i] = head[Math.floor(random() * head.length)] as number;
     ratios[r] = est(h.sort(), q) / est(b.sort(), q);
   }
-  ratios.sort();
-  const tail = (1 - options.confidence) / 2;
-  return { lo: quantileSorted(ratios, tail), hi: quantileSorted(ratios, 1 - tail) };
+  return centralInterval(ratios, options.confidence);
 }
 
 /**
@@ -151,9 +149,7 @@ export function pairedRatioInterval(
     // A resample that drew no successful request on one side carries no ratio: count it as no change.
     ratios[r] = b.length > 0 && h.length > 0 ? est(sortAscending(h), q) / est(sortAscending(b), q) : 1;
   }
-  ratios.sort();
-  const tail = (1 - options.confidence) / 2;
-  return { lo: quantileSorted(ratios, tail), hi: quantileSorted(ratios, 1 - tail) };
+  return centralInterval(ratios, options.confidence);
 }
 
 /** A value with the block its request was sent in. */
