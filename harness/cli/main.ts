@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findConfigFile, loadConfig } from '../files/config.ts';
 import { DataFileError } from '../files/data-file.ts';
-import type { RegressionOptions } from '../types.ts';
+import type { RegressionOptions, RunOptions } from '../types.ts';
 import { FORMATS, type Format } from '../../reporters/render.ts';
 import { commentCommand } from './comment.ts';
 import { doctorCommand } from './doctor.ts';
@@ -41,7 +41,7 @@ Usage:
   foundry-bench serve [--port N]                     run the embedded engine as an OpenAI-compatible server
 
 Run options:
-  --target URL           base URL of an OpenAI-compatible server (sets BENCH_BASE_URL)
+  --target URL           base URL of an OpenAI-compatible server (or BENCH_BASE_URL)
   --base-target URL      compare every case with this server, measured alongside in ABBA blocks (A/B; BENCH_BASE_TARGET)
   --specs GLOB           spec files to run (default ${DEFAULT_SPECS})
   --iterations N         timed requests per case, overriding specs (BENCH_ITERATIONS)
@@ -186,7 +186,7 @@ function regressionFlags(values: Values): RegressionOptions {
 }
 
 /** Serves until SIGINT/SIGTERM; prints the URL on its first line of output. */
-async function serve(port: string | undefined, options: ReturnType<typeof runOptions>, io: Io): Promise<number> {
+async function serve(port: string | undefined, options: RunOptions, io: Io): Promise<number> {
   const { startEmbeddedServer } = await import('../targets/embedded/server.ts');
   const server = await startEmbeddedServer({ ...options.embedded, ...(port ? { port: Number(port) } : {}) });
   io.stdout.write(`embedded engine (node-llama-cpp ${server.engineVersion}) serving ${server.models.map((m) => m.id).join(', ')} on ${server.url}\n`);
