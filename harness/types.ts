@@ -190,11 +190,41 @@ export interface BenchOptions {
   /** Quality budget: fail a case whose quality score is below `minScore` (1-5). */
   quality?: { minScore?: number };
   /**
+   * Before its first case, warm the model up until its latency is stable, beyond `warmup` (per model, not per
+   * case: the first case after a start is otherwise slow for several requests). `false` turns it off.
+   * @default true, with the defaults of StabilizeOptions
+   */
+  stabilize?: boolean | Partial<StabilizeOptions>;
+  /**
    * Foundry Local only: which variant of the alias to run. `cpu`, `gpu` or `npu` picks that device's variant, any
    * other string is an exact model id. Several run side by side, each as its own cases.
    * @default the variant Foundry Local picks for this machine (a cached one first)
    */
   variant?: VariantSelector | VariantSelector[];
+}
+
+/** When a model counts as warm: the median of the last `window` requests moved less than `tolerance` from the window before. */
+export interface StabilizeOptions {
+  /**
+   * Requests per window.
+   * @default 3
+   */
+  window: number;
+  /**
+   * Largest relative move of the median between two windows that counts as stable.
+   * @default 0.1
+   */
+  tolerance: number;
+  /**
+   * At most this many requests, stable or not.
+   * @default 30
+   */
+  maxRequests: number;
+  /**
+   * At most this long, ms, stable or not.
+   * @default 60000
+   */
+  maxMs: number;
 }
 
 /** The parameters a case actually ran with, after defaults and overrides. */
@@ -529,6 +559,26 @@ export interface ModelInfo {
   rssGrowthBytes: number | null;
   /** Foundry Local: what the harness did to get the model ready, and the first request after loading. */
   lifecycle?: ModelLifecycle;
+  /** The warm-up before the model's first case, until its latency was stable; never part of any sample. */
+  warmUp?: WarmUp;
+}
+
+/** How long a model took to warm up. */
+export interface WarmUp {
+  /**
+   * Requests sent.
+   * @minimum 0
+   */
+  requests: number;
+  /** True when the latency settled; false when the request or time limit ended the warm-up first. */
+  stable: boolean;
+  /**
+   * Time it took, ms.
+   * @minimum 0
+   */
+  ms: number;
+  /** Median e2e of the last window, ms; null when no request succeeded. */
+  medianMs: number | null;
 }
 
 /** Foundry Local: download, load and cold start of one model, measured apart from the timed samples. */

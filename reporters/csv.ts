@@ -40,6 +40,8 @@ const COLUMNS: Array<[string, (c: CaseResult) => Cell]> = [
   ['model_load_ms', (c) => c.modelInfo?.loadMs],
   ['cold_ttft_ms', (c) => c.modelInfo?.lifecycle?.cold?.ttftMs],
   ['cold_e2e_ms', (c) => c.modelInfo?.lifecycle?.cold?.e2eMs],
+  ['warmup_until_stable_requests', (c) => c.modelInfo?.warmUp?.requests],
+  ['warmup_stable', (c) => c.modelInfo?.warmUp?.stable],
   ['rss_before_load_bytes', (c) => c.modelInfo?.lifecycle?.rssBeforeBytes],
   ['rss_after_load_bytes', (c) => c.modelInfo?.lifecycle?.rssAfterBytes],
   ['disk_bytes', (c) => c.modelInfo?.lifecycle?.diskBytes],

@@ -52,6 +52,8 @@ function caseProperties(c: CaseResult): Array<[string, string]> {
   }
   if (c.modelInfo?.loadMs != null) properties.push(['model.load.ms', round(c.modelInfo.loadMs)]);
   const life = c.modelInfo?.lifecycle;
+  const warmUp = c.modelInfo?.warmUp;
+  if (warmUp) properties.push(['model.warmup.requests', String(warmUp.requests)], ['model.warmup.stable', String(warmUp.stable)]);
   if (life?.cold) properties.push(['model.cold.ttft.ms', round(life.cold.ttftMs)], ['model.cold.e2e.ms', round(life.cold.e2eMs)]);
   if (life?.rssAfterBytes != null) properties.push(['model.rss.after.load.bytes', String(life.rssAfterBytes)]);
   if (life?.diskBytes != null) properties.push(['model.disk.bytes', String(life.diskBytes)]);

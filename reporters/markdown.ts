@@ -150,6 +150,11 @@ function details(c: CaseResult, withSample: boolean): string[] {
     lines.push(
       `- output tokens: p50 ${c.stats.outputTokens.p50}${c.samples.some((s) => s.ok && s.tokensEstimated) ? ' (counted chunks: the server sent no usage)' : ''}`,
     );
+  const warmUp = c.modelInfo?.warmUp;
+  if (warmUp) {
+    const settled = warmUp.stable ? 'until its latency was stable' : 'and its latency had not settled when the limit was reached';
+    lines.push(`- model warm-up before its first case: ${warmUp.requests} requests ${settled} (median ${formatMs(warmUp.medianMs)} ms)`);
+  }
   for (const m of c.gate?.metrics ?? []) lines.push(`- ${escapeMarkdownCell(m.message)}`);
   if (c.errors.count > 0)
     lines.push(

@@ -5,6 +5,7 @@ import { DEFAULT_PARAMS } from '../harness/run/params.ts';
 import { createClient, type RequestSpec } from '../harness/measure/request.ts';
 import { measureArms, runCase } from '../harness/measure/runner.ts';
 import { abbaOrder, blockOf } from '../harness/run/schedule.ts';
+import { isStable, stabilizeOptions, warmUntilStable } from '../harness/run/stabilize.ts';
 import { quantile } from '../harness/evaluate/stats.ts';
 
 // Accuracy is checked against a server in its own process, as a real one runs;
@@ -228,5 +229,41 @@ describe('randomised ABBA blocks', () => {
     expect(order).toEqual(expected);
     expect(arms.map((a) => a.samples.length)).toEqual([3, 3]);
     expect(arms.flatMap((a) => a.positions).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('warming a model up until its latency is stable', () => {
+  const rule = { window: 3, tolerance: 0.1, maxRequests: 30, maxMs: 10_000 };
+
+  test("the rule: the last window's median within the tolerance of the window before", () => {
+    expect(isStable([100, 90, 80, 50, 52, 51], rule)).toBe(false);
+    expect(isStable([60, 55, 54, 56, 52, 55], rule)).toBe(true);
+    expect(isStable([55, 54], rule)).toBe(false);
+  });
+
+  test('goes on through a warm-up transient, and stops once the latency settled', async () => {
+    const warming = await startSimServer({ models: [{ id: 'warming', ttftMs: 4, tokenMs: 1, tokens: 8, warmUp: { requests: 8, factor: 5 } }] });
+    try {
+      const client = createClient(warming.url, 'k');
+      const warmUp = await warmUntilStable({ client, request: { ...request('warming'), model: 'warming' } }, rule);
+      expect(warmUp.stable).toBe(true);
+      // The transient lasts 8 requests: the window that settles comes after it.
+      expect(warmUp.requests).toBeGreaterThan(8);
+      expect(warmUp.requests).toBeLessThan(30);
+      const steady = (await warming.served()).slice(-3).map((s) => s.e2eMs);
+      expect(warmUp.medianMs).toBeLessThan(2 * Math.max(...steady) + 5);
+      // Bounded: with room for 4 requests it stops inside the transient, and says so.
+      const cut = await warmUntilStable({ client, request: request('warming') }, { ...rule, maxRequests: 4 });
+      expect(cut).toMatchObject({ requests: 4, stable: false });
+    } finally {
+      await warming.close();
+    }
+  });
+
+  test('options: on by default, off with false, bad values refused', () => {
+    expect(stabilizeOptions(undefined)).toEqual({ window: 3, tolerance: 0.1, maxRequests: 30, maxMs: 60_000 });
+    expect(stabilizeOptions({ maxRequests: 10 })).toMatchObject({ maxRequests: 10, window: 3 });
+    expect(stabilizeOptions(false)).toBeNull();
+    expect(() => stabilizeOptions({ window: 0 })).toThrow('option stabilize has an invalid value');
   });
 });

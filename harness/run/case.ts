@@ -27,6 +27,7 @@ import { NO_TARGET_MESSAGE, resolvePlainTarget, unusableTarget } from '../target
 import { unmeasured, type CaseFigures } from '../results/unmeasured.ts';
 import type {
   Annotation,
+  StabilizeOptions,
   BaselineFile,
   BenchOptions,
   Budgets,
@@ -43,6 +44,7 @@ import type {
 import { caseId, resolveParams } from './params.ts';
 import { annotationSink, downloadProgressReporter, progressReporter } from './progress.ts';
 import { abbaOrder, blockOf } from './schedule.ts';
+import { warmUntilStable } from './stabilize.ts';
 
 /** What a test declares about its case. */
 export interface CaseSpec {
@@ -77,6 +79,8 @@ export class ModelSlot {
     private readonly firstPrompt: Prompt | undefined,
     private readonly options: BenchOptions,
     private readonly run: RunOptions | null,
+    /** Warm-up until stable before the first case; null when the spec turned it off. */
+    private readonly stabilize: StabilizeOptions | null,
   ) {}
 
   /** The prepared model; the first caller's test context carries download progress and cancels the preparation. */
@@ -96,16 +100,24 @@ export class ModelSlot {
     if (target.kind === 'unusable' || !run || !this.firstPrompt)
       return prepareModel(target, this.model, this.selector, { foundry: FOUNDRY_DEFAULTS, cold: null });
     const params = resolveParams(this.options, this.firstPrompt, run.overrides, run.config);
-    const { messages } = this.firstPrompt;
-    const { maxTokens, temperature, seed, stream, timeoutMs } = params;
+    const request = { messages: this.firstPrompt.messages, ...requestParams(params) };
+    const client = clientFor(target.info, run.apiKey);
     const sink = annotationSink(context);
-    return prepareModel(target, this.model, this.selector, {
+    const prepared = await prepareModel(target, this.model, this.selector, {
       foundry: run.foundry,
-      cold: { client: clientFor(target.info, run.apiKey), request: { messages, maxTokens, temperature, seed, stream, timeoutMs }, signal: context.signal },
+      cold: { client, request, signal: context.signal },
       onDownload: (variant) => downloadProgressReporter(variant.id, variant.fileSizeMb, sink),
     });
+    const { stabilize } = this;
+    if (prepared.kind !== 'ready' || !stabilize) return prepared;
+    // Warm until stable with the first prompt, before the first case: its samples then start warm.
+    const warmUp = await warmUntilStable({ client, request: { ...request, model: prepared.servedId } }, stabilize, context.signal);
+    return { ...prepared, modelInfo: { ...(prepared.modelInfo ?? NO_MODEL_INFO), warmUp } };
   }
 }
+
+/** What a plain server tells about a model: nothing. */
+const NO_MODEL_INFO = { parameters: null, fileBytes: null, sha256: null, loadMs: null, rssGrowthBytes: null };
 
 /** Only used when no run options exist (a spec outside foundry-bench), whose target is then unusable anyway. */
 const FOUNDRY_DEFAULTS = { download: false, downloadRetries: 0, retryDelayMs: 0, ttlSeconds: 0, unload: true };
@@ -157,22 +169,13 @@ interface PairedBase {
 /** The model ready on its target, the case's id and its baseline entry; or the outcome that ends the case here. */
 async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext): Promise<CasePlan | EndedEarly> {
   const target = await targetFor(spec.target, spec.run);
-  const model = await slot.get(context);
-  const identity: CaseIdentity = {
-    id: caseId(spec.model, model.variant, spec.prompt.id, spec.promptHash),
-    model: spec.model,
-    promptId: spec.prompt.id,
-    promptHash: spec.promptHash,
-    params: spec.params,
-    budgets: spec.budgets,
-  };
   const { run } = spec;
-  const where: Where = {
-    target: target.info ?? { baseURL: '', source: 'none', kind: 'openai-compatible' },
-    variant: model.variant,
-    modelInfo: model.modelInfo,
-    catalog: run ? withVariantFacts(catalogEntry(spec.model, run.config, run.root), model.variant) : null,
-  };
+  // A broken baseline is bad input: say so before sending any request (getting the model ready sends some).
+  const broken = run && !run.baseTarget ? baselineProblem(run) : null;
+  if (broken) return failed(identityOf(spec, null), whereOf(spec, target, null), [broken]);
+  const model = await slot.get(context);
+  const identity = identityOf(spec, model);
+  const where = whereOf(spec, target, model);
   if (model.kind === 'fail') return failed(identity, where, model.message.split('\n'));
   if (model.kind === 'skip') return skipped(identity, where, model.reason);
   if (target.kind === 'unusable' || !run) return failed(identity, where, [target.kind === 'unusable' ? target.error : NO_TARGET_MESSAGE]);
@@ -184,14 +187,24 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
     const base = pairedBase(baseTarget, [model.servedId, spec.model], spec, run.apiKey);
     return { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, reference: null, client, base };
   }
-  // A broken baseline is bad input: say so before sending any request.
-  let reference: Reference | null;
-  try {
-    reference = referenceFor(identity.id, run);
-  } catch (error) {
-    return failed(identity, where, [(error as Error).message]);
-  }
-  return { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, reference, client, base: null };
+  return { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, reference: referenceFor(identity.id, run), client, base: null };
+}
+
+/** Who the case is; a Foundry Local case is keyed by the variant it resolved to, once the model is prepared. */
+function identityOf(spec: CaseSpec, model: PreparedModel | null): CaseIdentity {
+  const { prompt, promptHash, params, budgets } = spec;
+  return { id: caseId(spec.model, model?.variant ?? null, prompt.id, promptHash), model: spec.model, promptId: prompt.id, promptHash, params, budgets };
+}
+
+function whereOf(spec: CaseSpec, target: RunTarget, model: PreparedModel | null): Where {
+  const variant = model?.variant ?? null;
+  const { run } = spec;
+  return {
+    target: target.info ?? { baseURL: '', source: 'none', kind: 'openai-compatible' },
+    variant,
+    modelInfo: model?.modelInfo ?? null,
+    catalog: run ? withVariantFacts(catalogEntry(spec.model, run.config, run.root), variant) : null,
+  };
 }
 
 /** The same request on the base target, for the model id it serves (the case's id, else its alias); null when it serves neither. */
@@ -308,10 +321,25 @@ function clientFor(target: TargetInfo, apiKey: string): RequestClient {
   return once(clients, target.baseURL, () => createClient(target.baseURL, apiKey));
 }
 
-/** This case's baseline entry; a broken baseline file throws with its message (and again for the next case). */
-function referenceFor(id: string, run: RunOptions): Reference | null {
+function baselineFor(run: RunOptions): { path: string; file: BaselineFile | null } {
   const path = baselinePath(run.baselineDir, run.profile);
-  const entry = once(baselines, path, () => readBaseline(path))?.cases[id];
+  return { path, file: once(baselines, path, () => readBaseline(path)) };
+}
+
+/** What is wrong with the run's baseline file; null when it is fine or absent. */
+function baselineProblem(run: RunOptions): string | null {
+  try {
+    baselineFor(run);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** This case's baseline entry, from a file already checked by baselineProblem. */
+function referenceFor(id: string, run: RunOptions): Reference | null {
+  const { path, file } = baselineFor(run);
+  const entry = file?.cases[id];
   return entry ? referenceFromBaseline(entry, path) : null;
 }
 

@@ -10,6 +10,7 @@ import { gateOptions } from '../gate/verdict.ts';
 import type { BenchOptions, CaseParams, ParamOverrides, RunOptions, VariantSelector } from '../types.ts';
 import { benchFailure, ModelSlot, runBenchCase, type CaseSpec } from './case.ts';
 import { promptHash, resolveParams, suiteName } from './params.ts';
+import { stabilizeOptions } from './stabilize.ts';
 
 const NO_OVERRIDES: ParamOverrides = { iterations: null, warmup: null, stream: null };
 
@@ -21,6 +22,7 @@ export function benchModel(model: string, options: BenchOptions): void {
   // Loaded while vitest collects the file: a broken prompt file fails the file before any request.
   const prompts = loadPrompts(options.prompts, root);
   const gate = gateOptions(options.regression, run?.failOn ?? null, config.regression);
+  const stabilize = stabilizeOptions(options.stabilize);
   const minQuality = options.quality?.minScore ?? config.quality?.minScore;
   const budgets = { ...options.budgets, ...(minQuality !== undefined ? { minQuality } : {}) };
   // --models narrows a run to some aliases; the others are not run at all.
@@ -30,7 +32,7 @@ export function benchModel(model: string, options: BenchOptions): void {
   for (const selector of selectors) {
     suite(suiteName(model, selector), () => {
       // Prepared once, by the first case that runs (resolve, download, load, cold request), released after the last.
-      const slot = new ModelSlot(model, selector, prompts[0], options, run ?? null);
+      const slot = new ModelSlot(model, selector, prompts[0], options, run ?? null, stabilize);
       afterAll(() => slot.release(), 300_000);
       for (const prompt of prompts) {
         const params = resolveParams(options, prompt, run?.overrides ?? NO_OVERRIDES, config);

@@ -40,6 +40,8 @@ export interface SimModel {
   jitter?: number;
   /** Multiplies the whole request's latency by a lognormal factor with this sigma. */
   requestJitter?: number;
+  /** A warm-up transient: the model's first `requests` requests are slower by `factor`, fading linearly to 1. */
+  warmUp?: { requests: number; factor: number };
   faults?: SimFaults;
   /** Send a role-only first chunk with empty content, as many servers do. Default true. */
   roleChunk?: boolean;
@@ -170,7 +172,8 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
     const available = replyWords?.length ?? model.tokens;
     const tokens = Math.min(available, maxTokens ?? Infinity);
     const finishReason = tokens < available ? 'length' : 'stop';
-    const scale = lognormal(model.requestJitter);
+    const warming = model.warmUp && n <= model.warmUp.requests ? 1 + (model.warmUp.factor - 1) * (1 - (n - 1) / model.warmUp.requests) : 1;
+    const scale = lognormal(model.requestJitter) * warming;
     const delay = (ms: number) => ms * scale * lognormal(model.jitter);
     const word = (i: number) => replyWords?.[i] ?? `w${i}${model.varyOutput ? `.${n}` : ''} `;
     const id = `chatcmpl-sim-${n}`;
