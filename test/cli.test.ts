@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runBench, runCli, SECRET, type CliRun } from './helpers/cli.ts';
-import { startSimServer, type SimServer } from './fakes/sim-server.ts';
+import { spawnSimServer, startSimServer, type SimServer } from './fakes/sim-server.ts';
 import { resultsProblems } from '../harness/results/results-file.ts';
 import type { RunResults } from '../harness/types.ts';
 
@@ -427,10 +427,13 @@ describe('A/B against another server (--base-target), end to end', () => {
   let base: SimServer;
   let slower: SimServer;
 
+  // Each server in a process of its own: the run's main process (this one) must not share their event loop.
   beforeAll(async () => {
-    base = await startSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.05 }] });
-    slower = await startSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 2.5, tokens: 16, jitter: 0.05 }] });
-  });
+    [base, slower] = await Promise.all([
+      spawnSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.05 }] }),
+      spawnSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 2.5, tokens: 16, jitter: 0.05 }] }),
+    ]);
+  }, 30_000);
   afterAll(() => Promise.all([base.close(), slower.close()]));
 
   test('a slower server is regressed against the base, measured alongside in ABBA blocks, not against a stored baseline', async () => {

@@ -235,10 +235,17 @@ describe('randomised ABBA blocks', () => {
 describe('warming a model up until its latency is stable', () => {
   const rule = { window: 3, tolerance: 0.1, maxRequests: 30, maxMs: 10_000 };
 
-  test("the rule: the last window's median within the tolerance of the window before", () => {
-    expect(isStable([100, 90, 80, 50, 52, 51], rule)).toBe(false);
-    expect(isStable([60, 55, 54, 56, 52, 55], rule)).toBe(true);
-    expect(isStable([55, 54], rule)).toBe(false);
+  test('the rule: two windows in a row without a new low, and a plateau is not the floor', () => {
+    const tight = { window: 3, tolerance: 0.05 };
+    expect(isStable([100, 90, 80, 50, 52, 51], tight)).toBe(false); // two windows are not enough
+    expect(isStable([60, 55, 54, 56, 52, 55, 54, 57, 53], tight)).toBe(true);
+    // The embedded engine's shape: a plateau, then a step down to the floor.
+    const plateau = [46, 46, 46, 40, 40, 40, 40, 40, 40];
+    expect(isStable(plateau, tight)).toBe(false); // the second window was a new low
+    expect(isStable([...plateau, 40, 40, 40], tight)).toBe(true); // ... and would pass as the floor here,
+    expect(isStable([...plateau, 30, 30, 30], tight)).toBe(false); // but a step down restarts the wait
+    expect(isStable([...plateau, 30, 30, 30, 30, 30, 30], tight)).toBe(false); // one window since the new low
+    expect(isStable([...plateau, ...Array(9).fill(30)], tight)).toBe(true); // two windows since: the floor
   });
 
   test('goes on through a warm-up transient, and stops once the latency settled', async () => {
@@ -261,8 +268,8 @@ describe('warming a model up until its latency is stable', () => {
   });
 
   test('options: on by default, off with false, bad values refused', () => {
-    expect(stabilizeOptions(undefined)).toEqual({ window: 3, tolerance: 0.1, maxRequests: 30, maxMs: 60_000 });
-    expect(stabilizeOptions({ maxRequests: 10 })).toMatchObject({ maxRequests: 10, window: 3 });
+    expect(stabilizeOptions(undefined)).toEqual({ window: 10, tolerance: 0.05, maxRequests: 100, maxMs: 60_000 });
+    expect(stabilizeOptions({ maxRequests: 10 })).toMatchObject({ maxRequests: 10, window: 10 });
     expect(stabilizeOptions(false)).toBeNull();
     expect(() => stabilizeOptions({ window: 0 })).toThrow('option stabilize has an invalid value');
   });
