@@ -214,8 +214,9 @@ describe('npm run bench with no target configured: the embedded engine', () => {
       expect(c.samples.every((s) => !s.tokensEstimated)).toBe(true);
       expect(c.modelInfo?.loadMs).toBeGreaterThan(0);
       expect(c.modelInfo?.parameters).toBeGreaterThan(900_000);
-      // Before its first case the model was warmed until stable: at least two windows of 3 requests.
-      expect(c.modelInfo?.warmUp?.requests).toBeGreaterThanOrEqual(6);
+      // Before its first case the model was warmed up: at least three windows of 3 requests, at most the spec's 12.
+      expect(c.modelInfo?.warmUp?.requests).toBeGreaterThanOrEqual(9);
+      expect(c.modelInfo?.warmUp?.requests).toBeLessThanOrEqual(12);
       expect(c.modelInfo?.warmUp?.medianMs).toBeGreaterThan(0);
     }
   });
