@@ -25,7 +25,8 @@ import { annotations } from './github.ts';
 import { renderJUnit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 
-export interface ReporterIo {
+/** Where a command and the reporter write: the process's streams, or a caller's (tests capture them). */
+export interface Io {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable;
 }
@@ -39,7 +40,7 @@ export default class BenchReporter implements Reporter {
 
   constructor(
     private readonly options: RunOptions,
-    private readonly io: ReporterIo,
+    private readonly io: Io,
   ) {
     // results.json is always written.
     this.outputs = new Set<ReporterName>([...options.reporters, 'json']);
@@ -77,13 +78,16 @@ export default class BenchReporter implements Reporter {
     const results = collectResults(modules, errors, reason, { startedAt: this.startedAt, root: options.root, profile: options.profile, shard: options.shard });
     this.results = results;
     const out = options.outputDir;
+    // report.md and the job summary are the same Markdown: rendered once, when first needed.
+    let markdown: string | undefined;
+    const report = () => (markdown ??= renderMarkdown(results));
     const steps: Array<[ReporterName | 'baseline', () => void]> = [
       ['console', () => this.view?.table(results)],
       ['json', () => this.writeResults(results)],
       ['junit', () => writeFileAtomic(join(out, 'junit.xml'), renderJUnit(results))],
-      ['markdown', () => writeFileAtomic(join(out, 'report.md'), renderMarkdown(results))],
+      ['markdown', () => writeFileAtomic(join(out, 'report.md'), report())],
       ['csv', () => writeFileAtomic(join(out, 'results.csv'), renderCsv(results))],
-      ['github', () => this.github(results)],
+      ['github', () => this.github(results, report)],
       ['baseline', () => this.baseline(results, reason)],
     ];
     for (const [name, step] of steps) {
@@ -104,10 +108,10 @@ export default class BenchReporter implements Reporter {
   }
 
   /** Under GitHub Actions: the Markdown report in the job summary, and annotations in the log. */
-  private github(results: RunResults): void {
+  private github(results: RunResults, report: () => string): void {
     const { githubActions, stepSummary } = this.options.output;
     if (!githubActions && !stepSummary) return;
-    if (stepSummary) appendFileSync(stepSummary, `${renderMarkdown(results)}\n`);
+    if (stepSummary) appendFileSync(stepSummary, `${report()}\n`);
     for (const line of annotations(results)) this.io.stdout.write(`${line}\n`);
   }
 

@@ -16,7 +16,7 @@ import { UsageError } from './errors.ts';
 /** Where benchmark specs live unless the command line or config says otherwise. */
 export const DEFAULT_SPECS = 'bench/**/*.bench.ts';
 
-/** The environment variables foundry-bench reads, for `--help` and the docs. */
+/** An environment: `process.env` in the CLI, a plain object in tests. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** The run flags of the command line, as parsed (strings where the user typed text). */
@@ -137,7 +137,7 @@ export function runOptions(flags: RunFlags, config: HarnessConfig, env: Environm
   };
 }
 
-/** The config file of a project, or null when it has none. `--config` / `FOUNDRY_BENCH_CONFIG` names another one. */
+/** The config file the user named: `--config`, else `FOUNDRY_BENCH_CONFIG`; undefined to look for the default names. */
 export function configFileOption(flag: string | undefined, env: Environment): string | undefined {
   return flag ?? value(env.FOUNDRY_BENCH_CONFIG);
 }

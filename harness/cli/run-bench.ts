@@ -3,18 +3,13 @@
  * vitest in this process with the run's options and the bench reporter.
  * Callable in-process (tests do), with output streams of the caller's choice.
  */
-import type { Writable } from 'node:stream';
-import BenchReporter from '../../reporters/hub.ts';
+import BenchReporter, { type Io } from '../../reporters/hub.ts';
 import { DataFileError } from '../files/data-file.ts';
 import { preflight } from '../files/preflight.ts';
 import type { RunOptions, RunResults } from '../types.ts';
 import { benchVitestOptions } from './vitest-options.ts';
 
-/** Where a command writes. */
-export interface Io {
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable;
-}
+export type { Io };
 
 export interface BenchRun {
   /** 0 passed, 1 a case failed or regressed (or vitest failed). */

@@ -77,6 +77,9 @@ export function failsGate(verdict: Verdict, failOn: GateOptions['failOn']): bool
   return verdict === 'regressed' || (failOn === 'inconclusive' && verdict === 'inconclusive');
 }
 
+/** What a bootstrap of the ratio needs to know. */
+type BootstrapSettings = Pick<GateOptions, 'estimator' | 'confidence' | 'resamples' | 'seed'>;
+
 function estimate(estimator: QuantileEstimator): (sorted: ArrayLike<number>, q: number) => number {
   return estimator === 'harrell-davis' ? harrellDavisSorted : quantileSorted;
 }
@@ -85,12 +88,7 @@ function estimate(estimator: QuantileEstimator): (sorted: ArrayLike<number>, q: 
  * Percentile-bootstrap CI of est(head)/est(base): each resample draws both
  * sets with replacement, independently, from one seeded stream.
  */
-export function ratioInterval(
-  base: readonly number[],
-  head: readonly number[],
-  q: number,
-  options: Pick<GateOptions, 'estimator' | 'confidence' | 'resamples' | 'seed'>,
-): Interval {
+export function ratioInterval(base: readonly number[], head: readonly number[], q: number, options: BootstrapSettings): Interval {
   const est = estimate(options.estimator);
   const random = seededRandom(options.seed);
   const b = new Float64Array(base.length);
@@ -118,12 +116,7 @@ export interface Pairing {
  * its base and head requests together. Drift between blocks (load, heat, warm-up) then moves both sides of
  * a resample alike instead of widening the interval, and drift within a block cancels in the ABBA order.
  */
-export function pairedRatioInterval(
-  base: readonly Blocked[],
-  head: readonly Blocked[],
-  q: number,
-  options: Pick<GateOptions, 'estimator' | 'confidence' | 'resamples' | 'seed'>,
-): Interval {
+export function pairedRatioInterval(base: readonly Blocked[], head: readonly Blocked[], q: number, options: BootstrapSettings): Interval {
   const est = estimate(options.estimator);
   const blocks = new Map<number, { base: number[]; head: number[] }>();
   const block = (id: number) => {

@@ -8,8 +8,9 @@ import { relative } from 'node:path';
 import type { SerializedError, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 import { machineInfo } from '../gate/fingerprint.ts';
 import type { CaseMeta, CaseResult, CaseStatus, RunResults, TargetInfo } from '../types.ts';
+import { caseId } from './case-id.ts';
 import { gitSha } from './git.ts';
-import { unmeasured } from './unmeasured.ts';
+import { NO_TARGET, unmeasured } from './unmeasured.ts';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -94,8 +95,8 @@ function unfinished(test: TestCase): CaseMeta | undefined {
   if (!declared) return undefined;
   return {
     ...declared,
-    id: `${declared.model}/${declared.promptId}@${declared.promptHash.slice(0, 12)}`,
-    target: { baseURL: '', source: 'none', kind: 'openai-compatible' },
+    id: caseId(declared.model, null, declared.promptId, declared.promptHash),
+    target: NO_TARGET,
     modelInfo: null,
     variant: null,
     catalog: null,

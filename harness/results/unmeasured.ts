@@ -1,5 +1,8 @@
 /** The figures of a case that measured nothing: skipped, failed before its first request, or stopped by vitest. */
-import type { CaseIdentity, CaseMeta } from '../types.ts';
+import type { CaseIdentity, CaseMeta, TargetInfo } from '../types.ts';
+
+/** The target of a case that reached none (no target, or stopped before it got one): an empty base URL. */
+export const NO_TARGET: TargetInfo = { baseURL: '', source: 'none', kind: 'openai-compatible' };
 
 /** Everything in a case record besides who it is, where it ran and how it ended. */
 export type CaseFigures = Omit<CaseMeta, keyof CaseIdentity | 'target' | 'modelInfo' | 'variant' | 'catalog' | 'skipReason' | 'failures'>;

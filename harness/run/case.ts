@@ -22,14 +22,14 @@ import type { GateOptions } from '../gate/verdict.ts';
 import { createClient, type RequestClient } from '../measure/request.ts';
 import { measureArms, type Arm, type ArmRun, type Measurement } from '../measure/runner.ts';
 import { findModel } from '../targets/openai.ts';
-import { prepareModel, type PreparedModel } from '../targets/prepare.ts';
+import { prepareModel, unknownModelInfo, type PreparedModel } from '../targets/prepare.ts';
 import { NO_TARGET_MESSAGE, resolvePlainTarget, unusableTarget } from '../targets/resolve.ts';
-import { unmeasured, type CaseFigures } from '../results/unmeasured.ts';
+import { caseId } from '../results/case-id.ts';
+import { NO_TARGET, unmeasured, type CaseFigures } from '../results/unmeasured.ts';
 import type {
   Annotation,
   StabilizeOptions,
   BaselineFile,
-  BenchOptions,
   Budgets,
   CaseIdentity,
   CaseMeta,
@@ -41,7 +41,6 @@ import type {
   TargetInfo,
   VariantSelector,
 } from '../types.ts';
-import { caseId, resolveParams } from './params.ts';
 import { annotationSink, downloadProgressReporter, progressReporter } from './progress.ts';
 import { abbaOrder, blockOf } from './schedule.ts';
 import { warmUntilStable } from './stabilize.ts';
@@ -74,11 +73,9 @@ export class ModelSlot {
   private prepared: Promise<PreparedModel> | undefined;
 
   constructor(
-    readonly model: string,
     readonly selector: VariantSelector | undefined,
-    private readonly firstPrompt: Prompt | undefined,
-    private readonly options: BenchOptions,
-    private readonly run: RunOptions | null,
+    /** The suite's first case: its prompt and parameters make the cold request and the warm-up. */
+    private readonly first: CaseSpec | undefined,
     /** Warm-up until stable before the first case; null when the spec turned it off. */
     private readonly stabilize: StabilizeOptions | null,
   ) {}
@@ -95,15 +92,17 @@ export class ModelSlot {
   }
 
   private async prepare(context: Pick<TestContext, 'annotate' | 'signal'>): Promise<PreparedModel> {
-    const target = await targetFor(this.options.target, this.run);
-    const run = this.run;
-    if (target.kind === 'unusable' || !run || !this.firstPrompt)
-      return prepareModel(target, this.model, this.selector, { foundry: FOUNDRY_DEFAULTS, cold: null });
-    const params = resolveParams(this.options, this.firstPrompt, run.overrides, run.config);
-    const request = { messages: this.firstPrompt.messages, ...requestParams(params) };
+    const { first } = this;
+    // No case (an empty prompt list fails collection) or no run options: the target is unusable, and says why.
+    const target = await targetFor(first?.target, first?.run ?? null);
+    if (target.kind === 'unusable' || !first?.run) {
+      return { kind: 'fail', message: target.kind === 'unusable' ? target.error : NO_TARGET_MESSAGE, variant: null, modelInfo: null };
+    }
+    const { run } = first;
+    const request = { messages: first.prompt.messages, ...requestParams(first.params) };
     const client = clientFor(target.info, run.apiKey);
     const sink = annotationSink(context);
-    const prepared = await prepareModel(target, this.model, this.selector, {
+    const prepared = await prepareModel(target, first.model, this.selector, {
       foundry: run.foundry,
       cold: { client, request, signal: context.signal },
       onDownload: (variant) => downloadProgressReporter(variant.id, variant.fileSizeMb, sink),
@@ -112,15 +111,9 @@ export class ModelSlot {
     if (prepared.kind !== 'ready' || !stabilize) return prepared;
     // Warm until stable with the first prompt, before the first case: its samples then start warm.
     const warmUp = await warmUntilStable({ client, request: { ...request, model: prepared.servedId } }, stabilize, context.signal);
-    return { ...prepared, modelInfo: { ...(prepared.modelInfo ?? NO_MODEL_INFO), warmUp } };
+    return { ...prepared, modelInfo: { ...(prepared.modelInfo ?? unknownModelInfo()), warmUp } };
   }
 }
-
-/** What a plain server tells about a model: nothing. */
-const NO_MODEL_INFO = { parameters: null, fileBytes: null, sha256: null, loadMs: null, rssGrowthBytes: null };
-
-/** Only used when no run options exist (a spec outside foundry-bench), whose target is then unusable anyway. */
-const FOUNDRY_DEFAULTS = { download: false, downloadRetries: 0, retryDelayMs: 0, ttlSeconds: 0, unload: true };
 
 export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: TestContext): Promise<CaseOutcome> {
   const plan = await prepareCase(spec, slot, context);
@@ -200,7 +193,7 @@ function whereOf(spec: CaseSpec, target: RunTarget, model: PreparedModel | null)
   const variant = model?.variant ?? null;
   const { run } = spec;
   return {
-    target: target.info ?? { baseURL: '', source: 'none', kind: 'openai-compatible' },
+    target: target.info ?? NO_TARGET,
     variant,
     modelInfo: model?.modelInfo ?? null,
     catalog: run ? withVariantFacts(catalogEntry(spec.model, run.config, run.root), variant) : null,

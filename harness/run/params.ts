@@ -6,7 +6,7 @@
  * cases are known by.
  */
 import { sha256 } from '../measure/request.ts';
-import type { BenchOptions, CaseParams, HarnessConfig, ParamOverrides, Prompt, ResolvedVariant, VariantSelector } from '../types.ts';
+import type { BenchOptions, CaseParams, HarnessConfig, ParamOverrides, Prompt, VariantSelector } from '../types.ts';
 
 export const DEFAULT_PARAMS: CaseParams = {
   warmup: 2,
@@ -64,12 +64,6 @@ function validateParams(params: CaseParams): void {
 export function promptHash(prompt: Prompt, params: CaseParams): string {
   const { maxTokens, temperature, seed, stream } = params;
   return sha256(JSON.stringify({ messages: prompt.messages, maxTokens, temperature, seed, stream }));
-}
-
-/** `model/promptId@hash12`; a Foundry Local case is keyed by the variant it ran, not only the alias. */
-export function caseId(model: string, variant: ResolvedVariant | null, promptId: string, hash: string): string {
-  const keyed = variant ? `${model}@${variant.id}(${variant.executionProvider ?? variant.deviceType ?? 'unknown'})` : model;
-  return `${keyed}/${promptId}@${hash.slice(0, 12)}`;
 }
 
 /** `qwen2.5-0.5b`, or `qwen2.5-0.5b [cpu]` for a chosen variant; doctor reads the variant back from the name. */

@@ -29,14 +29,17 @@ export function benchModel(model: string, options: BenchOptions): void {
   const suite = run?.models && !run.models.includes(model) ? describe.skip : describe;
   // Several variants (Foundry Local: `variant: ['cpu', 'gpu']`) run side by side, each as its own suite.
   const selectors: Array<VariantSelector | undefined> = options.variant === undefined ? [undefined] : [options.variant].flat();
+  const specs = prompts.map((prompt): CaseSpec => {
+    const params = resolveParams(options, prompt, run?.overrides ?? NO_OVERRIDES, config);
+    return { model, prompt, params, budgets, gate, promptHash: promptHash(prompt, params), target: options.target, run: run ?? null };
+  });
   for (const selector of selectors) {
     suite(suiteName(model, selector), () => {
-      // Prepared once, by the first case that runs (resolve, download, load, cold request), released after the last.
-      const slot = new ModelSlot(model, selector, prompts[0], options, run ?? null, stabilize);
+      // Prepared once, by the first case that runs (resolve, download, load, cold request, warm-up), released after the last.
+      const slot = new ModelSlot(selector, specs[0], stabilize);
       afterAll(() => slot.release(), 300_000);
-      for (const prompt of prompts) {
-        const params = resolveParams(options, prompt, run?.overrides ?? NO_OVERRIDES, config);
-        const spec: CaseSpec = { model, prompt, params, budgets, gate, promptHash: promptHash(prompt, params), target: options.target, run: run ?? null };
+      for (const spec of specs) {
+        const { prompt, params } = spec;
         // Declared up front, so a case that never finishes (a vitest timeout) is still reported with its identity.
         const declared = { model, promptId: prompt.id, promptHash: spec.promptHash, params, budgets };
         test(prompt.id, { timeout: testTimeout(params, run), meta: { benchCase: declared } }, async (context) => {

@@ -33,11 +33,16 @@ export function stabilizeOptions(option: boolean | Partial<StabilizeOptions> | u
  * low by more than the tolerance against all windows before it. Needs at least three whole windows.
  */
 export function isStable(latencies: readonly number[], { window, tolerance }: Pick<StabilizeOptions, 'window' | 'tolerance'>): boolean {
-  const windows = Math.floor(latencies.length / window);
+  const medians = windowMedians(latencies, window);
+  const windows = medians.length;
   if (windows < 3) return false;
-  const medians = Array.from({ length: windows }, (_, w) => quantile(latencies.slice(w * window, (w + 1) * window), 0.5));
   const newLow = (w: number) => (medians[w] as number) < (1 - tolerance) * Math.min(...medians.slice(0, w));
   return !newLow(windows - 1) && !newLow(windows - 2);
+}
+
+/** Medians of consecutive whole windows, from the first request; a partial last window is left out. */
+function windowMedians(latencies: readonly number[], window: number): number[] {
+  return Array.from({ length: Math.floor(latencies.length / window) }, (_, w) => quantile(latencies.slice(w * window, (w + 1) * window), 0.5));
 }
 
 export async function warmUntilStable(arm: Arm, options: StabilizeOptions, signal?: AbortSignal): Promise<WarmUp> {
@@ -51,11 +56,11 @@ export async function warmUntilStable(arm: Arm, options: StabilizeOptions, signa
     if (sample.ok) latencies.push(sample.e2eMs);
     if (isStable(latencies, options)) break;
   }
-  const last = latencies.slice(Math.max(0, Math.floor(latencies.length / options.window) - 1) * options.window).slice(0, options.window);
   return {
     requests,
     stable: isStable(latencies, options),
     ms: performance.now() - started,
-    medianMs: last.length > 0 ? quantile(last, 0.5) : null,
+    // The last whole window's median; with less than a window, all of them.
+    medianMs: windowMedians(latencies, options.window).at(-1) ?? (latencies.length > 0 ? quantile(latencies, 0.5) : null),
   };
 }

@@ -66,6 +66,11 @@ export interface PrepareOptions {
 const nothing = async () => {};
 const noFacts: ModelFacts = { variant: null, modelInfo: null };
 
+/** What a server that reports nothing tells about a model: every figure unknown, to be filled in by what the harness measures. */
+export function unknownModelInfo(): ModelInfo {
+  return { parameters: null, fileBytes: null, sha256: null, loadMs: null, rssGrowthBytes: null };
+}
+
 export async function prepareModel(target: RunTarget, model: string, selector: VariantSelector | undefined, options: PrepareOptions): Promise<PreparedModel> {
   if (target.kind === 'unusable') return { ...noFacts, kind: 'fail', message: target.error };
   if (target.foundry) return prepareFoundryModel(target.foundry, model, selector, options);
@@ -115,7 +120,7 @@ async function prepareFoundryModel(
     cold: null,
     unloadAfter: false,
   };
-  const modelInfo: ModelInfo = { parameters: null, fileBytes: null, sha256: null, loadMs: null, rssGrowthBytes: null, lifecycle };
+  const modelInfo: ModelInfo = { ...unknownModelInfo(), lifecycle };
   const facts: ModelFacts = { variant, modelInfo };
   const settings = options.foundry;
 
