@@ -98,8 +98,8 @@ export interface Budgets {
 
 /** Latency metrics the regression gate can watch. */
 export type GatedMetric = 'e2eP95' | 'e2eP99' | 'ttftP95' | 'tokensPerSec';
-/** A gate verdict; see the README's table. */
-export type Verdict = 'regressed' | 'inconclusive' | 'improved' | 'unchanged' | 'new';
+/** A gate verdict; see the README's table. `not-gated`: too few successful samples on a side to judge. */
+export type Verdict = 'regressed' | 'inconclusive' | 'improved' | 'unchanged' | 'new' | 'not-gated';
 /** How the gate estimates a quantile. */
 export type QuantileEstimator = 'linear' | 'harrell-davis';
 /** Which verdict fails a case: only `regressed`, or also `inconclusive`. */
@@ -132,6 +132,24 @@ export interface RegressionOptions {
    * @default "linear"
    */
   estimator?: QuantileEstimator;
+  /**
+   * Below this many successful samples on either side a metric is reported "not gated: too few samples"
+   * instead of getting a verdict (a p95 of fewer samples is little more than their maximum).
+   * @default 20
+   */
+  minSamples?: number;
+  /**
+   * When the prompt text or a request parameter changed since the baseline: `compare` still gates the case
+   * (and every report says what changed); `new` treats it as a new case.
+   * @default "compare"
+   */
+  onInputChange?: 'compare' | 'new';
+  /**
+   * Between-run drift assumed for a stored baseline (log-sd of a run's speed, 0.1 = about 10%): machine load,
+   * heat and other jobs move whole runs. Weighs as 4 runs against the drift the baseline's own stored runs show.
+   * @default 0.1
+   */
+  drift?: number;
 }
 
 /** A Foundry Local variant choice: a device, or an exact model id such as `qwen2.5-0.5b-instruct-generic-cpu:4`. */
@@ -468,6 +486,17 @@ export interface RunOptions {
   profile: string;
   /** `--update-baseline`: write this run's figures into the baseline; nothing fails for having changed. */
   updateBaseline: boolean;
+  /**
+   * `--baseline-runs`: how many runs a baseline entry keeps (`--update-baseline` appends and drops the oldest).
+   * @default 5
+   */
+  baselineRuns: number;
+  /**
+   * `--base-replay` / `--base-ref REF`: every case is compared with its baseline's recorded request, replayed on the same
+   * target in the same run (paired A/B), instead of with the stored samples. `ref`: read the baseline file as committed
+   * at that git ref; null reads the working tree's.
+   */
+  baseReplay: { ref: string | null } | null;
   /** `--fail-on` / `BENCH_FAIL_ON`: beats the config's `regression.failOn`, loses to a spec's. */
   failOn: FailOn | null;
   /** Foundry Local discovery and lifecycle. */
@@ -991,6 +1020,24 @@ export interface GateResult {
   fingerprintMismatch: string[];
   /** The sample output differs from the baseline's snapshot (a behaviour change, not a latency one); null without a snapshot. */
   outputChanged: boolean | null;
+  /** What changed in the request since the reference, e.g. "prompt text changed", "maxTokens 64 -> 80"; empty when nothing did (or it is unknown). */
+  inputChanges?: string[];
+  /**
+   * The between-run drift (of e2e latency) a stored reference's verdict allowed for: a baseline's runs, or another
+   * results file; null when the reference was measured alongside (A/B) or there was none.
+   */
+  drift?: {
+    /**
+     * Log-sd of a run's speed used.
+     * @minimum 0
+     */
+    sigma: number;
+    /**
+     * Stored runs of the case it rests on (1 = the assumed drift alone).
+     * @minimum 1
+     */
+    runs: number;
+  } | null;
   /**
    * Set when the base was measured alongside the case (A/B, `--base-target`): requests to both alternated in
    * randomised ABBA blocks, and the CI comes from resampling whole blocks.
@@ -998,6 +1045,8 @@ export interface GateResult {
   paired?: {
     /** The base target's URL. */
     target: string;
+    /** With `--base-replay`: the baseline file whose recorded request was replayed as the base (and the git ref it was read at). */
+    replayOf?: string;
     /** Blocks the comparison rests on. */
     blocks: number;
   };
@@ -1019,10 +1068,26 @@ export interface BaselineEntry {
   fingerprint: Fingerprint;
   /** Every timed request, reduced to what the gate reads. */
   samples: GateSample[];
+  /** sha256 of the input measured (see CaseIdentity.promptHash); absent in schema version 1 files, whose ids carried 12 hex digits of it. */
+  inputHash?: string;
+  /** The request measured, replayed as the A/B base by `--base-replay`; absent in schema version 1 files. */
+  request?: RecordedRequest;
+  /** Earlier runs of the same input, newest first (`--baseline-runs` keeps this many runs in all); they tell the gate how much whole runs drift. */
+  history?: BaselineRun[];
   /** Statistics of the successful samples, for people reading the file. */
   stats: { e2eMs: Summary | null; ttftMs: Summary | null; e2eTokPerSec: Summary | null };
   /** Snapshot of the sample output, to flag behaviour changes at temperature 0. */
   output: { sha256: string; text: string; truncated: boolean } | null;
+}
+
+/** An earlier stored run of a baseline entry. */
+export interface BaselineRun {
+  /** When it was measured (ISO). */
+  updatedAt: string;
+  /** The commit it measured. */
+  gitSha: string | null;
+  /** Its timed requests, reduced to what the gate reads. */
+  samples: GateSample[];
 }
 
 /** A baseline file, `<baselineDir>/<profile>.json` (`schemas/baseline.schema.json`). */
@@ -1031,8 +1096,8 @@ export interface BaselineFile {
   $schema?: string;
   /** Tells a baseline from a results file. */
   kind: 'foundry-bench-baseline';
-  /** Version of this file's shape. */
-  schemaVersion: 1;
+  /** Version of this file's shape: 2 adds requests and run history; version 1 files are read too. */
+  schemaVersion: 1 | 2;
   /** The hardware profile it belongs to. */
   profile: string;
   /** When any entry last changed (ISO). */
@@ -1061,14 +1126,17 @@ export interface Annotation {
 
 /** Who a case is: what the spec declared, before anything ran. */
 export interface CaseIdentity {
-  /** `model/promptId@hash` (for Foundry Local `alias@variantId(provider)/promptId@hash`). */
+  /**
+   * `model/promptId` (for Foundry Local `alias@variantId(provider)/promptId`): the prompt's text and the request
+   * parameters are not part of it, so a changed prompt is still compared with its baseline.
+   */
   id: string;
   /** The alias or id the spec names. */
   model: string;
   /** The prompt's id. */
   promptId: string;
   /**
-   * sha256 of the prompt messages and parameters that change the output; part of `id`.
+   * sha256 of the prompt messages and parameters that change the output: tells whether the input changed since the baseline.
    * @pattern ^[0-9a-f]{64}$
    */
   promptHash: string;
@@ -1076,6 +1144,22 @@ export interface CaseIdentity {
   params: CaseParams;
   /** The case's absolute limits. */
   budgets: Budgets;
+}
+
+/** The exact request of a case, as a baseline stores it: what `--base-replay` sends again as the A/B base. */
+export interface RecordedRequest {
+  /** The model id sent (the served id: a Foundry Local variant id, the embedded engine's alias). */
+  model: string;
+  /** The conversation sent. */
+  messages: ChatMessage[];
+  /** @minimum 1 */
+  maxTokens: number;
+  /** @minimum 0 */
+  temperature: number;
+  /** Sampling seed. */
+  seed: number;
+  /** Streamed or not. */
+  stream: boolean;
 }
 
 /** What a test leaves on `task.meta.bench` for the reporters, assigned once when the case is done. */
@@ -1114,6 +1198,8 @@ export interface CaseMeta extends CaseIdentity {
   gate: GateResult | null;
   /** The first successful timed request's output. */
   sampleOutput: SampleOutput | null;
+  /** The request the case sent; null when it sent none (absent in results files of earlier versions). */
+  request?: RecordedRequest | null;
   /**
    * Wall time of warmup plus timed requests, ms.
    * @minimum 0

@@ -70,7 +70,8 @@ export class ConsoleView {
     const figures = e2e
       ? `n=${e2e.n} p50 ${formatMs(e2e.p50)} ms  p95 ${formatMs(e2e.p95)} ms  TTFT p95 ${formatMs(meta?.stats.ttftMs?.p95)} ms`
       : 'no successful request';
-    const verdict = meta?.gate && meta.gate.verdict !== 'new' ? `  ${meta.gate.verdict}` : '';
+    const changed = meta?.gate?.inputChanges?.length ? ` (input changed: ${meta.gate.inputChanges.join('; ')})` : '';
+    const verdict = meta?.gate && meta.gate.verdict !== 'new' ? `  ${meta.gate.verdict}${changed}` : '';
     if (result.state === 'passed') {
       this.write(`  ${this.paint('green', '✓')} ${name}  ${this.paint('gray', figures)}${verdict}`);
     } else {

@@ -1,6 +1,6 @@
 /** CSV, one row per case (RFC 4180 quoting), for spreadsheets and tools. */
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { outcome } from './format.ts';
+import { gateBasis, outcome } from './format.ts';
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -33,6 +33,8 @@ const COLUMNS: Array<[string, (c: CaseResult) => Cell]> = [
   ['p95_ratio_ci_lo', (c) => p95Verdict(c)?.ci?.lo],
   ['p95_ratio_ci_hi', (c) => p95Verdict(c)?.ci?.hi],
   ['fingerprint_mismatch', (c) => c.gate?.fingerprintMismatch.join('; ')],
+  ['input_changes', (c) => c.gate?.inputChanges?.join('; ')],
+  ['gate_basis', (c) => gateBasis(c.gate)],
   ['deterministic', (c) => c.determinism.identical],
   ['model_id', (c) => c.variant?.id],
   ['device', (c) => c.variant?.deviceType],

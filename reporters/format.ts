@@ -14,6 +14,16 @@ export function formatChange(metric: MetricVerdict | undefined): string {
   return `${formatPercent(metric.ratio)}${ci}`;
 }
 
+/** What a verdict rests on: "A/B, 15 blocks, replayed request", "3 stored runs, drift ±8%"; null without a reference. */
+export function gateBasis(gate: CaseResult['gate']): string | null {
+  if (gate?.paired) return `A/B, ${gate.paired.blocks} blocks, ${gate.paired.replayOf ? 'baseline request replayed' : `base ${gate.paired.target}`}`;
+  if (gate?.drift) {
+    const drift = `±${((Math.exp(gate.drift.sigma) - 1) * 100).toFixed(0)}%`;
+    return gate.drift.runs > 1 ? `${gate.drift.runs} stored runs, run-to-run drift ${drift}` : `1 stored run, run-to-run drift ${drift} assumed`;
+  }
+  return null;
+}
+
 /** The model as reports name it: the alias, and for Foundry Local the variant it ran and on which execution provider. */
 export function modelLabel(c: Pick<CaseResult, 'model' | 'variant'>): string {
   if (!c.variant) return c.model;
@@ -43,6 +53,7 @@ export const OUTCOME_SYMBOL: Record<Outcome, string> = {
   improved: '🟢',
   unchanged: '⚪',
   new: '🆕',
+  'not-gated': '➖',
   failed: '❌',
   skipped: '⏭️',
 };

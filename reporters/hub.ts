@@ -123,7 +123,7 @@ export default class BenchReporter implements Reporter {
       return;
     }
     const path = baselinePath(this.options.baselineDir, this.options.profile);
-    const { written, kept } = updateBaseline(path, results, this.options.profile);
+    const { written, kept } = updateBaseline(path, results, this.options.profile, this.options.baselineRuns);
     this.io.stdout.write(`foundry-bench: baseline ${path}: ${written.length} case(s) written, ${kept} kept from before\n`);
   }
 }

@@ -6,7 +6,7 @@
  */
 import junitReportBuilder, { type Builder } from 'junit-report-builder';
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { formatChange, modelLabel, outcome } from './format.ts';
+import { formatChange, gateBasis, modelLabel, outcome } from './format.ts';
 
 // The package's CommonJS default export is the builder; NodeNext types see only the namespace.
 const factory = ((junitReportBuilder as unknown as { default?: Builder }).default ?? junitReportBuilder) as Builder;
@@ -42,6 +42,9 @@ function caseProperties(c: CaseResult): Array<[string, string]> {
       properties.push([`gate.${m.metric}.verdict`, m.verdict], [`gate.${m.metric}.base`, round(m.base)], [`gate.${m.metric}.change`, formatChange(m)]);
     }
     if (c.gate.fingerprintMismatch.length > 0) properties.push(['gate.fingerprint.mismatch', c.gate.fingerprintMismatch.join('; ')]);
+    if (c.gate.inputChanges?.length) properties.push(['gate.input.changes', c.gate.inputChanges.join('; ')]);
+    const basis = gateBasis(c.gate);
+    if (basis) properties.push(['gate.basis', basis]);
   }
   if (c.variant) {
     properties.push(

@@ -6,7 +6,18 @@
  * limit by shedding detail in steps when the run is large.
  */
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { escapeMarkdownCell, escapeMarkdownHtml, formatBytes, formatChange, formatMs, modelLabel, outcome, OUTCOME_SYMBOL, type Outcome } from './format.ts';
+import {
+  escapeMarkdownCell,
+  escapeMarkdownHtml,
+  formatBytes,
+  formatChange,
+  formatMs,
+  gateBasis,
+  modelLabel,
+  outcome,
+  OUTCOME_SYMBOL,
+  type Outcome,
+} from './format.ts';
 
 /** GitHub rejects comment bodies over 65,536 characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -34,6 +45,7 @@ function summaryLine(results: RunResults): string {
     part('inconclusive', 'inconclusive'),
     part('improved', 'improved'),
     part('unchanged', 'unchanged'),
+    part('not-gated', 'not gated'),
     part('new', 'new'),
     part('skipped', 'skipped'),
   ].filter(Boolean);
@@ -54,7 +66,7 @@ function tableRow(c: CaseResult): string {
     c.stats.ttftMs ? `${formatMs(c.stats.ttftMs.p95)} ms` : '-',
     tokPerSec === undefined ? '-' : tokPerSec.toFixed(1),
     c.quality?.score == null ? '-' : c.quality.score.toFixed(1),
-    `${kind}${c.gate?.outputChanged ? ' · output changed' : ''}`,
+    `${kind}${c.gate?.outputChanged ? ' · output changed' : ''}${c.gate?.inputChanges?.length ? ' · input changed' : ''}`,
   ];
   return `| ${cells.join(' | ')} |`;
 }
@@ -177,6 +189,9 @@ function details(c: CaseResult, withSample: boolean): string[] {
     if (parts.length > 0) lines.push(`- quality${q.score === null ? '' : ` ${q.score.toFixed(1)}/5`}: ${parts.join('; ')}`);
   }
   if (c.gate?.outputChanged) lines.push('- 🔀 output changed since the baseline snapshot (a behaviour change, not a latency one)');
+  if (c.gate?.inputChanges?.length) lines.push(`- ✏️ input changed since the baseline: ${c.gate.inputChanges.map(escapeMarkdownCell).join('; ')}`);
+  const basis = gateBasis(c.gate);
+  if (basis) lines.push(`- compared with: ${escapeMarkdownCell(basis)}`);
   if (c.cost) {
     lines.push(
       `- energy (estimate): ${c.cost.joulesPerToken.toFixed(3)} J/token at ${c.cost.deviceWatts} W${c.cost.costPerMillionTokens === null ? '' : `, ${c.cost.costPerMillionTokens.toFixed(4)} ${escapeMarkdownCell(c.cost.currency ?? '')} per million tokens`}`,

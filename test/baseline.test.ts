@@ -13,11 +13,11 @@ describe('baseline files', () => {
   test('are written from a run, valid against their schema, one entry per case id', () => {
     const path = tempBaseline();
     const { written, kept } = updateBaseline(path, makeResults([makeCase({ promptId: 'a' }), makeCase({ promptId: 'b', status: 'skipped' })]), 'default');
-    expect(written).toEqual(['tiny-1m/a@0123456789ab']);
+    expect(written).toEqual(['tiny-1m/a']);
     expect(kept).toBe(0);
     const file = JSON.parse(readFileSync(path, 'utf8'));
     expect(schemaProblems('baseline', file)).toEqual([]);
-    const entry = file.cases['tiny-1m/a@0123456789ab'];
+    const entry = file.cases['tiny-1m/a'];
     expect(entry.samples).toHaveLength(5);
     expect(entry.samples[0]).toEqual({ ok: true, e2eMs: 100, ttftMs: 20, e2eTokPerSec: 160 });
     expect(entry.fingerprint).toEqual(FINGERPRINT);
@@ -28,11 +28,11 @@ describe('baseline files', () => {
     const path = tempBaseline();
     updateBaseline(path, makeResults([makeCase({ promptId: 'a', latencies: [50, 51, 52] }), makeCase({ promptId: 'b' })]), 'default');
     const { written, kept } = updateBaseline(path, makeResults([makeCase({ promptId: 'a', latencies: [70, 71, 72] })]), 'default');
-    expect(written).toEqual(['tiny-1m/a@0123456789ab']);
+    expect(written).toEqual(['tiny-1m/a']);
     expect(kept).toBe(1);
     const baseline = readBaseline(path);
-    expect(Object.keys(baseline?.cases ?? {})).toEqual(['tiny-1m/a@0123456789ab', 'tiny-1m/b@0123456789ab']);
-    expect(baseline?.cases['tiny-1m/a@0123456789ab']?.stats.e2eMs?.p50).toBe(71);
+    expect(Object.keys(baseline?.cases ?? {})).toEqual(['tiny-1m/a', 'tiny-1m/b']);
+    expect(baseline?.cases['tiny-1m/a']?.stats.e2eMs?.p50).toBe(71);
   });
 
   test('a missing file is no baseline; a broken one is an error naming the file', () => {

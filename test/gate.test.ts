@@ -4,6 +4,10 @@ import { lognormalLatencies } from './helpers/lognormal.ts';
 import { harrellDavisSorted, incompleteBeta, normalFrom, seededRandom, sortAscending } from '../harness/evaluate/stats.ts';
 import type { GateSample } from '../harness/types.ts';
 
+/** The within-run statistics alone: one stored run, no between-run drift term, any sample count. */
+const WITHIN_RUN = { ...DEFAULT_GATE, drift: 0, minSamples: 2 };
+const run = (base: readonly GateSample[]) => ({ runs: [base] });
+
 const samples = (latencies: readonly number[], tokPerSec?: readonly number[]): GateSample[] =>
   latencies.map((e2eMs, i) => ({ ok: true, e2eMs, ttftMs: e2eMs / 4, e2eTokPerSec: tokPerSec?.[i] ?? null }));
 
@@ -27,7 +31,7 @@ describe('the p95 gate under lognormal noise (sigma 0.15 per request, 50 iterati
     Array.from({ length: TRIALS }, (_, t) => {
       const base = samples(lognormalLatencies(50, 100, 0.15, seedBase + t));
       const head = samples(lognormalLatencies(50, 100 * factor, 0.15, seedBase + 1000 + t));
-      return compareMetric('e2eP95', base, head).verdict;
+      return compareMetric('e2eP95', run(base), head, WITHIN_RUN).verdict;
     });
 
   test('detects a +25% slowdown in at least 36 of 40 seeded trials', () => {
@@ -45,21 +49,23 @@ describe('verdicts', () => {
   const base = samples(lognormalLatencies(50, 100, 0.05, 1));
 
   test('regressed: names the metric, the move, the change and the CI', () => {
-    const result = compareMetric('e2eP95', base, samples(lognormalLatencies(50, 150, 0.05, 2)));
+    const result = compareMetric('e2eP95', run(base), samples(lognormalLatencies(50, 150, 0.05, 2)), WITHIN_RUN);
     expect(result.verdict).toBe('regressed');
     expect(result.ratio).toBeGreaterThan(1.3);
     expect(result.ci?.lo).toBeGreaterThan(1);
-    expect(result.message).toMatch(/^e2e p95 \d+ ms -> \d+ ms \(\+\d+\.\d%, 95% CI \+\d+\.\d% \.\. \+\d+\.\d%\): regressed beyond the tolerance 10%/);
+    expect(result.message).toMatch(
+      /^e2e p95 \d+ ms -> \d+ ms \(\+\d+\.\d%, 95% CI \+\d+\.\d% \.\. \+\d+\.\d%; run-to-run drift ±0% assumed \(1 stored run\)\): regressed beyond the tolerance 10%/,
+    );
   });
 
   test('improved is the mirror image', () => {
-    expect(compareMetric('e2eP95', base, samples(lognormalLatencies(50, 60, 0.05, 3))).verdict).toBe('improved');
+    expect(compareMetric('e2eP95', run(base), samples(lognormalLatencies(50, 60, 0.05, 3)), WITHIN_RUN).verdict).toBe('improved');
   });
 
   test('inconclusive when the estimate crosses the tolerance but the CI includes no change', () => {
     const noisyBase = samples(lognormalLatencies(5, 100, 0.4, 4));
     const noisyHead = samples(lognormalLatencies(5, 130, 0.4, 5));
-    const result = compareMetric('e2eP95', noisyBase, noisyHead);
+    const result = compareMetric('e2eP95', run(noisyBase), noisyHead, WITHIN_RUN);
     expect(result.ratio).toBeGreaterThan(1.1);
     expect(result.ci?.lo).toBeLessThan(1);
     expect(result.verdict).toBe('inconclusive');
@@ -67,10 +73,10 @@ describe('verdicts', () => {
   });
 
   test('unchanged within the tolerance, and below the noise floor whatever the ratio', () => {
-    expect(compareMetric('e2eP95', base, samples(lognormalLatencies(50, 103, 0.05, 6))).verdict).toBe('unchanged');
+    expect(compareMetric('e2eP95', run(base), samples(lognormalLatencies(50, 103, 0.05, 6)), WITHIN_RUN).verdict).toBe('unchanged');
     const fast = samples(lognormalLatencies(50, 0.5, 0.05, 7));
     const slower = samples(lognormalLatencies(50, 0.9, 0.05, 8));
-    const result = compareMetric('e2eP95', fast, slower);
+    const result = compareMetric('e2eP95', run(fast), slower, WITHIN_RUN);
     expect(result.ratio).toBeGreaterThan(1.5);
     expect(result.verdict).toBe('unchanged');
     expect(result.message).toContain('noise floor');
@@ -78,13 +84,13 @@ describe('verdicts', () => {
 
   test('"unchanged" needs equivalence: a CI that includes no change but reaches past the tolerance is inconclusive', () => {
     // Same median, wide noise, few samples: the point estimate is near 1, the CI spans both directions.
-    const result = compareMetric('e2eP95', samples(lognormalLatencies(8, 100, 0.35, 20)), samples(lognormalLatencies(8, 100, 0.35, 21)));
+    const result = compareMetric('e2eP95', run(samples(lognormalLatencies(8, 100, 0.35, 20))), samples(lognormalLatencies(8, 100, 0.35, 21)), WITHIN_RUN);
     expect(result.ci?.lo).toBeLessThan(1 / 1.1);
     expect(result.ci?.hi).toBeGreaterThan(1.1);
     expect(result.verdict).toBe('inconclusive');
     expect(result.message).toContain('the CI reaches beyond the tolerance 10%, so no change cannot be claimed');
     // With enough quiet samples the whole CI sits inside the band.
-    const equivalent = compareMetric('e2eP95', base, samples(lognormalLatencies(50, 104, 0.05, 22)));
+    const equivalent = compareMetric('e2eP95', run(base), samples(lognormalLatencies(50, 104, 0.05, 22)), WITHIN_RUN);
     expect(equivalent.ci?.lo).toBeGreaterThanOrEqual(1 / 1.1);
     expect(equivalent.ci?.hi).toBeLessThanOrEqual(1.1);
     expect(equivalent).toMatchObject({ verdict: 'unchanged', message: expect.stringContaining('the CI lies within the tolerance 10%') });
@@ -98,7 +104,7 @@ describe('verdicts', () => {
     const latencies = lognormalLatencies(50, 100, 0.05, 9);
     const before = samples(latencies, lognormalLatencies(50, 200, 0.05, 10));
     const after = samples(latencies, lognormalLatencies(50, 120, 0.05, 11));
-    const result = compareMetric('tokensPerSec', before, after);
+    const result = compareMetric('tokensPerSec', run(before), after, WITHIN_RUN);
     expect(result.verdict).toBe('regressed');
     expect(result.ratio).toBeLessThan(0.7);
   });
@@ -106,7 +112,7 @@ describe('verdicts', () => {
   test('a case takes its worst metric verdict; failed requests are left out', () => {
     const head = samples(lognormalLatencies(50, 150, 0.05, 12));
     head.push({ ok: false, e2eMs: 1, ttftMs: null, e2eTokPerSec: null });
-    const comparison = compareCase(base, head, { ...DEFAULT_GATE, metrics: ['ttftP95', 'e2eP95'] });
+    const comparison = compareCase(run(base), head, { ...WITHIN_RUN, metrics: ['ttftP95', 'e2eP95'] });
     expect(comparison.verdict).toBe('regressed');
     expect(comparison.metrics.map((m) => m.headSamples)).toEqual([50, 50]);
     expect(worstVerdict(['unchanged', 'inconclusive', 'improved'])).toBe('inconclusive');
@@ -114,7 +120,7 @@ describe('verdicts', () => {
 
   test('is reproducible: the same samples give the same CI', () => {
     const head = samples(lognormalLatencies(30, 110, 0.15, 13));
-    expect(compareMetric('e2eP95', base, head)).toEqual(compareMetric('e2eP95', base, head));
+    expect(compareMetric('e2eP95', run(base), head)).toEqual(compareMetric('e2eP95', run(base), head));
   });
 });
 
@@ -151,8 +157,8 @@ describe('paired A/B: base and head measured in the same ABBA blocks', () => {
       }
     }
     return {
-      paired: compareMetric('e2eP95', base, head, DEFAULT_GATE, { baseBlocks, headBlocks }),
-      independent: compareMetric('e2eP95', base, head, DEFAULT_GATE),
+      paired: compareMetric('e2eP95', { runs: [base], pairing: { baseBlocks, headBlocks } }, head, WITHIN_RUN),
+      independent: compareMetric('e2eP95', run(base), head, WITHIN_RUN),
     };
   };
   const trials = (factor: number, seed: number) => Array.from({ length: 20 }, (_, t) => trial(factor, seed + t));

@@ -38,7 +38,7 @@ describe('merging shard results', () => {
 
   test('a case in two shards of one profile is an error naming both files', () => {
     expect(() => mergeResults([shard(files[0]!, 1), shard(files[0]!, 2)])).toThrow(
-      'case model-0/p1@0123456789ab (profile default) is in both results-1-of-3.json and results-2-of-3.json: shards must not overlap',
+      'case model-0/p1 (profile default) is in both results-1-of-3.json and results-2-of-3.json: shards must not overlap',
     );
   });
 

@@ -42,6 +42,8 @@ Usage:
 
 Run options:
   --target URL           base URL of an OpenAI-compatible server (or BENCH_BASE_URL)
+  --base-replay          A/B against the baseline's recorded requests, replayed alongside in ABBA blocks (BENCH_BASE_REPLAY=1)
+  --base-ref REF         like --base-replay, with the baseline file as committed at REF, e.g. origin/main (BENCH_BASE_REF)
   --base-target URL      compare every case with this server, measured alongside in ABBA blocks (A/B; BENCH_BASE_TARGET)
   --specs GLOB           spec files to run (default ${DEFAULT_SPECS})
   --iterations N         timed requests per case, overriding specs (BENCH_ITERATIONS)
@@ -49,6 +51,7 @@ Run options:
   --no-stream            time whole responses instead of streams (BENCH_STREAM=0)
   --output DIR           where results.json and reports go (BENCH_OUTPUT_DIR, default bench-results)
   --update-baseline      write this run's figures into the baseline (BENCH_UPDATE_BASELINE=1)
+  --baseline-runs N      runs a baseline entry keeps; --update-baseline appends (BENCH_BASELINE_RUNS, default 5)
   --baseline-dir DIR     where baselines live (BENCH_BASELINE_DIR, default fixtures/baselines)
   --profile NAME         hardware profile: baseline file DIR/NAME.json (BENCH_PROFILE, default "default")
   --fail-on VERDICT      regressed (default) or inconclusive (BENCH_FAIL_ON)
@@ -74,6 +77,9 @@ Exit codes: 0 passed, 1 a case failed or regressed, 2 bad usage or input.
 const OPTIONS = {
   target: { type: 'string' },
   'base-target': { type: 'string' },
+  'base-replay': { type: 'boolean' },
+  'base-ref': { type: 'string' },
+  'baseline-runs': { type: 'string' },
   specs: { type: 'string' },
   iterations: { type: 'string' },
   warmup: { type: 'string' },
@@ -149,6 +155,9 @@ function runFlags(values: Values, filters: string[]) {
   return {
     target: values.target,
     baseTarget: values['base-target'],
+    baseReplay: values['base-replay'],
+    baseRef: values['base-ref'],
+    baselineRuns: values['baseline-runs'],
     specs: values.specs,
     iterations: values.iterations,
     warmup: values.warmup,

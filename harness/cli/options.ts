@@ -23,6 +23,9 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export interface RunFlags {
   target?: string | undefined;
   baseTarget?: string | undefined;
+  baseReplay?: boolean | undefined;
+  baseRef?: string | undefined;
+  baselineRuns?: string | undefined;
   specs?: string | undefined;
   iterations?: string | undefined;
   warmup?: string | undefined;
@@ -78,6 +81,14 @@ function profile(raw: string): string {
   return raw;
 }
 
+/** `--base-replay` (replays the working tree's baseline) or `--base-ref REF` (the baseline as committed at REF). */
+function baseReplay(flags: RunFlags, env: Environment): RunOptions['baseReplay'] {
+  const ref = value(flags.baseRef) ?? value(env.BENCH_BASE_REF);
+  if (ref !== undefined && !/^[\w./@^~-]+$/.test(ref)) throw new UsageError(`--base-ref "${ref}" is not a git ref`);
+  if (ref !== undefined) return { ref };
+  return flags.baseReplay || envFlag(env, 'BENCH_BASE_REPLAY') ? { ref: null } : null;
+}
+
 /**
  * The options of a run (also of `doctor` and `models`, which resolve a target
  * the way a run does). Throws a UsageError naming the flag or variable of a bad value.
@@ -86,6 +97,9 @@ export function runOptions(flags: RunFlags, config: HarnessConfig, env: Environm
   const f = config.foundry ?? {};
   const threads = integer(value(env.FOUNDRY_BENCH_THREADS), 'FOUNDRY_BENCH_THREADS', 1) ?? 1;
   const models = value(flags.models) ?? value(env.BENCH_MODELS);
+  const replay = baseReplay(flags, env);
+  const baseTarget = flags.baseTarget ?? value(env.BENCH_BASE_TARGET) ?? null;
+  if (replay && baseTarget) throw new UsageError('--base-target and --base-replay/--base-ref each name the A/B base: give one');
   return {
     root,
     config,
@@ -94,7 +108,7 @@ export function runOptions(flags: RunFlags, config: HarnessConfig, env: Environm
     testNamePattern: flags.testNamePattern ?? null,
     shard: flags.shard ?? null,
     baseUrl: flags.target ?? value(env.BENCH_BASE_URL) ?? null,
-    baseTarget: flags.baseTarget ?? value(env.BENCH_BASE_TARGET) ?? null,
+    baseTarget,
     apiKey: value(env.BENCH_API_KEY) ?? value(env.OPENAI_API_KEY) ?? 'not-needed',
     overrides: {
       iterations: integer(flags.iterations ?? value(env.BENCH_ITERATIONS), flags.iterations ? '--iterations' : 'BENCH_ITERATIONS', 1),
@@ -111,6 +125,8 @@ export function runOptions(flags: RunFlags, config: HarnessConfig, env: Environm
     baselineDir: resolve(root, flags.baselineDir ?? value(env.BENCH_BASELINE_DIR) ?? config.baselineDir ?? 'fixtures/baselines'),
     profile: profile(flags.profile ?? value(env.BENCH_PROFILE) ?? config.profile ?? 'default'),
     updateBaseline: flags.updateBaseline === true || env.BENCH_UPDATE_BASELINE === '1' || env.BENCH_UPDATE_BASELINE === 'true',
+    baselineRuns: integer(flags.baselineRuns ?? value(env.BENCH_BASELINE_RUNS), flags.baselineRuns ? '--baseline-runs' : 'BENCH_BASELINE_RUNS', 1) ?? 5,
+    baseReplay: replay,
     failOn: failOn(flags.failOn, '--fail-on') ?? failOn(value(env.BENCH_FAIL_ON), 'BENCH_FAIL_ON'),
     foundry: {
       discover: envFlag(env, 'BENCH_FOUNDRY') ?? f.discover ?? true,

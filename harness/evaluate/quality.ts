@@ -5,6 +5,7 @@
  * requests (so its latency is never measured); (c) people's annotations,
  * attached by case id and output hash, so a score stays with the text it judged.
  */
+import { currentCaseId } from '../files/case-id.ts';
 import type OpenAI from 'openai';
 import type { Annotation, Facet, JudgeOptions, QualityResult } from '../types.ts';
 
@@ -75,7 +76,8 @@ export function attachAnnotations(
   caseId: string,
   outputSha256: string | null,
 ): Pick<QualityResult, 'manual' | 'detachedAnnotations'> {
-  const forCase = annotations.filter((a) => a.case === caseId);
+  // Annotations written against an earlier version's ids (with an input-hash suffix) still attach.
+  const forCase = annotations.filter((a) => currentCaseId(a.case) === currentCaseId(caseId));
   const current = forCase.filter((a) => a.outputSha256 === outputSha256).at(-1);
   return {
     manual: current ? { score: current.score, note: current.note ?? null, by: current.by ?? null } : null,

@@ -2,13 +2,18 @@
  * Baselines: the committed reference measurements the gate compares against.
  * One JSON file per hardware profile (`fixtures/baselines/<profile>.json` by
  * default), one entry per case id with the raw samples the gate needs, their
- * statistics, and the fingerprint of where they were measured.
+ * statistics, the exact request measured (which `--base-replay` sends again),
+ * earlier runs of the same input (which tell the gate how much whole runs
+ * drift), and the fingerprint of where they were measured.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeJsonAtomic } from '../files/atomic.ts';
 import { readJsonFile, schemaProblems } from '../files/schemas.ts';
 import { summarize } from '../evaluate/stats.ts';
+import { currentCaseId, legacyInputHash } from '../files/case-id.ts';
+import { fingerprintMismatch } from './fingerprint.ts';
+import { sameHash } from './input.ts';
 import type { BaselineEntry, BaselineFile, CaseResult, RunResults } from '../types.ts';
 
 /** `<dir>/<profile>.json`: one baseline file per hardware profile. */
@@ -19,12 +24,32 @@ export function baselinePath(dir: string, profile: string): string {
 /** Reads a baseline file; null when it does not exist. Anything else wrong is an error naming the file. */
 export function readBaseline(path: string): BaselineFile | null {
   if (!existsSync(path)) return null;
-  const document = readJsonFile(path, 'baseline');
+  return parseBaseline(readJsonFile(path, 'baseline'), path);
+}
+
+/**
+ * A baseline document, validated and in this version's shape: the ids of a version 1 file lose their input-hash
+ * suffix (which its entries keep as `inputHash`); of two entries that meet on one id, the newest is kept.
+ */
+export function parseBaseline(document: unknown, path: string): BaselineFile {
   const problems = schemaProblems('baseline', document);
   if (problems.length > 0) {
     throw new Error(`baseline ${path}: not a foundry-bench baseline (regenerate it with --update-baseline):\n  ${problems.slice(0, 10).join('\n  ')}`);
   }
-  return document as BaselineFile;
+  const file = document as BaselineFile;
+  const cases: Record<string, BaselineEntry> = {};
+  for (const [id, entry] of Object.entries(file.cases)) {
+    const key = currentCaseId(id);
+    const upgraded = entry.inputHash ? entry : { ...entry, ...withLegacyHash(id) };
+    const known = cases[key];
+    if (!known || known.updatedAt < upgraded.updatedAt) cases[key] = upgraded;
+  }
+  return { ...file, cases };
+}
+
+function withLegacyHash(id: string): Pick<BaselineEntry, 'inputHash'> {
+  const hash = legacyInputHash(id);
+  return hash ? { inputHash: hash } : {};
 }
 
 export function baselineEntry(c: CaseResult, gitSha: string | null, updatedAt: string): BaselineEntry | null {
@@ -40,6 +65,9 @@ export function baselineEntry(c: CaseResult, gitSha: string | null, updatedAt: s
     gitSha,
     fingerprint: c.fingerprint,
     samples,
+    inputHash: c.promptHash,
+    ...(c.request ? { request: c.request } : {}),
+    history: [],
     stats: {
       e2eMs: summarize(ok.map((s) => s.e2eMs)),
       ttftMs: summarize(present(ok.map((s) => s.ttftMs))),
@@ -50,10 +78,26 @@ export function baselineEntry(c: CaseResult, gitSha: string | null, updatedAt: s
 }
 
 /**
- * Writes the cases of a run into the baseline, atomically. Cases that did not
- * run (or produced no successful sample) keep their previous entry.
+ * The new entry with the previous one's runs behind it, newest first, `keepRuns` in all: only runs of the same
+ * input on the same kind of machine, since the history is there to show how much the same measurement drifts.
  */
-export function updateBaseline(path: string, results: RunResults, profile: string): { written: string[]; kept: number } {
+export function withHistory(entry: BaselineEntry, previous: BaselineEntry | undefined, keepRuns: number): BaselineEntry {
+  const comparable =
+    previous?.inputHash &&
+    entry.inputHash &&
+    sameHash(previous.inputHash, entry.inputHash) &&
+    fingerprintMismatch(previous.fingerprint, entry.fingerprint).length === 0;
+  if (!previous || !comparable) return entry;
+  const runs = [{ updatedAt: previous.updatedAt, gitSha: previous.gitSha, samples: previous.samples }, ...(previous.history ?? [])];
+  return { ...entry, history: runs.slice(0, Math.max(0, keepRuns - 1)) };
+}
+
+/**
+ * Writes the cases of a run into the baseline, atomically: each written case's new run goes first, its earlier
+ * runs of the same input follow, up to `keepRuns`. Cases that did not run (or produced no successful sample)
+ * keep their previous entry.
+ */
+export function updateBaseline(path: string, results: RunResults, profile: string, keepRuns = 5): { written: string[]; kept: number } {
   const previous = readBaseline(path);
   const updatedAt = results.run.finishedAt;
   const cases: Record<string, BaselineEntry> = { ...(previous?.cases ?? {}) };
@@ -62,14 +106,15 @@ export function updateBaseline(path: string, results: RunResults, profile: strin
     if (c.status === 'skipped') continue;
     const entry = baselineEntry(c, results.run.gitSha, updatedAt);
     if (!entry) continue;
-    cases[c.id] = entry;
-    written.push(c.id);
+    const id = currentCaseId(c.id);
+    cases[id] = withHistory(entry, cases[id], keepRuns);
+    written.push(id);
   }
   const sorted = Object.fromEntries(Object.entries(cases).sort(([a], [b]) => a.localeCompare(b)));
   const document: BaselineFile = {
     $schema: '../../schemas/baseline.schema.json',
     kind: 'foundry-bench-baseline',
-    schemaVersion: 1,
+    schemaVersion: 2,
     profile,
     updatedAt,
     cases: sorted,

@@ -1,20 +1,25 @@
 /**
  * The gate's decision for one case: its samples against a reference (a
- * baseline entry, or the same case in another results file), the verdict per
- * gated metric, whether it fails the case, and the failure lines it adds. The
- * same function serves live runs and offline `compare`.
+ * baseline entry, the same case in another results file, or an A/B base
+ * measured alongside), the verdict per gated metric, whether it fails the
+ * case, and the failure lines it adds. The same function serves live runs and
+ * offline `compare`.
  */
 
+import { currentCaseId, legacyInputHash } from '../files/case-id.ts';
 import { fingerprintMismatch } from './fingerprint.ts';
-import { compareCase, failsGate, type GateOptions, type Pairing } from './verdict.ts';
-import type { BaselineEntry, CaseResult, Fingerprint, GateResult, GateSample, RequestSample, RunInfo } from '../types.ts';
+import { inputChanges, type InputRecord } from './input.ts';
+import { compareCase, failsGate, runDrift, type GateOptions, type Pairing } from './verdict.ts';
+import type { BaselineEntry, CaseResult, Fingerprint, GateResult, GateSample, RecordedRequest, RequestSample, RunInfo } from '../types.ts';
 
-/** The reference a case is compared with: a baseline entry, or a case of another results file. */
+/** The reference a case is compared with. */
 export interface Reference {
-  /** The file it came from. */
+  /** The file it came from (the base target's URL for an A/B base). */
   file: string;
-  /** Its samples (the gate uses the successful ones). */
-  samples: readonly GateSample[];
+  /** Its runs' samples, newest first (the gate uses the successful ones); a stored baseline keeps several runs. */
+  runs: readonly (readonly GateSample[])[];
+  /** What it measured, to say what changed since. */
+  input: InputRecord | null;
   /** Its output snapshot's hash, to flag behaviour changes. */
   outputSha256: string | null;
   /** Where it was measured. */
@@ -25,13 +30,36 @@ export interface Reference {
   gitSha: string | null;
   /** Set when the reference was measured alongside the case, in interleaved blocks (A/B), not read from a file. */
   pairing?: Pairing;
+  /** With `--base-replay`: the baseline whose recorded request was replayed. */
+  replayOf?: string;
 }
 
-/** A baseline entry as a reference. */
-export function referenceFromBaseline(entry: BaselineEntry, file: string): Reference {
+/** What the gate knows of the head: its samples, where it ran, and what it sent. */
+export interface Head {
+  samples: readonly RequestSample[];
+  fingerprint: Fingerprint | null;
+  outputSha256: string | null;
+  input: InputRecord;
+}
+
+/** A recorded request as an input record. */
+export function inputOf(hash: string | null, request: RecordedRequest | null | undefined): InputRecord {
+  if (!request) return { hash, messages: null, params: null };
+  const { messages, maxTokens, temperature, seed, stream } = request;
+  return { hash, messages, params: { maxTokens, temperature, seed, stream } };
+}
+
+/** What a case of a results file sent: the recorded request, or (from an earlier version's file) its hash and parameters. */
+export function caseInput(c: Pick<CaseResult, 'promptHash' | 'request' | 'params'>): InputRecord {
+  return c.request ? inputOf(c.promptHash, c.request) : { hash: c.promptHash, messages: null, params: c.params };
+}
+
+/** A baseline entry as a reference: its newest run and the earlier runs of the same input. */
+export function referenceFromBaseline(entry: BaselineEntry, file: string, id: string): Reference {
   return {
     file,
-    samples: entry.samples,
+    runs: [entry.samples, ...(entry.history ?? []).map((run) => run.samples)],
+    input: inputOf(entry.inputHash ?? legacyInputHash(id), entry.request),
     outputSha256: entry.output?.sha256 ?? null,
     fingerprint: entry.fingerprint,
     updatedAt: entry.updatedAt,
@@ -41,51 +69,84 @@ export function referenceFromBaseline(entry: BaselineEntry, file: string): Refer
 
 /** The base arm of a paired measurement as the reference: measured here, now, in the same blocks as the case. */
 export function referenceFromPairedArm(
-  base: { samples: readonly RequestSample[]; blocks: readonly number[]; outputSha256: string | null },
+  base: { samples: readonly RequestSample[]; blocks: readonly number[]; outputSha256: string | null; input: InputRecord },
   headBlocks: readonly number[],
-  where: { target: string; fingerprint: Fingerprint; measuredAt: string; gitSha: string | null },
+  where: { target: string; fingerprint: Fingerprint; measuredAt: string; gitSha: string | null; replayOf?: string | undefined },
 ): Reference {
   return {
     file: where.target,
-    samples: base.samples,
+    runs: [base.samples],
+    input: base.input,
     outputSha256: base.outputSha256,
     fingerprint: where.fingerprint,
     updatedAt: where.measuredAt,
     gitSha: where.gitSha,
     pairing: { baseBlocks: base.blocks, headBlocks },
+    ...(where.replayOf ? { replayOf: where.replayOf } : {}),
   };
 }
 
 /** A case of another results file as a reference. */
 export function referenceFromCase(c: CaseResult, run: RunInfo, file: string): Reference {
-  return { file, samples: c.samples, outputSha256: c.sampleOutput?.sha256 ?? null, fingerprint: c.fingerprint, updatedAt: run.finishedAt, gitSha: run.gitSha };
+  return {
+    file,
+    runs: [c.samples],
+    input: caseInput(c),
+    outputSha256: c.sampleOutput?.sha256 ?? null,
+    fingerprint: c.fingerprint,
+    updatedAt: run.finishedAt,
+    gitSha: run.gitSha,
+  };
+}
+
+/** References by case id, any version's ids read as this version's; of two that meet on one id, the newest wins. */
+export function referencesById(entries: Iterable<[string, Reference]>): Map<string, Reference> {
+  const byId = new Map<string, Reference>();
+  for (const [id, reference] of entries) {
+    const key = currentCaseId(id);
+    const known = byId.get(key);
+    if (!known || known.updatedAt < reference.updatedAt) byId.set(key, reference);
+  }
+  return byId;
 }
 
 /** The gate's result for a case and the failure lines it adds (none when it passes, or while updating the baseline). */
-export function gateCase(
-  reference: Reference | null,
-  head: { samples: readonly RequestSample[]; fingerprint: Fingerprint | null; outputSha256: string | null },
-  options: GateOptions,
-  updating = false,
-): { gate: GateResult; failures: string[] } {
-  const comparison = compareCase(reference?.samples ?? null, head.samples, options, reference?.pairing);
+export function gateCase(reference: Reference | null, head: Head, options: GateOptions, updating = false): { gate: GateResult; failures: string[] } {
+  const changes = inputChanges(reference?.input ?? null, head.input);
+  // `onInputChange: new`: a case whose input changed starts afresh (unless the base was replayed on purpose).
+  const compared = changes.length > 0 && options.onInputChange === 'new' && !reference?.pairing ? null : reference;
+  const comparison = compareCase(compared ? { runs: compared.runs, pairing: compared.pairing } : null, head.samples, options);
   // Updating the baseline accepts the new figures: nothing fails for having changed.
   const failed = !updating && failsGate(comparison.verdict, options.failOn);
   // A paired base ran here and now, on purpose against another server: its fingerprint differs by design.
-  const mismatch = reference?.fingerprint && head.fingerprint && !reference.pairing ? fingerprintMismatch(reference.fingerprint, head.fingerprint) : [];
+  const mismatch = compared?.fingerprint && head.fingerprint && !compared.pairing ? fingerprintMismatch(compared.fingerprint, head.fingerprint) : [];
+  const storedRuns = compared && !compared.pairing ? compared.runs.filter((run) => run.some((s) => s.ok)) : [];
   const gate: GateResult = {
     ...comparison,
     failed,
     tolerance: options.tolerance,
     failOn: options.failOn,
-    baseline: reference?.fingerprint
-      ? { file: reference.file, updatedAt: reference.updatedAt, gitSha: reference.gitSha, fingerprint: reference.fingerprint }
-      : null,
+    baseline: compared?.fingerprint ? { file: compared.file, updatedAt: compared.updatedAt, gitSha: compared.gitSha, fingerprint: compared.fingerprint } : null,
     fingerprintMismatch: mismatch,
-    ...(reference?.pairing ? { paired: { target: reference.file, blocks: new Set(reference.pairing.headBlocks).size } } : {}),
-    outputChanged: reference?.outputSha256 && head.outputSha256 ? reference.outputSha256 !== head.outputSha256 : null,
+    ...(compared?.pairing
+      ? { paired: { target: compared.file, blocks: new Set(compared.pairing.headBlocks).size, ...(compared.replayOf ? { replayOf: compared.replayOf } : {}) } }
+      : {}),
+    outputChanged: compared?.outputSha256 && head.outputSha256 ? compared.outputSha256 !== head.outputSha256 : null,
+    inputChanges: changes,
+    // Reported for e2e latency; each metric's message states the drift its own interval allowed for.
+    drift:
+      storedRuns.length > 0
+        ? {
+            sigma: runDrift(
+              storedRuns.map((run) => run.filter((s) => s.ok).map((s) => s.e2eMs)),
+              options.drift,
+            ),
+            runs: storedRuns.length,
+          }
+        : null,
   };
   const failures = failed ? comparison.metrics.filter((m) => failsGate(m.verdict, options.failOn)).map((m) => m.message) : [];
+  if (failed && changes.length > 0) failures.push(`note: the input changed since the baseline (${changes.join('; ')})`);
   if (failed && mismatch.length > 0) failures.push(`note: the baseline was measured elsewhere (${mismatch.join('; ')})`);
   return { gate, failures };
 }

@@ -1,20 +1,26 @@
 /**
- * The regression gate: compares a case's samples with its baseline's and
+ * The regression gate: compares a case's samples with its reference's and
  * decides, per gated metric, whether latency really changed.
  *
- * For each metric the statistic (e.g. p95 of e2e) is estimated on both sample
- * sets and their ratio head/base is taken, with a 95% confidence interval from
- * a seeded bootstrap that resamples both sets independently. Then:
+ * For each metric the statistic (e.g. p95 of e2e) is estimated on both sides
+ * and their ratio head/base is taken, with a confidence interval from a seeded
+ * bootstrap. How the bootstrap resamples depends on where the base came from:
+ * - measured alongside (A/B): whole ABBA blocks, so drift hits both sides alike;
+ * - stored (a baseline's runs, another results file): each run's samples within
+ *   that run, plus a between-run drift term, because a run measured another day
+ *   moves as a whole (load, heat, other jobs) in a way no within-run resample sees.
+ * Then:
+ * - `not-gated`    fewer than `minSamples` successful samples on a side;
  * - `regressed`    the ratio is worse than the tolerance allows and the CI lies wholly on the worse side of 1;
  * - `improved`     the mirror image;
  * - `unchanged`    the whole CI lies inside the tolerance band (equivalence), or the change is smaller than the
  *                  noise floor (ms);
  * - `inconclusive` anything else: the CI is too wide to tell;
- * - `new`          no baseline samples for the case.
+ * - `new`          no reference.
  * The seed is fixed, so the same samples always give the same verdict.
  */
 import { formatMs, formatPercent } from '../evaluate/numbers.ts';
-import { centralInterval, harrellDavisSorted, quantileSorted, seededRandom, sortAscending } from '../evaluate/stats.ts';
+import { centralInterval, harrellDavisSorted, normalFrom, quantileSorted, seededRandom, sortAscending } from '../evaluate/stats.ts';
 import type { FailOn, GatedMetric, GateSample, Interval, MetricVerdict, QuantileEstimator, RegressionOptions, Verdict } from '../types.ts';
 
 interface MetricDefinition {
@@ -50,6 +56,12 @@ export interface GateOptions {
   failOn: FailOn;
   /** Quantile estimator for the gate. `linear` (default) is the one every report shows. */
   estimator: QuantileEstimator;
+  /** Fewer successful samples than this on a side: `not-gated`. */
+  minSamples: number;
+  /** A changed input is still compared (`compare`) or makes the case new (`new`). */
+  onInputChange: 'compare' | 'new';
+  /** Between-run drift assumed for a stored reference (log-sd of a run's speed). */
+  drift: number;
   confidence: number;
   resamples: number;
   seed: number;
@@ -61,12 +73,15 @@ export const DEFAULT_GATE: GateOptions = {
   noiseFloorMs: 1,
   failOn: 'regressed',
   estimator: 'linear',
+  minSamples: 20,
+  onInputChange: 'compare',
+  drift: 0.1,
   confidence: 0.95,
   resamples: 2000,
   seed: 0x5eed,
 };
 
-const SEVERITY: Record<Verdict, number> = { regressed: 4, inconclusive: 3, improved: 2, unchanged: 1, new: 0 };
+const SEVERITY: Record<Verdict, number> = { regressed: 5, inconclusive: 4, improved: 3, 'not-gated': 2, unchanged: 1, new: 0 };
 
 /** The verdict of a case: its most severe metric verdict. */
 export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
@@ -82,24 +97,6 @@ type BootstrapSettings = Pick<GateOptions, 'estimator' | 'confidence' | 'resampl
 
 function estimate(estimator: QuantileEstimator): (sorted: ArrayLike<number>, q: number) => number {
   return estimator === 'harrell-davis' ? harrellDavisSorted : quantileSorted;
-}
-
-/**
- * Percentile-bootstrap CI of est(head)/est(base): each resample draws both
- * sets with replacement, independently, from one seeded stream.
- */
-export function ratioInterval(base: readonly number[], head: readonly number[], q: number, options: BootstrapSettings): Interval {
-  const est = estimate(options.estimator);
-  const random = seededRandom(options.seed);
-  const b = new Float64Array(base.length);
-  const h = new Float64Array(head.length);
-  const ratios = new Float64Array(options.resamples);
-  for (let r = 0; r < options.resamples; r++) {
-    for (let i = 0; i < b.length; i++) b[i] = base[Math.floor(random() * base.length)] as number;
-    for (let i = 0; i < h.length; i++) h[i] = head[Math.floor(random() * head.length)] as number;
-    ratios[r] = est(h.sort(), q) / est(b.sort(), q);
-  }
-  return centralInterval(ratios, options.confidence);
 }
 
 /**
@@ -151,6 +148,64 @@ interface Blocked {
   block: number;
 }
 
+/**
+ * How many stored runs count as the prior's worth of evidence about drift: with one stored run the assumed drift
+ * is all there is; with many, the runs' own spread dominates.
+ */
+const DRIFT_PRIOR_RUNS = 4;
+
+/**
+ * Between-run drift of a stored reference, as a log-sd: the assumed `prior`, pooled with the spread of the runs'
+ * log medians once more than one run is stored (less the part of that spread within-run noise explains). The median
+ * is used because drift moves the whole distribution, and it is the steadiest statistic of a run.
+ */
+export function runDrift(runs: readonly (readonly number[])[], prior: number): number {
+  const usable = runs.filter((r) => r.length >= 2);
+  const k = usable.length;
+  if (k < 2) return prior;
+  const logMedians = usable.map((r) => Math.log(quantileSorted(sortAscending(r), 0.5)));
+  const mean = logMedians.reduce((a, b) => a + b, 0) / k;
+  const spread = logMedians.reduce((a, b) => a + (b - mean) ** 2, 0) / (k - 1);
+  // Sampling variance of a log median: (pi/2) var(log x) / n, averaged over the runs.
+  const withinRun =
+    usable.reduce((acc, r) => {
+      const logs = r.map(Math.log);
+      const m = logs.reduce((a, b) => a + b, 0) / logs.length;
+      return acc + ((Math.PI / 2) * (logs.reduce((a, b) => a + (b - m) ** 2, 0) / (logs.length - 1))) / logs.length;
+    }, 0) / k;
+  const observed = Math.max(0, spread - withinRun);
+  return Math.sqrt((DRIFT_PRIOR_RUNS * prior ** 2 + (k - 1) * observed) / (DRIFT_PRIOR_RUNS + k - 1));
+}
+
+/**
+ * CI of est(head)/est(base) against stored runs: each resample draws every stored run's samples within that run and
+ * the head's, then multiplies the ratio by a drift draw: the head is one more run, and the base's runs average to
+ * a level known to within drift/sqrt(k), so the log ratio gains a normal term of variance drift^2 (1 + 1/k).
+ */
+export function storedRatioInterval(
+  baseRuns: readonly (readonly number[])[],
+  head: readonly number[],
+  q: number,
+  drift: number,
+  options: BootstrapSettings,
+): Interval {
+  const est = estimate(options.estimator);
+  const random = seededRandom(options.seed);
+  const normal = normalFrom(seededRandom(options.seed ^ 0x9e3779b9));
+  const runs = baseRuns.filter((r) => r.length > 0);
+  const b = new Float64Array(runs.reduce((n, r) => n + r.length, 0));
+  const h = new Float64Array(head.length);
+  const driftSd = drift * Math.sqrt(1 + 1 / Math.max(1, runs.length));
+  const ratios = new Float64Array(options.resamples);
+  for (let r = 0; r < options.resamples; r++) {
+    let at = 0;
+    for (const run of runs) for (let i = 0; i < run.length; i++) b[at++] = run[Math.floor(random() * run.length)] as number;
+    for (let i = 0; i < h.length; i++) h[i] = head[Math.floor(random() * head.length)] as number;
+    ratios[r] = (est(h.sort(), q) / est(b.sort(), q)) * Math.exp(driftSd * normal());
+  }
+  return centralInterval(ratios, options.confidence);
+}
+
 const fmt = (value: number, unit: string) => (unit === 'ms' ? `${formatMs(value)} ms` : `${value.toFixed(1)} ${unit}`);
 
 /** The metric's values of the successful samples, each with its block. */
@@ -158,17 +213,28 @@ function blockedValues(def: MetricDefinition, samples: readonly GateSample[], bl
   return samples.flatMap((sample, i) => def.values([sample]).map((value) => ({ value, block: blocks[i] ?? i })));
 }
 
-/** Compares one metric of a case against its baseline, or against its paired base measured alongside. */
+/** The base side of a comparison. */
+export interface BaseSide {
+  /**
+   * Its runs' samples, newest first: one run for another results file or an A/B base, up to `--baseline-runs`
+   * for a stored baseline.
+   */
+  runs: readonly (readonly GateSample[])[];
+  /** Set when the base was measured alongside the case in interleaved blocks (A/B): no between-run drift then. */
+  pairing?: Pairing | undefined;
+}
+
+/** Compares one metric of a case with its reference: stored runs, or a paired base measured alongside. */
 export function compareMetric(
   metric: GatedMetric,
-  baseSamples: readonly GateSample[] | null,
+  baseSide: BaseSide | null,
   headSamples: readonly GateSample[],
   options: GateOptions = DEFAULT_GATE,
-  pairing?: Pairing,
 ): MetricVerdict {
   const def = METRICS[metric];
   const head = def.values(headSamples);
-  const base = baseSamples ? def.values(baseSamples) : [];
+  const baseRuns = (baseSide?.runs ?? []).map((run) => def.values(run));
+  const base = baseRuns.flat();
   const est = estimate(options.estimator);
   const headValue = head.length > 0 ? est(sortAscending(head), def.quantile) : null;
   const result: MetricVerdict = {
@@ -187,16 +253,24 @@ export function compareMetric(
     return result;
   }
   result.base = est(sortAscending(base), def.quantile);
-  if (head.length < 2 || base.length < 2 || headValue === null) {
-    result.verdict = 'inconclusive';
-    result.message = `${def.label}: too few successful samples to compare (base ${base.length}, head ${head.length})`;
+  const minimum = Math.max(2, options.minSamples);
+  if (head.length < minimum || base.length < minimum || headValue === null) {
+    result.verdict = 'not-gated';
+    result.message = `${def.label}: not gated: too few samples (base ${base.length}, head ${head.length}; the gate needs ${minimum} successful samples a side)`;
     return result;
   }
   const ratio = headValue / result.base;
+  const pairing = baseSide?.pairing;
+  const drift = pairing ? null : runDrift(baseRuns, options.drift);
   const ci =
-    pairing && baseSamples
-      ? pairedRatioInterval(blockedValues(def, baseSamples, pairing.baseBlocks), blockedValues(def, headSamples, pairing.headBlocks), def.quantile, options)
-      : ratioInterval(base, head, def.quantile, options);
+    pairing && baseSide
+      ? pairedRatioInterval(
+          blockedValues(def, baseSide.runs[0] ?? [], pairing.baseBlocks),
+          blockedValues(def, headSamples, pairing.headBlocks),
+          def.quantile,
+          options,
+        )
+      : storedRatioInterval(baseRuns, head, def.quantile, drift ?? 0, options);
   result.ratio = ratio;
   result.ci = ci;
   // Orient so that > 1 means worse, whatever the metric's direction.
@@ -212,18 +286,23 @@ export function compareMetric(
   else if (withinBand) result.verdict = 'unchanged';
   else result.verdict = 'inconclusive';
 
-  const paired = pairing ? `; paired over ${new Set(pairing.headBlocks).size} blocks` : '';
-  const change = `${fmt(result.base, def.unit)} -> ${fmt(headValue, def.unit)} (${formatPercent(ratio)}, 95% CI ${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)}${paired})`;
+  const level = `${Math.round(options.confidence * 1000) / 10}% CI`;
+  const runs = baseRuns.filter((r) => r.length > 0).length;
+  const basis = pairing
+    ? `; paired over ${new Set(pairing.headBlocks).size} blocks`
+    : `; run-to-run drift ±${((Math.exp(drift ?? 0) - 1) * 100).toFixed(0)}% ${runs > 1 ? `from ${runs} stored runs` : 'assumed (1 stored run)'}`;
+  const change = `${fmt(result.base, def.unit)} -> ${fmt(headValue, def.unit)} (${formatPercent(ratio)}, ${level} ${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)}${basis})`;
   const tolerance = `tolerance ${(options.tolerance * 100).toFixed(0)}%`;
   const reason: Record<Verdict, string> = {
     regressed: `regressed beyond the ${tolerance}; the CI excludes no change`,
     inconclusive:
       worse > limit
-        ? `beyond the ${tolerance}, but the CI includes no change: rerun with more iterations`
-        : `the CI reaches beyond the ${tolerance}, so no change cannot be claimed: rerun with more iterations`,
+        ? `beyond the ${tolerance}, but the CI includes no change: rerun with more iterations${pairing ? '' : ', or compare A/B (--base-replay)'}`
+        : `the CI reaches beyond the ${tolerance}, so no change cannot be claimed: rerun with more iterations${pairing ? '' : ', or compare A/B (--base-replay)'}`,
     improved: `improved beyond the ${tolerance}`,
     unchanged: belowNoise ? `within the ${options.noiseFloorMs} ms noise floor` : `the CI lies within the ${tolerance}`,
     new: '',
+    'not-gated': '',
   };
   result.message = `${def.label} ${change}: ${reason[result.verdict]}`;
   return result;
@@ -234,13 +313,8 @@ export interface CaseComparison {
   metrics: MetricVerdict[];
 }
 
-export function compareCase(
-  baseSamples: readonly GateSample[] | null,
-  headSamples: readonly GateSample[],
-  options: GateOptions = DEFAULT_GATE,
-  pairing?: Pairing,
-): CaseComparison {
-  const metrics = options.metrics.map((metric) => compareMetric(metric, baseSamples, headSamples, options, pairing));
+export function compareCase(baseSide: BaseSide | null, headSamples: readonly GateSample[], options: GateOptions = DEFAULT_GATE): CaseComparison {
+  const metrics = options.metrics.map((metric) => compareMetric(metric, baseSide, headSamples, options));
   return { verdict: worstVerdict(metrics.map((m) => m.verdict)), metrics };
 }
 
@@ -272,6 +346,9 @@ export function gateOptions(spec: RegressionOptions = {}, runFailOn: FailOn | nu
     noiseFloorMs: regression.noiseFloorMs ?? DEFAULT_GATE.noiseFloorMs,
     failOn: regression.failOn ?? DEFAULT_GATE.failOn,
     estimator: regression.estimator ?? DEFAULT_GATE.estimator,
+    minSamples: regression.minSamples ?? DEFAULT_GATE.minSamples,
+    onInputChange: regression.onInputChange ?? DEFAULT_GATE.onInputChange,
+    drift: regression.drift ?? DEFAULT_GATE.drift,
   };
   if (!(options.tolerance >= 0 && options.tolerance < 10)) throw new Error(`regression.tolerance must be between 0 and 10, got ${options.tolerance}`);
   if (!(options.noiseFloorMs >= 0)) throw new Error(`regression.noiseFloorMs must be >= 0, got ${options.noiseFloorMs}`);
@@ -279,5 +356,10 @@ export function gateOptions(spec: RegressionOptions = {}, runFailOn: FailOn | nu
     throw new Error(`regression.failOn must be "regressed" or "inconclusive", got "${options.failOn}"`);
   }
   if (!['linear', 'harrell-davis'].includes(options.estimator)) throw new Error(`regression.estimator must be "linear" or "harrell-davis"`);
+  if (!(Number.isInteger(options.minSamples) && options.minSamples >= 2))
+    throw new Error(`regression.minSamples must be an integer >= 2, got ${options.minSamples}`);
+  if (!['compare', 'new'].includes(options.onInputChange))
+    throw new Error(`regression.onInputChange must be "compare" or "new", got "${options.onInputChange}"`);
+  if (!(options.drift >= 0 && options.drift < 2)) throw new Error(`regression.drift must be between 0 and 2, got ${options.drift}`);
   return options;
 }

@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import type { SerializedError, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 import { machineInfo } from '../gate/fingerprint.ts';
 import type { CaseMeta, CaseResult, CaseStatus, RunResults, TargetInfo } from '../types.ts';
-import { caseId } from './case-id.ts';
+import { caseId } from '../files/case-id.ts';
 import { gitSha } from './git.ts';
 import { NO_TARGET, unmeasured } from './unmeasured.ts';
 
@@ -95,7 +95,7 @@ function unfinished(test: TestCase): CaseMeta | undefined {
   if (!declared) return undefined;
   return {
     ...declared,
-    id: caseId(declared.model, null, declared.promptId, declared.promptHash),
+    id: caseId(declared.model, null, declared.promptId),
     target: NO_TARGET,
     modelInfo: null,
     variant: null,

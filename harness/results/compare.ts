@@ -3,16 +3,17 @@
  * results artifact (or the committed baseline) and the head's results: the
  * gate runs on every head case against the base case with the same id.
  */
-import { gateCase, referenceFromBaseline, referenceFromCase, type Reference } from '../gate/gate.ts';
+import { caseInput, gateCase, referenceFromBaseline, referenceFromCase, referencesById, type Reference } from '../gate/gate.ts';
+import { currentCaseId } from '../files/case-id.ts';
 import type { GateOptions } from '../gate/verdict.ts';
 import type { BaselineFile, CaseResult, RunResults } from '../types.ts';
 
 function references(base: RunResults | BaselineFile, file: string): Map<string, Reference> {
   if ('kind' in base && base.kind === 'foundry-bench-baseline') {
-    return new Map(Object.entries(base.cases).map(([id, entry]) => [id, referenceFromBaseline(entry, file)]));
+    return referencesById(Object.entries(base.cases).map(([id, entry]) => [id, referenceFromBaseline(entry, file, id)]));
   }
   const run = base as RunResults;
-  return new Map(run.cases.filter((c) => c.status !== 'skipped').map((c) => [c.id, referenceFromCase(c, run.run, file)]));
+  return referencesById(run.cases.filter((c) => c.status !== 'skipped').map((c) => [c.id, referenceFromCase(c, run.run, file)]));
 }
 
 /** The head document with every case's gate recomputed against `base`; a failing verdict fails the case. */
@@ -21,12 +22,20 @@ export function compareResults(base: RunResults | BaselineFile, baseFile: string
   const cases = head.cases.map((c): CaseResult => {
     if (c.status === 'skipped') return c;
     const { gate, failures: gateFailures } = gateCase(
-      byId.get(c.id) ?? null,
-      { samples: c.samples, fingerprint: c.fingerprint, outputSha256: c.sampleOutput?.sha256 ?? null },
+      byId.get(currentCaseId(c.id)) ?? null,
+      {
+        samples: c.samples,
+        fingerprint: c.fingerprint,
+        outputSha256: c.sampleOutput?.sha256 ?? null,
+        input: caseInput(c),
+      },
       options,
     );
     // The head run's own gate lines are replaced by the new comparison's; its other failures (budgets, errors) stay.
-    const previousGateLines = new Set([...(c.gate?.metrics.map((m) => m.message) ?? []), ...c.failures.filter((l) => l.startsWith('note: the baseline'))]);
+    const previousGateLines = new Set([
+      ...(c.gate?.metrics.map((m) => m.message) ?? []),
+      ...c.failures.filter((l) => l.startsWith('note: the baseline') || l.startsWith('note: the input changed')),
+    ]);
     const failures = [...c.failures.filter((line) => !previousGateLines.has(line)), ...gateFailures];
     return { ...c, status: failures.length > 0 ? 'failed' : 'passed', failures, gate };
   });

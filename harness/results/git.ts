@@ -1,5 +1,6 @@
 /** The commit a run measured, recorded in results and baselines. */
 import { execFileSync } from 'node:child_process';
+import { relative, resolve, sep } from 'node:path';
 
 /** The checked-out commit, or null outside a git work tree. */
 export function gitSha(cwd = process.cwd()): string | null {
@@ -11,5 +12,21 @@ export function gitSha(cwd = process.cwd()): string | null {
     );
   } catch {
     return null;
+  }
+}
+
+/**
+ * A file's text as committed at `ref` (`git show REF:path`), `path` relative to the work tree's root or absolute
+ * inside it. Throws naming the ref and the file when git cannot show it.
+ */
+export function fileAtRef(ref: string, path: string, cwd = process.cwd()): string {
+  const git = (args: string[]) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 15_000, maxBuffer: 256 * 2 ** 20 }).toString();
+  try {
+    const top = git(['rev-parse', '--show-toplevel']).trim();
+    const relativePath = relative(top, resolve(cwd, path)).split(sep).join('/');
+    return git(['show', `${ref}:${relativePath}`]);
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new Error(`--base-ref ${ref}: cannot read ${path} at that ref (${stderr || (error as Error).message})`);
   }
 }

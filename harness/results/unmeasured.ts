@@ -20,6 +20,7 @@ export function unmeasured(): CaseFigures {
     cost: null,
     gate: null,
     sampleOutput: null,
+    request: null,
     durationMs: 0,
   };
 }

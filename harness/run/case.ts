@@ -15,20 +15,23 @@ import { inject, type TestContext } from 'vitest';
 import { annotationsPath, loadAnnotations } from '../files/annotations.ts';
 import { catalogEntry, withVariantFacts } from '../files/catalog.ts';
 import { evaluateCase, type Evaluation, type EvaluationContext } from '../evaluate/evaluate.ts';
-import { baselinePath, readBaseline } from '../gate/baseline.ts';
+import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
-import { gateCase, referenceFromBaseline, referenceFromPairedArm, type Reference } from '../gate/gate.ts';
+import { gateCase, inputOf, referenceFromBaseline, referenceFromPairedArm, type Reference } from '../gate/gate.ts';
+import type { InputRecord } from '../gate/input.ts';
 import type { GateOptions } from '../gate/verdict.ts';
 import { createClient, type RequestClient } from '../measure/request.ts';
 import { measureArms, type Arm, type ArmRun, type Measurement } from '../measure/runner.ts';
 import { findModel } from '../targets/openai.ts';
 import { prepareModel, unknownModelInfo, type PreparedModel } from '../targets/prepare.ts';
 import { NO_TARGET_MESSAGE, resolvePlainTarget, unusableTarget } from '../targets/resolve.ts';
-import { caseId } from '../results/case-id.ts';
+import { caseId } from '../files/case-id.ts';
+import { fileAtRef } from '../results/git.ts';
 import { NO_TARGET, unmeasured, type CaseFigures } from '../results/unmeasured.ts';
 import type {
   Annotation,
   StabilizeOptions,
+  BaselineEntry,
   BaselineFile,
   Budgets,
   CaseIdentity,
@@ -36,6 +39,7 @@ import type {
   CaseParams,
   GateResult,
   Prompt,
+  RecordedRequest,
   RunOptions,
   RunTarget,
   TargetInfo,
@@ -125,14 +129,15 @@ export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: Tes
   const evaluation = await evaluateCase(head, evaluationContext(plan));
   const measuredAt = fingerprint(plan.target.info, plan.servedId, plan.where.variant?.executionProvider);
   const reference = plan.base ? pairedReference(plan.base, measurement.arms[0] as ArmRun, head) : plan.reference;
+  const request = recordedRequest(plan);
   const verdict = gateCase(
     reference,
-    { samples: head.samples, fingerprint: measuredAt, outputSha256: evaluation.sampleOutput?.sha256 ?? null },
+    { samples: head.samples, fingerprint: measuredAt, outputSha256: evaluation.sampleOutput?.sha256 ?? null, input: inputOf(spec.promptHash, request) },
     spec.gate,
     plan.run.updateBaseline,
   );
   const failures = [...verdict.failures, ...evaluation.failures];
-  const measured = { samples: head.samples, evaluation, gate: verdict.gate, fingerprint: measuredAt, durationMs: measurement.durationMs };
+  const measured = { samples: head.samples, evaluation, gate: verdict.gate, fingerprint: measuredAt, durationMs: measurement.durationMs, request };
   const record = recordCase(plan.identity, plan.where, measured, failures);
   return failures.length > 0 ? { kind: 'fail', failures, record } : { kind: 'pass', record };
 }
@@ -149,14 +154,22 @@ interface CasePlan {
   /** The baseline entry of the case; null when it is new (or compared with an A/B base instead). */
   reference: Reference | null;
   client: RequestClient;
-  /** The A/B base (`--base-target`), measured alongside the case; null without one, or when the base lacks the model. */
+  /**
+   * The A/B base, measured alongside the case: the same request on `--base-target`, or the baseline's recorded
+   * request replayed here (`--base-replay`). Null without one, when the base target lacks the model, or when the
+   * baseline recorded no request for the case.
+   */
   base: PairedBase | null;
 }
 
-/** The base side of an A/B case: the same request, sent to the base target. */
+/** The base side of an A/B case. */
 interface PairedBase {
   target: TargetInfo;
   arm: Arm;
+  /** What the base sends. */
+  input: InputRecord;
+  /** With `--base-replay`: the baseline whose request is replayed. */
+  replayOf?: string;
 }
 
 /** The model ready on its target, the case's id and its baseline entry; or the outcome that ends the case here. */
@@ -180,13 +193,22 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
     const base = pairedBase(baseTarget, [model.servedId, spec.model], spec, run.apiKey);
     return { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, reference: null, client, base };
   }
-  return { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, reference: referenceFor(identity.id, run), client, base: null };
+  const ready = { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, client } as const;
+  const { path, file } = baselineFor(run);
+  const entry = file?.cases[identity.id];
+  // --base-replay: the recorded request is sent again beside the case. Without one (a new case, a version 1
+  // baseline) the case is compared with the stored samples, as without the flag.
+  if (run.baseReplay && entry?.request) {
+    const base = replayedBase(entry, entry.request, target.info, client, model.servedId, spec.params.timeoutMs, path);
+    return { ...ready, reference: null, base };
+  }
+  return { ...ready, reference: entry ? referenceFromBaseline(entry, path, identity.id) : null, base: null };
 }
 
 /** Who the case is; a Foundry Local case is keyed by the variant it resolved to, once the model is prepared. */
 function identityOf(spec: CaseSpec, model: PreparedModel | null): CaseIdentity {
   const { prompt, promptHash, params, budgets } = spec;
-  return { id: caseId(spec.model, model?.variant ?? null, prompt.id, promptHash), model: spec.model, promptId: prompt.id, promptHash, params, budgets };
+  return { id: caseId(spec.model, model?.variant ?? null, prompt.id), model: spec.model, promptId: prompt.id, promptHash, params, budgets };
 }
 
 function whereOf(spec: CaseSpec, target: RunTarget, model: PreparedModel | null): Where {
@@ -208,16 +230,39 @@ function pairedBase(target: RunTarget & { kind: 'ready' }, ids: readonly string[
   return {
     target: target.info,
     arm: { client: clientFor(target.info, apiKey), request: { model, messages: spec.prompt.messages, ...requestParams(spec.params) } },
+    input: inputOf(spec.promptHash, { model, messages: spec.prompt.messages, ...requestParams(spec.params) }),
   };
+}
+
+/** The baseline's recorded request, sent to the case's own target and model as the base. */
+function replayedBase(
+  entry: BaselineEntry,
+  recorded: RecordedRequest,
+  target: TargetInfo,
+  client: RequestClient,
+  servedId: string,
+  timeoutMs: number,
+  baselineFile: string,
+): PairedBase {
+  // The served id, not the recorded one: the case id already pins the model and variant, and a server may
+  // serve them under a newer build's id.
+  const request = { ...recorded, model: servedId, timeoutMs };
+  return { target, arm: { client, request }, input: inputOf(entry.inputHash ?? null, recorded), replayOf: baselineFile };
 }
 
 /** The base arm as the case's reference, each request tagged with its ABBA block. */
 function pairedReference(base: PairedBase, baseRun: ArmRun, head: ArmRun): Reference {
   const blocks = (run: ArmRun) => run.positions.map((position) => blockOf(position, 2));
   return referenceFromPairedArm(
-    { samples: baseRun.samples, blocks: blocks(baseRun), outputSha256: baseRun.samples.find((s) => s.ok)?.outputSha256 ?? null },
+    { samples: baseRun.samples, blocks: blocks(baseRun), outputSha256: baseRun.samples.find((s) => s.ok)?.outputSha256 ?? null, input: base.input },
     blocks(head),
-    { target: base.target.baseURL, fingerprint: fingerprint(base.target, base.arm.request.model), measuredAt: new Date().toISOString(), gitSha: null },
+    {
+      target: base.target.baseURL,
+      fingerprint: fingerprint(base.target, base.arm.request.model),
+      measuredAt: new Date().toISOString(),
+      gitSha: null,
+      replayOf: base.replayOf,
+    },
   );
 }
 
@@ -259,6 +304,7 @@ interface Measured {
   gate: GateResult;
   fingerprint: NonNullable<CaseMeta['fingerprint']>;
   durationMs: number;
+  request: RecordedRequest;
 }
 
 /** The case record, made once from what each step returned; a case that measured nothing has empty figures. */
@@ -266,9 +312,9 @@ export function recordCase(identity: CaseIdentity, where: Where, measured: Measu
   return { ...identity, ...where, skipReason, failures, ...(measured ? figures(measured) : unmeasured()) };
 }
 
-function figures({ samples, evaluation: e, gate, fingerprint, durationMs }: Measured): CaseFigures {
+function figures({ samples, evaluation: e, gate, fingerprint, durationMs, request }: Measured): CaseFigures {
   const { warmup, stats, errors, determinism, budgetViolations, quality, cost, sampleOutput } = e;
-  return { samples, warmup, stats, errors, determinism, budgetViolations, fingerprint, quality, cost, gate, sampleOutput, durationMs };
+  return { samples, warmup, stats, errors, determinism, budgetViolations, fingerprint, quality, cost, gate, sampleOutput, request, durationMs };
 }
 
 function failed(identity: CaseIdentity, where: Where, failures: string[]): EndedEarly {
@@ -281,6 +327,12 @@ function skipped(identity: CaseIdentity, where: Where, reason: string): EndedEar
 
 function requestParams({ maxTokens, temperature, seed, stream, timeoutMs }: CaseParams) {
   return { maxTokens, temperature, seed, stream, timeoutMs };
+}
+
+/** The request the case's own arm sends, as results and baselines record it. */
+function recordedRequest({ spec, servedId }: CasePlan): RecordedRequest {
+  const { maxTokens, temperature, seed, stream } = spec.params;
+  return { model: servedId, messages: spec.prompt.messages, maxTokens, temperature, seed, stream };
 }
 
 /** A failure whose message is the whole story: no stack frames pointing into the harness. */
@@ -314,9 +366,21 @@ function clientFor(target: TargetInfo, apiKey: string): RequestClient {
   return once(clients, target.baseURL, () => createClient(target.baseURL, apiKey));
 }
 
+/** The run's baseline file: the working tree's, or with `--base-ref` the one committed at that ref. */
 function baselineFor(run: RunOptions): { path: string; file: BaselineFile | null } {
-  const path = baselinePath(run.baselineDir, run.profile);
-  return { path, file: once(baselines, path, () => readBaseline(path)) };
+  const file = baselinePath(run.baselineDir, run.profile);
+  const ref = run.baseReplay?.ref ?? null;
+  if (ref === null) return { path: file, file: once(baselines, file, () => readBaseline(file)) };
+  const path = `${file}@${ref}`;
+  return { path, file: once(baselines, path, () => parseBaseline(parseJson(fileAtRef(ref, file, run.root), path), path)) };
+}
+
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`baseline ${path}: not valid JSON (${(error as Error).message})`);
+  }
 }
 
 /** What is wrong with the run's baseline file; null when it is fine or absent. */
@@ -327,13 +391,6 @@ function baselineProblem(run: RunOptions): string | null {
   } catch (error) {
     return (error as Error).message;
   }
-}
-
-/** This case's baseline entry, from a file already checked by baselineProblem. */
-function referenceFor(id: string, run: RunOptions): Reference | null {
-  const { path, file } = baselineFor(run);
-  const entry = file?.cases[id];
-  return entry ? referenceFromBaseline(entry, path) : null;
 }
 
 function annotationsFor(run: RunOptions): Annotation[] {

@@ -55,7 +55,8 @@ function comparison(base: RequestSample[] | null, samples: RequestSample[]) {
   const key = JSON.stringify([base?.map((s) => s.e2eMs), samples.map((s) => s.e2eMs)]);
   const known = comparisons.get(key);
   if (known) return known;
-  const result = compareCase(base, samples, DEFAULT_GATE);
+  // Report fixtures: few samples, the within-run statistics only.
+  const result = compareCase(base ? { runs: [base] } : null, samples, { ...DEFAULT_GATE, drift: 0, minSamples: 2 });
   comparisons.set(key, result);
   return result;
 }
@@ -70,7 +71,7 @@ export function makeCase(spec: CaseSpec = {}): CaseResult {
   const failed = gate?.verdict === 'regressed';
   const failures = [...(spec.failures ?? []), ...(failed ? (gate?.metrics.map((m) => m.message) ?? []) : [])];
   return {
-    id: `${model}/${promptId}@0123456789ab`,
+    id: `${model}/${promptId}`,
     file: spec.file ?? 'bench/example.bench.ts',
     name: `${model} > ${promptId}`,
     status: spec.status ?? (failures.length > 0 ? 'failed' : 'passed'),
@@ -103,12 +104,15 @@ export function makeCase(spec: CaseSpec = {}): CaseResult {
             : null,
           fingerprintMismatch: [],
           outputChanged: null,
+          inputChanges: [],
+          drift: base ? { sigma: 0, runs: 1 } : null,
         }
       : null,
     catalog: null,
     quality: null,
     cost: null,
     sampleOutput: skipped ? null : { text: spec.output ?? 'w0 w1 w2', truncated: false, sha256: 'a'.repeat(64), outputTokens: 16, finishReason: 'length' },
+    request: skipped ? null : { model, messages: [{ role: 'user', content: `say ${promptId}` }], maxTokens: 150, temperature: 0, seed: 42, stream: true },
     durationMs: samples.reduce((sum, s) => sum + s.e2eMs, 0),
   };
 }

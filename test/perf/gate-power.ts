@@ -75,14 +75,14 @@ function realisticRun(n: number, factors: readonly number[], seed: number): Arra
 function storedVerdict(n: number, factor: number, seed: number) {
   const [base] = realisticRun(n, [1], seed);
   const [head] = realisticRun(n, [factor], seed + 7_919);
-  return compareMetric('e2eP95', base?.samples ?? [], head?.samples ?? []).verdict;
+  return compareMetric('e2eP95', { runs: [base?.samples ?? []] }, head?.samples ?? []).verdict;
 }
 
 /** A/B mode: base and head in one run, ABBA blocks, paired comparison. */
 function pairedVerdict(n: number, factor: number, seed: number) {
   const [base, head] = realisticRun(n, [1, factor], seed);
   if (!base || !head) throw new Error('two arms expected');
-  return compareMetric('e2eP95', base.samples, head.samples, DEFAULT_GATE, { baseBlocks: base.blocks, headBlocks: head.blocks }).verdict;
+  return compareMetric('e2eP95', { runs: [base.samples], pairing: { baseBlocks: base.blocks, headBlocks: head.blocks } }, head.samples).verdict;
 }
 
 function realistic(lines: string[]): void {
@@ -128,9 +128,9 @@ function main(): void {
         const base = asSamples(lognormalLatencies(n, 100, SIGMA, 10_000 + t));
         const slow = asSamples(lognormalLatencies(n, 125, SIGMA, 20_000 + t));
         const same = asSamples(lognormalLatencies(n, 100, SIGMA, 30_000 + t));
-        const options = { ...DEFAULT_GATE, estimator };
-        if (compareMetric('e2eP95', base, slow, options).verdict === 'regressed') detect++;
-        if (compareMetric('e2eP95', base, same, options).verdict === 'regressed') falseAlarm++;
+        const options = { ...DEFAULT_GATE, estimator, drift: 0 };
+        if (compareMetric('e2eP95', { runs: [base] }, slow, options).verdict === 'regressed') detect++;
+        if (compareMetric('e2eP95', { runs: [base] }, same, options).verdict === 'regressed') falseAlarm++;
       }
       lines.push(`gate, ${estimator.padEnd(14)} ${String(n).padStart(5)}   ${rate(detect)}         ${rate(falseAlarm)}`);
     }
