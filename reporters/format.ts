@@ -18,7 +18,7 @@ export function formatChange(metric: MetricVerdict | undefined): string {
 export function gateBasis(gate: CaseResult['gate']): string | null {
   if (gate?.paired) return `A/B, ${gate.paired.blocks} blocks, ${gate.paired.replayOf ? 'baseline request replayed' : `base ${gate.paired.target}`}`;
   if (gate?.drift) {
-    const drift = `±${((Math.exp(gate.drift.sigma) - 1) * 100).toFixed(0)}%`;
+    const drift = `±${(gate.drift.sigma * 100).toFixed(0)}%`;
     return gate.drift.runs > 1 ? `${gate.drift.runs} stored runs, run-to-run drift ${drift}` : `1 stored run, run-to-run drift ${drift} assumed`;
   }
   return null;

@@ -266,7 +266,9 @@ describe('the regression gate, end to end against the simulated server', () => {
     expect(regressed?.status).toBe('failed');
     expect(regressed?.gate).toMatchObject({ verdict: 'regressed', failed: true, fingerprintMismatch: [] });
     // formatMs prints one decimal below 100 ms and whole numbers from 100 ms up.
-    expect(regressed?.failures[0]).toMatch(/^e2e p95 \d+(\.\d)? ms -> \d+(\.\d)? ms \(\+\d+\.\d%, 95% CI \+\d+\.\d% \.\. \+\d+\.\d%; run-to-run drift ±11% assumed \(1 stored run\)\): regressed/);
+    expect(regressed?.failures[0]).toMatch(
+      /^e2e p95 \d+(\.\d)? ms -> \d+(\.\d)? ms \(\+\d+\.\d%, 95% CI \+\d+\.\d% \.\. \+\d+\.\d%; run-to-run drift ±10% assumed \(1 stored run\)\): regressed/,
+    );
     expect(slow.output).toContain('regressed');
   });
 
@@ -464,4 +466,57 @@ describe('A/B against another server (--base-target), end to end', () => {
       'A/B base target: target unreachable: GET http://127.0.0.1:1/v1/models failed: ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:1)',
     ]);
   }, 60_000);
+});
+
+describe('A/B against the baseline request replayed (--base-replay), end to end', () => {
+  const specs = 'test/replay-specs/*.bench.ts';
+  let sim: SimServer;
+  let baselineDir: string;
+  const config = (maxTokens: number) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'foundry-bench-config-')), 'foundry-bench.config.yaml');
+    writeFileSync(file, `defaults:\n  maxTokens: ${maxTokens}\n`);
+    return file;
+  };
+
+  beforeAll(async () => {
+    sim = await spawnSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 64, jitter: 0.05 }] });
+    baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-replay-'));
+    const recorded = await runBench({ BENCH_BASE_URL: sim.url }, ['--config', config(16), '--baseline-dir', baselineDir, '--update-baseline'], specs);
+    expect(recorded.code).toBe(0);
+  }, 60_000);
+  afterAll(() => sim.close());
+
+  test('a pull request that raises maxTokens is measured against the old request, now, on the same server', async () => {
+    const before = (await sim.served()).length;
+    const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--config', config(32), '--baseline-dir', baselineDir, '--base-replay'], specs);
+    expect(run.code).toBe(1);
+    const [c] = run.results?.cases ?? [];
+    expect(c?.gate).toMatchObject({
+      verdict: 'regressed',
+      inputChanges: ['maxTokens 16 -> 32'],
+      paired: { blocks: 10, replayOf: join(baselineDir, 'default.json') },
+    });
+    expect(c?.request).toMatchObject({ model: 'sim-fast', maxTokens: 32, messages: [{ role: 'user', content: 'Say hello.' }] });
+    expect(c?.failures).toContain('note: the input changed since the baseline (maxTokens 16 -> 32)');
+    // Both requests went to the one server: 1 warmup and 20 timed each, the old maxTokens and the new.
+    const served = (await sim.served()).slice(before).filter((r) => r.model === 'sim-fast');
+    expect(served.filter((r) => r.maxTokens === 16)).toHaveLength(21);
+    expect(served.filter((r) => r.maxTokens === 32)).toHaveLength(21);
+    const md = readFileSync(join(run.outDir, 'report.md'), 'utf8');
+    expect(md).toContain('✏️ input changed since the baseline: maxTokens 16 -&gt; 32');
+    expect(md).toContain('compared with: A/B, 10 blocks, baseline request replayed');
+  }, 60_000);
+
+  test('the same request replayed is not a regression', async () => {
+    const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--config', config(16), '--baseline-dir', baselineDir, '--base-replay'], specs);
+    expect(run.code).toBe(0);
+    expect(run.results?.cases[0]?.gate).toMatchObject({ inputChanges: [], paired: { blocks: 10 } });
+    expect(run.results?.cases[0]?.gate?.verdict).not.toBe('regressed');
+  }, 60_000);
+
+  test('--base-replay and --base-target together are a usage error', async () => {
+    const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--base-replay', '--base-target', sim.url], specs);
+    expect(run.code).toBe(2);
+    expect(run.output).toContain('--base-target and --base-replay/--base-ref each name the A/B base: give one');
+  });
 });

@@ -290,7 +290,7 @@ export function compareMetric(
   const runs = baseRuns.filter((r) => r.length > 0).length;
   const basis = pairing
     ? `; paired over ${new Set(pairing.headBlocks).size} blocks`
-    : `; run-to-run drift ±${((Math.exp(drift ?? 0) - 1) * 100).toFixed(0)}% ${runs > 1 ? `from ${runs} stored runs` : 'assumed (1 stored run)'}`;
+    : `; run-to-run drift ±${((drift ?? 0) * 100).toFixed(0)}% ${runs > 1 ? `from ${runs} stored runs` : 'assumed (1 stored run)'}`;
   const change = `${fmt(result.base, def.unit)} -> ${fmt(headValue, def.unit)} (${formatPercent(ratio)}, ${level} ${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)}${basis})`;
   const tolerance = `tolerance ${(options.tolerance * 100).toFixed(0)}%`;
   const reason: Record<Verdict, string> = {
