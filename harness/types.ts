@@ -150,6 +150,27 @@ export interface RegressionOptions {
    * @default 0.1
    */
   drift?: number;
+  /**
+   * Adaptive sampling: `iterations` becomes a minimum, and blocks of requests are added until the verdict is
+   * decisive (regressed, improved, or unchanged by equivalence) or the budget is spent, with the false-alarm rate
+   * held across the repeated looks (alpha spending). `true` turns it on for stored baselines too, `false` off.
+   * @default on in A/B runs (--base-replay, --base-ref, --base-target), off otherwise
+   */
+  adaptive?: boolean | AdaptiveOptions;
+}
+
+/** The budget of adaptive sampling. */
+export interface AdaptiveOptions {
+  /**
+   * Timed requests per side at most.
+   * @default 100
+   */
+  maxIterations?: number;
+  /**
+   * Time the added requests may take at most, ms (the first `iterations` are not counted).
+   * @default 120000
+   */
+  maxTimeMs?: number;
 }
 
 /** A Foundry Local variant choice: a device, or an exact model id such as `qwen2.5-0.5b-instruct-generic-cpu:4`. */
@@ -1049,6 +1070,26 @@ export interface GateResult {
     replayOf?: string;
     /** Blocks the comparison rests on. */
     blocks: number;
+  };
+  /** Set when sampling was adaptive: how many looks the verdict took, and why sampling stopped. */
+  sampling?: {
+    /**
+     * Times the verdict was computed while requests were added.
+     * @minimum 1
+     */
+    looks: number;
+    /**
+     * Timed requests per side at the end.
+     * @minimum 0
+     */
+    iterations: number;
+    /** `decisive`: regressed, improved or unchanged; `failing`: every request of a side failed; otherwise the budget that ran out. */
+    stoppedBecause: 'decisive' | 'failing' | 'max-iterations' | 'max-time';
+    /**
+     * The two-sided false-alarm rate the last look was tested at (its share of the run's alpha).
+     * @minimum 0
+     */
+    alpha: number;
   };
 }
 

@@ -20,8 +20,9 @@
  * The seed is fixed, so the same samples always give the same verdict.
  */
 import { formatMs, formatPercent } from '../evaluate/numbers.ts';
-import { centralInterval, harrellDavisSorted, normalFrom, quantileSorted, seededRandom, sortAscending } from '../evaluate/stats.ts';
-import type { FailOn, GatedMetric, GateSample, Interval, MetricVerdict, QuantileEstimator, RegressionOptions, Verdict } from '../types.ts';
+import { centralInterval, harrellDavisSorted, normalFrom, quantileSorted, quantileUnsorted, seededRandom, sortAscending } from '../evaluate/stats.ts';
+import { adaptivePlan } from './sequential.ts';
+import type { AdaptiveOptions, FailOn, GatedMetric, GateSample, Interval, MetricVerdict, QuantileEstimator, RegressionOptions, Verdict } from '../types.ts';
 
 interface MetricDefinition {
   label: string;
@@ -62,6 +63,8 @@ export interface GateOptions {
   onInputChange: 'compare' | 'new';
   /** Between-run drift assumed for a stored reference (log-sd of a run's speed). */
   drift: number;
+  /** `regression.adaptive` as given: unset is on for A/B, off against stored runs (gate/sequential.ts). */
+  adaptive: boolean | AdaptiveOptions | undefined;
   confidence: number;
   resamples: number;
   seed: number;
@@ -76,12 +79,20 @@ export const DEFAULT_GATE: GateOptions = {
   minSamples: 20,
   onInputChange: 'compare',
   drift: 0.1,
+  adaptive: undefined,
   confidence: 0.95,
   resamples: 2000,
   seed: 0x5eed,
 };
 
 const SEVERITY: Record<Verdict, number> = { regressed: 5, inconclusive: 4, improved: 3, 'not-gated': 2, unchanged: 1, new: 0 };
+
+/** The options at another confidence (a look of adaptive sampling); rarer tails need more resamples to place a percentile. */
+export function atConfidence(options: GateOptions, confidence: number): GateOptions {
+  const alpha = 1 - confidence;
+  const resamples = alpha > 0 ? Math.min(20_000, Math.max(options.resamples, Math.ceil(40 / alpha))) : options.resamples;
+  return { ...options, confidence, resamples };
+}
 
 /** The verdict of a case: its most severe metric verdict. */
 export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
@@ -93,10 +104,53 @@ export function failsGate(verdict: Verdict, failOn: GateOptions['failOn']): bool
 }
 
 /** What a bootstrap of the ratio needs to know. */
-type BootstrapSettings = Pick<GateOptions, 'estimator' | 'confidence' | 'resamples' | 'seed'>;
+type BootstrapSettings = Pick<GateOptions, 'estimator' | 'confidence' | 'resamples' | 'seed'> & {
+  /** The verdict an interval gives: resampling may stop early once no likely error in the interval's ends could change it. */
+  decide?: (ci: Interval) => Verdict;
+};
 
 function estimate(estimator: QuantileEstimator): (sorted: ArrayLike<number>, q: number) => number {
   return estimator === 'harrell-davis' ? harrellDavisSorted : quantileSorted;
+}
+
+/** The estimator on a scratch buffer it may reorder. */
+function estimateInPlace(estimator: QuantileEstimator): (values: Float64Array, q: number) => number {
+  return estimator === 'harrell-davis' ? (values, q) => harrellDavisSorted(values.sort(), q) : quantileUnsorted;
+}
+
+/**
+ * Early looks at the bootstrap: after `resamples` draws, the interval's ends are taken as uncertain by `margin` of
+ * its width, about four standard errors of a 2.5% percentile estimated from that many draws.
+ */
+const EARLY_LOOKS = [
+  { resamples: 100, margin: 1 / 4 },
+  { resamples: 400, margin: 1 / 8 },
+] as const;
+
+/**
+ * Percentile interval of `draw()`'s ratios. At 100 and at 400 resamples, when every interval within the margin
+ * of the one so far (each end moved either way) gives the same verdict, more resamples cannot change it and
+ * resampling stops: a clear case (most, the plainly inconclusive ones included) costs a twentieth or a fifth.
+ * Same seed, same draws, same answer.
+ */
+function bootstrapRatios(draw: () => number, options: BootstrapSettings): Interval {
+  const ratios = new Float64Array(options.resamples);
+  const { decide } = options;
+  // Early looks only at the usual levels: a rarer tail (adaptive sampling's looks) needs every resample.
+  const looks = decide && options.confidence <= 0.95 ? EARLY_LOOKS : [];
+  let drawn = 0;
+  for (const look of looks) {
+    if (look.resamples >= options.resamples) break;
+    for (; drawn < look.resamples; drawn++) ratios[drawn] = draw();
+    const { lo, hi } = centralInterval(ratios.slice(0, drawn), options.confidence);
+    const m = (hi - lo) * look.margin;
+    const verdict = decide?.({ lo, hi });
+    // The verdict rules are monotone in each end, so the four corners bound every interval in between.
+    const corners = [decide?.({ lo: lo - m, hi: hi - m }), decide?.({ lo: lo - m, hi: hi + m }), decide?.({ lo: lo + m, hi: hi - m }), decide?.({ lo: lo + m, hi: hi + m })];
+    if (corners.every((v) => v === verdict)) return { lo, hi };
+  }
+  for (; drawn < options.resamples; drawn++) ratios[drawn] = draw();
+  return centralInterval(ratios, options.confidence);
 }
 
 /**
@@ -114,7 +168,7 @@ export interface Pairing {
  * a resample alike instead of widening the interval, and drift within a block cancels in the ABBA order.
  */
 export function pairedRatioInterval(base: readonly Blocked[], head: readonly Blocked[], q: number, options: BootstrapSettings): Interval {
-  const est = estimate(options.estimator);
+  const est = estimateInPlace(options.estimator);
   const blocks = new Map<number, { base: number[]; head: number[] }>();
   const block = (id: number) => {
     const known = blocks.get(id);
@@ -126,20 +180,21 @@ export function pairedRatioInterval(base: readonly Blocked[], head: readonly Blo
   for (const { value, block: id } of base) block(id).base.push(value);
   for (const { value, block: id } of head) block(id).head.push(value);
   const all = [...blocks.values()];
+  const largest = (side: 'base' | 'head') => all.reduce((n, b) => Math.max(n, b[side].length), 0) * all.length;
+  const b = new Float64Array(largest('base'));
+  const h = new Float64Array(largest('head'));
   const random = seededRandom(options.seed);
-  const ratios = new Float64Array(options.resamples);
-  for (let r = 0; r < options.resamples; r++) {
-    const b: number[] = [];
-    const h: number[] = [];
+  return bootstrapRatios(() => {
+    let nb = 0;
+    let nh = 0;
     for (let i = 0; i < all.length; i++) {
       const drawn = all[Math.floor(random() * all.length)] as { base: number[]; head: number[] };
-      b.push(...drawn.base);
-      h.push(...drawn.head);
+      for (const v of drawn.base) b[nb++] = v;
+      for (const v of drawn.head) h[nh++] = v;
     }
     // A resample that drew no successful request on one side carries no ratio: count it as no change.
-    ratios[r] = b.length > 0 && h.length > 0 ? est(sortAscending(h), q) / est(sortAscending(b), q) : 1;
-  }
-  return centralInterval(ratios, options.confidence);
+    return nb > 0 && nh > 0 ? est(h.subarray(0, nh), q) / est(b.subarray(0, nb), q) : 1;
+  }, options);
 }
 
 /** A value with the block its request was sent in. */
@@ -189,21 +244,20 @@ export function storedRatioInterval(
   drift: number,
   options: BootstrapSettings,
 ): Interval {
-  const est = estimate(options.estimator);
+  const est = estimateInPlace(options.estimator);
   const random = seededRandom(options.seed);
   const normal = normalFrom(seededRandom(options.seed ^ 0x9e3779b9));
-  const runs = baseRuns.filter((r) => r.length > 0);
+  const runs = baseRuns.filter((r) => r.length > 0).map((r) => Float64Array.from(r));
+  const headValues = Float64Array.from(head);
   const b = new Float64Array(runs.reduce((n, r) => n + r.length, 0));
   const h = new Float64Array(head.length);
   const driftSd = drift * Math.sqrt(1 + 1 / Math.max(1, runs.length));
-  const ratios = new Float64Array(options.resamples);
-  for (let r = 0; r < options.resamples; r++) {
+  return bootstrapRatios(() => {
     let at = 0;
-    for (const run of runs) for (let i = 0; i < run.length; i++) b[at++] = run[Math.floor(random() * run.length)] as number;
-    for (let i = 0; i < h.length; i++) h[i] = head[Math.floor(random() * head.length)] as number;
-    ratios[r] = (est(h.sort(), q) / est(b.sort(), q)) * Math.exp(driftSd * normal());
-  }
-  return centralInterval(ratios, options.confidence);
+    for (const run of runs) for (let i = 0; i < run.length; i++) b[at++] = run[(random() * run.length) | 0] as number;
+    for (let i = 0; i < h.length; i++) h[i] = headValues[(random() * h.length) | 0] as number;
+    return (est(h, q) / est(b, q)) * Math.exp(driftSd * normal());
+  }, options);
 }
 
 const fmt = (value: number, unit: string) => (unit === 'ms' ? `${formatMs(value)} ms` : `${value.toFixed(1)} ${unit}`);
@@ -261,6 +315,20 @@ export function compareMetric(
   }
   const ratio = headValue / result.base;
   const pairing = baseSide?.pairing;
+  const limit = 1 + options.tolerance;
+  const belowNoise = def.unit === 'ms' && Math.abs(headValue - result.base) < options.noiseFloorMs;
+  // Orient so that > 1 means worse, whatever the metric's direction.
+  const worse = def.higherIsBetter ? 1 / ratio : ratio;
+  const decide = (ci: Interval): Verdict => {
+    const worseCI = def.higherIsBetter ? { lo: 1 / ci.hi, hi: 1 / ci.lo } : ci;
+    if (belowNoise) return 'unchanged';
+    if (worse > limit && worseCI.lo > 1) return 'regressed';
+    if (worse < 1 / limit && worseCI.hi < 1) return 'improved';
+    // Equivalence: "unchanged" needs the whole CI inside the tolerance band, not merely a CI that includes 1.
+    if (worseCI.lo >= 1 / limit && worseCI.hi <= limit) return 'unchanged';
+    return 'inconclusive';
+  };
+  const bootstrap = { ...options, decide };
   const drift = pairing ? null : runDrift(baseRuns, options.drift);
   const ci =
     pairing && baseSide
@@ -268,23 +336,12 @@ export function compareMetric(
           blockedValues(def, baseSide.runs[0] ?? [], pairing.baseBlocks),
           blockedValues(def, headSamples, pairing.headBlocks),
           def.quantile,
-          options,
+          bootstrap,
         )
-      : storedRatioInterval(baseRuns, head, def.quantile, drift ?? 0, options);
+      : storedRatioInterval(baseRuns, head, def.quantile, drift ?? 0, bootstrap);
   result.ratio = ratio;
   result.ci = ci;
-  // Orient so that > 1 means worse, whatever the metric's direction.
-  const worse = def.higherIsBetter ? 1 / ratio : ratio;
-  const worseCI = def.higherIsBetter ? { lo: 1 / ci.hi, hi: 1 / ci.lo } : ci;
-  const belowNoise = def.unit === 'ms' && Math.abs(headValue - result.base) < options.noiseFloorMs;
-  const limit = 1 + options.tolerance;
-  // Equivalence: "unchanged" needs the whole CI inside the tolerance band, not merely a CI that includes 1.
-  const withinBand = worseCI.lo >= 1 / limit && worseCI.hi <= limit;
-  if (belowNoise) result.verdict = 'unchanged';
-  else if (worse > limit && worseCI.lo > 1) result.verdict = 'regressed';
-  else if (worse < 1 / limit && worseCI.hi < 1) result.verdict = 'improved';
-  else if (withinBand) result.verdict = 'unchanged';
-  else result.verdict = 'inconclusive';
+  result.verdict = decide(ci);
 
   const level = `${Math.round(options.confidence * 1000) / 10}% CI`;
   const runs = baseRuns.filter((r) => r.length > 0).length;
@@ -349,6 +406,7 @@ export function gateOptions(spec: RegressionOptions = {}, runFailOn: FailOn | nu
     minSamples: regression.minSamples ?? DEFAULT_GATE.minSamples,
     onInputChange: regression.onInputChange ?? DEFAULT_GATE.onInputChange,
     drift: regression.drift ?? DEFAULT_GATE.drift,
+    adaptive: regression.adaptive,
   };
   if (!(options.tolerance >= 0 && options.tolerance < 10)) throw new Error(`regression.tolerance must be between 0 and 10, got ${options.tolerance}`);
   if (!(options.noiseFloorMs >= 0)) throw new Error(`regression.noiseFloorMs must be >= 0, got ${options.noiseFloorMs}`);
@@ -361,5 +419,6 @@ export function gateOptions(spec: RegressionOptions = {}, runFailOn: FailOn | nu
   if (!['compare', 'new'].includes(options.onInputChange))
     throw new Error(`regression.onInputChange must be "compare" or "new", got "${options.onInputChange}"`);
   if (!(options.drift >= 0 && options.drift < 2)) throw new Error(`regression.drift must be between 0 and 2, got ${options.drift}`);
+  adaptivePlan(options.adaptive, true, 0); // throws on a bad budget
   return options;
 }

@@ -61,6 +61,12 @@ export interface MeasureOptions {
    * @default round robin: A B A B ...
    */
   order?: (position: number) => number;
+  /**
+   * Position of the first timed request: a measurement that continues an earlier one (adaptive sampling) goes on
+   * where it stopped, in order and in positions.
+   * @default 0
+   */
+  firstPosition?: number;
 }
 
 /** Measures the arms request by request, in the given order, in warmup and timed phases alike. */
@@ -85,7 +91,7 @@ export async function measureArms(arms: readonly Arm[], plan: SamplingPlan, opti
   bench.add(
     arms[0]?.request.model ?? 'case',
     async () => {
-      const position = turn++;
+      const position = (phase === 'run' ? (options.firstPosition ?? 0) : 0) + turn++;
       const index = order(position);
       const arm = arms[index] as Arm;
       const run = runs[index] as ArmRun;

@@ -19,7 +19,8 @@ import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
 import { gateCase, inputOf, referenceFromBaseline, referenceFromPairedArm, type Reference } from '../gate/gate.ts';
 import type { InputRecord } from '../gate/input.ts';
-import type { GateOptions } from '../gate/verdict.ts';
+import { adaptivePlan, sampleUntilDecisive } from '../gate/sequential.ts';
+import { atConfidence, type GateOptions } from '../gate/verdict.ts';
 import { createClient, type RequestClient } from '../measure/request.ts';
 import { measureArms, type Arm, type ArmRun, type Measurement } from '../measure/runner.ts';
 import { findModel } from '../targets/openai.ts';
@@ -44,6 +45,7 @@ import type {
   RunTarget,
   TargetInfo,
   VariantSelector,
+  Verdict,
 } from '../types.ts';
 import { annotationSink, downloadProgressReporter, progressReporter } from './progress.ts';
 import { abbaOrder, blockOf } from './schedule.ts';
@@ -122,22 +124,21 @@ export class ModelSlot {
 export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: TestContext): Promise<CaseOutcome> {
   const plan = await prepareCase(spec, slot, context);
   if (plan.kind !== 'ready') return plan;
-  const measurement = await measureCase(plan, context);
-  // The case's own arm is the last; an A/B base, when there is one, the first.
-  const head = measurement.arms.at(-1);
-  if (!head) throw new Error('a measurement returned no arm');
-  const evaluation = await evaluateCase(head, evaluationContext(plan));
   const measuredAt = fingerprint(plan.target.info, plan.servedId, plan.where.variant?.executionProvider);
-  const reference = plan.base ? pairedReference(plan.base, measurement.arms[0] as ArmRun, head) : plan.reference;
   const request = recordedRequest(plan);
-  const verdict = gateCase(
-    reference,
-    { samples: head.samples, fingerprint: measuredAt, outputSha256: evaluation.sampleOutput?.sha256 ?? null, input: inputOf(spec.promptHash, request) },
-    spec.gate,
-    plan.run.updateBaseline,
-  );
+  const gate = (measurement: Measurement, options: GateOptions, outputSha256: string | null) => {
+    const head = headArm(measurement);
+    const reference = plan.base ? pairedReference(plan.base, measurement.arms[0] as ArmRun, head) : plan.reference;
+    const input = inputOf(spec.promptHash, request);
+    return gateCase(reference, { samples: head.samples, fingerprint: measuredAt, outputSha256, input }, options, plan.run.updateBaseline);
+  };
+  const { measurement, confidence, sampling } = await measureUntilDecisive(plan, context, (m, options) => gate(m, options, null).gate.verdict);
+  const head = headArm(measurement);
+  const evaluation = await evaluateCase(head, evaluationContext(plan));
+  const verdict = gate(measurement, atConfidence(spec.gate, confidence), evaluation.sampleOutput?.sha256 ?? null);
   const failures = [...verdict.failures, ...evaluation.failures];
-  const measured = { samples: head.samples, evaluation, gate: verdict.gate, fingerprint: measuredAt, durationMs: measurement.durationMs, request };
+  const judged = sampling ? { ...verdict.gate, sampling } : verdict.gate;
+  const measured = { samples: head.samples, evaluation, gate: judged, fingerprint: measuredAt, durationMs: measurement.durationMs, request };
   const record = recordCase(plan.identity, plan.where, measured, failures);
   return failures.length > 0 ? { kind: 'fail', failures, record } : { kind: 'pass', record };
 }
@@ -266,19 +267,82 @@ function pairedReference(base: PairedBase, baseRun: ArmRun, head: ArmRun): Refer
   );
 }
 
+/** The case's own arm: the last; an A/B base, when there is one, is the first. */
+function headArm(measurement: Measurement): ArmRun {
+  const head = measurement.arms.at(-1);
+  if (!head) throw new Error('a measurement returned no arm');
+  return head;
+}
+
+/** A later batch of requests: untimed ones first (none after the first batch), then timed ones from a position on. */
+interface Batch {
+  warmup: number;
+  iterations: number;
+  timeMs: number;
+  firstPosition: number;
+}
+
 /** The timed requests, with live progress; with an A/B base, base and case alternate in randomised ABBA blocks. */
-function measureCase({ spec, servedId, client, base }: CasePlan, context: TestContext): Promise<Measurement> {
+function measureCase(
+  { spec, servedId, client, base }: CasePlan,
+  context: TestContext,
+  batch: Batch = { ...spec.params, firstPosition: 0 },
+): Promise<Measurement> {
   const { params, prompt } = spec;
   const arms: Arm[] = [...(base ? [base.arm] : []), { client, request: { model: servedId, messages: prompt.messages, ...requestParams(params) } }];
   const head = arms.length - 1;
-  const progress = progressReporter(`${spec.model} > ${prompt.id}`, params.warmup, params.iterations, annotationSink(context), arms.length);
-  return measureArms(arms, params, {
+  const progress = progressReporter(`${spec.model} > ${prompt.id}`, batch.warmup, batch.iterations, annotationSink(context), arms.length);
+  return measureArms(arms, batch, {
     signal: context.signal,
     onProgress: (event) => {
       if (event.arm === head) progress(event);
     },
+    firstPosition: batch.firstPosition,
     // Seeded by the case: the same case gets the same order every run.
     ...(base ? { order: abbaOrder(arms.length, Number.parseInt(spec.promptHash.slice(0, 8), 16)) } : {}),
+  });
+}
+
+/** A measurement and the one that continued it, as one. */
+function appendMeasurement(first: Measurement, more: Measurement): Measurement {
+  const arms = first.arms.map((arm, i) => {
+    const added = more.arms[i] as ArmRun;
+    return {
+      samples: [...arm.samples, ...added.samples],
+      positions: [...arm.positions, ...added.positions],
+      warmupSamples: arm.warmupSamples,
+      firstText: arm.firstText ?? added.firstText,
+    };
+  });
+  return { arms, durationMs: first.durationMs + more.durationMs };
+}
+
+/**
+ * The case's requests. With adaptive sampling (gate/sequential.ts) `iterations` is a first batch: the verdict is
+ * looked at, each look at its share of alpha, and whole ABBA blocks are added until it is decisive or the budget
+ * (requests per side, time) is spent. Returns the confidence of the last look, which the final verdict uses.
+ */
+async function measureUntilDecisive(
+  plan: CasePlan,
+  context: TestContext,
+  verdictAt: (measurement: Measurement, options: GateOptions) => Verdict,
+): Promise<{ measurement: Measurement; confidence: number; sampling: GateResult['sampling'] | null }> {
+  const { gate, params } = plan.spec;
+  const measurement = await measureCase(plan, context);
+  // Nothing to decide against (a new case), or the baseline is being rewritten: the fixed count.
+  const nothingToCompare = plan.run.updateBaseline || (plan.base === null && plan.reference === null);
+  const adaptive = nothingToCompare ? null : adaptivePlan(gate.adaptive, plan.base !== null, params.iterations);
+  if (!adaptive) return { measurement, confidence: gate.confidence, sampling: null };
+  const started = performance.now();
+  return sampleUntilDecisive(measurement, adaptive, 1 - gate.confidence, {
+    iterations: (m) => headArm(m).samples.length,
+    failing: (m) => m.arms.some((arm) => !arm.samples.some((sample) => sample.ok)),
+    verdict: (m, confidence) => verdictAt(m, atConfidence(gate, confidence)),
+    more: async (m, count) => {
+      const sent = m.arms.reduce((total, arm) => total + arm.samples.length, 0);
+      return appendMeasurement(m, await measureCase(plan, context, { warmup: 0, iterations: count, timeMs: 0, firstPosition: sent }));
+    },
+    elapsedMs: () => performance.now() - started,
   });
 }
 

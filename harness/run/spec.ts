@@ -6,7 +6,8 @@
  */
 import { afterAll, describe, inject, test } from 'vitest';
 import { loadPrompts } from '../files/prompts.ts';
-import { gateOptions } from '../gate/verdict.ts';
+import { adaptivePlan } from '../gate/sequential.ts';
+import { gateOptions, type GateOptions } from '../gate/verdict.ts';
 import type { BenchOptions, CaseParams, ParamOverrides, RunOptions, VariantSelector } from '../types.ts';
 import { benchFailure, ModelSlot, runBenchCase, type CaseSpec } from './case.ts';
 import { promptHash, resolveParams, suiteName } from './params.ts';
@@ -42,7 +43,7 @@ export function benchModel(model: string, options: BenchOptions): void {
         const { prompt, params } = spec;
         // Declared up front, so a case that never finishes (a vitest timeout) is still reported with its identity.
         const declared = { model, promptId: prompt.id, promptHash: spec.promptHash, params, budgets };
-        test(prompt.id, { timeout: testTimeout(params, run), meta: { benchCase: declared } }, async (context) => {
+        test(prompt.id, { timeout: testTimeout(params, run, gate), meta: { benchCase: declared } }, async (context) => {
           const outcome = await runBenchCase(spec, slot, context);
           context.task.meta.bench = outcome.record;
           if (outcome.kind === 'skip') context.skip(outcome.reason);
@@ -58,7 +59,10 @@ export function benchModel(model: string, options: BenchOptions): void {
  * model's preparation, which the first case to run waits for (downloads take long; loads of large models
  * on CPU take minutes).
  */
-function testTimeout(params: CaseParams, run: RunOptions | undefined): number {
+function testTimeout(params: CaseParams, run: RunOptions | undefined, gate: GateOptions): number {
   const setup = run?.foundry.download ? 6 * 3_600_000 : 20 * 60_000;
-  return params.timeMs + (params.warmup + params.iterations + 1) * params.timeoutMs + 30_000 + setup;
+  // Two arms in an A/B run; adaptive sampling adds its time budget and the batch that may start just before it ends.
+  const adaptive = adaptivePlan(gate.adaptive, true, params.iterations);
+  const added = adaptive ? adaptive.maxTimeMs + 2 * adaptive.step * params.timeoutMs : 0;
+  return params.timeMs + 2 * (params.warmup + params.iterations + 1) * params.timeoutMs + added + 30_000 + setup;
 }

@@ -16,11 +16,12 @@
  * (`--base-target`: one run, base and head alternating in randomised ABBA
  * blocks, the CI from resampling whole blocks).
  */
-import { compareMetric, DEFAULT_GATE } from '../../harness/gate/verdict.ts';
+import { sampleUntilDecisive } from '../../harness/gate/sequential.ts';
+import { atConfidence, compareMetric, DEFAULT_GATE } from '../../harness/gate/verdict.ts';
 import { normalFrom, seededRandom } from '../../harness/evaluate/stats.ts';
 import { abbaOrder, blockOf } from '../../harness/run/schedule.ts';
 import { lognormalLatencies } from '../helpers/lognormal.ts';
-import type { GateSample, QuantileEstimator } from '../../harness/types.ts';
+import type { GateSample, QuantileEstimator, Verdict } from '../../harness/types.ts';
 
 const TRIALS = Number(process.env.TRIALS ?? 200);
 const SIGMA = 0.15;
@@ -45,7 +46,7 @@ function rate(hits: number): string {
   return `${((hits / TRIALS) * 100).toFixed(1)}%`.padStart(6);
 }
 
-const WARMUP = 2;
+const WARMUP = Number(process.env.WARMUP ?? 2);
 
 /** One run on the realistic machine: `arms` alternate in ABBA blocks; `factors[a]` slows arm a. Returns each arm's timed samples and blocks. */
 function realisticRun(n: number, factors: readonly number[], seed: number): Array<{ samples: GateSample[]; blocks: number[] }> {
@@ -71,11 +72,69 @@ function realisticRun(n: number, factors: readonly number[], seed: number): Arra
   return out;
 }
 
-/** Stored-baseline mode: the base is an earlier run of its own. */
-function storedVerdict(n: number, factor: number, seed: number) {
-  const [base] = realisticRun(n, [1], seed);
+/** Stored-baseline mode: the base is `runs` earlier runs, each with its own drift (the baseline's history). */
+function storedVerdict(n: number, factor: number, seed: number, runs = 1) {
+  const stored = Array.from({ length: runs }, (_, r) => realisticRun(n, [1], seed + 104_729 * r)[0]?.samples ?? []);
   const [head] = realisticRun(n, [factor], seed + 7_919);
-  return compareMetric('e2eP95', { runs: [base?.samples ?? []] }, head?.samples ?? []).verdict;
+  return compareMetric('e2eP95', { runs: stored }, head?.samples ?? []).verdict;
+}
+
+const storedFiveRuns = (n: number, factor: number, seed: number) => storedVerdict(n, factor, seed, 5);
+
+/**
+ * Adaptive A/B: the run is drawn at its longest up front, and each look sees a prefix of it, which is what
+ * measuring more of the same process gives (the stopping rule never changes how requests behave).
+ */
+async function adaptivePairedVerdict(factor: number, seed: number): Promise<{ verdict: Verdict; n: number }> {
+  const plan = { maxIterations: ADAPTIVE_MAX, maxTimeMs: Number.POSITIVE_INFINITY, step: 10 };
+  const [base, head] = realisticRun(plan.maxIterations, [1, factor], seed);
+  if (!base || !head) throw new Error('two arms expected');
+  const verdictAt = (n: number, confidence: number) =>
+    compareMetric(
+      'e2eP95',
+      { runs: [base.samples.slice(0, n)], pairing: { baseBlocks: base.blocks.slice(0, n), headBlocks: head.blocks.slice(0, n) } },
+      head.samples.slice(0, n),
+      atConfidence(DEFAULT_GATE, confidence),
+    ).verdict;
+  const { measurement: n, confidence } = await sampleUntilDecisive(ADAPTIVE_MIN, plan, 1 - DEFAULT_GATE.confidence, {
+    iterations: (m) => m,
+    failing: () => false,
+    verdict: verdictAt,
+    more: async (m, count) => m + count,
+    elapsedMs: () => 0,
+  });
+  return { verdict: verdictAt(n, confidence), n };
+}
+
+const ADAPTIVE_MIN = 20;
+const ADAPTIVE_MAX = 100;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+async function adaptiveRow(lines: string[]): Promise<void> {
+  let detect = 0;
+  let falseAlarm = 0;
+  let inconclusive = 0;
+  const nSlow: number[] = [];
+  const nSame: number[] = [];
+  for (let t = 0; t < TRIALS; t++) {
+    const slow = await adaptivePairedVerdict(1.25, 50_000 + t);
+    const same = await adaptivePairedVerdict(1, 90_000 + t);
+    if (slow.verdict === 'regressed') detect++;
+    if (same.verdict === 'regressed') falseAlarm++;
+    if (same.verdict === 'inconclusive') inconclusive++;
+    nSlow.push(slow.n);
+    nSame.push(same.n);
+  }
+  lines.push(
+    `${'A/B, adaptive'.padEnd(22)} ${`${ADAPTIVE_MIN}..${ADAPTIVE_MAX}`.padStart(6)} ${rate(detect)}       ${rate(falseAlarm)}         ${rate(inconclusive)}`,
+    '',
+    `adaptive A/B, requests per side: median ${median(nSlow)} with +25% (mean ${(nSlow.reduce((a, b) => a + b, 0) / TRIALS).toFixed(1)}), ` +
+      `median ${median(nSame)} without a change (mean ${(nSame.reduce((a, b) => a + b, 0) / TRIALS).toFixed(1)}), all trials ${median([...nSlow, ...nSame])}`,
+  );
 }
 
 /** A/B mode: base and head in one run, ABBA blocks, paired comparison. */
@@ -85,11 +144,12 @@ function pairedVerdict(n: number, factor: number, seed: number) {
   return compareMetric('e2eP95', { runs: [base.samples], pairing: { baseBlocks: base.blocks, headBlocks: head.blocks } }, head.samples).verdict;
 }
 
-function realistic(lines: string[]): void {
+async function realistic(lines: string[]): Promise<void> {
   lines.push('', `on a realistic machine (run drift sigma 0.05, warm-up transient x1.5 over 10 requests, 2% spikes x3, ${WARMUP} warmup requests)`, '');
-  lines.push('mode                      n   detects +25%   false alarms   inconclusive without change');
+  lines.push('mode                        n   detects +25%   false alarms   inconclusive without change');
   for (const [mode, verdictOf] of [
-    ['stored baseline', storedVerdict],
+    ['stored baseline, 1 run', storedVerdict],
+    ['stored, 5 runs', storedFiveRuns],
     ['A/B, ABBA blocks', pairedVerdict],
   ] as const) {
     for (const n of [20, 30, 50]) {
@@ -102,12 +162,13 @@ function realistic(lines: string[]): void {
         if (same === 'regressed') falseAlarm++;
         if (same === 'inconclusive') inconclusive++;
       }
-      lines.push(`${mode.padEnd(22)} ${String(n).padStart(4)}   ${rate(detect)}         ${rate(falseAlarm)}         ${rate(inconclusive)}`);
+      lines.push(`${mode.padEnd(22)} ${String(n).padStart(6)} ${rate(detect)}       ${rate(falseAlarm)}         ${rate(inconclusive)}`);
     }
   }
+  await adaptiveRow(lines);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const lines = [`gate power on e2e p95: ${TRIALS} seeded trials per cell, lognormal sigma ${SIGMA} per request, +25% slowdown vs none`, ''];
   lines.push('method                    n   detects +25%   false alarms');
   let naiveDetect = 0;
@@ -135,8 +196,8 @@ function main(): void {
       lines.push(`gate, ${estimator.padEnd(14)} ${String(n).padStart(5)}   ${rate(detect)}         ${rate(falseAlarm)}`);
     }
   }
-  realistic(lines);
+  await realistic(lines);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main();
+await main();
