@@ -35,6 +35,8 @@ const COLUMNS: Array<[string, (c: CaseResult) => Cell]> = [
   ['fingerprint_mismatch', (c) => c.gate?.fingerprintMismatch.join('; ')],
   ['input_changes', (c) => c.gate?.inputChanges?.join('; ')],
   ['gate_basis', (c) => gateBasis(c.gate)],
+  ['sampling_iterations', (c) => c.gate?.sampling?.iterations],
+  ['sampling_stopped', (c) => c.gate?.sampling?.stoppedBecause],
   ['deterministic', (c) => c.determinism.identical],
   ['model_id', (c) => c.variant?.id],
   ['device', (c) => c.variant?.deviceType],

@@ -24,6 +24,19 @@ export function gateBasis(gate: CaseResult['gate']): string | null {
   return null;
 }
 
+/** How adaptive sampling went: "adaptive: 60 requests a side, 5 looks, stopped decisive (last look at alpha 0.6%)"; null when fixed. */
+export function samplingNote(gate: CaseResult['gate']): string | null {
+  const s = gate?.sampling;
+  if (!s) return null;
+  const why = {
+    decisive: 'the verdict was decisive',
+    failing: 'a side had no successful request',
+    'max-iterations': 'at the request budget',
+    'max-time': 'at the time budget',
+  }[s.stoppedBecause];
+  return `adaptive: ${s.iterations} requests a side after ${s.looks} look(s), stopped ${why} (last look at alpha ${(s.alpha * 100).toFixed(2)}%)`;
+}
+
 /** The model as reports name it: the alias, and for Foundry Local the variant it ran and on which execution provider. */
 export function modelLabel(c: Pick<CaseResult, 'model' | 'variant'>): string {
   if (!c.variant) return c.model;

@@ -45,6 +45,8 @@ function caseProperties(c: CaseResult): Array<[string, string]> {
     if (c.gate.inputChanges?.length) properties.push(['gate.input.changes', c.gate.inputChanges.join('; ')]);
     const basis = gateBasis(c.gate);
     if (basis) properties.push(['gate.basis', basis]);
+    const { sampling } = c.gate;
+    if (sampling) properties.push(['gate.sampling.iterations', String(sampling.iterations)], ['gate.sampling.stopped', sampling.stoppedBecause]);
   }
   if (c.variant) {
     properties.push(

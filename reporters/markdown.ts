@@ -14,6 +14,7 @@ import {
   formatMs,
   gateBasis,
   modelLabel,
+  samplingNote,
   outcome,
   OUTCOME_SYMBOL,
   type Outcome,
@@ -192,6 +193,8 @@ function details(c: CaseResult, withSample: boolean): string[] {
   if (c.gate?.inputChanges?.length) lines.push(`- ✏️ input changed since the baseline: ${c.gate.inputChanges.map(escapeMarkdownCell).join('; ')}`);
   const basis = gateBasis(c.gate);
   if (basis) lines.push(`- compared with: ${escapeMarkdownCell(basis)}`);
+  const sampling = samplingNote(c.gate);
+  if (sampling) lines.push(`- ${escapeMarkdownCell(sampling)}`);
   if (c.cost) {
     lines.push(
       `- energy (estimate): ${c.cost.joulesPerToken.toFixed(3)} J/token at ${c.cost.deviceWatts} W${c.cost.costPerMillionTokens === null ? '' : `, ${c.cost.costPerMillionTokens.toFixed(4)} ${escapeMarkdownCell(c.cost.currency ?? '')} per million tokens`}`,

@@ -146,7 +146,12 @@ function bootstrapRatios(draw: () => number, options: BootstrapSettings): Interv
     const m = (hi - lo) * look.margin;
     const verdict = decide?.({ lo, hi });
     // The verdict rules are monotone in each end, so the four corners bound every interval in between.
-    const corners = [decide?.({ lo: lo - m, hi: hi - m }), decide?.({ lo: lo - m, hi: hi + m }), decide?.({ lo: lo + m, hi: hi - m }), decide?.({ lo: lo + m, hi: hi + m })];
+    const corners = [
+      decide?.({ lo: lo - m, hi: hi - m }),
+      decide?.({ lo: lo - m, hi: hi + m }),
+      decide?.({ lo: lo + m, hi: hi - m }),
+      decide?.({ lo: lo + m, hi: hi + m }),
+    ];
     if (corners.every((v) => v === verdict)) return { lo, hi };
   }
   for (; drawn < options.resamples; drawn++) ratios[drawn] = draw();
