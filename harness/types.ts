@@ -145,9 +145,9 @@ export interface RegressionOptions {
    */
   onInputChange?: 'compare' | 'new';
   /**
-   * Between-run drift assumed for a stored baseline (log-sd of a run's speed, 0.1 = about 10%): machine load,
-   * heat and other jobs move whole runs. Weighs as 4 runs against the drift the baseline's own stored runs show.
-   * @default 0.1
+   * Between-run drift assumed for a stored baseline (log-sd of a run's speed, 0.2 = about 20%): machine load,
+   * heat and other jobs move whole runs. Weighs as 2 runs against the drift the baseline's own stored runs show.
+   * @default 0.2
    */
   drift?: number;
   /**

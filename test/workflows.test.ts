@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
 
 const FILES = [
@@ -63,6 +64,24 @@ describe('GitHub workflows and the action', () => {
     expect(Object.keys(action.outputs)).toEqual(expect.arrayContaining(['regressions', 'report-path']));
     const comment = action.runs.steps.find((s: { name: string }) => s.name === 'Update the PR comment');
     expect(comment.run).toContain('comment --file');
+  });
+
+  test('the action turns its inputs into flags, A/B modes included; pull requests are gated A/B', async () => {
+    const action = load('.github/actions/foundry-bench/action.yml');
+    const run = action.runs.steps.find((s: { id?: string }) => s.id === 'run');
+    // The step's own script, with `echo` standing in for foundry-bench.
+    const flags = async (inputs: Record<string, string>) => {
+      const output = join(mkdtempSync(join(tmpdir(), 'action-')), 'out');
+      const env = { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: output, FOUNDRY_BENCH: 'echo', BENCH_SPECS: 'bench/**/*.bench.ts', ...inputs };
+      const { stdout } = await promisify(execFile)('bash', ['-c', run.run], { env });
+      return stdout.trim();
+    };
+    expect(await flags({ BENCH_BASE_REPLAY_INPUT: 'false' })).toBe('--specs bench/**/*.bench.ts');
+    expect(await flags({ BENCH_BASE_REPLAY_INPUT: 'true', BENCH_SHARD_INPUT: '1/2' })).toBe('--specs bench/**/*.bench.ts --shard 1/2 --base-replay');
+    expect(await flags({ BENCH_BASE_REF_INPUT: 'origin/main' })).toBe('--specs bench/**/*.bench.ts --base-ref origin/main');
+    expect(await flags({ BENCH_BASE_TARGET_INPUT: 'http://127.0.0.1:8080/v1' })).toBe('--specs bench/**/*.bench.ts --base-target http://127.0.0.1:8080/v1');
+    const bench = load('.github/workflows/bench.yml').jobs.bench.steps.find((s: { id?: string }) => s.id === 'bench');
+    expect(bench.with['base-replay']).toBe("${{ github.event_name == 'pull_request' }}");
   });
 
   test('baselines are refreshed only through a pull request', () => {

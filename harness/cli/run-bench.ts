@@ -6,7 +6,10 @@
 import BenchReporter, { type Io } from '../../reporters/hub.ts';
 import { DataFileError } from '../files/data-file.ts';
 import { preflight } from '../files/preflight.ts';
+import { baselinePath } from '../gate/baseline.ts';
+import { fileAtRef } from '../results/git.ts';
 import type { RunOptions, RunResults } from '../types.ts';
+import { UsageError } from './errors.ts';
 import { benchVitestOptions } from './vitest-options.ts';
 
 export type { Io };
@@ -22,6 +25,16 @@ export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
   // Every file a user wrote is checked before any request: all problems at once, exit 2.
   const problems = preflight(options.config, options.root);
   if (problems.length > 0) throw new DataFileError(problems);
+  // --base-ref names a commit: one it cannot read the baseline at is bad input, said once, before any request.
+  const ref = options.baseReplay?.ref;
+  if (ref) {
+    const file = baselinePath(options.baselineDir, options.profile);
+    try {
+      JSON.parse(fileAtRef(ref, file, options.root));
+    } catch (error) {
+      throw new UsageError((error as Error).message.startsWith('--base-ref') ? (error as Error).message : `--base-ref ${ref}: ${file} is not JSON there`);
+    }
+  }
   const reporter = new BenchReporter(options, io);
   // Loaded here, not at the top: the other commands start without vitest.
   const { startVitest } = await import('vitest/node');

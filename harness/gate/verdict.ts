@@ -78,7 +78,7 @@ export const DEFAULT_GATE: GateOptions = {
   estimator: 'linear',
   minSamples: 20,
   onInputChange: 'compare',
-  drift: 0.1,
+  drift: 0.2,
   adaptive: undefined,
   confidence: 0.95,
   resamples: 2000,
@@ -212,7 +212,7 @@ interface Blocked {
  * How many stored runs count as the prior's worth of evidence about drift: with one stored run the assumed drift
  * is all there is; with many, the runs' own spread dominates.
  */
-const DRIFT_PRIOR_RUNS = 4;
+const DRIFT_PRIOR_RUNS = 2;
 
 /**
  * Between-run drift of a stored reference, as a log-sd: the assumed `prior`, pooled with the spread of the runs'
