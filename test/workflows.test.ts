@@ -81,7 +81,8 @@ describe('GitHub workflows and the action', () => {
     expect(await flags({ BENCH_BASE_REF_INPUT: 'origin/main' })).toBe('--specs bench/**/*.bench.ts --base-ref origin/main');
     expect(await flags({ BENCH_BASE_TARGET_INPUT: 'http://127.0.0.1:8080/v1' })).toBe('--specs bench/**/*.bench.ts --base-target http://127.0.0.1:8080/v1');
     const bench = load('.github/workflows/bench.yml').jobs.bench.steps.find((s: { id?: string }) => s.id === 'bench');
-    expect(bench.with['base-replay']).toBe("${{ github.event_name == 'pull_request' }}");
+    // A GitHub expression, not a template string.
+    expect(bench.with['base-replay']).toBe(['$', "{{ github.event_name == 'pull_request' }}"].join(''));
   });
 
   test('baselines are refreshed only through a pull request', () => {
