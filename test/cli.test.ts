@@ -475,6 +475,17 @@ describe('A/B against another server (--base-target), end to end', () => {
     expect(readFileSync(join(run.outDir, 'report.md'), 'utf8')).toContain('adaptive: 40 requests a side after 3 look(s), stopped at the request budget');
   }, 60_000);
 
+  test('the base server warms up until stable too, once per model, before the first case', async () => {
+    const before = (await slower.served()).length;
+    const run = await runBench({ BENCH_BASE_URL: base.url }, ['--base-target', slower.url], 'test/ab-specs/*.bench.ts');
+    expect(run.results?.cases[0]?.modelInfo?.warmUp?.requests).toBeGreaterThanOrEqual(9);
+    // 9 to 12 to warm up (stable needs three whole windows of 3, the bound is 12), then 1 warmup and 20 timed beside the case's.
+    const warming = (await slower.served()).length - before - 21;
+    expect(warming).toBeGreaterThanOrEqual(9);
+    expect(warming).toBeLessThanOrEqual(12);
+    expect(run.results?.cases[0]?.gate?.sampling).toBeUndefined();
+  }, 60_000);
+
   test('the same server on both sides is not a regression', async () => {
     const run = await runBench({ BENCH_BASE_URL: base.url }, [...hello, '--base-target', base.url]);
     expect(run.code).toBe(0);

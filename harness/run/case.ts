@@ -46,6 +46,7 @@ import type {
   TargetInfo,
   VariantSelector,
   Verdict,
+  WarmUp,
 } from '../types.ts';
 import { annotationSink, downloadProgressReporter, progressReporter } from './progress.ts';
 import { abbaOrder, blockOf } from './schedule.ts';
@@ -83,7 +84,7 @@ export class ModelSlot {
     /** The suite's first case: its prompt and parameters make the cold request and the warm-up. */
     private readonly first: CaseSpec | undefined,
     /** Warm-up until stable before the first case; null when the spec turned it off. */
-    private readonly stabilize: StabilizeOptions | null,
+    readonly stabilize: StabilizeOptions | null,
   ) {}
 
   /** The prepared model; the first caller's test context carries download progress and cancels the preparation. */
@@ -192,6 +193,11 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
     const baseTarget = inject('benchBaseTarget') ?? unusableTarget('the A/B base target was not resolved');
     if (baseTarget.kind === 'unusable') return failed(identity, where, [`A/B base target: ${baseTarget.error}`]);
     const base = pairedBase(baseTarget, [model.servedId, spec.model], spec, run.apiKey);
+    // The base server's model warms up as the case's did, once per model: a cold base would flatter the case.
+    const { stabilize } = slot;
+    if (base && stabilize) {
+      await once(baseWarmUps, `${base.target.baseURL} ${base.arm.request.model}`, () => warmUntilStable(base.arm, stabilize, context.signal));
+    }
     return { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, reference: null, client, base };
   }
   const ready = { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, client } as const;
@@ -413,6 +419,7 @@ const specTargets = new Map<string, Promise<RunTarget>>();
 const clients = new Map<string, RequestClient>();
 const baselines = new Map<string, BaselineFile | null>();
 const annotations = new Map<string, Annotation[]>();
+const baseWarmUps = new Map<string, Promise<WarmUp>>();
 
 /** The value for `key`, made once. */
 function once<K, V>(cache: Map<K, V>, key: K, make: () => V): V {

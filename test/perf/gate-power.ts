@@ -11,10 +11,13 @@
  * Then a machine like a real shared one: the same per-request noise, a drift
  * of the whole run (lognormal sigma 0.05, new every run), a warm-up transient
  * (the run's first 10 requests x1.5 fading linearly to x1; 2 warmup requests
- * absorb part of it) and interference spikes (2% of requests x3). Two ways to
- * gate on it: a stored baseline (base and head are separate runs) and A/B
- * (`--base-target`: one run, base and head alternating in randomised ABBA
- * blocks, the CI from resampling whole blocks).
+ * absorb part of it; WARMUP=N to change that) and interference spikes (2% of
+ * requests x3). Ways to gate on it: stored runs (base and head are separate
+ * runs: one stored run, or five, each with its own drift, the default drift
+ * prior), A/B (one run, base and head alternating in randomised ABBA blocks,
+ * the CI from resampling whole blocks) at fixed n, and adaptive A/B (20 a
+ * side first, then 10 more until decisive, at most 100, alpha spent across
+ * the looks), whose requests per side are reported too.
  */
 import { sampleUntilDecisive } from '../../harness/gate/sequential.ts';
 import { atConfidence, compareMetric, DEFAULT_GATE } from '../../harness/gate/verdict.ts';
