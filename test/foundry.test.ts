@@ -13,6 +13,7 @@ import { doctor } from '../harness/cli/doctor-checks.ts';
 import { runOptions } from '../harness/cli/options.ts';
 import { createClient } from '../harness/measure/request.ts';
 import { parseCatalog, resolveVariant, runtimeFromId, aliasFromId } from '../harness/targets/foundry/catalog.ts';
+import { cacheDirName, cacheEntries, isComplete } from '../harness/targets/foundry/cache.ts';
 import { parseServiceStatus, parseStartOutput } from '../harness/targets/foundry/cli.ts';
 import { discoverFoundry, foundryTargetInfo, type FoundryDiscovery } from '../harness/targets/foundry/discovery.ts';
 import { FoundryError } from '../harness/targets/foundry/errors.ts';
@@ -48,6 +49,10 @@ interface CliState {
   startUrl?: string;
   cacheDir?: string;
   downloadFailures?: number;
+  /** Print the daemon-start preamble before JSON output. */
+  preamble?: boolean;
+  /** An older CLI: `model list --variants` is unrecognised. */
+  noVariantsFlag?: boolean;
   log?: string[];
 }
 
@@ -186,13 +191,39 @@ describe('discovery', () => {
     });
   });
 
-  test('the current generation: `foundry server status`, catalog from `foundry model list -o json`', async () => {
+  test('the current generation: `foundry server status`, every build from `foundry model list --variants -o json`', async () => {
     const service = await fake({ generation: 'server' });
     const cli = fakeCli({ generation: 'server', version: '0.10.1', running: true, url: service.origin });
     const { target } = await found(cli.env);
     expect(target).toMatchObject({ generation: 'server', discoveredBy: 'foundry server status', pid: process.pid, catalogSource: 'cli', version: '0.10.1' });
-    expect(target.catalog.map((v) => [v.id, v.alias, v.deviceType])).toEqual(FAKE_CATALOG.map((v) => [v.id, v.alias, v.deviceType]));
-    expect(cli.state().log).toEqual(['server status', '--version', 'model list -o json']);
+    // CPU and GPU builds of one alias both, device from "Cpu"/"Gpu", provider as listed.
+    expect(target.catalog.map((v) => [v.id, v.alias, v.deviceType, v.executionProvider])).toEqual(
+      FAKE_CATALOG.map((v) => [v.id, v.alias, v.deviceType, v.executionProvider]),
+    );
+    expect(cli.state().log).toEqual(['server status', '--version', 'model list --variants --limit 500 -o json']);
+  });
+
+  test('a CLI that starts its daemon first prints a preamble before the JSON: the catalog is still read', async () => {
+    const service = await fake({ generation: 'server' });
+    const cli = fakeCli({ generation: 'server', version: '0.10.2', running: true, url: service.origin, preamble: true });
+    const { target, notes } = await found(cli.env);
+    expect(target.catalogSource).toBe('cli');
+    expect(target.catalog).toHaveLength(FAKE_CATALOG.length);
+    expect(notes).toEqual([]);
+  });
+
+  test('an older CLI without --variants: the plain list, every build nested under its alias', async () => {
+    const service = await fake({ generation: 'server' });
+    const cli = fakeCli({ generation: 'server', version: '0.9.0', running: true, url: service.origin, noVariantsFlag: true });
+    const { target } = await found(cli.env);
+    expect(target.catalog.map((v) => v.id)).toEqual(FAKE_CATALOG.map((v) => v.id));
+    expect(cli.state().log?.slice(-2)).toEqual(['model list --variants --limit 500 -o json', 'model list -o json']);
+  });
+
+  test('a half-finished download is not cached (Foundry Local needs both JSON files and no download.tmp)', async () => {
+    const service = await fake({ generation: 'server', cached: [GPU], partial: [CPU] });
+    expect(cacheEntries(service.cacheDir)).toEqual(new Map([[cacheDirName(GPU), expect.stringContaining(cacheDirName(GPU))]]));
+    expect(isComplete(join(service.cacheDir, 'Microsoft', cacheDirName(CPU)))).toBe(false);
   });
 
   test('the older generation: `server` is unrecognised, `foundry service status` answers', async () => {

@@ -50,7 +50,8 @@ function deviceType(value: unknown): DeviceType | null {
  * and the gen-2 CLI's `-o json` entries (same fields, some flattened).
  */
 export function variantFromJson(entry: Json): FoundryVariant | null {
-  const id = str(entry.id) ?? str(entry.modelId) ?? str(entry.name);
+  // `variantId` is the gen-2 CLI's `model list --variants -o json` (its `variantName` has no version).
+  const id = str(entry.variantId) ?? str(entry.id) ?? str(entry.modelId) ?? str(entry.name);
   if (!id) return null;
   const runtime = (entry.runtime ?? {}) as Json;
   const fromId = runtimeFromId(id);
@@ -68,10 +69,14 @@ export function variantFromJson(entry: Json): FoundryVariant | null {
   };
 }
 
-/** Parses a list of variant descriptions, accepting a bare array or `{models: [...]}` (variants nested or flat). */
+/**
+ * Parses a list of variant descriptions: a bare array, `{models: [...]}` (variants nested or flat; the gen-2 CLI
+ * without `--variants` lists one build per alias this way) or `{variants: [...]}` (gen-2 `--variants`: every build).
+ */
 export function parseCatalog(payload: unknown): FoundryVariant[] {
-  const entries = Array.isArray(payload) ? payload : Array.isArray((payload as Json)?.models) ? ((payload as Json).models as unknown[]) : null;
-  if (!entries) throw new Error('expected an array of models or {"models": [...]}');
+  const listed = (key: string) => (Array.isArray((payload as Json)?.[key]) ? ((payload as Json)[key] as unknown[]) : null);
+  const entries = Array.isArray(payload) ? payload : (listed('variants') ?? listed('models'));
+  if (!entries) throw new Error('expected an array of models, {"models": [...]} or {"variants": [...]}');
   const variants: FoundryVariant[] = [];
   for (const entry of entries) {
     if (!entry || typeof entry !== 'object') continue;

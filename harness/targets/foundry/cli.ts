@@ -90,6 +90,17 @@ export function parseStartOutput(result: CliResult): { url: string; pid: number 
   return { url: new URL(url).origin, pid: pid ? Number(pid[1]) : null };
 }
 
+/**
+ * The JSON a command printed, after whatever it printed first: a gen-2 command that has to start the daemon or
+ * fetch execution providers prints "■ Starting Foundry Local server ... ● success: Server ready (...)" and progress
+ * before its JSON. The JSON starts at the first line that opens an object or an array.
+ */
+export function jsonOutput(stdout: string): unknown {
+  const start = /^[ \t]*[[{]/m.exec(stdout);
+  if (!start) throw new Error(`no JSON in the output${stdout.trim() ? ` (it begins "${firstLine(stdout).slice(0, 80)}")` : ''}`);
+  return JSON.parse(stdout.slice(start.index));
+}
+
 /** `foundry --version` prints the bare version (e.g. `0.8.117` or `0.10.1+abc`). */
 export function parseVersion(result: CliResult): string | null {
   if (result.code !== 0) return null;

@@ -7,7 +7,7 @@
 import type { FoundryGeneration, FoundryOptions, FoundryTarget, FoundryVariant, TargetInfo } from '../../types.ts';
 import { redactURL } from '../openai.ts';
 import { aliasFromId, parseCatalog, runtimeFromId, splitId } from './catalog.ts';
-import { parseServiceStatus, parseStartOutput, parseVersion, runCli } from './cli.ts';
+import { jsonOutput, parseServiceStatus, parseStartOutput, parseVersion, runCli } from './cli.ts';
 import { call, callJson } from './rest.ts';
 import { startSdk } from './sdk.ts';
 
@@ -42,7 +42,7 @@ function variantFromId(id: string): FoundryVariant {
   return { id, alias: aliasFromId(id), version: splitId(id).version, ...runtimeFromId(id), fileSizeMb: null, license: null, task: null };
 }
 
-/** The catalog: gen-1 `/foundry/list`; gen-2 `foundry model list -o json` when the CLI is there, else the ids of `/v1/models`. */
+/** The catalog: gen-1 `/foundry/list`; gen-2 `foundry model list --variants -o json` when the CLI is there, else the ids of `/v1/models`. */
 export async function readCatalog(
   origin: string,
   generation: FoundryGeneration,
@@ -57,15 +57,24 @@ export async function readCatalog(
   }
   let note: string | null = null;
   if (cli) {
-    const result = await runCli(cli, ['model', 'list', '-o', 'json'], 120_000);
-    try {
-      if (result.code !== 0) throw new Error(result.stderr.trim().split('\n')[0] || `exit code ${result.code}`);
-      const catalog = parseCatalog(JSON.parse(result.stdout));
-      if (catalog.length > 0) return { catalog, source: 'cli', note: null };
-      throw new Error('no models');
-    } catch (error) {
-      note = `\`foundry model list -o json\` gave no catalog (${(error as Error).message}); aliases are inferred from /v1/models ids`;
+    // Every build this machine can run needs `--variants` (without it, one build per alias); older CLIs lack the
+    // flag and list every build under `models`.
+    const problems: string[] = [];
+    for (const args of [
+      ['model', 'list', '--variants', '--limit', '500', '-o', 'json'],
+      ['model', 'list', '-o', 'json'],
+    ]) {
+      const result = await runCli(cli, args, 120_000);
+      try {
+        if (result.code !== 0) throw new Error(result.stderr.trim().split('\n')[0] || `exit code ${result.code}`);
+        const catalog = parseCatalog(jsonOutput(result.stdout));
+        if (catalog.length > 0) return { catalog, source: 'cli', note: null };
+        throw new Error('no models');
+      } catch (error) {
+        problems.push(`\`foundry ${args.join(' ')}\`: ${(error as Error).message}`);
+      }
     }
+    note = `the foundry CLI gave no catalog (${problems.join('; ')}); aliases are inferred from /v1/models ids`;
   }
   const listing = (await callJson(origin, '/v1/models', { timeoutMs: 30_000 })) as { data?: Array<{ id?: unknown }> } | null;
   const ids = (listing?.data ?? []).map((entry) => entry?.id).filter((id): id is string => typeof id === 'string');
