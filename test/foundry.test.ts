@@ -53,6 +53,8 @@ interface CliState {
   preamble?: boolean;
   /** An older CLI: `model list --variants` is unrecognised. */
   noVariantsFlag?: boolean;
+  /** The background process `start` left holding its stdout. */
+  daemonPid?: number | null;
   log?: string[];
 }
 
@@ -250,9 +252,22 @@ describe('discovery', () => {
     const result = await discoverFoundry(foundryOptions(cli.env, true));
     expect(result.found?.target.origin).toBe(service.origin);
     expect(cli.state().running).toBe(true);
+    // The start left a daemon holding its stdout (30 s); discovery did not wait for it to let go.
+    const daemon = cli.state().daemonPid as number;
+    expect(() => process.kill(daemon, 0)).not.toThrow();
     await result.found?.stop?.();
     expect(cli.state().running).toBe(false);
     expect(cli.state().log).toContain('service stop');
+  });
+
+  test('gen-2 `foundry server start`: the URL is read as printed, though the daemon keeps the output open', async () => {
+    const service = await fake({ generation: 'server' });
+    const cli = fakeCli({ generation: 'server', version: '0.10.2', running: false, startUrl: service.origin });
+    const result = await discoverFoundry(foundryOptions(cli.env, true));
+    expect(result.found?.target).toMatchObject({ origin: service.origin, generation: 'server' });
+    expect(() => process.kill(cli.state().daemonPid as number, 0)).not.toThrow();
+    await result.found?.stop?.();
+    expect(cli.state().log).toEqual(expect.arrayContaining(['server start', 'server stop']));
   });
 
   test('a failing start is an error that says what the CLI printed', async () => {

@@ -5,7 +5,8 @@
  * below take either.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 
@@ -75,6 +76,39 @@ export function parseServiceStatus(result: CliResult): ServiceStatus {
     return { running: true, url: new URL(url).origin, pid: pid ? Number(pid[1]) : null };
   }
   return { running: false, unrecognized: false, message: firstLine(text) || `exit code ${result.code}` };
+}
+
+/**
+ * Runs `foundry server start` / `foundry service start`. They leave a daemon behind that inherits the command's
+ * stdout, so a pipe would stay open as long as the daemon lives (the legacy JS SDK: "it never completes"). The
+ * output goes to a file instead, read as it grows: the result is ready once a URL has been printed on a whole
+ * line or the command has exited, and the daemon keeps a file to write to, not a pipe that closes under it.
+ */
+export function runStart(cli: string, args: string[], timeoutMs = 180_000): Promise<CliResult> {
+  const file = join(mkdtempSync(join(tmpdir(), 'foundry-bench-start-')), 'output.log');
+  const fd = openSync(file, 'w');
+  const read = () => plain(readFileSync(file, 'utf8'));
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (code: number, note = '') => {
+      if (done) return;
+      done = true;
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve({ code, stdout: read(), stderr: note });
+    };
+    const child = spawn(cli, args, { stdio: ['ignore', fd, fd], env: plainOutputEnv() });
+    closeSync(fd);
+    child.unref();
+    child.on('error', (error) => finish(1, error.message));
+    child.on('exit', (code) => finish(code ?? 1));
+    const poll = setInterval(() => {
+      const text = read();
+      const lastLine = text.slice(0, text.lastIndexOf('\n') + 1);
+      if (parseStartOutput({ code: 0, stdout: lastLine, stderr: '' })) finish(0);
+    }, 100);
+    const timer = setTimeout(() => finish(1, `no URL within ${timeoutMs / 1000} s`), timeoutMs);
+  });
 }
 
 /** `foundry server start` / `foundry service start` print the URL they serve on, and sometimes a PID. */

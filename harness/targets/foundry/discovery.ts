@@ -7,7 +7,7 @@
 import type { FoundryGeneration, FoundryOptions, FoundryTarget, FoundryVariant, TargetInfo } from '../../types.ts';
 import { redactURL } from '../openai.ts';
 import { aliasFromId, parseCatalog, runtimeFromId, splitId } from './catalog.ts';
-import { jsonOutput, parseServiceStatus, parseStartOutput, parseVersion, runCli } from './cli.ts';
+import { jsonOutput, parseServiceStatus, parseStartOutput, parseVersion, runCli, runStart } from './cli.ts';
 import { call, callJson } from './rest.ts';
 import { startSdk } from './sdk.ts';
 
@@ -152,7 +152,7 @@ async function discoverWithCli(cli: string, startService: boolean): Promise<Disc
         note: `Foundry Local is installed but its service is not running (\`foundry ${command} status\`: ${status.message}); start it with \`foundry ${command} start\` or pass --start-service`,
       };
     }
-    const result = await runCli(cli, [command, 'start'], 180_000);
+    const result = await runStart(cli, [command, 'start'], 180_000);
     const started = parseStartOutput(result);
     if (!started)
       throw new Error(`\`foundry ${command} start\` did not report a URL (exit ${result.code}): ${`${result.stdout}${result.stderr}`.trim().slice(0, 300)}`);
