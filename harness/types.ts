@@ -434,10 +434,15 @@ export interface FoundryOptions extends FoundryLifecycleOptions {
   /** The `foundry` CLI found on PATH (or `FOUNDRY_CLI`); null when it is not installed. */
   cli: string | null;
   /**
-   * Module imported as the optional SDK (`FOUNDRY_BENCH_SDK_MODULE`; tests point it at a fake).
+   * Module imported as the optional SDK (`FOUNDRY_BENCH_SDK_MODULE`; tests point it at the published 1.2.3 classes with a stub core).
    * @default "foundry-local-sdk"
    */
   sdkModule: string;
+  /**
+   * `FOUNDRY_BENCH_SDK_CACHE`: the model cache the SDK path uses: by default the one the foundry CLI shares,
+   * `~/.foundry/cache/models`, so models downloaded with the CLI count as cached.
+   */
+  sdkCacheDir: string;
 }
 
 /** The embedded engine's settings (environment only). */

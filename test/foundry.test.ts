@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { FAKE_CATALOG, startFakeFoundry, type FakeFoundry, type FakeFoundryOptions } from './fakes/fake-foundry.ts';
 import { runCli } from './helpers/cli.ts';
 import { doctor } from '../harness/cli/doctor-checks.ts';
@@ -24,7 +24,14 @@ import { resolveRunTarget } from '../harness/targets/resolve.ts';
 import type { FoundryOptions, FoundryTarget, FoundryVariant, RunTarget } from '../harness/types.ts';
 
 const CLI_DIR = fileURLToPath(new URL('./fakes/fake-foundry-cli', import.meta.url));
-const SDK_MODULE = fileURLToPath(new URL('./fakes/fake-foundry-sdk.ts', import.meta.url));
+// The published foundry-local-sdk 1.2.3 (its dist/, unchanged), with only its native core replaced by a stub.
+const SDK_MODULE = fileURLToPath(new URL('./fakes/foundry-local-sdk-1.2.3/dist/index.js', import.meta.url));
+/** What the stub core was asked (test/fakes/foundry-local-sdk-1.2.3/dist/detail/coreInterop.js). */
+const sdkCore = () =>
+  (globalThis as unknown as { foundrySdkCore: { calls: string[]; params: Record<string, string> | null; fake: FakeFoundry | null } }).foundrySdkCore;
+afterAll(async () => {
+  await (globalThis as unknown as { foundrySdkCore?: { fake: FakeFoundry | null } }).foundrySdkCore?.fake?.close();
+});
 const CPU = 'qwen2.5-0.5b-instruct-generic-cpu:4';
 const GPU = 'qwen2.5-0.5b-instruct-generic-gpu:4';
 const PHI = 'Phi-4-mini-instruct-generic-cpu:5';
@@ -278,9 +285,18 @@ describe('discovery', () => {
     );
   });
 
-  test('without a CLI, the optional SDK starts its web service; without either, nothing is found', async () => {
-    const { target } = await found({ PATH: '', FOUNDRY_BENCH_SDK_MODULE: SDK_MODULE });
+  test('without a CLI, the published SDK 1.x starts its web service; without either, nothing is found', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'shared-cache-'));
+    const result = await discoverFoundry(foundryOptions({ PATH: '', FOUNDRY_BENCH_SDK_MODULE: SDK_MODULE, FOUNDRY_BENCH_SDK_CACHE: cache }));
+    const target = result.found?.target as FoundryTarget;
     expect(target).toMatchObject({ generation: 'server', discoveredBy: 'foundry-local-sdk', catalogSource: 'sdk', pid: process.pid });
+    // The real classes' id/alias/info are prototype getters: every variant is read, none lost to a spread.
+    expect(target.catalog.map((v) => v.id).sort()).toEqual(FAKE_CATALOG.map((v) => v.id).sort());
+    // Execution providers registered before the catalog is read (the GPU builds exist only then), in the shared cache.
+    const calls = sdkCore().calls;
+    expect(calls.indexOf('download_and_register_eps')).toBeLessThan(calls.indexOf('get_model_list'));
+    expect(sdkCore().params).toMatchObject({ AppName: 'foundry-bench', ModelCacheDir: cache });
+    expect(result.found?.notes).toContain(`foundry-local-sdk: model cache ${cache}`);
     expect(target.catalog.filter((v) => v.alias === 'qwen2.5-0.5b').map((v) => v.executionProvider)).toEqual([
       'WebGpuExecutionProvider',
       'CPUExecutionProvider',

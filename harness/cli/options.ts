@@ -7,7 +7,8 @@
  * Precedence, first match wins: flag, environment variable, config file,
  * built-in default (the README's "Where a setting comes from").
  */
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { REPORTER_NAMES } from '../files/config.ts';
 import { findFoundryCli } from '../targets/foundry/cli.ts';
 import type { FailOn, HarnessConfig, RunOptions } from '../types.ts';
@@ -139,6 +140,7 @@ export function runOptions(flags: RunFlags, config: HarnessConfig, env: Environm
       endpoint: value(env.FOUNDRY_LOCAL_ENDPOINT) ?? null,
       cli: findFoundryCli(env.PATH ?? '', value(env.FOUNDRY_CLI)),
       sdkModule: value(env.FOUNDRY_BENCH_SDK_MODULE) ?? 'foundry-local-sdk',
+      sdkCacheDir: value(env.FOUNDRY_BENCH_SDK_CACHE) ?? join(env.HOME ?? env.USERPROFILE ?? homedir(), '.foundry', 'cache', 'models'),
     },
     embedded: {
       modelDir: value(env.FOUNDRY_BENCH_MODEL_DIR) ?? resolve(root, 'node_modules/.cache/foundry-bench/models'),

@@ -110,7 +110,9 @@ export type DiscoveryResult = { found: FoundryDiscovery; note: null } | { found:
  * so requests are measured over HTTP like every other target. Throws only when
  * the user asked to start the service and that failed.
  */
-export async function discoverFoundry(options: Pick<FoundryOptions, 'endpoint' | 'cli' | 'sdkModule' | 'startService'>): Promise<DiscoveryResult> {
+export async function discoverFoundry(
+  options: Pick<FoundryOptions, 'endpoint' | 'cli' | 'sdkModule' | 'sdkCacheDir' | 'startService'>,
+): Promise<DiscoveryResult> {
   const { endpoint, cli } = options;
   if (endpoint) {
     let origin: string;
@@ -128,7 +130,7 @@ export async function discoverFoundry(options: Pick<FoundryOptions, 'endpoint' |
         };
   }
   if (cli) return discoverWithCli(cli, options.startService);
-  return discoverWithSdk(options.sdkModule);
+  return discoverWithSdk(options.sdkModule, options.sdkCacheDir);
 }
 
 async function discoverWithCli(cli: string, startService: boolean): Promise<DiscoveryResult> {
@@ -171,8 +173,8 @@ async function discoverWithCli(cli: string, startService: boolean): Promise<Disc
 }
 
 /** The SDK 1.x runs Foundry Local in this process; its web service gives the same HTTP surface as the CLI's. */
-async function discoverWithSdk(sdkModule: string): Promise<DiscoveryResult> {
-  const started = await startSdk(sdkModule);
+async function discoverWithSdk(sdkModule: string, cacheDir: string): Promise<DiscoveryResult> {
+  const started = await startSdk(sdkModule, cacheDir);
   if (!started || 'note' in started) return { found: null, note: started?.note ?? null };
   const found = await inspect(started.origin, 'foundry-local-sdk', null, {
     pid: process.pid,
@@ -184,7 +186,7 @@ async function discoverWithSdk(sdkModule: string): Promise<DiscoveryResult> {
     await started.stop();
     return { found: null, note: `the SDK's web service at ${started.origin} does not answer GET /status` };
   }
-  return { found: { ...found, stop: () => started.stop() }, note: null };
+  return { found: { ...found, notes: [...started.notes, ...found.notes], stop: () => started.stop() }, note: null };
 }
 
 async function inspect(

@@ -25,6 +25,7 @@ interface SdkVariant {
 
 interface SdkManager {
   startWebService(): unknown;
+  downloadAndRegisterEps?(): Promise<unknown>;
   stopWebService?(): unknown;
   urls?: string[];
   catalog?: { getModels(): unknown; getModelVariant?(id: string): unknown };
@@ -36,6 +37,8 @@ interface SdkModule {
 
 export interface StartedSdk {
   origin: string;
+  /** Things worth saying that did not stop it (the cache it uses, execution providers it could not register). */
+  notes: string[];
   catalog: FoundryVariant[] | undefined;
   version: string | null;
   /** The loopback download endpoint (with its secret path), for the spec workers. */
@@ -47,7 +50,7 @@ export interface StartedSdk {
  * Starts Foundry Local through the SDK (`specifier` is the module to import, normally `foundry-local-sdk`);
  * null when it is not installed, a note when it is but cannot start.
  */
-export async function startSdk(specifier: string): Promise<StartedSdk | { note: string } | null> {
+export async function startSdk(specifier: string, modelCacheDir: string): Promise<StartedSdk | { note: string } | null> {
   let sdk: SdkModule;
   try {
     sdk = (await import(/* @vite-ignore */ specifier)) as SdkModule;
@@ -63,8 +66,17 @@ export async function startSdk(specifier: string): Promise<StartedSdk | { note: 
     return { note: 'foundry-local-sdk 0.x drives the foundry CLI, which is not on PATH; install the CLI or foundry-local-sdk 1.x' };
   }
   try {
-    const config = { appName: 'foundry-bench', logLevel: 'warn' };
+    // The cache the foundry CLI shares, not one of foundry-bench's own: models downloaded with the CLI count as cached.
+    const config = { appName: 'foundry-bench', logLevel: 'warn', modelCacheDir };
     const manager = factory.createAsync ? await factory.createAsync(config) : (factory.create as (c: object) => SdkManager)(config);
+    const notes = [`foundry-local-sdk: model cache ${modelCacheDir}`];
+    // As the SDK's samples do before reading the catalog: without registered execution providers the GPU and NPU
+    // builds are not listed at all.
+    try {
+      await manager.downloadAndRegisterEps?.();
+    } catch (error) {
+      notes.push(`foundry-local-sdk: execution providers not registered (${(error as Error).message}); GPU and NPU builds may be missing`);
+    }
     await manager.startWebService();
     const url = manager.urls?.[0];
     if (!url) throw new Error('the SDK started its web service but reported no URL');
@@ -72,6 +84,7 @@ export async function startSdk(specifier: string): Promise<StartedSdk | { note: 
     const bridge = await startDownloadBridge(manager);
     return {
       origin: new URL(url.replace('://localhost', '://127.0.0.1')).origin,
+      notes,
       catalog: Array.isArray(models) ? sdkVariants(models) : undefined,
       version: sdkVersion(specifier),
       downloadBridge: bridge.url,
@@ -90,19 +103,25 @@ function sdkVariants(models: unknown[]): FoundryVariant[] {
   return allVariants(models).flatMap((v) => variantFromJson({ ...((v.info as object) ?? {}), id: v.id, alias: v.alias }) ?? []);
 }
 
+/**
+ * Every variant of every model. In SDK 1.x `id`, `alias`, `info` and `variants` are getters on the classes'
+ * prototypes, so they are read one by one: a spread (`{...variant}`) copies own fields only and loses them all.
+ */
 function allVariants(models: unknown[]): SdkVariant[] {
-  return (models as Array<SdkVariant & { variants?: unknown[] }>).flatMap((model) =>
-    (Array.isArray(model.variants) && model.variants.length > 0 ? (model.variants as SdkVariant[]) : [model]).map((v) => ({
-      ...v,
-      alias: v.alias ?? model.alias,
-      download: v.download?.bind(v),
-    })),
-  );
+  return (models as Array<SdkVariant & { variants?: unknown[] }>).flatMap((model) => {
+    const variants = Array.isArray(model.variants) && model.variants.length > 0 ? (model.variants as SdkVariant[]) : [model];
+    return variants.map((v) => ({ id: v.id, alias: v.alias ?? model.alias, info: v.info, download: v.download?.bind(v) }));
+  });
 }
 
 async function findVariant(manager: SdkManager, id: string): Promise<SdkVariant | null> {
-  const direct = (await manager.catalog?.getModelVariant?.(id)) as SdkVariant | undefined;
-  if (direct) return direct;
+  try {
+    // SDK 1.x throws for an id it does not know (it does not answer undefined).
+    const direct = (await manager.catalog?.getModelVariant?.(id)) as SdkVariant | undefined;
+    if (direct) return { id: direct.id, alias: direct.alias, info: direct.info, download: direct.download?.bind(direct) };
+  } catch {
+    // not in the catalog: look through the models, then give up
+  }
   const models = (await manager.catalog?.getModels()) as unknown[] | undefined;
   return allVariants(models ?? []).find((v) => v.id === id) ?? null;
 }
