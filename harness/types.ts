@@ -657,6 +657,8 @@ export interface ModelLifecycle {
   cold: ColdRequest | null;
   /** True when the harness loaded the model and unloads it after its cases, leaving the service as found. */
   unloadAfter: boolean;
+  /** Set when the Core would not load the variant by its id (the newest loads by alias only): how it was loaded instead. */
+  loadedVia?: string;
 }
 
 /** The first request after a model loaded. */

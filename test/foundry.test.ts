@@ -229,6 +229,29 @@ describe('discovery', () => {
     expect(cli.state().log?.slice(-2)).toEqual(['model list --variants --limit 500 -o json', 'model list -o json']);
   });
 
+  test('Core 1.x: no GET /status, /v1/models lists only local models with their alias as `parent`', async () => {
+    const service = await fake({ generation: 'server', core1: true, cached: [GPU, PHI] });
+    const result = await discoverFoundry(foundryOptions({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin }));
+    const target = result.found?.target as FoundryTarget;
+    expect(target).toMatchObject({ generation: 'server', catalogSource: 'v1/models', cacheDir: null });
+    expect(target.catalog.map((v) => [v.id, v.alias])).toEqual(FAKE_CATALOG.filter((v) => v.id === GPU || v.id === PHI).map((v) => [v.id, v.alias]));
+    expect(result.found?.notes.join('\n')).toContain('GET /v1/models lists only the models already on this machine');
+  });
+
+  test('the newest Core loads by alias only: the default build by its alias, another build is an error that says why', async () => {
+    const service = await fake({ generation: 'server', core1: true, cached: [GPU, CPU] });
+    const { target } = await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin });
+    // The whole catalog, as a CLI would give it (the /v1/models of this Core lists only local models).
+    const withCatalog: FoundryTarget = { ...target, catalog: parseCatalog(FAKE_CATALOG) };
+    const foundry = new FoundryService(withCatalog);
+    const gpu = withCatalog.catalog.find((v) => v.id === GPU) as FoundryVariant;
+    expect(await foundry.load(gpu, 600)).toBe('loaded');
+    expect(foundry.loadFallback).toBe(`loaded by alias ${gpu.alias}: this Core loads by alias only (${GPU} is the alias's default build)`);
+    expect(await foundry.loaded()).toEqual([GPU]);
+    const cpu = withCatalog.catalog.find((v) => v.id === CPU) as FoundryVariant;
+    await expect(foundry.load(cpu, 600)).rejects.toThrow(`this Core loads by alias only, and ${CPU} is not ${cpu.alias}'s default build`);
+  });
+
   test('a half-finished download is not cached (Foundry Local needs both JSON files and no download.tmp)', async () => {
     const service = await fake({ generation: 'server', cached: [GPU], partial: [CPU] });
     expect(cacheEntries(service.cacheDir)).toEqual(new Map([[cacheDirName(GPU), expect.stringContaining(cacheDirName(GPU))]]));

@@ -105,7 +105,8 @@ function availability(prepared: PreparedModel & { kind: 'ready' }, alias: string
   const { variant, modelInfo, servedId } = prepared;
   if (!variant) return servedId === alias ? 'yes' : `as ${servedId}`;
   const life = modelInfo?.lifecycle;
-  const loaded = life?.alreadyLoaded ? 'already loaded' : `loaded in ${(modelInfo?.loadMs ?? 0).toFixed(0)} ms`;
+  const via = life?.loadedVia ? ` (${life.loadedVia})` : '';
+  const loaded = life?.alreadyLoaded ? 'already loaded' : `loaded in ${(modelInfo?.loadMs ?? 0).toFixed(0)} ms${via}`;
   const downloaded = life?.downloadMs != null ? `, downloaded in ${(life.downloadMs / 1000).toFixed(1)} s` : '';
   return `${variant.id} (${variant.executionProvider ?? variant.deviceType ?? 'unknown provider'}; ${variant.reason}), cached${downloaded}, ${loaded}`;
 }

@@ -156,6 +156,7 @@ async function prepareFoundryModel(
       const started = performance.now();
       const status = await service.load(chosen, settings.ttlSeconds);
       modelInfo.loadMs = performance.now() - started;
+      if (service.loadFallback) lifecycle.loadedVia = service.loadFallback;
       lifecycle.alreadyLoaded = status === 'already_loaded';
       lifecycle.unloadAfter = settings.unload && !lifecycle.alreadyLoaded;
       lifecycle.rssAfterBytes = await service.residentBytes();

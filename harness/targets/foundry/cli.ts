@@ -141,9 +141,33 @@ export function parseVersion(result: CliResult): string | null {
   return /\d+\.\d+\.\d+(?:[-+][\w.]+)?/.exec(result.stdout)?.[0] ?? null;
 }
 
-/** Percentages in download output: `Total 45.67% Downloading model.onnx.data` (gen-1) or a progress bar's `45%`. */
+/**
+ * Percentages in download output: `Total 45.67% Downloading model.onnx.data` (gen-1), a progress bar's `45%`, or
+ * the tuple lines some builds print, `("model.onnx.data", 0.78)` (a fraction).
+ */
 export function parsePercents(text: string): number[] {
-  return [...text.matchAll(/(\d+(?:\.\d+)?)\s*%/g)].map((m) => Number(m[1])).filter((p) => p >= 0 && p <= 100);
+  const percents = [...text.matchAll(/(\d+(?:\.\d+)?)\s*%/g)].map((m) => Number(m[1]));
+  const fractions = [...text.matchAll(/\(\s*"[^"]*"\s*,\s*(\d+(?:\.\d+)?)\s*\)/g)].map((m) => Number(m[1]) * 100);
+  return [...percents, ...fractions].filter((p) => p >= 0 && p <= 100);
+}
+
+/**
+ * Percentages of a stream of output, read whole line by whole line (a carriage return ends a progress bar's
+ * line too): a number split between two network chunks is never read as two numbers.
+ */
+export function progressLines(onPercent: (percent: number) => void): { push(text: string): void; end(): void } {
+  let pending = '';
+  return {
+    push(text) {
+      const lines = (pending + text).split(/[\r\n]/);
+      pending = lines.pop() ?? '';
+      for (const line of lines) for (const percent of parsePercents(line)) onPercent(percent);
+    },
+    end() {
+      for (const percent of parsePercents(pending)) onPercent(percent);
+      pending = '';
+    },
+  };
 }
 
 /**
@@ -154,15 +178,19 @@ export function cliDownload(cli: string, id: string, onPercent: (percent: number
   return new Promise((resolve) => {
     const child = spawn(cli, ['model', 'download', id], { env: plainOutputEnv(), ...(signal ? { signal } : {}) });
     let tail = '';
+    const progress = progressLines(onPercent);
     const read = (chunk: Buffer) => {
       const text = plain(chunk.toString('utf8'));
       tail = (tail + text).slice(-2000);
-      for (const percent of parsePercents(text)) onPercent(percent);
+      progress.push(text);
     };
     child.stdout.on('data', read);
     child.stderr.on('data', read);
     child.on('error', (error) => resolve({ code: 1, tail: error.message }));
-    child.on('close', (code) => resolve({ code: code ?? 1, tail: tail.trim().split('\n').slice(-3).join(' / ') }));
+    child.on('close', (code) => {
+      progress.end();
+      resolve({ code: code ?? 1, tail: tail.trim().split('\n').slice(-3).join(' / ') });
+    });
   });
 }
 

@@ -30,16 +30,27 @@ export async function detectGeneration(origin: string): Promise<{ generation: Fo
   }
   const service = await probe('/openai/status');
   if (service) return { generation: 'service', cacheDir: stringOrNull(service.ModelDirPath ?? service.modelDirPath), pid: null };
+  // Core 1.x (CLI 0.10, SDK 1.x) is not known to serve GET /status; its GET /models/loaded answers a JSON array.
+  if (await answersArray(origin, '/models/loaded')) return { generation: 'server', cacheDir: null, pid: null };
   return null;
+}
+
+async function answersArray(origin: string, path: string): Promise<boolean> {
+  try {
+    const response = await call(origin, 'GET', path, { timeoutMs: 5_000 });
+    return response.ok && Array.isArray(JSON.parse(await response.text()));
+  } catch {
+    return false;
+  }
 }
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** A variant known only by its id (gen-2 `/v1/models`): alias and runtime inferred from the name. */
-function variantFromId(id: string): FoundryVariant {
-  return { id, alias: aliasFromId(id), version: splitId(id).version, ...runtimeFromId(id), fileSizeMb: null, license: null, task: null };
+/** A variant known only by its `/v1/models` entry: the alias from `parent` (Core 1.x), else inferred from the name, as the runtime is. */
+function variantFromId(id: string, parent: string | null): FoundryVariant {
+  return { id, alias: parent ?? aliasFromId(id), version: splitId(id).version, ...runtimeFromId(id), fileSizeMb: null, license: null, task: null };
 }
 
 /** The catalog: gen-1 `/foundry/list`; gen-2 `foundry model list --variants -o json` when the CLI is there, else the ids of `/v1/models`. */
@@ -76,9 +87,13 @@ export async function readCatalog(
     }
     note = `the foundry CLI gave no catalog (${problems.join('; ')}); aliases are inferred from /v1/models ids`;
   }
-  const listing = (await callJson(origin, '/v1/models', { timeoutMs: 30_000 })) as { data?: Array<{ id?: unknown }> } | null;
-  const ids = (listing?.data ?? []).map((entry) => entry?.id).filter((id): id is string => typeof id === 'string');
-  return { catalog: ids.map(variantFromId), source: 'v1/models', note };
+  const listing = (await callJson(origin, '/v1/models', { timeoutMs: 30_000 })) as { data?: Array<{ id?: unknown; parent?: unknown }> } | null;
+  const entries = (listing?.data ?? []).filter((entry): entry is { id: string; parent?: unknown } => typeof entry?.id === 'string');
+  const catalog = entries.map((entry) => variantFromId(entry.id, stringOrNull(entry.parent)));
+  // On Core 1.x GET /v1/models lists the models on this machine (downloaded or loaded), not the catalog.
+  const partial =
+    'GET /v1/models lists only the models already on this machine, so other aliases are unknown and --download cannot fetch them: install the foundry CLI for the whole catalog';
+  return { catalog, source: 'v1/models', note: note ? `${note}; ${partial}` : partial };
 }
 
 /** The OpenAI-compatible view of a Foundry target, for requests and reports. */

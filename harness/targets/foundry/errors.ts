@@ -28,7 +28,8 @@ export const FOUNDRY_HINTS: Record<FoundryErrorKind, string> = {
 /** The kind of a failed call, from its status and the text the service answered. */
 export function classify(status: number, text: string): FoundryErrorKind {
   if (/not cached|not downloaded|must be downloaded|No OpenAIService provider found/i.test(text)) return 'not_cached';
-  if (/out of memory|insufficient memory|not enough memory|bad_alloc|\bOOM\b/i.test(text)) return 'out_of_memory';
+  // ONNX Runtime's arena says "Failed to allocate memory"; Windows, E_OUTOFMEMORY.
+  if (/out of memory|insufficient memory|not enough memory|bad_alloc|\bOOM\b|failed to allocate memory|E_OUTOFMEMORY/i.test(text)) return 'out_of_memory';
   if (status === 404) return 'not_found';
   return 'failed';
 }

@@ -14,7 +14,7 @@
 import type { FoundryTarget, FoundryVariant } from '../../types.ts';
 import { findById } from './catalog.ts';
 import { cacheDirName, cacheEntries, directoryBytes } from './cache.ts';
-import { cliDownload, parsePercents } from './cli.ts';
+import { cliDownload, progressLines, runCli } from './cli.ts';
 import { classify, FoundryError } from './errors.ts';
 import { pidListeningOn, residentBytes } from './process-memory.ts';
 import { call, callJson, idPath } from './rest.ts';
@@ -82,8 +82,46 @@ export class FoundryService {
       await callJson(this.origin, `/openai/load/${idPath(id)}?ttl=${ttlSeconds}${ep ? `&ep=${ep}` : ''}`, { timeoutMs: 600_000 });
       return 'loaded';
     }
-    const answer = (await callJson(this.origin, `/models/load/${idPath(id)}`, { timeoutMs: 600_000 })) as { status?: unknown } | null;
-    return answer?.status === 'already_loaded' ? 'already_loaded' : 'loaded';
+    const loadBy = async (name: string) =>
+      ((await callJson(this.origin, `/models/load/${idPath(name)}`, { timeoutMs: 600_000 })) as { status?: unknown } | null)?.status === 'already_loaded'
+        ? 'already_loaded'
+        : 'loaded';
+    try {
+      return await loadBy(id);
+    } catch (error) {
+      // The newest Core looks `/models/load/{name}` up as an alias only (404 "Model not found" for a variant id).
+      if (!(error instanceof FoundryError) || error.kind !== 'not_found') throw error;
+      this.loadFallback = await this.loadWithoutId(variant, loadBy, error);
+      return 'loaded';
+    }
+  }
+
+  /** How the last load got round a Core that loads by alias only; null when the id loaded directly. Doctor says it. */
+  loadFallback: string | null = null;
+
+  /**
+   * A variant the Core would not load by id: by its alias when it is the alias's default (the catalog's first
+   * build for it, which the Core picks itself), else through `foundry model load <id>`.
+   */
+  private async loadWithoutId(variant: FoundryVariant, loadBy: (name: string) => Promise<unknown>, original: FoundryError): Promise<string> {
+    const isDefault = this.target.catalog.find((v) => v.alias === variant.alias)?.id === variant.id;
+    if (isDefault) {
+      await loadBy(variant.alias);
+      return `loaded by alias ${variant.alias}: this Core loads by alias only (${variant.id} is the alias's default build)`;
+    }
+    if (!this.target.cli) {
+      throw new FoundryError(
+        'not_found',
+        `${original.message}; this Core loads by alias only, and ${variant.id} is not ${variant.alias}'s default build (install the foundry CLI to load it by id)`,
+      );
+    }
+    const result = await runCli(this.target.cli, ['model', 'load', variant.id], 600_000);
+    if (result.code !== 0)
+      throw new FoundryError(
+        classify(404, `${result.stdout}${result.stderr}`),
+        `\`foundry model load ${variant.id}\` exited with ${result.code}: ${`${result.stdout}${result.stderr}`.trim().slice(0, 300)}`,
+      );
+    return `loaded with \`foundry model load ${variant.id}\`: this Core loads by alias only`;
   }
 
   async unload(id: string): Promise<void> {
@@ -161,15 +199,17 @@ async function streamDownload(origin: string, path: string, body: unknown, onPer
     throw new FoundryError(classify(response.status, ''), `POST ${path} answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
   let text = '';
   const decoder = new TextDecoder();
+  const progress = progressLines(onPercent);
   try {
     for await (const chunk of response.body) {
       const piece = decoder.decode(chunk as Uint8Array, { stream: true });
       text = (text + piece).slice(-4096);
-      for (const percent of parsePercents(piece)) onPercent(percent);
+      progress.push(piece);
     }
   } catch (error) {
     throw new FoundryError('download_failed', `the download stream broke: ${describeFetchError(error)}`);
   }
+  progress.end();
   const verdict = parseDownloadVerdict(text);
   if (!verdict) throw new FoundryError('download_failed', 'the download stream ended without a result');
   if (!verdict.success) throw new FoundryError('download_failed', verdict.errorMessage ?? 'the service reported failure');
@@ -180,9 +220,12 @@ export function parseDownloadVerdict(text: string): { success: boolean; errorMes
   const start = text.lastIndexOf('{');
   if (start < 0) return null;
   try {
-    const value = JSON.parse(text.slice(start)) as { success?: unknown; errorMessage?: unknown };
-    if (typeof value.success !== 'boolean') return null;
-    return { success: value.success, errorMessage: typeof value.errorMessage === 'string' ? value.errorMessage : null };
+    // camelCase from the REST API, PascalCase from some builds.
+    const value = JSON.parse(text.slice(start)) as { success?: unknown; errorMessage?: unknown; Success?: unknown; ErrorMessage?: unknown };
+    const success = value.success ?? value.Success;
+    const errorMessage = value.errorMessage ?? value.ErrorMessage;
+    if (typeof success !== 'boolean') return null;
+    return { success, errorMessage: typeof errorMessage === 'string' ? errorMessage : null };
   } catch {
     return null;
   }
