@@ -95,7 +95,7 @@ describe('npm run bench on Foundry Local', () => {
 
   test('each model is loaded before its cases and unloaded after them, leaving the service as found', () => {
     expect(foundry.calls).toEqual([
-      `GET /openai/load/${CPU}?ttl=3600&ep=cpu`,
+      `GET /openai/load/${CPU}?ttl=3600`,
       `GET /openai/unload/${CPU}?force=true`,
       `GET /openai/load/${GPU}?ttl=3600&ep=webgpu`,
       `GET /openai/unload/${GPU}?force=true`,
@@ -137,6 +137,6 @@ describe('npm run bench on Foundry Local', () => {
     // Not in fixtures/models.yaml: size and license come from Foundry Local's catalog.
     expect(phi?.catalog).toEqual({ capabilities: ['chat-completion'], size_mb: 4915, license: 'MIT' });
     expect(again.output).toMatch(/↓ downloading Phi-4-mini-instruct-generic-cpu:5 {2}\[#{20}\] 100% {2}4915\/4915 MB/);
-    expect(foundry.calls).toEqual(['POST /openai/download', `GET /openai/load/${PHI}?ttl=3600&ep=cpu`, `GET /openai/unload/${PHI}?force=true`]);
+    expect(foundry.calls).toEqual(['POST /openai/download', `GET /openai/load/${PHI}?ttl=3600`, `GET /openai/unload/${PHI}?force=true`]);
   }, 90_000);
 });

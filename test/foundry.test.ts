@@ -14,9 +14,9 @@ import { runOptions } from '../harness/cli/options.ts';
 import { createClient } from '../harness/measure/request.ts';
 import { parseCatalog, resolveVariant, runtimeFromId, aliasFromId } from '../harness/targets/foundry/catalog.ts';
 import { cacheDirName, cacheEntries, isComplete } from '../harness/targets/foundry/cache.ts';
-import { parseServiceStatus, parseStartOutput } from '../harness/targets/foundry/cli.ts';
+import { parsePercents, parseServiceStatus, parseStartOutput, progressLines } from '../harness/targets/foundry/cli.ts';
 import { discoverFoundry, foundryTargetInfo, type FoundryDiscovery } from '../harness/targets/foundry/discovery.ts';
-import { FoundryError } from '../harness/targets/foundry/errors.ts';
+import { classify, FoundryError } from '../harness/targets/foundry/errors.ts';
 import { pidListeningOn } from '../harness/targets/foundry/process-memory.ts';
 import { FoundryService, parseDownloadVerdict } from '../harness/targets/foundry/service.ts';
 import { prepareModel, type PrepareOptions } from '../harness/targets/prepare.ts';
@@ -60,6 +60,8 @@ interface CliState {
   preamble?: boolean;
   /** An older CLI: `model list --variants` is unrecognised. */
   noVariantsFlag?: boolean;
+  /** `server status` on the older generation fails with wording the parser does not know. */
+  oddRefusal?: boolean;
   /** The background process `start` left holding its stdout. */
   daemonPid?: number | null;
   log?: string[];
@@ -164,6 +166,22 @@ describe('CLI output of both generations', () => {
       errorMessage: null,
     });
     expect(parseDownloadVerdict('Total 37.50% Downloading model.onnx.data\n')).toBeNull();
+    // Some builds answer in PascalCase.
+    expect(parseDownloadVerdict('{"Success":false,"ErrorMessage":"disk full"}')).toEqual({ success: false, errorMessage: 'disk full' });
+  });
+
+  test('download progress: percent and tuple lines, read whole line by whole line across network chunks', () => {
+    expect(parsePercents('("genai_config.json", 0.2)\n("model.onnx.data", 0.78)')).toEqual([20, 78]);
+    const seen: number[] = [];
+    const progress = progressLines((p) => seen.push(p));
+    for (const chunk of ['Total 45.', '67% Downloading model.onnx.data\nTotal 9', '0.00%\r', 'Total 100.00%']) progress.push(chunk);
+    progress.end();
+    expect(seen).toEqual([45.67, 90, 100]);
+  });
+
+  test("out-of-memory texts of ONNX Runtime's arena and of Windows", () => {
+    expect(classify(500, 'Failed to allocate memory for requested buffer of size 1073741824')).toBe('out_of_memory');
+    expect(classify(500, 'HRESULT E_OUTOFMEMORY')).toBe('out_of_memory');
   });
 });
 
@@ -252,6 +270,22 @@ describe('discovery', () => {
     await expect(foundry.load(cpu, 600)).rejects.toThrow(`this Core loads by alias only, and ${CPU} is not ${cpu.alias}'s default build`);
   });
 
+  test('gen-1 loads: no ep for CPU builds; a generic-gpu build goes to CUDA when the catalog has CUDA builds, as the SDKs send it', async () => {
+    const service = await fake({ generation: 'service', cached: [GPU, CPU] });
+    const { target } = await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin });
+    const gpu = target.catalog.find((v) => v.id === GPU) as FoundryVariant;
+    const cpu = target.catalog.find((v) => v.id === CPU) as FoundryVariant;
+    await new FoundryService(target).load(cpu, 600);
+    await new FoundryService(target).load(gpu, 600);
+    const cuda = { ...gpu, id: 'qwen2.5-0.5b-instruct-cuda-gpu:4', executionProvider: 'CUDAExecutionProvider' };
+    await new FoundryService({ ...target, catalog: [...target.catalog, cuda] }).load(gpu, 600);
+    expect(service.calls.filter((c) => c.startsWith('GET /openai/load/'))).toEqual([
+      `GET /openai/load/${CPU}?ttl=600`,
+      `GET /openai/load/${GPU}?ttl=600&ep=webgpu`,
+      `GET /openai/load/${GPU}?ttl=600&ep=cuda`,
+    ]);
+  });
+
   test('a half-finished download is not cached (Foundry Local needs both JSON files and no download.tmp)', async () => {
     const service = await fake({ generation: 'server', cached: [GPU], partial: [CPU] });
     expect(cacheEntries(service.cacheDir)).toEqual(new Map([[cacheDirName(GPU), expect.stringContaining(cacheDirName(GPU))]]));
@@ -270,6 +304,13 @@ describe('discovery', () => {
       downloadRef: { publisher: 'Microsoft' },
     });
     expect(cli.state().log).toEqual(['server status', 'service status', '--version']);
+  });
+
+  test('a failing `server status` without a URL, in words not known, still falls back to `service status`', async () => {
+    const service = await fake({ generation: 'service' });
+    const cli = fakeCli({ generation: 'service', version: '0.8.117', running: true, url: service.origin, oddRefusal: true });
+    const { target } = await found(cli.env);
+    expect(target).toMatchObject({ generation: 'service', discoveredBy: 'foundry service status' });
   });
 
   test('a stopped service is started only when allowed, and stopped again afterwards', async () => {
@@ -470,7 +511,7 @@ describe('getting a model ready', () => {
     // Progress reaches whoever asked for it, ending at 100%.
     expect(progress.at(-1)).toEqual({ id: PHI, percent: 100 });
     expect(service.calls[0]).toBe('POST /openai/download');
-    expect(service.calls[1]).toBe(`GET /openai/load/${PHI}?ttl=3600&ep=cpu`);
+    expect(service.calls[1]).toBe(`GET /openai/load/${PHI}?ttl=3600`);
     await fetched.release();
   });
 

@@ -150,11 +150,17 @@ export async function discoverFoundry(
 
 async function discoverWithCli(cli: string, startService: boolean): Promise<DiscoveryResult> {
   // The current generation first; the older one answers `server` with "Unrecognized command".
+  // Any failing `server status` without a URL may be an older CLI that words its refusal differently: ask
+  // `service status` too, and keep the `server` answer when that one is not understood either.
   let command = 'server';
-  let status = parseServiceStatus(await runCli(cli, ['server', 'status'], 20_000));
-  if (!status.running && status.unrecognized) {
-    command = 'service';
-    status = parseServiceStatus(await runCli(cli, ['service', 'status'], 20_000));
+  const server = await runCli(cli, ['server', 'status'], 20_000);
+  let status = parseServiceStatus(server);
+  if (!status.running && (status.unrecognized || server.code !== 0)) {
+    const older = parseServiceStatus(await runCli(cli, ['service', 'status'], 20_000));
+    if (older.running || !older.unrecognized || status.unrecognized) {
+      command = 'service';
+      status = older;
+    }
   }
   let stop: FoundryDiscovery['stop'] = null;
   let pid: number | null = null;

@@ -21,8 +21,8 @@ import { call, callJson, idPath } from './rest.ts';
 import { describeFetchError } from '../openai.ts';
 
 /** The `ep` values gen-1's load endpoint documents, by execution provider. */
+// No `ep` for CPU builds: the default, and what every Microsoft client sends (none of them sends `ep=cpu`).
 const LOAD_EP: Record<string, string> = {
-  CPUExecutionProvider: 'cpu',
   CUDAExecutionProvider: 'cuda',
   WebGpuExecutionProvider: 'webgpu',
   DmlExecutionProvider: 'dml',
@@ -72,13 +72,15 @@ export class FoundryService {
 
   /**
    * Loads a model and keeps it loaded for `ttlSeconds` (gen-1 unloads idle models, by default after 600 s).
-   * Gen-1 also takes the execution provider: naming the variant's own keeps a generic-gpu variant from being
-   * routed to another provider behind the benchmark's back.
+   * Gen-1 also takes the execution provider. A generic-gpu build goes to CUDA when the catalog has CUDA builds,
+   * as Foundry Local's own SDKs and CLI send it (issue #400), otherwise to its own provider.
    */
   async load(variant: FoundryVariant, ttlSeconds: number): Promise<'loaded' | 'already_loaded'> {
     const id = variant.id;
     if (this.target.generation === 'service') {
-      const ep = LOAD_EP[variant.executionProvider ?? ''];
+      const cudaHere = this.target.catalog.some((v) => v.executionProvider === 'CUDAExecutionProvider');
+      const genericGpu = /-generic-gpu(:\d+)?$/i.test(id);
+      const ep = genericGpu && cudaHere ? 'cuda' : LOAD_EP[variant.executionProvider ?? ''];
       await callJson(this.origin, `/openai/load/${idPath(id)}?ttl=${ttlSeconds}${ep ? `&ep=${ep}` : ''}`, { timeoutMs: 600_000 });
       return 'loaded';
     }
