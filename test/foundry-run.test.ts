@@ -4,14 +4,17 @@
  * request apart from the warm samples, models unloaded afterwards, and a
  * missing model skipped, or downloaded with progress under --download.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { FAKE_CATALOG, startFakeFoundry, type FakeFoundry } from './fakes/fake-foundry.ts';
 import { resultsProblems } from '../harness/results/results-file.ts';
 import type { CaseResult } from '../harness/types.ts';
 import { runBench, type CliRun } from './helpers/cli.ts';
 
+const CLI_DIR = fileURLToPath(new URL('./fakes/fake-foundry-cli', import.meta.url));
 const CPU = 'qwen2.5-0.5b-instruct-generic-cpu:4';
 const GPU = 'qwen2.5-0.5b-instruct-generic-gpu:4';
 const PHI = 'Phi-4-mini-instruct-generic-cpu:5';
@@ -139,4 +142,40 @@ describe('npm run bench on Foundry Local', () => {
     expect(again.output).toMatch(/↓ downloading Phi-4-mini-instruct-generic-cpu:5 {2}\[#{20}\] 100% {2}4915\/4915 MB/);
     expect(foundry.calls).toEqual(['POST /openai/download', `GET /openai/load/${PHI}?ttl=3600`, `GET /openai/unload/${PHI}?force=true`]);
   }, 90_000);
+});
+
+describe('npm run bench -- --start-service, the current generation found through its CLI', () => {
+  test('starts the stopped server, reads its URL as printed (its daemon keeps the output open), runs, and stops it', async () => {
+    const foundry = await startFakeFoundry({
+      generation: 'server',
+      catalog: FAKE_CATALOG,
+      cached: [CPU, GPU],
+      loadMs: 10,
+      chat: { ttftMs: 2, tokenMs: 1, tokens: 4 },
+    });
+    const state = join(mkdtempSync(join(tmpdir(), 'fake-foundry-cli-')), 'state.json');
+    writeFileSync(
+      state,
+      JSON.stringify({ generation: 'server', version: '0.10.2', running: false, startUrl: foundry.origin, cacheDir: foundry.cacheDir, catalog: FAKE_CATALOG }),
+    );
+    // The fake CLI is a child process: it reads its state file from the environment it inherits.
+    vi.stubEnv('FAKE_FOUNDRY_STATE', state);
+    try {
+      const run = await runBench(
+        { PATH: `${CLI_DIR}${delimiter}${process.env.PATH}`, BENCH_BASE_URL: '' },
+        ['--start-service'],
+        'test/foundry-specs/*.bench.ts',
+      );
+      const log = (JSON.parse(readFileSync(state, 'utf8')) as { log: string[] }).log;
+      expect(run.code).toBe(0);
+      expect(run.output).toContain(`Foundry Local 0.10.2, server generation, at ${foundry.origin}`);
+      expect(run.results?.cases.filter((c) => c.status === 'passed').map((c) => c.variant?.id)).toEqual([CPU, CPU, GPU, GPU]);
+      expect(log).toEqual(expect.arrayContaining(['server status', 'server start', 'model list --variants --limit 500 -o json', 'server stop']));
+      expect(log.at(-1)).toBe('server stop');
+    } finally {
+      vi.unstubAllEnvs();
+      await foundry.close();
+    }
+    // Below the 30 s the fake daemon holds the start command's output: waiting for it to close would time out here.
+  }, 20_000);
 });
