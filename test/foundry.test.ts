@@ -108,6 +108,10 @@ describe('catalog and alias resolution', () => {
   test("an alias resolves to the cached variant first, else to the catalog's first", () => {
     expect(resolveVariant(catalog, 'qwen2.5-0.5b', undefined, new Set())).toMatchObject({ variant: { id: GPU }, reason: 'first variant in catalog order' });
     expect(resolveVariant(catalog, 'qwen2.5-0.5b', undefined, new Set([CPU]))).toMatchObject({ variant: { id: CPU }, reason: 'cached variant' });
+    // The older generation prefers nothing cached; on Windows without CUDA its generic-GPU first pick becomes CPU.
+    const older = (platform: NodeJS.Platform) => resolveVariant(catalog, 'qwen2.5-0.5b', undefined, new Set([CPU]), { generation: 'service', platform });
+    expect(older('linux')).toMatchObject({ variant: { id: GPU }, reason: 'first variant in catalog order' });
+    expect(older('win32')).toMatchObject({ variant: { id: CPU }, reason: 'CPU build, as Foundry Local picks on Windows without CUDA' });
   });
 
   test("a pinned device picks the newest version of that device's variant", () => {
@@ -576,8 +580,9 @@ describe('doctor and models on Foundry Local', () => {
         .split('\n')
         .find((line) => line.includes(` ${id} `))
         ?.split(/\s{2,}/);
-    expect(row(CPU)).toEqual(['qwen2.5-0.5b', '*', CPU, 'CPU', 'CPUExecutionProvider', '822 MB', 'apache-2.0', 'yes', 'yes', '0.1 MiB', 'chat, tools']);
-    expect(row(GPU)?.slice(0, 9)).toEqual(['qwen2.5-0.5b', GPU, 'GPU', 'WebGpuExecutionProvider', '696 MB', 'apache-2.0', 'no', 'no', '-']);
+    // The older generation's alias pick is the catalog's first build, cached or not (as its SDKs and CLI pick).
+    expect(row(CPU)).toEqual(['qwen2.5-0.5b', CPU, 'CPU', 'CPUExecutionProvider', '822 MB', 'apache-2.0', 'yes', 'yes', '0.1 MiB', 'chat, tools']);
+    expect(row(GPU)?.slice(0, 10)).toEqual(['qwen2.5-0.5b', '*', GPU, 'GPU', 'WebGpuExecutionProvider', '696 MB', 'apache-2.0', 'no', 'no', '-']);
     expect(output).toContain('not in this Foundry Local catalog: ');
     expect(output).toContain(`target: ${service.origin}/v1 (Foundry Local (version unknown) (service generation))`);
   });

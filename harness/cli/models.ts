@@ -61,7 +61,10 @@ async function foundryTable(foundry: FoundryTarget, catalog: Record<string, Cata
   const variants = [...foundry.catalog].sort((a, b) => a.alias.localeCompare(b.alias));
   const picks = new Map<string, string | undefined>();
   for (const alias of new Set(variants.map((v) => v.alias)))
-    picks.set(alias, resolveVariant(foundry.catalog, alias, undefined, cached ?? new Set()).variant?.id);
+    picks.set(
+      alias,
+      resolveVariant(foundry.catalog, alias, undefined, cached ?? new Set(), { generation: foundry.generation, platform: process.platform }).variant?.id,
+    );
   const rows = variants.map((v) => {
     const disk = service.diskBytes(v.id);
     return [

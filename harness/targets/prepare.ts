@@ -96,7 +96,7 @@ async function prepareFoundryModel(
   } catch (error) {
     return { ...noFacts, kind: 'fail', message: withHint(error) };
   }
-  const resolution = resolveVariant(foundry.catalog, model, selector, cached ?? new Set());
+  const resolution = resolveVariant(foundry.catalog, model, selector, cached ?? new Set(), { generation: foundry.generation, platform: process.platform });
   if (!resolution.variant) return { ...noFacts, kind: 'skip', reason: `${resolution.reason}; list the catalog with \`foundry-bench models\`` };
   const chosen = resolution.variant;
   const variant: ResolvedVariant = {

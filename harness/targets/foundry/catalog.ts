@@ -5,7 +5,7 @@
  * its own shape; the parsers here turn them into `FoundryVariant`, and
  * `resolveVariant` picks the variant a spec means.
  */
-import type { DeviceType, FoundryVariant, VariantSelector } from '../../types.ts';
+import type { DeviceType, FoundryGeneration, FoundryVariant, VariantSelector } from '../../types.ts';
 
 type Json = Record<string, unknown>;
 
@@ -121,6 +121,7 @@ export function resolveVariant(
   model: string,
   selector: VariantSelector | undefined,
   cached: ReadonlySet<string>,
+  rule: AliasRule = { generation: 'server', platform: process.platform },
 ): Resolution {
   const exact = findById(catalog, selector && !isDevice(selector) ? selector : model);
   if (exact) return { variant: exact, reason: 'exact id' };
@@ -139,9 +140,26 @@ export function resolveVariant(
       reason: `"${model}" has no ${selector?.toUpperCase()} variant on this machine (the catalog offers ${devices}: ${family.map((v) => v.id).join(', ')})`,
     };
   }
+  const first = candidates[0] as FoundryVariant;
+  if (rule.generation === 'service') {
+    // Gen-1's SDKs and CLI take the first match in catalog order, cached or not; on Windows a generic-GPU first
+    // pick without a CUDA build to take it becomes the CPU build (sdk_legacy/python/foundry_local/api.py).
+    const cuda = catalog.some((v) => v.executionProvider === 'CUDAExecutionProvider');
+    const cpu = candidates.find((v) => v.deviceType === 'CPU');
+    if (!selector && rule.platform === 'win32' && /-generic-gpu$/i.test(splitId(first.id).name) && !cuda && cpu) {
+      return { variant: cpu, reason: 'CPU build, as Foundry Local picks on Windows without CUDA' };
+    }
+    return { variant: first, reason: 'first variant in catalog order' };
+  }
   const cachedOne = candidates.find((v) => cached.has(v.id));
   if (cachedOne) return { variant: cachedOne, reason: 'cached variant' };
-  return { variant: candidates[0] as FoundryVariant, reason: 'first variant in catalog order' };
+  return { variant: first, reason: 'first variant in catalog order' };
+}
+
+/** Whose alias rule applies: the current generation prefers a cached build (SDK 1.x `Model`), the older does not. */
+export interface AliasRule {
+  generation: FoundryGeneration;
+  platform: NodeJS.Platform;
 }
 
 function isDevice(selector: VariantSelector): selector is 'cpu' | 'gpu' | 'npu' {
