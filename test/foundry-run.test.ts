@@ -170,7 +170,7 @@ describe('npm run bench -- --start-service, the current generation found through
       expect(run.code).toBe(0);
       expect(run.output).toContain(`Foundry Local 0.10.2, server generation, at ${foundry.origin}`);
       expect(run.results?.cases.filter((c) => c.status === 'passed').map((c) => c.variant?.id)).toEqual([CPU, CPU, GPU, GPU]);
-      expect(log).toEqual(expect.arrayContaining(['server status', 'server start', 'model list --variants --limit 500 -o json', 'server stop']));
+      expect(log).toEqual(expect.arrayContaining(['server status -o json', 'server start', 'model list --variants --limit 500 -o json', 'server stop']));
       expect(log.at(-1)).toBe('server stop');
     } finally {
       vi.unstubAllEnvs();

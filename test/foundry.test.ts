@@ -60,6 +60,8 @@ interface CliState {
   preamble?: boolean;
   /** An older CLI: `model list --variants` is unrecognised. */
   noVariantsFlag?: boolean;
+  /** An older CLI: `server status -o json` prints the text form. */
+  noStatusJson?: boolean;
   /** `server status` on the older generation fails with wording the parser does not know. */
   oddRefusal?: boolean;
   /** The background process `start` left holding its stdout. */
@@ -231,7 +233,7 @@ describe('discovery', () => {
     expect(target.catalog.map((v) => [v.id, v.alias, v.deviceType, v.executionProvider])).toEqual(
       FAKE_CATALOG.map((v) => [v.id, v.alias, v.deviceType, v.executionProvider]),
     );
-    expect(cli.state().log).toEqual(['server status', '--version', 'model list --variants --limit 500 -o json']);
+    expect(cli.state().log).toEqual(['server status -o json', '--version', 'model list --variants --limit 500 -o json']);
   });
 
   test('a CLI that starts its daemon first prints a preamble before the JSON: the catalog is still read', async () => {
@@ -243,11 +245,12 @@ describe('discovery', () => {
     expect(notes).toEqual([]);
   });
 
-  test('an older CLI without --variants: the plain list, every build nested under its alias', async () => {
+  test('an older CLI without --variants or a JSON status: the text status, the plain list, every build nested under its alias', async () => {
     const service = await fake({ generation: 'server' });
-    const cli = fakeCli({ generation: 'server', version: '0.9.0', running: true, url: service.origin, noVariantsFlag: true });
+    const cli = fakeCli({ generation: 'server', version: '0.9.0', running: true, url: service.origin, noVariantsFlag: true, noStatusJson: true });
     const { target } = await found(cli.env);
     expect(target.catalog.map((v) => v.id)).toEqual(FAKE_CATALOG.map((v) => v.id));
+    expect(cli.state().log?.slice(0, 2)).toEqual(['server status -o json', 'server status']);
     expect(cli.state().log?.slice(-2)).toEqual(['model list --variants --limit 500 -o json', 'model list -o json']);
   });
 
@@ -307,7 +310,7 @@ describe('discovery', () => {
       license: 'apache-2.0',
       downloadRef: { publisher: 'Microsoft' },
     });
-    expect(cli.state().log).toEqual(['server status', 'service status', '--version']);
+    expect(cli.state().log).toEqual(['server status -o json', 'server status', 'service status', '--version']);
   });
 
   test('a failing `server status` without a URL, in words not known, still falls back to `service status`', async () => {

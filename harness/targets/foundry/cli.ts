@@ -111,6 +111,24 @@ export function runStart(cli: string, args: string[], timeoutMs = 180_000): Prom
   });
 }
 
+/**
+ * `foundry server status -o json` (CLI 0.10+: `{"running": true, "state": "ready", "webUrls": [...]}`), sturdier
+ * than the text; null when the answer is not that JSON (an older CLI, or one without `-o json` here).
+ */
+export function parseServiceStatusJson(result: CliResult): ServiceStatus | null {
+  let value: unknown;
+  try {
+    value = jsonOutput(result.stdout);
+  } catch {
+    return null;
+  }
+  if (!value || typeof value !== 'object' || typeof (value as { running?: unknown }).running !== 'boolean') return null;
+  const { running, state, webUrls, pid } = value as { running: boolean; state?: unknown; webUrls?: unknown; pid?: unknown };
+  const url = Array.isArray(webUrls) ? webUrls.map((u) => (typeof u === 'string' ? URL_PATTERN.exec(u)?.[0] : undefined)).find(Boolean) : undefined;
+  if (running && url) return { running: true, url: new URL(url).origin, pid: typeof pid === 'number' ? pid : null };
+  return { running: false, unrecognized: false, message: `state ${typeof state === 'string' ? state : 'not running'}` };
+}
+
 /** `foundry server start` / `foundry service start` print the URL they serve on, and sometimes a PID. */
 export function parseStartOutput(result: CliResult): { url: string; pid: number | null } | null {
   const text = `${result.stdout}\n${result.stderr}`;

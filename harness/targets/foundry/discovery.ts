@@ -7,7 +7,7 @@
 import type { FoundryGeneration, FoundryOptions, FoundryTarget, FoundryVariant, TargetInfo } from '../../types.ts';
 import { redactURL } from '../openai.ts';
 import { aliasFromId, parseCatalog, runtimeFromId, splitId } from './catalog.ts';
-import { jsonOutput, parseServiceStatus, parseStartOutput, parseVersion, runCli, runStart } from './cli.ts';
+import { jsonOutput, parseServiceStatus, parseServiceStatusJson, parseStartOutput, parseVersion, runCli, runStart } from './cli.ts';
 import { call, callJson } from './rest.ts';
 import { startSdk } from './sdk.ts';
 
@@ -153,8 +153,10 @@ async function discoverWithCli(cli: string, startService: boolean): Promise<Disc
   // Any failing `server status` without a URL may be an older CLI that words its refusal differently: ask
   // `service status` too, and keep the `server` answer when that one is not understood either.
   let command = 'server';
-  const server = await runCli(cli, ['server', 'status'], 20_000);
-  let status = parseServiceStatus(server);
+  // The JSON form first (CLI 0.10+), then the text, which every gen-2 CLI prints.
+  const json = await runCli(cli, ['server', 'status', '-o', 'json'], 20_000);
+  const server = json.code === 0 && parseServiceStatusJson(json) ? json : await runCli(cli, ['server', 'status'], 20_000);
+  let status = parseServiceStatusJson(server) ?? parseServiceStatus(server);
   if (!status.running && (status.unrecognized || server.code !== 0)) {
     const older = parseServiceStatus(await runCli(cli, ['service', 'status'], 20_000));
     if (older.running || !older.unrecognized || status.unrecognized) {
