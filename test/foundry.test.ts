@@ -70,11 +70,11 @@ interface CliState {
 }
 
 /** Installs the fake CLI: an environment whose PATH finds it, and the state file it reads and writes. */
-function fakeCli(state: CliState): { env: Record<string, string>; state: () => CliState } {
+function fakeCli(state: CliState): { env: Record<string, string>; file: string; state: () => CliState } {
   const file = join(mkdtempSync(join(tmpdir(), 'fake-foundry-cli-')), 'state.json');
   writeFileSync(file, JSON.stringify({ catalog: FAKE_CATALOG, ...state }));
   vi.stubEnv('FAKE_FOUNDRY_STATE', file);
-  return { env: { PATH: `${CLI_DIR}${delimiter}${process.env.PATH}` }, state: () => JSON.parse(readFileSync(file, 'utf8')) as CliState };
+  return { env: { PATH: `${CLI_DIR}${delimiter}${process.env.PATH}` }, file, state: () => JSON.parse(readFileSync(file, 'utf8')) as CliState };
 }
 
 /** Foundry options as a run makes them from this environment (flags and config aside). */
@@ -275,6 +275,13 @@ describe('discovery', () => {
     expect(await foundry.loaded()).toEqual([GPU]);
     const cpu = withCatalog.catalog.find((v) => v.id === CPU) as FoundryVariant;
     await expect(foundry.load(cpu, 600)).rejects.toThrow(`this Core loads by alias only, and ${CPU} is not ${cpu.alias}'s default build`);
+    // With the CLI, another build loads by id through `foundry model load`.
+    const cli = fakeCli({ generation: 'server', version: '0.11.0', running: true, url: service.origin });
+    const viaCli = new FoundryService({ ...withCatalog, cli: join(CLI_DIR, 'foundry') });
+    expect(await viaCli.load(cpu, 600)).toBe('loaded');
+    expect(viaCli.loadFallback).toBe(`loaded with \`foundry model load ${CPU}\`: this Core loads by alias only`);
+    expect(await viaCli.loaded()).toEqual([GPU, CPU]);
+    expect(cli.state().log).toContain(`model load ${CPU}`);
   });
 
   test('gen-1 loads: no ep for CPU builds; a generic-gpu build goes to CUDA when the catalog has CUDA builds, as the SDKs send it', async () => {
