@@ -564,6 +564,15 @@ describe('doctor and models on Foundry Local', () => {
     expect(service.loaded()).toEqual([]);
   });
 
+  test('doctor says how a model was loaded on a Core that loads by alias only', async () => {
+    const service = await fake({ generation: 'server', core1: true, cached: [GPU] });
+    const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
+    const checks = await doctor(target, [{ model: 'qwen2.5-0.5b', selector: undefined }], { apiKey: 'k', foundry: OPTIONS });
+    expect(checks.find((c) => c.name === 'qwen2.5-0.5b: ready')?.detail).toMatch(
+      /loaded in \d+ ms \(loaded by alias qwen2\.5-0\.5b: this Core loads by alias only \(.+ is the alias's default build\)\)$/,
+    );
+  });
+
   test('doctor: a broken setup fails per model with hints, and exits 1', async () => {
     const service = await fake({ generation: 'service', cached: [GPU], faults: { outOfMemory: [GPU] } });
     const { code, output } = await runCli(['doctor', '--models', 'qwen2.5-0.5b [gpu],phi-4-mini,qwen3-0.6b'], {
