@@ -1,0 +1,236 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runBench, runCli, type CliRun } from './helpers/cli.ts';
+import { spawnSimServer, startSimServer, type SimServer } from './fakes/sim-server.ts';
+import { resultsProblems } from '../harness/results/results-file.ts';
+import type { RunResults } from '../harness/types.ts';
+
+/**
+ * The regression gate end to end, through `npm run bench` in this process: against a stored baseline, A/B
+ * against another server, and A/B against the baseline's recorded requests replayed (apart from cli.test.ts so
+ * the two files' runs share the machine's cores).
+ */
+
+describe('the regression gate, end to end against the simulated server', () => {
+  const onlyHello = ['-t', '^sim-fast hello$', '--iterations', '20', '--warmup', '2'];
+  let baselineDir: string;
+  let fast: CliRun;
+  let slow: CliRun;
+
+  beforeAll(async () => {
+    baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-gate-'));
+    const fastServer = await startSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.05 }] });
+    fast = await runBench({ BENCH_BASE_URL: fastServer.url }, [...onlyHello, '--baseline-dir', baselineDir, '--update-baseline']);
+    await fastServer.close();
+    const slowServer = await startSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 4, tokens: 16, jitter: 0.05 }] });
+    slow = await runBench({ BENCH_BASE_URL: slowServer.url }, [...onlyHello, '--baseline-dir', baselineDir]);
+    await slowServer.close();
+  }, 120_000);
+
+  test('--update-baseline writes the baseline and passes', () => {
+    expect(fast.code).toBe(0);
+    expect(fast.output).toMatch(/baseline .*default\.json: 1 case\(s\) written, 0 kept from before/);
+    const baseline = JSON.parse(readFileSync(join(baselineDir, 'default.json'), 'utf8'));
+    expect(Object.keys(baseline.cases)).toEqual([fast.results?.cases[0]?.id]);
+    expect(fast.results?.cases[0]?.gate?.verdict).toBe('new');
+  });
+
+  test('a slower server fails the run with the metric, the move and the CI', () => {
+    expect(slow.code).toBe(1);
+    const [regressed] = slow.results?.cases ?? [];
+    expect(regressed?.status).toBe('failed');
+    expect(regressed?.gate).toMatchObject({ verdict: 'regressed', failed: true, fingerprintMismatch: [] });
+    // formatMs prints one decimal below 100 ms and whole numbers from 100 ms up.
+    expect(regressed?.failures[0]).toMatch(
+      /^e2e p95 \d+(\.\d)? ms -> \d+(\.\d)? ms \(\+\d+\.\d%, 95% CI \+\d+\.\d% \.\. \+\d+\.\d%; run-to-run drift ±20% assumed \(1 stored run\)\): regressed/,
+    );
+    expect(slow.output).toContain('regressed');
+  });
+
+  test('writes JUnit, Markdown and CSV reports of the same run', () => {
+    const junit = readFileSync(join(slow.outDir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<failure message="e2e p95 [^"]+regressed[^"]*" type="LatencyRegressed"/);
+    const md = readFileSync(join(slow.outDir, 'report.md'), 'utf8');
+    expect(md).toContain('🔴 1 regressed');
+    const csv = readFileSync(join(slow.outDir, 'results.csv'), 'utf8');
+    expect(csv.split('\r\n')[1]).toContain(',failed,regressed,');
+  });
+
+  test('compare diffs two results files offline, with the same verdict and exit code', async () => {
+    const { code, output } = await runCli(['compare', join(fast.outDir, 'results.json'), join(slow.outDir, 'results.json'), '--format', 'md']);
+    expect(code).toBe(1);
+    expect(output).toContain('🔴 1 regressed');
+    const reverse = await runCli(['compare', join(slow.outDir, 'results.json'), join(fast.outDir, 'results.json'), '--format', 'json']);
+    expect(reverse.code).toBe(0);
+    expect((JSON.parse(reverse.output) as RunResults).cases[0]?.gate?.verdict).toBe('improved');
+    const againstBaseline = await runCli(['compare', join(baselineDir, 'default.json'), join(slow.outDir, 'results.json'), '--format', 'junit']);
+    expect(againstBaseline.code).toBe(1);
+    expect(againstBaseline.output).toContain('type="LatencyRegressed"');
+  }, 60_000);
+
+  test('an output that differs from the baseline snapshot is flagged as a behaviour change', async () => {
+    const server = await startSimServer({
+      models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.05, reply: 'a completely different answer ' }],
+    });
+    const changed = await runBench({ BENCH_BASE_URL: server.url }, [...onlyHello, '--baseline-dir', baselineDir]);
+    await server.close();
+    expect(changed.code).toBe(0);
+    expect(changed.results?.cases[0]?.gate?.outputChanged).toBe(true);
+    expect(slow.results?.cases[0]?.gate?.outputChanged).toBe(false);
+    expect(readFileSync(join(changed.outDir, 'report.md'), 'utf8')).toContain('🔀 1 output changed');
+  }, 60_000);
+
+  test('report renders a results file in each format; bad input exits 2 naming the file', async () => {
+    const csv = await runCli(['report', join(slow.outDir, 'results.json'), '--format', 'csv']);
+    expect(csv.code).toBe(0);
+    expect(csv.output.split('\r\n')[0]).toMatch(/^file,case_id,model/);
+    const missing = await runCli(['report', 'no-such.json']);
+    expect(missing.code).toBe(2);
+    expect(missing.output).toContain('results no-such.json: cannot read (ENOENT)');
+    const badFormat = await runCli(['report', join(slow.outDir, 'results.json'), '--format', 'pdf']);
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.output).toContain('--format must be one of md, junit, csv, json, table');
+  }, 60_000);
+});
+
+describe('A/B against another server (--base-target), end to end', () => {
+  const hello = ['-t', '^sim-fast hello$', '--iterations', '20', '--warmup', '2'];
+  let base: SimServer;
+  let slower: SimServer;
+
+  // Each server in a process of its own: the run's main process (this one) must not share their event loop.
+  beforeAll(async () => {
+    [base, slower] = await Promise.all([
+      spawnSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.05 }] }),
+      spawnSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 2.5, tokens: 16, jitter: 0.05 }] }),
+    ]);
+  }, 30_000);
+  afterAll(() => Promise.all([base.close(), slower.close()]));
+
+  test('a slower server is regressed against the base, measured alongside in ABBA blocks, not against a stored baseline', async () => {
+    const before = (await base.served()).length;
+    const run = await runBench({ BENCH_BASE_URL: slower.url }, [...hello, '--base-target', base.url]);
+    expect(run.code).toBe(1);
+    expect(run.output).toContain(`A/B base target ${base.url} (openai-compatible, from base-target), serves 1 model(s)`);
+    const [c] = run.results?.cases ?? [];
+    expect(c?.gate).toMatchObject({ verdict: 'regressed', failed: true, paired: { target: base.url, blocks: 10 }, fingerprintMismatch: [] });
+    expect(c?.failures[0]).toMatch(/^e2e p95 .* paired over 10 blocks\): regressed beyond the tolerance 10%/);
+    expect(c?.samples).toHaveLength(20);
+    // The base served as many requests as the case: 2 warmup and 20 timed.
+    expect((await base.served()).length - before).toBe(22);
+    expect(resultsProblems(run.results)).toEqual([]);
+  }, 60_000);
+
+  test('adaptive sampling adds whole blocks until the verdict is decisive or the budget is spent', async () => {
+    // A 1% tolerance with no noise floor: equivalence cannot be shown at this noise, so sampling runs to its budget.
+    const config = join(mkdtempSync(join(tmpdir(), 'foundry-bench-config-')), 'foundry-bench.config.yaml');
+    writeFileSync(config, 'regression:\n  tolerance: 0.01\n  noiseFloorMs: 0\n  adaptive:\n    maxIterations: 40\n');
+    // A noisy server (jitter sigma 0.5) on both sides: no change to find, and wide intervals.
+    const noisy = await spawnSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.5 }] });
+    const run = await runBench({ BENCH_BASE_URL: noisy.url }, [...hello, '--base-target', noisy.url, '--config', config]);
+    const served = (await noisy.served()).length;
+    await noisy.close();
+    const [c] = run.results?.cases ?? [];
+    expect(c?.gate?.sampling).toMatchObject({ looks: 3, iterations: 40, stoppedBecause: 'max-iterations' });
+    expect(c?.gate?.paired?.blocks).toBe(20);
+    expect(c?.samples).toHaveLength(40);
+    // Both arms on one server: 2 warmup and 40 timed each.
+    expect(served).toBe(84);
+    expect(c?.gate?.metrics[0]?.message).toMatch(/^e2e p95 .*, 9\d\.\d% CI /);
+    const csv = readFileSync(join(run.outDir, 'results.csv'), 'utf8').split('\r\n');
+    expect(csv[0]).toContain(',sampling_iterations,sampling_stopped,');
+    expect(csv[1]).toContain(',40,max-iterations,');
+    expect(readFileSync(join(run.outDir, 'report.md'), 'utf8')).toContain('adaptive: 40 requests a side after 3 look(s), stopped at the request budget');
+  }, 60_000);
+
+  test('the base server warms up until stable too, once per model, before the first case', async () => {
+    const before = (await slower.served()).length;
+    const run = await runBench({ BENCH_BASE_URL: base.url }, ['--base-target', slower.url], 'test/ab-specs/*.bench.ts');
+    expect(run.results?.cases[0]?.modelInfo?.warmUp?.requests).toBeGreaterThanOrEqual(9);
+    // 9 to 12 to warm up (stable needs three whole windows of 3, the bound is 12), then 1 warmup and 20 timed beside the case's.
+    const warming = (await slower.served()).length - before - 21;
+    expect(warming).toBeGreaterThanOrEqual(9);
+    expect(warming).toBeLessThanOrEqual(12);
+    expect(run.results?.cases[0]?.gate?.sampling).toBeUndefined();
+  }, 60_000);
+
+  test('the same server on both sides is not a regression', async () => {
+    const run = await runBench({ BENCH_BASE_URL: base.url }, [...hello, '--base-target', base.url]);
+    expect(run.code).toBe(0);
+    expect(run.results?.cases[0]?.gate?.verdict).not.toBe('regressed');
+  }, 60_000);
+
+  test('an unreachable base fails the case naming it', async () => {
+    const run = await runBench({ BENCH_BASE_URL: base.url }, [...hello, '--base-target', 'http://127.0.0.1:1']);
+    expect(run.code).toBe(1);
+    expect(run.results?.cases[0]?.failures).toEqual([
+      'A/B base target: target unreachable: GET http://127.0.0.1:1/v1/models failed: ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:1)',
+    ]);
+  }, 60_000);
+});
+
+describe('A/B against the baseline request replayed (--base-replay), end to end', () => {
+  const specs = 'test/replay-specs/*.bench.ts';
+  let sim: SimServer;
+  let baselineDir: string;
+  const config = (maxTokens: number) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'foundry-bench-config-')), 'foundry-bench.config.yaml');
+    writeFileSync(file, `defaults:\n  maxTokens: ${maxTokens}\n`);
+    return file;
+  };
+
+  beforeAll(async () => {
+    sim = await spawnSimServer({ models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 64, jitter: 0.05 }] });
+    baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-replay-'));
+    const recorded = await runBench({ BENCH_BASE_URL: sim.url }, ['--config', config(16), '--baseline-dir', baselineDir, '--update-baseline'], specs);
+    expect(recorded.code).toBe(0);
+  }, 60_000);
+  afterAll(() => sim.close());
+
+  test('a pull request that raises maxTokens is measured against the old request, now, on the same server', async () => {
+    const before = (await sim.served()).length;
+    const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--config', config(32), '--baseline-dir', baselineDir, '--base-replay'], specs);
+    expect(run.code).toBe(1);
+    const [c] = run.results?.cases ?? [];
+    expect(c?.gate).toMatchObject({
+      verdict: 'regressed',
+      inputChanges: ['maxTokens 16 -> 32'],
+      paired: { blocks: 10, replayOf: join(baselineDir, 'default.json') },
+    });
+    expect(c?.request).toMatchObject({ model: 'sim-fast', maxTokens: 32, messages: [{ role: 'user', content: 'Say hello.' }] });
+    expect(c?.failures).toContain('note: the input changed since the baseline (maxTokens 16 -> 32)');
+    // Both requests went to the one server: 1 warmup and 20 timed each, the old maxTokens and the new.
+    const served = (await sim.served()).slice(before).filter((r) => r.model === 'sim-fast');
+    expect(served.filter((r) => r.maxTokens === 16)).toHaveLength(21);
+    expect(served.filter((r) => r.maxTokens === 32)).toHaveLength(21);
+    const md = readFileSync(join(run.outDir, 'report.md'), 'utf8');
+    expect(md).toContain('✏️ input changed since the baseline: maxTokens 16 -&gt; 32');
+    expect(md).toContain('compared with: A/B, 10 blocks, baseline request replayed');
+  }, 60_000);
+
+  test('the same request replayed is not a regression', async () => {
+    const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--config', config(16), '--baseline-dir', baselineDir, '--base-replay'], specs);
+    expect(run.code).toBe(0);
+    const gate = run.results?.cases[0]?.gate;
+    expect(gate).toMatchObject({ inputChanges: [] });
+    expect(gate?.verdict).not.toBe('regressed');
+    // Adaptive sampling may add blocks on a busy machine; every block holds 2 requests a side.
+    expect(gate?.paired?.blocks).toBe((gate?.sampling?.iterations ?? 0) / 2);
+  }, 60_000);
+
+  test('a --base-ref at which the baseline cannot be read is a usage error, before any request', async () => {
+    const before = (await sim.served()).length;
+    const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--base-ref', 'no-such-ref-xyz', '--baseline-dir', baselineDir], specs);
+    expect(run.code).toBe(2);
+    expect(run.output).toContain(`--base-ref no-such-ref-xyz: cannot read ${join(baselineDir, 'default.json')} at that ref`);
+    expect((await sim.served()).length).toBe(before);
+  });
+
+  test('--base-replay and --base-target together are a usage error', async () => {
+    const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--base-replay', '--base-target', sim.url], specs);
+    expect(run.code).toBe(2);
+    expect(run.output).toContain('--base-target and --base-replay/--base-ref each name the A/B base: give one');
+  });
+});
