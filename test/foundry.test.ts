@@ -261,6 +261,9 @@ describe('discovery', () => {
     expect(target).toMatchObject({ generation: 'server', catalogSource: 'v1/models', cacheDir: null });
     expect(target.catalog.map((v) => [v.id, v.alias])).toEqual(FAKE_CATALOG.filter((v) => v.id === GPU || v.id === PHI).map((v) => [v.id, v.alias]));
     expect(result.found?.notes.join('\n')).toContain('GET /v1/models lists only the models already on this machine');
+    // An alias not on this machine is skipped, saying why it is unknown.
+    const prepared = await prepareModel(await targetOf(target), 'qwen3-0.6b', undefined, { foundry: OPTIONS, cold: null });
+    expect(prepared).toMatchObject({ kind: 'skip', reason: expect.stringContaining('the catalog here is GET /v1/models, the models already on this machine') });
   });
 
   test('the newest Core loads by alias only: the default build by its alias, another build is an error that says why', async () => {

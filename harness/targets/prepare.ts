@@ -97,7 +97,14 @@ async function prepareFoundryModel(
     return { ...noFacts, kind: 'fail', message: withHint(error) };
   }
   const resolution = resolveVariant(foundry.catalog, model, selector, cached ?? new Set(), { generation: foundry.generation, platform: process.platform });
-  if (!resolution.variant) return { ...noFacts, kind: 'skip', reason: `${resolution.reason}; list the catalog with \`foundry-bench models\`` };
+  if (!resolution.variant) {
+    // A catalog read from GET /v1/models holds only what is on this machine (Core 1.x): say why the alias is missing.
+    const partial =
+      foundry.catalogSource === 'v1/models'
+        ? ' (the catalog here is GET /v1/models, the models already on this machine: install the foundry CLI to see and download the rest)'
+        : '';
+    return { ...noFacts, kind: 'skip', reason: `${resolution.reason}${partial}; list the catalog with \`foundry-bench models\`` };
+  }
   const chosen = resolution.variant;
   const variant: ResolvedVariant = {
     requested: model,
