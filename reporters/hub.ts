@@ -15,6 +15,7 @@ import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason,
 import type { TestAnnotation } from 'vitest';
 import { writeFileAtomic, writeJsonAtomic } from '../harness/files/atomic.ts';
 import { baselinePath, updateBaseline } from '../harness/gate/baseline.ts';
+import { runSanitizer } from '../harness/files/sanitize.ts';
 import { collectResults } from '../harness/results/collect.ts';
 import { parseProgress } from '../harness/results/progress.ts';
 import { resultsFileName } from '../harness/results/results-file.ts';
@@ -29,6 +30,8 @@ import { renderMarkdown } from './markdown.ts';
 export interface Io {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable;
+  /** Where intended GitHub workflow commands go when stdout neutralises them; stdout when absent. */
+  commands?: Writable;
 }
 
 export default class BenchReporter implements Reporter {
@@ -75,7 +78,14 @@ export default class BenchReporter implements Reporter {
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
     const { options } = this;
-    const results = collectResults(modules, errors, reason, { startedAt: this.startedAt, root: options.root, profile: options.profile, shard: options.shard });
+    // Every string of the document sanitised once, before any output sees it (vitest's own error texts included).
+    const collected = collectResults(modules, errors, reason, {
+      startedAt: this.startedAt,
+      root: options.root,
+      profile: options.profile,
+      shard: options.shard,
+    });
+    const results = runSanitizer(options).deep(collected);
     this.results = results;
     const out = options.outputDir;
     // report.md and the job summary are the same Markdown: rendered once, when first needed.
@@ -112,7 +122,8 @@ export default class BenchReporter implements Reporter {
     const { githubActions, stepSummary } = this.options.output;
     if (!githubActions && !stepSummary) return;
     if (stepSummary) appendFileSync(stepSummary, `${report()}\n`);
-    for (const line of annotations(results)) this.io.stdout.write(`${line}\n`);
+    // Workflow commands on purpose: written past the sanitising stream, from a sanitised document, data escaped.
+    for (const line of annotations(results)) (this.io.commands ?? this.io.stdout).write(`${line}\n`);
   }
 
   /** --update-baseline: this run's figures into the baseline, atomically; cases that did not run keep their entry. */

@@ -12,10 +12,12 @@
  * 2 bad usage or unreadable input.
  */
 import { realpathSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findConfigFile, loadConfig } from '../files/config.ts';
 import { DataFileError } from '../files/data-file.ts';
+import { Sanitizer, urlSecrets } from '../files/sanitize.ts';
 import type { RegressionOptions, RunOptions } from '../types.ts';
 import { FORMATS, type Format } from '../../reporters/render.ts';
 import { commentCommand } from './comment.ts';
@@ -208,7 +210,8 @@ async function serve(port: string | undefined, options: RunOptions, io: Io): Pro
 }
 
 /** The CLI with its error handling: returns the exit code instead of throwing. */
-export async function cli(argv: string[], env: Environment = process.env, io: Io = process): Promise<number> {
+export async function cli(argv: string[], env: Environment = process.env, raw: Io = process): Promise<number> {
+  const io = sanitizedIo(raw, argv, env);
   try {
     return await main(argv, env, io);
   } catch (error) {
@@ -216,6 +219,41 @@ export async function cli(argv: string[], env: Environment = process.env, io: Io
     io.stderr.write(`foundry-bench: ${message}\n${error instanceof UsageError ? '\nRun foundry-bench --help for usage.\n' : ''}`);
     return 2;
   }
+}
+
+/**
+ * A stream whose writes reach `target` sanitised, synchronously and in order. Ending or destroying it (vitest
+ * closes the streams it was given) leaves the target, often the process's own stdout, open.
+ */
+class SanitizingStream extends Writable {
+  constructor(
+    private readonly target: Writable & { isTTY?: boolean },
+    private readonly sanitizer: Sanitizer,
+  ) {
+    super();
+  }
+
+  get isTTY(): boolean | undefined {
+    return this.target.isTTY;
+  }
+
+  override write(chunk: unknown, ...rest: unknown[]): boolean {
+    const text = chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk);
+    return (this.target.write as (...args: unknown[]) => boolean)(this.sanitizer.output(text), ...rest);
+  }
+}
+
+/**
+ * The streams every command writes to, sanitised (files/sanitize.ts): the keys in the environment and the
+ * credentials in any URL given are never printed, even when a server echoes them, and under GitHub Actions no
+ * printed line becomes a workflow command. Intended workflow commands go to `commands`, the raw stdout.
+ */
+function sanitizedIo(raw: Io, argv: readonly string[], env: Environment): Io {
+  const keys = [env.BENCH_API_KEY, env.OPENAI_API_KEY, env.GITHUB_TOKEN].map((k) => k?.trim() ?? '');
+  const urls = [env.BENCH_BASE_URL, env.BENCH_BASE_TARGET, env.FOUNDRY_LOCAL_ENDPOINT, ...argv.filter((a) => a.includes('://'))].flatMap((u) => urlSecrets(u));
+  const sanitizer = new Sanitizer([...keys, ...urls], env.GITHUB_ACTIONS === 'true');
+  const wrap = (target: Writable & { isTTY?: boolean }) => new SanitizingStream(target, sanitizer);
+  return { stdout: wrap(raw.stdout), stderr: wrap(raw.stderr), commands: raw.commands ?? raw.stdout };
 }
 
 // Run when executed (npm run bench, the bin), not when imported by tests.

@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, inject, test } from 'vitest';
 import { loadPrompts } from '../files/prompts.ts';
+import { runSanitizer } from '../files/sanitize.ts';
 import { adaptivePlan } from '../gate/sequential.ts';
 import { gateOptions, type GateOptions } from '../gate/verdict.ts';
 import type { BenchOptions, CaseParams, ParamOverrides, RunOptions, VariantSelector } from '../types.ts';
@@ -45,9 +46,11 @@ export function benchModel(model: string, options: BenchOptions): void {
         const declared = { model, promptId: prompt.id, promptHash: spec.promptHash, params, budgets };
         test(prompt.id, { timeout: testTimeout(params, run, gate), meta: { benchCase: declared } }, async (context) => {
           const outcome = await runBenchCase(spec, slot, context);
-          context.task.meta.bench = outcome.record;
-          if (outcome.kind === 'skip') context.skip(outcome.reason);
-          if (outcome.kind === 'fail') throw benchFailure(outcome.failures);
+          // Sanitised where it is made: the record reaches the console, every report and the baseline.
+          const record = run ? runSanitizer(run).deep(outcome.record) : outcome.record;
+          context.task.meta.bench = record;
+          if (outcome.kind === 'skip') context.skip(record.skipReason ?? '');
+          if (outcome.kind === 'fail') throw benchFailure(record.failures);
         });
       }
     });

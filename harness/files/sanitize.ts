@@ -1,0 +1,92 @@
+/**
+ * One sanitiser for every string that came from a server or a user before it is stored or printed: the run's
+ * secrets (API keys, credentials in target URLs) become `***`, even when a server echoes them back; control and
+ * terminal escape characters are removed from data; and, where GitHub Actions reads the log, text cannot become a
+ * workflow command (`::error::...` at a line's start, `##[error]` anywhere, which the runner also accepts).
+ */
+import { stripVTControlCharacters } from 'node:util';
+import type { RunOptions } from '../types.ts';
+
+/** U+2060 WORD JOINER: invisible, not whitespace, so the runner's trimmed line no longer starts with `::`. */
+const JOINER = '\u2060';
+
+// C0 and C1 controls except tab and newline (carriage returns rewrite terminal lines; the rest are not text).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+export class Sanitizer {
+  private readonly secrets: string[];
+
+  /**
+   * @param secrets strings never to show (shorter than 4 characters are ignored: they would redact ordinary text)
+   * @param actions the output is read by GitHub Actions: neutralise workflow commands
+   */
+  constructor(
+    secrets: readonly string[],
+    readonly actions: boolean,
+  ) {
+    // Longest first, so a secret containing another is replaced whole.
+    this.secrets = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  }
+
+  /** A data string (a server's error, a model's output): secrets redacted, controls and escapes removed. */
+  text(value: string): string {
+    return this.commands(this.redact(stripVTControlCharacters(value).replace(CONTROL, '')));
+  }
+
+  /** Text the harness itself writes to a terminal (colours, `\r` progress): secrets redacted, nothing else removed. */
+  output(value: string): string {
+    return this.commands(this.redact(value));
+  }
+
+  /** A value with every string inside sanitised as data (results documents, case records). */
+  deep<T>(value: T): T {
+    if (typeof value === 'string') return this.text(value) as T;
+    if (Array.isArray(value)) return value.map((item) => this.deep(item)) as T;
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.deep(item)])) as T;
+    }
+    return value;
+  }
+
+  private redact(value: string): string {
+    let out = value;
+    for (const secret of this.secrets) out = out.split(secret).join('***');
+    return out;
+  }
+
+  private commands(value: string): string {
+    if (!this.actions) return value;
+    return value.replace(/##\[/g, `##${JOINER}[`).replace(/^([ \t]*)::/gm, `$1${JOINER}::`);
+  }
+}
+
+/** The secrets in a URL: its password and user name (`http://user:key@host`). */
+export function urlSecrets(value: string | null | undefined): string[] {
+  if (!value) return [];
+  try {
+    const url = new URL(value);
+    return [decodeURIComponent(url.password), decodeURIComponent(url.username), url.password, url.username].filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** What a run must never show: its API key and the credentials in any URL it was given. */
+export function runSecrets(options: Pick<RunOptions, 'apiKey' | 'baseUrl' | 'baseTarget' | 'foundry' | 'config'>): string[] {
+  const key = options.apiKey === 'not-needed' ? [] : [options.apiKey];
+  const urls = [options.baseUrl, options.baseTarget, options.foundry.endpoint, options.config.target];
+  return [...key, ...urls.flatMap(urlSecrets)];
+}
+
+const byRun = new WeakMap<object, Sanitizer>();
+
+/** The run's sanitiser, made once per options object. */
+export function runSanitizer(options: RunOptions): Sanitizer {
+  let sanitizer = byRun.get(options);
+  if (!sanitizer) {
+    sanitizer = new Sanitizer(runSecrets(options), options.output.githubActions);
+    byRun.set(options, sanitizer);
+  }
+  return sanitizer;
+}

@@ -1,0 +1,95 @@
+/**
+ * A server that echoes the API key it is sent (in its answers, its error bodies and its stream) and tries to
+ * inject GitHub workflow commands: nothing it sends may reveal the key or become a command, in any output.
+ */
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Sanitizer } from '../harness/files/sanitize.ts';
+import { runBench, type CliRun } from './helpers/cli.ts';
+
+const CANARY = 'sk-canary-0123456789abcdef';
+const INJECTION = '\n::error::pwned\n##[warning]injected\n::add-mask::x';
+
+/** Answers every other chat request with a stream that quotes the Authorization header, the rest with a 500 that does. */
+function hostileServer(): Promise<Server> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    const auth = req.headers.authorization ?? '';
+    if (req.url === '/v1/models') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 'echo' }] }));
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      if (requests % 2 === 0) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ error: { message: `bad key ${auth} ##[error]from the body${INJECTION}` } }));
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}\n\n`;
+      res.write(chunk(`you sent ${auth}`));
+      res.write(chunk(`${INJECTION}\u001b[31m red`));
+      res.write(`data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } })}\n\n`);
+      res.end('data: [DONE]\n\n');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('a server that echoes the key and injects workflow commands', () => {
+  let server: Server;
+  let run: CliRun;
+  let baselineDir: string;
+  let summary: string;
+
+  beforeAll(async () => {
+    server = await hostileServer();
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    baselineDir = mkdtempSync(join(tmpdir(), 'hostile-baselines-'));
+    summary = join(mkdtempSync(join(tmpdir(), 'hostile-summary-')), 'summary.md');
+    writeFileSync(summary, '');
+    run = await runBench(
+      { BENCH_BASE_URL: url, BENCH_API_KEY: CANARY, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary },
+      ['--update-baseline', '--baseline-dir', baselineDir],
+      'test/hostile-specs/*.bench.ts',
+    );
+  }, 60_000);
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test('the key appears in no file, no console line and no baseline; *** stands in its place', () => {
+    expect(run.results?.cases[0]?.samples.length).toBe(4);
+    const files = [...readdirSync(run.outDir).map((f) => join(run.outDir, f)), ...readdirSync(baselineDir).map((f) => join(baselineDir, f)), summary];
+    expect(files.map((f) => f.split('/').at(-1))).toEqual(expect.arrayContaining(['results.json', 'junit.xml', 'report.md', 'results.csv', 'default.json']));
+    for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toContain(CANARY);
+    expect(run.output).not.toContain(CANARY);
+    expect(run.raw).toContain('Bearer ***');
+    expect(run.results?.cases[0]?.sampleOutput?.text).toContain('you sent Bearer ***');
+  });
+
+  test('no printed line is a workflow command but the harness own annotations; no escape sequence is stored', () => {
+    const lines = run.output.split('\n');
+    // The runner's rules: a command is a line that starts with `::` once trimmed, or contains `##[`.
+    const commands = lines.filter((line) => line.trim().startsWith('::') || line.includes('##['));
+    expect(commands.length).toBeGreaterThan(0);
+    for (const line of commands) expect(line).toMatch(/^::(error|warning) file=test\/hostile-specs\/echo\.bench\.ts,title=foundry-bench [^:]*::/);
+    // The injected lines never start one: inside the harness's own annotation the data's newlines are escaped.
+    expect(lines.filter((line) => /^\s*::(add-mask|error::pwned)/.test(line))).toEqual([]);
+    expect(run.raw).not.toContain('\u001b[');
+    expect(run.results?.cases[0]?.failures.join('\n')).toContain('##\u2060[error]from the body');
+  });
+});
+
+describe('the sanitiser', () => {
+  test('redacts secrets, removes controls from data, keeps terminal output, neutralises commands under Actions', () => {
+    const s = new Sanitizer(['hunter22', 'abc'], true);
+    expect(s.text('key hunter22\u0007 and \u001b[31mred\u001b[0m\r')).toBe('key *** and red');
+    // Too short to redact safely.
+    expect(s.text('abc')).toBe('abc');
+    expect(s.output('\u001b[32m✓\u001b[0m hunter22\r')).toBe('\u001b[32m✓\u001b[0m ***\r');
+    expect(s.text('a\n  ::error::x\nb ##[group]y')).toBe('a\n  \u2060::error::x\nb ##\u2060[group]y');
+    expect(new Sanitizer([], false).text('::error::x')).toBe('::error::x');
+    expect(s.deep({ a: ['hunter22'], n: 1, z: null })).toEqual({ a: ['***'], n: 1, z: null });
+  });
+});
