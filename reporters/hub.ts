@@ -87,6 +87,11 @@ export default class BenchReporter implements Reporter {
     });
     const results = runSanitizer(options).deep(collected);
     this.results = results;
+    // A filter (-t, --models) that selected nothing: the previous run's results and reports stay as they were.
+    if (results.cases.length === 0 && results.run.errors.length === 0) {
+      this.io.stderr.write('foundry-bench: no case matched the filters; nothing was written\n');
+      return;
+    }
     const out = options.outputDir;
     // report.md and the job summary are the same Markdown: rendered once, when first needed.
     let markdown: string | undefined;

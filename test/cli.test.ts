@@ -342,3 +342,32 @@ describe('config, catalog, quality and model selection, end to end', () => {
     expect(bad.results).toBeNull();
   }, 60_000);
 });
+
+describe('filters that select nothing, and the help and version commands', () => {
+  let sim: SimServer;
+  beforeAll(async () => {
+    sim = await startSimServer({ models: [{ id: 'sim-fast', ttftMs: 1, tokenMs: 0, tokens: 2 }] });
+  });
+  afterAll(() => sim.close());
+
+  test('-t, --models or a file filter that selects no case: exit 2 naming it, the previous results untouched', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'foundry-bench-kept-'));
+    writeFileSync(join(out, 'report.md'), 'the previous report');
+    for (const [args, named] of [
+      [['-t', 'nomatch'], '-t "nomatch"'],
+      [['--models', 'nosuch'], '--models nosuch'],
+      [['frobnicate'], 'the file filter(s) frobnicate'],
+    ] as const) {
+      const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--output', out, ...args]);
+      expect(run.code, named).toBe(2);
+      expect(run.output).toContain(`foundry-bench: no case matches ${named}: nothing was run`);
+      expect(readFileSync(join(out, 'report.md'), 'utf8')).toBe('the previous report');
+    }
+  }, 60_000);
+
+  test('help and --version', async () => {
+    expect((await runCli(['help'])).output).toContain('Usage:');
+    const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
+    expect(await runCli(['--version'])).toEqual({ code: 0, output: `foundry-bench ${version}\n` });
+  });
+});

@@ -11,7 +11,7 @@
  * Exit codes: 0 all passed (or skipped), 1 a case failed or regressed,
  * 2 bad usage or unreadable input.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -41,6 +41,7 @@ Usage:
   foundry-bench models [--target URL]                the model catalog; on Foundry Local its variants, cached and loaded
   foundry-bench doctor [--target URL] [--models A,B] check the target and every model the specs use
   foundry-bench serve [--port N]                     run the embedded engine as an OpenAI-compatible server
+  foundry-bench help | --help, foundry-bench version | --version
 
 Run options:
   --target URL           base URL of an OpenAI-compatible server (or BENCH_BASE_URL)
@@ -107,6 +108,7 @@ const OPTIONS = {
   repo: { type: 'string' },
   'artifact-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -121,8 +123,12 @@ export async function main(argv: string[], env: Environment, io: Io): Promise<nu
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) {
+  if (values.help || positionals[0] === 'help') {
     io.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version || positionals[0] === 'version') {
+    io.stdout.write(`foundry-bench ${packageVersion()}\n`);
     return 0;
   }
   const [command, ...rest] = COMMANDS.has(positionals[0] ?? '') ? positionals : ['run', ...positionals];
@@ -219,6 +225,12 @@ export async function cli(argv: string[], env: Environment = process.env, raw: I
     io.stderr.write(`foundry-bench: ${message}\n${error instanceof UsageError ? '\nRun foundry-bench --help for usage.\n' : ''}`);
     return 2;
   }
+}
+
+/** The version in package.json. */
+function packageVersion(): string {
+  const file = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 /**

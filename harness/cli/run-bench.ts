@@ -47,9 +47,22 @@ export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
       stderr: io.stderr,
     });
     await vitest.close();
+    // Nothing selected is a usage error (the reporter wrote nothing, so earlier results stand).
+    if (reporter.results?.cases.length === 0 && reporter.results.run.errors.length === 0) {
+      throw new UsageError(`no case matches ${describeFilters(options)}: nothing was run`);
+    }
     const code = Number(process.exitCode ?? 0);
     return { code: code === 0 && reporter.results?.run.outcome === 'failed' ? 1 : code, results: reporter.results };
   } finally {
     process.exitCode = callerExitCode;
   }
+}
+
+function describeFilters(options: RunOptions): string {
+  const parts = [
+    options.testNamePattern ? `-t "${options.testNamePattern}"` : null,
+    options.models ? `--models ${options.models.join(',')}` : null,
+    options.filters.length > 0 ? `the file filter(s) ${options.filters.join(' ')}` : null,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(' and ') : `the specs ${options.specs}`;
 }
