@@ -365,6 +365,22 @@ describe('filters that select nothing, and the help and version commands', () =>
     }
   }, 60_000);
 
+  test('misspelt spec options: exit 2, each named with the closest known option, no request sent', async () => {
+    const before = (await sim.served()).length;
+    const run = await runBench({ BENCH_BASE_URL: sim.url }, [], 'test/typo-specs/*.bench.ts');
+    expect(run.code).toBe(2);
+    for (const line of [
+      "invalid options in benchModel('sim-fast'):",
+      'unknown option iteratons (did you mean iterations?)',
+      'unknown option budgets.p95 (did you mean budgets.p95Ms?)',
+      'unknown option regression.metrc (did you mean regression.metric?)',
+      'unknown option quality.minscore (did you mean quality.minScore?)',
+      'unknown option prompts[0].temprature',
+    ])
+      expect(run.output).toContain(line);
+    expect((await sim.served()).length).toBe(before);
+  }, 60_000);
+
   test('help and --version', async () => {
     expect((await runCli(['help'])).output).toContain('Usage:');
     const version = JSON.parse(readFileSync('package.json', 'utf8')).version;

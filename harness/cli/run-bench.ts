@@ -10,6 +10,7 @@ import { baselinePath } from '../gate/baseline.ts';
 import { fileAtRef } from '../results/git.ts';
 import type { RunOptions, RunResults } from '../types.ts';
 import { UsageError } from './errors.ts';
+import { INVALID_SPEC_OPTIONS } from '../run/spec-options.ts';
 import { benchVitestOptions } from './vitest-options.ts';
 
 export type { Io };
@@ -51,6 +52,8 @@ export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
     if (reporter.results?.cases.length === 0 && reporter.results.run.errors.length === 0) {
       throw new UsageError(`no case matches ${describeFilters(options)}: nothing was run`);
     }
+    // A spec with misspelt options is bad input: exit 2, as for any other file a user wrote.
+    if (reporter.results?.run.errors.some((e) => e.message.includes(INVALID_SPEC_OPTIONS))) return { code: 2, results: reporter.results };
     const code = Number(process.exitCode ?? 0);
     return { code: code === 0 && reporter.results?.run.outcome === 'failed' ? 1 : code, results: reporter.results };
   } finally {

@@ -12,11 +12,15 @@ import { gateOptions, type GateOptions } from '../gate/verdict.ts';
 import type { BenchOptions, CaseParams, ParamOverrides, RunOptions, VariantSelector } from '../types.ts';
 import { benchFailure, ModelSlot, runBenchCase, type CaseSpec } from './case.ts';
 import { promptHash, resolveParams, suiteName } from './params.ts';
+import { INVALID_SPEC_OPTIONS, specOptionProblems } from './spec-options.ts';
 import { stabilizeOptions } from './stabilize.ts';
 
 const NO_OVERRIDES: ParamOverrides = { iterations: null, warmup: null, stream: null };
 
 export function benchModel(model: string, options: BenchOptions): void {
+  // Specs run without type-checking: a misspelt option would be ignored silently. Fail the file instead.
+  const problems = specOptionProblems(options);
+  if (problems.length > 0) throw new Error(`${INVALID_SPEC_OPTIONS} benchModel('${model}'):\n  ${problems.join('\n  ')}`);
   // Provided by foundry-bench; undefined when a spec runs under vitest alone (its cases then fail, saying so).
   const run = inject('runOptions') as RunOptions | undefined;
   const root = run?.root ?? process.cwd();
