@@ -381,6 +381,23 @@ describe('filters that select nothing, and the help and version commands', () =>
     expect((await sim.served()).length).toBe(before);
   }, 60_000);
 
+  test('benchModel.skip parks a model: its cases do not run (like a filtered-out test) and nothing is sent for it', async () => {
+    const other = await startSimServer({
+      models: [
+        { id: 'sim-other', ttftMs: 1, tokenMs: 0, tokens: 2 },
+        { id: 'sim-fast', ttftMs: 1, tokenMs: 0, tokens: 2 },
+      ],
+    });
+    try {
+      const run = await runBench({ BENCH_BASE_URL: other.url }, [], 'test/skip-specs/*.bench.ts');
+      expect(run.code).toBe(0);
+      expect(run.results?.cases.map((c) => [c.model, c.status])).toEqual([['sim-other', 'passed']]);
+      expect((await other.served()).every((r) => r.model === 'sim-other')).toBe(true);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
   test('help and --version', async () => {
     expect((await runCli(['help'])).output).toContain('Usage:');
     const version = JSON.parse(readFileSync('package.json', 'utf8')).version;

@@ -17,7 +17,16 @@ import { stabilizeOptions } from './stabilize.ts';
 
 const NO_OVERRIDES: ParamOverrides = { iterations: null, warmup: null, stream: null };
 
-export function benchModel(model: string, options: BenchOptions): void {
+/** How a model's suites are declared: vitest's `describe`, or its `.only` / `.skip`. */
+type Declare = typeof describe | typeof describe.only | typeof describe.skip;
+
+/** Declares a model's cases; `benchModel.only` and `benchModel.skip` are vitest's `.only` and `.skip` for them. */
+export const benchModel = Object.assign((model: string, options: BenchOptions): void => declareModel(describe, model, options), {
+  only: (model: string, options: BenchOptions): void => declareModel(describe.only, model, options),
+  skip: (model: string, options: BenchOptions): void => declareModel(describe.skip, model, options),
+});
+
+function declareModel(declare: Declare, model: string, options: BenchOptions): void {
   // Specs run without type-checking: a misspelt option would be ignored silently. Fail the file instead.
   const problems = specOptionProblems(options);
   if (problems.length > 0) throw new Error(`${INVALID_SPEC_OPTIONS} benchModel('${model}'):\n  ${problems.join('\n  ')}`);
@@ -32,7 +41,7 @@ export function benchModel(model: string, options: BenchOptions): void {
   const minQuality = options.quality?.minScore ?? config.quality?.minScore;
   const budgets = { ...options.budgets, ...(minQuality !== undefined ? { minQuality } : {}) };
   // --models narrows a run to some aliases; the others are not run at all.
-  const suite = run?.models && !run.models.includes(model) ? describe.skip : describe;
+  const suite = run?.models && !run.models.includes(model) ? describe.skip : declare;
   // Several variants (Foundry Local: `variant: ['cpu', 'gpu']`) run side by side, each as its own suite.
   const selectors: Array<VariantSelector | undefined> = options.variant === undefined ? [undefined] : [options.variant].flat();
   const specs = prompts.map((prompt): CaseSpec => {
