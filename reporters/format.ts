@@ -83,7 +83,10 @@ export function escapeHtml(text: string): string {
  * emphasis, links), and line breaks flattened.
  */
 export function escapeMarkdownCell(text: string): string {
-  return escapeHtml(text)
+  // Only &, < and > become entities: quotes need none in Markdown, and a numeric entity's `#` would itself be
+  // escaped below and show as a literal `&#39;`.
+  return text
+    .replace(/[&<>]/g, (ch) => HTML_ESCAPES[ch] as string)
     .replace(/\r\n|\r|\n/g, ' ')
     .replace(/([\\`*_[\]|~#!])/g, '\\$1');
 }

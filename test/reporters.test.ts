@@ -91,6 +91,11 @@ describe('Markdown', () => {
     // Exactly the table's own pipes are unescaped: 11 for 10 columns.
     expect(row?.match(/(?<!\\)\|/g)).toHaveLength(11);
     expect(row).toContain('evil\\|model\\`x\\`');
+    // A quote in a cell is shown as a quote, not as a literal `&#39;`.
+    const quoted = renderMarkdown(makeResults([makeCase({ promptId: "it's" })]));
+    expect(quoted).toContain("| it's |");
+    // (Inside HTML elements, `<summary>`, an entity is fine: GitHub renders it; an escaped `&\#39;` never is.)
+    expect(quoted).not.toContain('&\\#39;');
     const pre = md.slice(md.indexOf('<pre>'), md.indexOf('</pre>'));
     expect(pre).not.toContain('`');
     expect(pre).toContain('a &#124; b');
