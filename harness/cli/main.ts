@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findConfigFile, loadConfig } from '../files/config.ts';
 import { DataFileError } from '../files/data-file.ts';
-import { Sanitizer, urlSecrets } from '../files/sanitize.ts';
+import { Sanitizer, secretsOf } from '../files/sanitize.ts';
 import type { RegressionOptions, RunOptions } from '../types.ts';
 import { FORMATS, type Format } from '../../reporters/render.ts';
 import { commentCommand } from './comment.ts';
@@ -261,9 +261,11 @@ class SanitizingStream extends Writable {
  * printed line becomes a workflow command. Intended workflow commands go to `commands`, the raw stdout.
  */
 function sanitizedIo(raw: Io, argv: readonly string[], env: Environment): Io {
-  const keys = [env.BENCH_API_KEY, env.OPENAI_API_KEY, env.GITHUB_TOKEN].map((k) => k?.trim() ?? '');
-  const urls = [env.BENCH_BASE_URL, env.BENCH_BASE_TARGET, env.FOUNDRY_LOCAL_ENDPOINT, ...argv.filter((a) => a.includes('://'))].flatMap((u) => urlSecrets(u));
-  const sanitizer = new Sanitizer([...keys, ...urls], env.GITHUB_ACTIONS === 'true');
+  const secrets = secretsOf(
+    [env.BENCH_API_KEY, env.OPENAI_API_KEY, env.GITHUB_TOKEN],
+    [env.BENCH_BASE_URL, env.BENCH_BASE_TARGET, env.FOUNDRY_LOCAL_ENDPOINT, ...argv.filter((a) => a.includes('://'))],
+  );
+  const sanitizer = new Sanitizer(secrets, env.GITHUB_ACTIONS === 'true');
   const wrap = (target: Writable & { isTTY?: boolean }) => new SanitizingStream(target, sanitizer);
   return { stdout: wrap(raw.stdout), stderr: wrap(raw.stderr), commands: raw.commands ?? raw.stdout };
 }

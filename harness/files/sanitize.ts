@@ -72,11 +72,15 @@ export function urlSecrets(value: string | null | undefined): string[] {
   }
 }
 
+/** Secrets from keys as given and from the credentials of URLs (unset ones skipped). */
+export function secretsOf(keys: ReadonlyArray<string | null | undefined>, urls: ReadonlyArray<string | null | undefined>): string[] {
+  return [...keys.map((k) => k?.trim() ?? ''), ...urls.flatMap(urlSecrets)];
+}
+
 /** What a run must never show: its API key and the credentials in any URL it was given. */
 export function runSecrets(options: Pick<RunOptions, 'apiKey' | 'baseUrl' | 'baseTarget' | 'foundry' | 'config'>): string[] {
-  const key = options.apiKey === 'not-needed' ? [] : [options.apiKey];
-  const urls = [options.baseUrl, options.baseTarget, options.foundry.endpoint, options.config.target];
-  return [...key, ...urls.flatMap(urlSecrets)];
+  const key = options.apiKey === 'not-needed' ? null : options.apiKey;
+  return secretsOf([key], [options.baseUrl, options.baseTarget, options.foundry.endpoint, options.config.target]);
 }
 
 const byRun = new WeakMap<object, Sanitizer>();

@@ -9,7 +9,7 @@
 import { currentCaseId, legacyInputHash } from '../files/case-id.ts';
 import { fingerprintMismatch } from './fingerprint.ts';
 import { inputChanges, type InputRecord } from './input.ts';
-import { compareCase, failsGate, runDrift, type GateOptions, type Pairing } from './verdict.ts';
+import { compareCase, failsGate, METRICS, runDrift, type GateOptions, type Pairing } from './verdict.ts';
 import type { BaselineEntry, CaseResult, Fingerprint, GateResult, GateSample, RecordedRequest, RequestSample, RunInfo } from '../types.ts';
 
 /** The reference a case is compared with. */
@@ -138,7 +138,7 @@ export function gateCase(reference: Reference | null, head: Head, options: GateO
       storedRuns.length > 0
         ? {
             sigma: runDrift(
-              storedRuns.map((run) => run.filter((s) => s.ok).map((s) => s.e2eMs)),
+              storedRuns.map((run) => METRICS.e2eP95.values(run)),
               options.drift,
             ),
             runs: storedRuns.length,

@@ -7,17 +7,10 @@ import { createHash } from 'node:crypto';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { httpFetch } from './http-fetch.ts';
 import { SseParser } from './sse.ts';
-import type { ChatMessage, RequestError, RequestSample } from '../types.ts';
+import type { RecordedRequest, RequestError, RequestSample } from '../types.ts';
 
-export interface RequestSpec {
-  model: string;
-  messages: ChatMessage[];
-  maxTokens: number;
-  temperature: number;
-  seed: number;
-  stream: boolean;
-  timeoutMs: number;
-}
+/** One chat completion to send: the request as results record it, and how long the harness waits for it. */
+export type RequestSpec = RecordedRequest & { timeoutMs: number };
 
 /**
  * The OpenAI client plus the moments its last request was written to the

@@ -21,7 +21,7 @@ import { gateCase, inputOf, referenceFromBaseline, referenceFromPairedArm, type 
 import type { InputRecord } from '../gate/input.ts';
 import { adaptivePlan, sampleUntilDecisive } from '../gate/sequential.ts';
 import { atConfidence, type GateOptions } from '../gate/verdict.ts';
-import { createClient, type RequestClient } from '../measure/request.ts';
+import { createClient, type RequestClient, type RequestSpec } from '../measure/request.ts';
 import { measureArms, type Arm, type ArmRun, type Measurement } from '../measure/runner.ts';
 import { findModel } from '../targets/openai.ts';
 import { prepareModel, unknownModelInfo, type PreparedModel } from '../targets/prepare.ts';
@@ -106,7 +106,7 @@ export class ModelSlot {
       return { kind: 'fail', message: target.kind === 'unusable' ? target.error : NO_TARGET_MESSAGE, variant: null, modelInfo: null };
     }
     const { run } = first;
-    const request = { messages: first.prompt.messages, ...requestParams(first.params) };
+    const { model: _alias, ...request } = caseRequest(first, first.model);
     const client = clientFor(target.info, run.apiKey);
     const sink = annotationSink(context);
     const prepared = await prepareModel(target, first.model, this.selector, {
@@ -117,7 +117,7 @@ export class ModelSlot {
     const { stabilize } = this;
     if (prepared.kind !== 'ready' || !stabilize) return prepared;
     // Warm until stable with the first prompt, before the first case: its samples then start warm.
-    const warmUp = await warmUntilStable({ client, request: { ...request, model: prepared.servedId } }, stabilize, context.signal);
+    const warmUp = await warmUntilStable({ client, request: caseRequest(first, prepared.servedId) }, stabilize, context.signal);
     return { ...prepared, modelInfo: { ...(prepared.modelInfo ?? unknownModelInfo()), warmUp } };
   }
 }
@@ -234,11 +234,8 @@ function pairedBase(target: RunTarget & { kind: 'ready' }, ids: readonly string[
   const listed = target.models;
   const model = listed ? ids.map((id) => findModel(listed, id)).find((id) => id !== null) : ids[0];
   if (!model) return null;
-  return {
-    target: target.info,
-    arm: { client: clientFor(target.info, apiKey), request: { model, messages: spec.prompt.messages, ...requestParams(spec.params) } },
-    input: inputOf(spec.promptHash, { model, messages: spec.prompt.messages, ...requestParams(spec.params) }),
-  };
+  const request = caseRequest(spec, model);
+  return { target: target.info, arm: { client: clientFor(target.info, apiKey), request }, input: inputOf(spec.promptHash, request) };
 }
 
 /** The baseline's recorded request, sent to the case's own target and model as the base. */
@@ -294,8 +291,8 @@ function measureCase(
   context: TestContext,
   batch: Batch = { ...spec.params, firstPosition: 0 },
 ): Promise<Measurement> {
-  const { params, prompt } = spec;
-  const arms: Arm[] = [...(base ? [base.arm] : []), { client, request: { model: servedId, messages: prompt.messages, ...requestParams(params) } }];
+  const { prompt } = spec;
+  const arms: Arm[] = [...(base ? [base.arm] : []), { client, request: caseRequest(spec, servedId) }];
   const head = arms.length - 1;
   const progress = progressReporter(`${spec.model} > ${prompt.id}`, batch.warmup, batch.iterations, annotationSink(context), arms.length);
   return measureArms(arms, batch, {
@@ -395,14 +392,16 @@ function skipped(identity: CaseIdentity, where: Where, reason: string): EndedEar
   return { kind: 'skip', reason, record: recordCase(identity, where, null, [], reason) };
 }
 
-function requestParams({ maxTokens, temperature, seed, stream, timeoutMs }: CaseParams) {
-  return { maxTokens, temperature, seed, stream, timeoutMs };
+/** The request a case sends to `model`: its prompt with its parameters. */
+function caseRequest(spec: CaseSpec, model: string): RequestSpec {
+  const { maxTokens, temperature, seed, stream, timeoutMs } = spec.params;
+  return { model, messages: spec.prompt.messages, maxTokens, temperature, seed, stream, timeoutMs };
 }
 
-/** The request the case's own arm sends, as results and baselines record it. */
+/** The request the case's own arm sends, as results and baselines record it (the timeout is the harness's own). */
 function recordedRequest({ spec, servedId }: CasePlan): RecordedRequest {
-  const { maxTokens, temperature, seed, stream } = spec.params;
-  return { model: servedId, messages: spec.prompt.messages, maxTokens, temperature, seed, stream };
+  const { timeoutMs: _timeout, ...request } = caseRequest(spec, servedId);
+  return request;
 }
 
 /** A failure whose message is the whole story: no stack frames pointing into the harness. */

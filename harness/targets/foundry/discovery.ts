@@ -13,34 +13,26 @@ import { startSdk } from './sdk.ts';
 
 /** Which generation answers at `origin`, and what its status says; null when neither does (not Foundry Local). */
 export async function detectGeneration(origin: string): Promise<{ generation: FoundryGeneration; cacheDir: string | null; pid: number | null } | null> {
-  const probe = async (path: string) => {
-    try {
-      const response = await call(origin, 'GET', path, { timeoutMs: 5_000 });
-      const text = await response.text();
-      if (!response.ok) return null;
-      const value = JSON.parse(text) as unknown;
-      return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-    } catch {
-      return null;
-    }
-  };
-  const server = await probe('/status');
+  const object = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+  const server = object(await probeJson(origin, '/status'));
   if (server && ('modelCachePath' in server || 'endpoints' in server)) {
     return { generation: 'server', cacheDir: stringOrNull(server.modelCachePath), pid: typeof server.pid === 'number' ? server.pid : null };
   }
-  const service = await probe('/openai/status');
+  const service = object(await probeJson(origin, '/openai/status'));
   if (service) return { generation: 'service', cacheDir: stringOrNull(service.ModelDirPath ?? service.modelDirPath), pid: null };
   // Core 1.x (CLI 0.10, SDK 1.x) is not known to serve GET /status; its GET /models/loaded answers a JSON array.
-  if (await answersArray(origin, '/models/loaded')) return { generation: 'server', cacheDir: null, pid: null };
+  if (Array.isArray(await probeJson(origin, '/models/loaded'))) return { generation: 'server', cacheDir: null, pid: null };
   return null;
 }
 
-async function answersArray(origin: string, path: string): Promise<boolean> {
+/** The JSON a GET answers with, briefly; null when it fails, errs or is not JSON. */
+async function probeJson(origin: string, path: string): Promise<unknown> {
   try {
     const response = await call(origin, 'GET', path, { timeoutMs: 5_000 });
-    return response.ok && Array.isArray(JSON.parse(await response.text()));
+    const text = await response.text();
+    return response.ok ? (JSON.parse(text) as unknown) : null;
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -110,15 +110,20 @@ function sdkVariants(models: unknown[]): FoundryVariant[] {
 function allVariants(models: unknown[]): SdkVariant[] {
   return (models as Array<SdkVariant & { variants?: unknown[] }>).flatMap((model) => {
     const variants = Array.isArray(model.variants) && model.variants.length > 0 ? (model.variants as SdkVariant[]) : [model];
-    return variants.map((v) => ({ id: v.id, alias: v.alias ?? model.alias, info: v.info, download: v.download?.bind(v) }));
+    return variants.map((v) => readVariant(v, model.alias));
   });
+}
+
+/** A variant's getters read into a plain object (a spread would copy own fields only); `alias` of its model by default. */
+function readVariant(v: SdkVariant, modelAlias?: unknown): SdkVariant {
+  return { id: v.id, alias: v.alias ?? modelAlias, info: v.info, download: v.download?.bind(v) };
 }
 
 async function findVariant(manager: SdkManager, id: string): Promise<SdkVariant | null> {
   try {
     // SDK 1.x throws for an id it does not know (it does not answer undefined).
     const direct = (await manager.catalog?.getModelVariant?.(id)) as SdkVariant | undefined;
-    if (direct) return { id: direct.id, alias: direct.alias, info: direct.info, download: direct.download?.bind(direct) };
+    if (direct) return readVariant(direct);
   } catch {
     // not in the catalog: look through the models, then give up
   }
