@@ -373,6 +373,12 @@ export interface JudgeOptions {
    * @default 16
    */
   maxTokens?: number;
+  /**
+   * How long the judge may take to answer, ms; past it the score is recorded as an error and the run goes on.
+   * @minimum 1
+   * @default 60000
+   */
+  timeoutMs?: number;
 }
 
 /** Inputs of the energy and cost estimate. */
@@ -764,6 +770,7 @@ export type ErrorKind =
   | 'malformed_stream' // a stream event was not valid JSON
   | 'stream_error' // the server sent an error object inside the stream
   | 'empty_response' // the response finished without any content
+  | 'too_large' // the response passed its size cap (bytes, or content chunks for max_tokens)
   | 'aborted' // the run itself was cancelled
   | 'unknown';
 

@@ -139,7 +139,8 @@ export default class BenchReporter implements Reporter {
       return;
     }
     const path = baselinePath(this.options.baselineDir, this.options.profile);
-    const { written, kept } = updateBaseline(path, results, this.options.profile, this.options.baselineRuns);
+    const { written, kept, replaced } = updateBaseline(path, results, this.options.profile, this.options.baselineRuns);
+    if (replaced) this.io.stderr.write(`foundry-bench: the previous baseline was replaced, not merged: ${replaced}\n`);
     this.io.stdout.write(`foundry-bench: baseline ${path}: ${written.length} case(s) written, ${kept} kept from before\n`);
   }
 }

@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { baselinePath, readBaseline, updateBaseline } from '../harness/gate/baseline.ts';
 import { fingerprintMismatch } from '../harness/gate/fingerprint.ts';
+import { withFileLock } from '../harness/files/lock.ts';
 import { schemaProblems } from '../harness/files/schemas.ts';
 import { FINGERPRINT, makeCase, makeResults } from './helpers/results.ts';
 
@@ -58,5 +60,83 @@ describe('baseline files', () => {
       'cpuModel: Test CPU -> Other CPU',
       'node: v20 -> v22',
     ]);
+  });
+});
+
+describe('baseline files shared between runs', () => {
+  test('four processes updating one baseline at once keep every case (locked, re-read and merged)', async () => {
+    const path = tempBaseline();
+    const startAt = Date.now() + 2_000;
+    const writers = ['p', 'q', 'r', 's'].map(
+      (name) =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', 'test/fakes/baseline-writer.ts', path, name, String(startAt), '5'], { stdio: 'inherit' });
+          child.once('exit', resolve);
+        }),
+    );
+    expect(await Promise.all(writers)).toEqual([0, 0, 0, 0]);
+    const ids = Object.keys(readBaseline(path)?.cases ?? {});
+    expect(ids).toHaveLength(20);
+    expect(ids).toContain('tiny-1m/s-4');
+    expect(readdirSync(dirname(path))).toEqual(['default.json']);
+  }, 30_000);
+
+  test('a lock left by a killed run is taken over; a live one is waited for, then named', () => {
+    const path = tempBaseline();
+    writeFileSync(`${path}.lock`, `${deadPid()}\n`);
+    expect(updateBaseline(path, makeResults([makeCase({ promptId: 'a' })]), 'default').written).toEqual(['tiny-1m/a']);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    writeFileSync(`${path}.lock`, `${process.ppid}\n`);
+    expect(() => withFileLock(path, () => 1, 100)).toThrow(`${path}.lock is held by process ${process.ppid}; if no foundry-bench run is updating it, remove the lock file`);
+  });
+
+  test('temporary files of killed writers are removed by the next write; a live writer keeps its own', () => {
+    const path = tempBaseline();
+    const dir = dirname(path);
+    const dead = `.default.json.${deadPid()}.0badc0de.tmp`;
+    const live = `.default.json.${process.ppid}.0badc0de.tmp`;
+    writeFileSync(join(dir, dead), 'x'.repeat(1000));
+    writeFileSync(join(dir, live), 'x');
+    updateBaseline(path, makeResults([makeCase({ promptId: 'a' })]), 'default');
+    expect(readdirSync(dir).sort()).toEqual([live, 'default.json'].sort());
+  });
+
+  test('a symbolic link is refused, never followed into its target; an update replaces the link with a file', () => {
+    const path = tempBaseline();
+    const secret = join(dirname(path), 'secret.txt');
+    writeFileSync(secret, 'root:x:0:0:TOPSECRET');
+    symlinkSync(secret, path);
+    expect(() => readBaseline(path)).toThrow(`baseline ${path}: is a symbolic link; a baseline must be a plain file (not followed)`);
+    const update = updateBaseline(path, makeResults([makeCase({ promptId: 'a' })]), 'default');
+    expect(update.replaced).toContain('is a symbolic link');
+    expect(lstatSync(path).isSymbolicLink()).toBe(false);
+    expect(readFileSync(secret, 'utf8')).toBe('root:x:0:0:TOPSECRET');
+  });
+
+  test('--update-baseline repairs an invalid baseline (implausible values included) instead of failing on it', () => {
+    const path = tempBaseline();
+    updateBaseline(path, makeResults([makeCase({ promptId: 'a' })]), 'default');
+    const poisoned = JSON.parse(readFileSync(path, 'utf8'));
+    poisoned.cases['tiny-1m/a'].stats.outputTokens = 'lots';
+    writeFileSync(path, JSON.stringify(poisoned));
+    expect(() => readBaseline(path)).toThrow('not a foundry-bench baseline');
+    const update = updateBaseline(path, makeResults([makeCase({ promptId: 'b' })]), 'default');
+    expect(update).toMatchObject({ written: ['tiny-1m/b'], kept: 0 });
+    expect(update.replaced).toMatch(/^baseline .*: not a foundry-bench baseline/);
+    expect(Object.keys(readBaseline(path)?.cases ?? {})).toEqual(['tiny-1m/b']);
+  });
+});
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}
+
+describe('a baseline that is not JSON', () => {
+  test('is named without quoting what it holds', () => {
+    const path = tempBaseline();
+    writeFileSync(path, 'root:x:0:0:TOPSECRET');
+    expect(() => readBaseline(path)).toThrow(`baseline ${path}: not valid JSON (unexpected token)`);
   });
 });

@@ -112,15 +112,13 @@ describe('npm run bench against an OpenAI-compatible server', () => {
     expect(duplicate.output).toContain('shards must not overlap');
   }, 60_000);
 
-  test('a broken baseline fails the case before any request, naming the file', async () => {
+  test('a broken baseline is bad input: exit 2 naming the file, before any request', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'foundry-bench-bad-baseline-'));
     writeFileSync(join(dir, 'default.json'), '{ "kind": "foundry-bench-baseline", ');
     const before = (await sim.served()).length;
     const broken = await runBench({ BENCH_BASE_URL: `http://127.0.0.1:${sim.port}` }, ['-t', '^sim-fast hello$', '--baseline-dir', dir]);
-    expect(broken.code).toBe(1);
-    const [c] = broken.results?.cases ?? [];
-    expect(c?.failures[0]).toMatch(new RegExp(`^baseline ${join(dir, 'default.json')}: not valid JSON \\(`));
-    expect(c?.samples).toEqual([]);
+    expect(broken.code).toBe(2);
+    expect(broken.output).toContain(`invalid input, nothing was run:\n  baseline ${join(dir, 'default.json')}: not valid JSON (`);
     expect((await sim.served()).length).toBe(before);
   }, 60_000);
 

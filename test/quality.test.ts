@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSimServer, type SimServer } from './fakes/sim-server.ts';
@@ -76,6 +78,23 @@ describe('a judge model on a server', () => {
     });
     const asked = (await sim.served()).find((s) => s.model === 'judge-ok');
     expect(asked).toMatchObject({ temperature: 0, stream: false, maxTokens: 16 });
+  });
+
+  test('a judge that never answers is an error after its timeout, not a hung case', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new OpenAI({ baseURL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/v1`, apiKey: 'k', maxRetries: 0 });
+      expect(await judgeOutput(client, { model: 'judge-silent', timeoutMs: 200 }, 'Q?', 'A.')).toEqual({
+        model: 'judge-silent',
+        status: 'error',
+        score: null,
+        answer: 'the judge gave no answer within 200 ms',
+      });
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });
 

@@ -36,3 +36,35 @@ describe('SseParser', () => {
     expect(parser.end()).toEqual(['[DONE]']);
   });
 });
+
+describe('SseParser on a huge event', () => {
+  // A 50 MB event arriving in 64 KiB reads: each byte is looked at once, so the time per MB stays flat as the event grows.
+  const feed = (megabytes: number): { ms: number; length: number } => {
+    const parser = new SseParser();
+    const chunk = bytes('x'.repeat(64 * 1024));
+    const reads = Math.round((megabytes * 1e6) / chunk.length);
+    const started = performance.now();
+    parser.push(bytes('data: '));
+    for (let i = 0; i < reads; i++) parser.push(chunk);
+    const events = parser.push(bytes('\n\n'));
+    return { ms: performance.now() - started, length: events[0]?.length ?? 0 };
+  };
+
+  test('a 50 MB event is parsed whole, in time linear in its size', () => {
+    feed(2); // warm the JIT
+    const small = feed(5);
+    const large = feed(50);
+    expect(large.length).toBe(Math.round(50e6 / 65536) * 65536);
+    expect(small.length).toBe(Math.round(5e6 / 65536) * 65536);
+    // Linear: 10x the bytes, ~10x the time (quadratic would be ~100x). Ratio measured in one run, generous bound.
+    expect(large.ms / Math.max(small.ms, 1)).toBeLessThan(40);
+  });
+
+  test('CR at the end of a chunk and LF at the start of the next are one line ending', () => {
+    const parser = new SseParser();
+    expect(parser.push(bytes('data: a\r'))).toEqual([]);
+    expect(parser.push(bytes('\n'))).toEqual([]);
+    expect(parser.push(bytes('\r'))).toEqual(['a']);
+    expect(parser.push(bytes('\ndata: b\n\n'))).toEqual(['b']);
+  });
+});

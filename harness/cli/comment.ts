@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { GITHUB_COMMENT_LIMIT, REPORT_MARKER } from '../../reporters/markdown.ts';
+import { readBodyText } from '../measure/http-fetch.ts';
 import { UsageError } from './errors.ts';
 import type { Environment } from './options.ts';
 import type { Io } from './run-bench.ts';
@@ -57,6 +58,11 @@ function nextPage(link: string | null): string | null {
   return null;
 }
 
+/** How long one GitHub API call may take, how much of its answer is read, and how many pages of comments are searched. */
+const API_TIMEOUT_MS = 30_000;
+const API_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_COMMENT_PAGES = 50;
+
 export async function upsertComment(options: UpsertOptions): Promise<UpsertResult> {
   const api = (options.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
   const marker = options.marker ?? REPORT_MARKER;
@@ -68,28 +74,31 @@ export async function upsertComment(options: UpsertOptions): Promise<UpsertResul
     'user-agent': 'foundry-bench',
     'content-type': 'application/json',
   };
-  const call = async (method: string, url: string, payload?: unknown): Promise<Response> => {
-    const response = await doFetch(url, { method, headers, ...(payload === undefined ? {} : { body: JSON.stringify(payload) }) });
-    if (!response.ok) {
-      const detail = (await response.text()).slice(0, 300);
-      throw new Error(`GitHub API ${method} ${url.replace(api, '')} answered ${response.status}: ${detail}`);
+  // Each answer bounded in time and size: a page of 100 comments is at most ~7 MB (65,536 characters each).
+  const call = async (method: string, url: string, payload?: unknown): Promise<{ json: unknown; link: string | null }> => {
+    const signal = AbortSignal.timeout(API_TIMEOUT_MS);
+    const response = await doFetch(url, { method, headers, signal, ...(payload === undefined ? {} : { body: JSON.stringify(payload) }) });
+    const where = `GitHub API ${method} ${url.replace(api, '')}`;
+    if (!response.ok) throw new Error(`${where} answered ${response.status}: ${(await readBodyText(response, 300, 'truncate')).replace(/\s+/g, ' ')}`);
+    try {
+      return { json: JSON.parse(await readBodyText(response, API_BODY_BYTES, 'throw')) as unknown, link: response.headers.get('link') };
+    } catch (error) {
+      throw new Error(`${where} did not answer JSON: ${(error as Error).message}`);
     }
-    return response;
   };
 
   let existing: IssueComment | undefined;
   let url: string | null = `${api}/repos/${options.repository}/issues/${options.issueNumber}/comments?per_page=100`;
-  while (url && !existing) {
-    const response = await call('GET', url);
-    const page = (await response.json()) as IssueComment[];
-    existing = page.find((comment) => comment.body?.includes(marker));
-    url = nextPage(response.headers.get('link'));
+  for (let pages = 0; url && !existing && pages < MAX_COMMENT_PAGES; pages++) {
+    const { json, link } = await call('GET', url);
+    existing = (Array.isArray(json) ? (json as IssueComment[]) : []).find((comment) => comment?.body?.includes(marker));
+    url = nextPage(link);
   }
   const { body, truncated } = fitBody(options.body, marker, options.maxChars ?? GITHUB_COMMENT_LIMIT, options.artifactUrl);
-  const response = existing
+  const { json } = existing
     ? await call('PATCH', `${api}/repos/${options.repository}/issues/comments/${existing.id}`, { body })
     : await call('POST', `${api}/repos/${options.repository}/issues/${options.issueNumber}/comments`, { body });
-  const comment = (await response.json()) as IssueComment;
+  const comment = json as IssueComment;
   return { action: existing ? 'updated' : 'created', id: comment.id, url: comment.html_url, truncated };
 }
 

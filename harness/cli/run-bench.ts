@@ -6,7 +6,7 @@
 import BenchReporter, { type Io } from '../../reporters/hub.ts';
 import { DataFileError } from '../files/data-file.ts';
 import { preflight } from '../files/preflight.ts';
-import { baselinePath } from '../gate/baseline.ts';
+import { baselinePath, readBaseline } from '../gate/baseline.ts';
 import { fileAtRef } from '../results/git.ts';
 import type { RunOptions, RunResults } from '../types.ts';
 import { UsageError } from './errors.ts';
@@ -34,6 +34,14 @@ export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
       JSON.parse(fileAtRef(ref, file, options.root));
     } catch (error) {
       throw new UsageError((error as Error).message.startsWith('--base-ref') ? (error as Error).message : `--base-ref ${ref}: ${file} is not JSON there`);
+    }
+  }
+  // A baseline the gate would read but cannot is bad input too (under --update-baseline it is replaced instead).
+  if (!ref && !options.baseTarget && !options.updateBaseline) {
+    try {
+      readBaseline(baselinePath(options.baselineDir, options.profile));
+    } catch (error) {
+      throw new DataFileError((error as Error).message.split('\n'));
     }
   }
   const reporter = new BenchReporter(options, io);

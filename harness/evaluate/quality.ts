@@ -49,24 +49,33 @@ export function parseJudgeScore(answer: string): number | null {
   return null;
 }
 
-/** Asks the judge model; its failures are recorded as `error`, never thrown. */
+/** How long a judge may take unless the config says otherwise. */
+export const DEFAULT_JUDGE_TIMEOUT_MS = 60_000;
+
+/** Asks the judge model; its failures (a stalled judge included) are recorded as `error`, never thrown. */
 export async function judgeOutput(openai: OpenAI, judge: JudgeOptions, question: string, answer: string): Promise<QualityResult['judge']> {
+  const timeoutMs = judge.timeoutMs ?? DEFAULT_JUDGE_TIMEOUT_MS;
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const completion = await openai.chat.completions.create({
-      model: judge.model,
-      messages: [
-        { role: 'system', content: JUDGE_PROMPT },
-        { role: 'user', content: `QUESTION:\n${question}\n\nANSWER:\n${answer}` },
-      ],
-      temperature: 0,
-      seed: 42,
-      max_tokens: judge.maxTokens ?? 16,
-    });
+    const completion = await openai.chat.completions.create(
+      {
+        model: judge.model,
+        messages: [
+          { role: 'system', content: JUDGE_PROMPT },
+          { role: 'user', content: `QUESTION:\n${question}\n\nANSWER:\n${answer}` },
+        ],
+        temperature: 0,
+        seed: 42,
+        max_tokens: judge.maxTokens ?? 16,
+      },
+      { signal },
+    );
     const text = completion.choices[0]?.message?.content ?? '';
     const score = parseJudgeScore(text);
     return { model: judge.model, status: score === null ? 'unscored' : 'scored', score, answer: text.slice(0, 200) };
   } catch (error) {
-    return { model: judge.model, status: 'error', score: null, answer: (error as Error).message.slice(0, 200) };
+    const message = signal.aborted ? `the judge gave no answer within ${timeoutMs} ms` : (error as Error).message;
+    return { model: judge.model, status: 'error', score: null, answer: message.slice(0, 200) };
   }
 }
 

@@ -3,7 +3,7 @@
  * with one ajv instance (JSON Schema 2020-12, all errors, strict), so schemas
  * can reference each other by `$id`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
@@ -56,17 +56,32 @@ function describeError(error: ErrorObject): string {
   return `${error.instancePath || '/'} ${error.message ?? error.keyword}${extra}`;
 }
 
+/** Larger JSON files are refused before reading: a results file of 10,000 cases is ~130 MB. */
+export const MAX_JSON_FILE_BYTES = 512 * 1024 * 1024;
+
 /** Reads and parses a JSON file, naming the file in every error. */
 export function readJsonFile(path: string, what: string): unknown {
   let text: string;
   try {
+    const size = statSync(path).size;
+    if (size > MAX_JSON_FILE_BYTES) throw new Error(`${what} ${path}: ${size} bytes, larger than the ${MAX_JSON_FILE_BYTES} bytes allowed`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`${what} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    if (!(error as NodeJS.ErrnoException).code) throw error;
+    throw new Error(`${what} ${path}: cannot read (${(error as NodeJS.ErrnoException).code})`);
   }
+  return parseJsonText(text, `${what} ${path}`);
+}
+
+/**
+ * JSON.parse with the source named in its error. The parser's own message quotes the text it choked on; that
+ * quote is left out, as the file may not be what it claims (a baseline pointing at a private file).
+ */
+export function parseJsonText(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${what} ${path}: not valid JSON (${(error as Error).message})`);
+    const reason = (error as Error).message.replace(/^Unexpected token '.', "(?:[^"\\]|\\.)*"(?:\.\.\.)? is not valid JSON$/, 'unexpected token');
+    throw new Error(`${source}: not valid JSON (${reason})`);
   }
 }

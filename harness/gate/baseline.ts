@@ -6,9 +6,10 @@
  * earlier runs of the same input (which tell the gate how much whole runs
  * drift), and the fingerprint of where they were measured.
  */
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeJsonAtomic } from '../files/atomic.ts';
+import { withFileLock } from '../files/lock.ts';
 import { readJsonFile, schemaProblems } from '../files/schemas.ts';
 import { summarize } from '../evaluate/stats.ts';
 import { currentCaseId, legacyInputHash } from '../files/case-id.ts';
@@ -21,9 +22,19 @@ export function baselinePath(dir: string, profile: string): string {
   return resolve(dir, `${profile}.json`);
 }
 
-/** Reads a baseline file; null when it does not exist. Anything else wrong is an error naming the file. */
+/**
+ * Reads a baseline file; null when it does not exist. Anything else wrong is an error naming the file. A symbolic
+ * link is refused: baselines are committed, and a link in a pull request could point reports at any file.
+ */
 export function readBaseline(path: string): BaselineFile | null {
-  if (!existsSync(path)) return null;
+  let kind: 'missing' | 'link' | 'file';
+  try {
+    kind = lstatSync(path).isSymbolicLink() ? 'link' : 'file';
+  } catch {
+    kind = 'missing';
+  }
+  if (kind === 'missing') return null;
+  if (kind === 'link') throw new Error(`baseline ${path}: is a symbolic link; a baseline must be a plain file (not followed)`);
   return parseBaseline(readJsonFile(path, 'baseline'), path);
 }
 
@@ -97,8 +108,33 @@ export function withHistory(entry: BaselineEntry, previous: BaselineEntry | unde
  * runs of the same input follow, up to `keepRuns`. Cases that did not run (or produced no successful sample)
  * keep their previous entry.
  */
-export function updateBaseline(path: string, results: RunResults, profile: string, keepRuns = 5): { written: string[]; kept: number } {
-  const previous = readBaseline(path);
+/** What an update did: the ids written, how many entries were kept from before, and a previous file it replaced. */
+export interface BaselineUpdate {
+  written: string[];
+  kept: number;
+  /** Why the previous file could not be merged (invalid, or a link) and was replaced whole; null when it was merged. */
+  replaced: string | null;
+}
+
+/**
+ * Writes this run's cases into the baseline. Under a lock, the file is read again and merged: two runs updating
+ * one baseline at once both keep their cases. A previous file that is not a valid baseline is replaced (that is
+ * the repair its error message advises) and the reason returned.
+ */
+export function updateBaseline(path: string, results: RunResults, profile: string, keepRuns = 5): BaselineUpdate {
+  return withFileLock(path, () => {
+    let previous: BaselineFile | null = null;
+    let replaced: string | null = null;
+    try {
+      previous = readBaseline(path);
+    } catch (error) {
+      replaced = (error as Error).message.split('\n')[0] ?? 'unreadable';
+    }
+    return { ...mergeIntoBaseline(path, previous, results, profile, keepRuns), replaced };
+  });
+}
+
+function mergeIntoBaseline(path: string, previous: BaselineFile | null, results: RunResults, profile: string, keepRuns: number) {
   const updatedAt = results.run.finishedAt;
   const cases: Record<string, BaselineEntry> = { ...(previous?.cases ?? {}) };
   const written: string[] = [];

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { httpFetch } from './http-fetch.ts';
+import { formatBytes, httpFetch, ResponseTooLargeError, type TransportHooks } from './http-fetch.ts';
 import { SseParser } from './sse.ts';
 import type { RecordedRequest, RequestError, RequestSample } from '../types.ts';
 
@@ -23,7 +23,25 @@ export type RequestSpec = RecordedRequest & { timeoutMs: number };
 export interface RequestClient {
   openai: OpenAI;
   clock: { issuedAt: number; bodyEndedAt: number };
+  /** The transport's limits for the next request (set per request from its max_tokens). */
+  limits: { maxBodyBytes: number };
 }
+
+/**
+ * A response may be at most this many bytes: a streamed token costs a few hundred bytes of JSON, so 4 KiB a token
+ * (1 MiB at least) never cuts a real answer and stops an endless one within milliseconds.
+ */
+export function maxResponseBytes(maxTokens: number): number {
+  return Math.max(1024 * 1024, maxTokens * 4096);
+}
+
+/** Content chunks a stream may carry: a server sends about one a token; four times max_tokens means it ignores the limit. */
+export function maxContentChunks(maxTokens: number): number {
+  return maxTokens * 4 + 16;
+}
+
+/** A usage figure worth believing: a whole number of tokens no larger than the response could hold. */
+const MAX_PLAUSIBLE_TOKENS = 10_000_000;
 
 /**
  * A client that reports failures instead of hiding them: the SDK's default
@@ -33,13 +51,17 @@ export interface RequestClient {
  */
 export function createClient(baseURL: string, apiKey: string): RequestClient {
   const clock = { issuedAt: 0, bodyEndedAt: 0 };
-  const hooks = {
+  const limits = { maxBodyBytes: maxResponseBytes(1) };
+  const hooks: TransportHooks = {
     onSent: () => (clock.issuedAt = performance.now()),
     onBodyEnd: () => (clock.bodyEndedAt = performance.now()),
+    get maxBodyBytes() {
+      return limits.maxBodyBytes;
+    },
   };
   const timedFetch = (input: string | URL | Request, init?: RequestInit) => httpFetch(input, init, hooks);
   const openai = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 24 * 3600_000, logLevel: 'off', fetch: timedFetch });
-  return { openai, clock };
+  return { openai, clock, limits };
 }
 
 /** What the hot path collects before it is turned into a sample. */
@@ -53,8 +75,25 @@ interface Timeline {
   parts: string[];
   finishReason: string | null;
   usageTokens: number | null;
+  /** The answer arrived whole ([DONE], or a whole response); what happens to the connection after it does not count. */
+  complete: boolean;
   error: RequestError | null;
 }
+
+const emptyTimeline = (): Timeline => ({
+  start: 0,
+  end: 0,
+  firstContentAt: null,
+  gaps: [],
+  parts: [],
+  finishReason: null,
+  usageTokens: null,
+  complete: false,
+  error: null,
+});
+
+/** How long a finished stream's connection may take to close before it is dropped (outside the timed interval). */
+const CLOSE_GRACE_MS = 1_000;
 
 /**
  * Issues one request and measures it. Never throws for request failures: the
@@ -63,9 +102,10 @@ interface Timeline {
 export async function measureRequest(client: RequestClient, spec: RequestSpec, runSignal?: AbortSignal): Promise<MeasuredRequest> {
   const timeout = AbortSignal.timeout(spec.timeoutMs);
   const signal = runSignal ? AbortSignal.any([runSignal, timeout]) : timeout;
+  client.limits.maxBodyBytes = maxResponseBytes(spec.maxTokens);
   const timeline = spec.stream ? await timeStream(client, spec, signal) : await timeWhole(client, spec, signal);
-  // A stream can also end quietly when aborted; the signal says what happened.
-  if (!timeline.error && signal.aborted) timeline.error = abortError(timeout.aborted, spec.timeoutMs);
+  // A stream can also end quietly when aborted; the signal says what happened (a stream that sent [DONE] was complete).
+  if (!timeline.error && !timeline.complete && signal.aborted) timeline.error = abortError(timeout.aborted, spec.timeoutMs);
   const text = timeline.parts.join('');
   return { sample: toSample(timeline, text, spec.stream), text };
 }
@@ -84,7 +124,8 @@ export interface MeasuredRequest {
  * arrives, before any parsing.
  */
 async function timeStream({ openai, clock }: RequestClient, spec: RequestSpec, signal: AbortSignal): Promise<Timeline> {
-  const t: Timeline = { start: 0, end: 0, firstContentAt: null, gaps: [], parts: [], finishReason: null, usageTokens: null, error: null };
+  const t = emptyTimeline();
+  const chunkCap = maxContentChunks(spec.maxTokens);
   let last = 0;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   clock.issuedAt = 0;
@@ -106,18 +147,21 @@ async function timeStream({ openai, clock }: RequestClient, spec: RequestSpec, s
       .asResponse();
     if (!response.body) throw new TypeError('the streaming response has no body');
     reader = response.body.getReader();
+    if (!isEventStream(response)) throw new NotAnEventStream(response.headers.get('content-type'), await leadingText(reader));
     const parser = new SseParser();
-    let done = false;
-    while (!done) {
+    let events = 0;
+    let head = '';
+    while (!t.complete) {
       const read = await reader.read();
       const now = performance.now();
-      const events = read.done ? parser.end() : parser.push(read.value);
-      done = read.done;
-      for (const data of events) {
-        // The end of the stream is its [DONE] event; the connection's own end follows a read later.
+      if (!read.done && head.length < 120) head += new TextDecoder().decode(read.value.subarray(0, 120));
+      for (const data of read.done ? parser.end() : parser.push(read.value)) {
+        events++;
+        // [DONE] ends the answer, whether or not the server then closes the connection.
         if (data === '[DONE]') {
-          if (t.end === 0) t.end = now;
-          continue;
+          t.end = now;
+          t.complete = true;
+          break;
         }
         const chunk = JSON.parse(data) as StreamChunk;
         if (chunk.error) throw new StreamErrorEvent(chunk.error);
@@ -128,28 +172,73 @@ async function timeStream({ openai, clock }: RequestClient, spec: RequestSpec, s
           if (t.firstContentAt === null) t.firstContentAt = now;
           else t.gaps.push(now - last);
           last = now;
-          t.parts.push(content);
+          if (t.parts.push(content) > chunkCap) throw new TooManyChunks(chunkCap, spec.maxTokens);
         }
         if (choice?.finish_reason) t.finishReason = choice.finish_reason;
-        if (chunk.usage) t.usageTokens = chunk.usage.completion_tokens ?? null;
+        if (chunk.usage) t.usageTokens = plausibleTokens(chunk.usage.completion_tokens);
       }
+      if (read.done) break;
     }
-    reader = undefined;
+    // Bytes that held no event at all: an HTML page or a JSON body under a stream's content type.
+    if (events === 0 && head.trim() !== '') throw new NotAnEventStream(response.headers.get('content-type'), head);
+    if (t.complete) {
+      await closeQuietly(reader);
+      reader = undefined;
+    }
   } catch (error) {
     t.error = classifyError(error, signal, spec.timeoutMs);
+    t.complete = false;
   }
   // Without a [DONE] event (some servers omit it), or after an error, the stream ended when reading stopped.
-  if (t.end === 0 || t.error) t.end = performance.now();
+  if (!t.complete) t.end = performance.now();
   t.start = clock.issuedAt || called;
   // Stopped early (error, malformed event): release the connection.
   reader?.cancel().catch(() => {});
   return t;
 }
 
+/** Streams are `text/event-stream`; a server that sends no content type is given the benefit of the doubt. */
+function isEventStream(response: Response): boolean {
+  const type = response.headers.get('content-type');
+  return type === null || !/^\s*(text\/html|application\/json)\b/i.test(type);
+}
+
+/** The first bytes of a body, to quote in an error. */
+async function leadingText(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+  const read = await reader.read();
+  return read.done ? '' : new TextDecoder().decode(read.value.subarray(0, 120));
+}
+
+/**
+ * After [DONE], reads the rest of the body for a moment so a keep-alive connection is reused (a dropped one would
+ * add a connect to the next sample); a server that keeps it open past CLOSE_GRACE_MS is cut off.
+ */
+async function closeQuietly(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  const deadline = performance.now() + CLOSE_GRACE_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS, 'expired')));
+  try {
+    while (performance.now() < deadline) {
+      const read = await Promise.race([reader.read(), expired]);
+      if (read === 'expired' || read.done) break;
+    }
+  } catch {
+    // The answer was already whole; a connection that breaks afterwards does not matter.
+  } finally {
+    clearTimeout(timer);
+  }
+  reader.cancel().catch(() => {});
+}
+
+/** usage.completion_tokens when it is a whole number of tokens in reason; anything else counts as no usage. */
+function plausibleTokens(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_PLAUSIBLE_TOKENS ? value : null;
+}
+
 /** The parts of a chat completion chunk the runner reads; anything else a server adds is ignored. */
 interface StreamChunk {
   choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
-  usage?: { completion_tokens?: number } | null;
+  usage?: { completion_tokens?: unknown } | null;
   error?: { message?: string } | string;
 }
 
@@ -161,8 +250,24 @@ class StreamErrorEvent extends Error {
   }
 }
 
+/** A 200 answer to a streaming request that is not an event stream. */
+class NotAnEventStream extends Error {
+  constructor(contentType: string | null, head: string) {
+    super(`not an event stream (content-type ${contentType ?? 'none'}): ${head}`);
+    this.name = 'NotAnEventStream';
+  }
+}
+
+/** A stream with far more content chunks than max_tokens allows. */
+class TooManyChunks extends Error {
+  constructor(cap: number, maxTokens: number) {
+    super(`more than ${cap} content chunks for max_tokens ${maxTokens}: the server does not stop`);
+    this.name = 'TooManyChunks';
+  }
+}
+
 async function timeWhole({ openai, clock }: RequestClient, spec: RequestSpec, signal: AbortSignal): Promise<Timeline> {
-  const t: Timeline = { start: 0, end: 0, firstContentAt: null, gaps: [], parts: [], finishReason: null, usageTokens: null, error: null };
+  const t = emptyTimeline();
   clock.issuedAt = 0;
   clock.bodyEndedAt = 0;
   const called = performance.now();
@@ -181,7 +286,8 @@ async function timeWhole({ openai, clock }: RequestClient, spec: RequestSpec, si
     const choice = completion.choices[0];
     if (choice?.message?.content) t.parts.push(choice.message.content);
     t.finishReason = choice?.finish_reason ?? null;
-    t.usageTokens = completion.usage?.completion_tokens ?? null;
+    t.usageTokens = plausibleTokens(completion.usage?.completion_tokens);
+    t.complete = true;
   } catch (error) {
     t.error = classifyError(error, signal, spec.timeoutMs);
   }
@@ -240,11 +346,18 @@ export function classifyError(error: unknown, signal: AbortSignal, timeoutMs: nu
   }
   if (error instanceof APIError) return { kind: 'http', status: error.status, message: oneLine(error.message) };
   if (error instanceof StreamErrorEvent) return { kind: 'stream_error', message: oneLine(error.message) };
+  if (error instanceof ResponseTooLargeError || error instanceof TooManyChunks) return { kind: 'too_large', message: tooLargeMessage(error) };
+  if (error instanceof NotAnEventStream) return { kind: 'malformed_stream', message: oneLine(error.message) };
   if (error instanceof SyntaxError) return { kind: 'malformed_stream', message: `invalid JSON in stream: ${oneLine(error.message)}` };
   // A connection that dies mid-body: node:http says ECONNRESET ("aborted"), undici TypeError('terminated').
   if (isConnectionLoss(error)) return { kind: 'stream_reset', message: `connection closed mid-stream${causeText(error as Error)}` };
   const err = error as Error;
   return { kind: 'unknown', message: oneLine(err?.message ?? String(error)) };
+}
+
+function tooLargeMessage(error: ResponseTooLargeError | TooManyChunks): string {
+  if (error instanceof TooManyChunks) return error.message;
+  return `the response exceeded ${formatBytes(error.maxBytes)} (the cap is 4 KiB per max_tokens, at least 1 MiB): the server does not stop`;
 }
 
 const CONNECTION_LOSS_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);

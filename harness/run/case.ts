@@ -27,6 +27,7 @@ import { findModel } from '../targets/openai.ts';
 import { prepareModel, unknownModelInfo, type PreparedModel } from '../targets/prepare.ts';
 import { NO_TARGET_MESSAGE, resolvePlainTarget, unusableTarget } from '../targets/resolve.ts';
 import { caseId } from '../files/case-id.ts';
+import { parseJsonText } from '../files/schemas.ts';
 import { fileAtRef } from '../results/git.ts';
 import { NO_TARGET, unmeasured, type CaseFigures } from '../results/unmeasured.ts';
 import type {
@@ -179,7 +180,8 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
   const target = await targetFor(spec.target, spec.run);
   const { run } = spec;
   // A broken baseline is bad input: say so before sending any request (getting the model ready sends some).
-  const broken = run && !run.baseTarget ? baselineProblem(run) : null;
+  // Under --update-baseline a broken file is what gets replaced, not a reason to stop.
+  const broken = run && !run.baseTarget && !run.updateBaseline ? baselineProblem(run) : null;
   if (broken) return failed(identityOf(spec, null), whereOf(spec, target, null), [broken]);
   const model = await slot.get(context);
   const identity = identityOf(spec, model);
@@ -442,15 +444,7 @@ function baselineFor(run: RunOptions): { path: string; file: BaselineFile | null
   const ref = run.baseReplay?.ref ?? null;
   if (ref === null) return { path: file, file: once(baselines, file, () => readBaseline(file)) };
   const path = `${file}@${ref}`;
-  return { path, file: once(baselines, path, () => parseBaseline(parseJson(fileAtRef(ref, file, run.root), path), path)) };
-}
-
-function parseJson(text: string, path: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`baseline ${path}: not valid JSON (${(error as Error).message})`);
-  }
+  return { path, file: once(baselines, path, () => parseBaseline(parseJsonText(fileAtRef(ref, file, run.root), `baseline ${path}`), path)) };
 }
 
 /** What is wrong with the run's baseline file; null when it is fine or absent. */

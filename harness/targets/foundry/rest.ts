@@ -15,15 +15,19 @@ export async function call(
   origin: string,
   method: 'GET' | 'POST',
   path: string,
-  options: { timeoutMs?: number; body?: unknown; signal?: AbortSignal } = {},
+  options: { timeoutMs?: number; body?: unknown; signal?: AbortSignal; maxBodyBytes?: number } = {},
 ): Promise<Response> {
   const signals = [AbortSignal.timeout(options.timeoutMs ?? 30_000), ...(options.signal ? [options.signal] : [])];
   try {
-    return await httpFetch(`${origin}${path}`, {
-      method,
-      signal: AbortSignal.any(signals),
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body), headers: { 'content-type': 'application/json' } } : {}),
-    });
+    return await httpFetch(
+      `${origin}${path}`,
+      {
+        method,
+        signal: AbortSignal.any(signals),
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body), headers: { 'content-type': 'application/json' } } : {}),
+      },
+      options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes },
+    );
   } catch (error) {
     throw new FoundryError('unreachable', `${method} ${redactURL(origin)}${path} failed: ${describeFetchError(error)}`);
   }
@@ -32,7 +36,13 @@ export async function call(
 /** A JSON answer, or a FoundryError that names the endpoint and classifies the failure. */
 export async function callJson(origin: string, path: string, options: { timeoutMs?: number } = {}): Promise<unknown> {
   const response = await call(origin, 'GET', path, options);
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    // A body past the transport's cap, or a connection broken mid-body.
+    throw new FoundryError('failed', `GET ${path} could not be read: ${describeFetchError(error)}`);
+  }
   if (!response.ok) throw new FoundryError(classify(response.status, text), `GET ${path} answered HTTP ${response.status}: ${text.slice(0, 300)}`);
   if (text.trim() === '') return null;
   try {

@@ -196,7 +196,8 @@ export class FoundryService {
 
 /** Progress lines (`Total 45.67% Downloading ...`) stream in; the JSON verdict comes last. */
 async function streamDownload(origin: string, path: string, body: unknown, onPercent: (percent: number) => void, signal?: AbortSignal): Promise<void> {
-  const response = await call(origin, 'POST', path, { body, timeoutMs: 6 * 3_600_000, ...(signal ? { signal } : {}) });
+  // Hours of progress lines: only the last 4 KiB are kept (below), so the body itself is not capped.
+  const response = await call(origin, 'POST', path, { body, timeoutMs: 6 * 3_600_000, maxBodyBytes: Number.POSITIVE_INFINITY, ...(signal ? { signal } : {}) });
   if (!response.ok || !response.body)
     throw new FoundryError(classify(response.status, ''), `POST ${path} answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
   let text = '';
