@@ -87,7 +87,9 @@ describe('baseline files shared between runs', () => {
     expect(updateBaseline(path, makeResults([makeCase({ promptId: 'a' })]), 'default').written).toEqual(['tiny-1m/a']);
     expect(existsSync(`${path}.lock`)).toBe(false);
     writeFileSync(`${path}.lock`, `${process.ppid}\n`);
-    expect(() => withFileLock(path, () => 1, 100)).toThrow(`${path}.lock is held by process ${process.ppid}; if no foundry-bench run is updating it, remove the lock file`);
+    expect(() => withFileLock(path, () => 1, 100)).toThrow(
+      `${path}.lock is held by process ${process.ppid}; if no foundry-bench run is updating it, remove the lock file`,
+    );
   });
 
   test('temporary files of killed writers are removed by the next write; a live writer keeps its own', () => {
