@@ -594,7 +594,7 @@ export type RunTarget =
 export interface CatalogEntry {
   /** What the model can do, e.g. chat, tools. */
   capabilities: string[];
-  /** Download size, MB; null when unknown. */
+  /** Download size, MiB (2^20 bytes, as Foundry Local's fileSizeMb); null when unknown. */
   size_mb: number | null;
   /** License identifier, e.g. apache-2.0. */
   license: string;
@@ -698,7 +698,7 @@ export interface FoundryVariant {
   deviceType: DeviceType | null;
   /** ONNX Runtime execution provider, e.g. `CPUExecutionProvider`. */
   executionProvider: string | null;
-  /** Download size the catalog states, MB. */
+  /** Download size the catalog states, MiB (2^20 bytes). */
   fileSizeMb: number | null;
   /** License the catalog states. */
   license: string | null;
@@ -720,7 +720,7 @@ export interface ResolvedVariant {
   deviceType: DeviceType | null;
   /** Execution provider it runs on. */
   executionProvider: string | null;
-  /** Download size as Foundry Local's catalog states it for this variant, MB. */
+  /** Download size as Foundry Local's catalog states it for this variant, MiB (2^20 bytes). */
   fileSizeMb: number | null;
   /** License as Foundry Local's catalog states it. */
   license: string | null;

@@ -55,7 +55,8 @@ const COLUMNS: Array<[string, (c: CaseResult) => Cell]> = [
   ['quality_facets', (c) => c.quality?.facets?.score],
   ['quality_judge', (c) => (c.quality?.judge ? (c.quality.judge.score ?? c.quality.judge.status) : null)],
   ['quality_manual', (c) => c.quality?.manual?.score],
-  ['model_size_mb', (c) => c.catalog?.size_mb],
+  // MiB: the catalog's size_mb and Foundry Local's fileSizeMb count 2^20 bytes.
+  ['model_size_mib', (c) => c.catalog?.size_mb],
   ['model_license', (c) => c.catalog?.license],
   ['model_capabilities', (c) => c.catalog?.capabilities.join(' ')],
   ['energy_j_per_token_estimate', (c) => c.cost?.joulesPerToken],

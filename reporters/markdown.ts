@@ -101,7 +101,7 @@ function modelsSection(results: RunResults): string[] {
         : '';
     const load = c.modelInfo?.lifecycle?.alreadyLoaded ? 'already loaded' : c.modelInfo?.loadMs == null ? '-' : `${formatMs(c.modelInfo.loadMs)} ms`;
     lines.push(
-      `| ${escapeMarkdownCell(model)} | ${entry?.parameters ? `${(entry.parameters / 1e6).toFixed(1)}M` : '-'} | ${entry?.size_mb == null ? '-' : `${entry.size_mb} MB`} | ${entry ? escapeMarkdownCell(entry.license) : '-'} | ${entry ? escapeMarkdownCell(entry.capabilities.join(', ')) : '-'} | ${load} |${anyLifecycle ? lifecycleCells(c) : ''}${cost}`,
+      `| ${escapeMarkdownCell(model)} | ${entry?.parameters ? `${(entry.parameters / 1e6).toFixed(1)}M` : '-'} | ${entry?.size_mb == null ? '-' : `${entry.size_mb} MiB`} | ${entry ? escapeMarkdownCell(entry.license) : '-'} | ${entry ? escapeMarkdownCell(entry.capabilities.join(', ')) : '-'} | ${load} |${anyLifecycle ? lifecycleCells(c) : ''}${cost}`,
     );
   }
   return [

@@ -300,7 +300,7 @@ describe('config, catalog, quality and model selection, end to end', () => {
 
   test('reports carry quality, size, license and the cost estimate', () => {
     const md = readFileSync(join(run.outDir, 'report.md'), 'utf8');
-    expect(md).toMatch(/\| sim-fast \| 1\.0M \| 12\.5 MB \| apache-2\.0 \| chat, test \| - \| [\d.]+ J\/token, [\d.]+ EUR per 1M tokens \(est\.\) \|/);
+    expect(md).toMatch(/\| sim-fast \| 1\.0M \| 12\.5 MiB \| apache-2\.0 \| chat, test \| - \| [\d.]+ J\/token, [\d.]+ EUR per 1M tokens \(est\.\) \|/);
     expect(md).toContain('judge sim-judge: 4');
     const junit = readFileSync(join(run.outDir, 'junit.xml'), 'utf8');
     for (const property of [
@@ -325,7 +325,7 @@ describe('config, catalog, quality and model selection, end to end', () => {
     const { code, output } = await runCli(['models', '--config', join(dir, 'config.yaml')]);
     expect(code).toBe(0);
     expect(output).toMatch(/alias\s+family\s+parameters\s+size\s+license\s+capabilities\s+served/);
-    expect(output).toMatch(/sim-fast\s+sim\s+1\.0M\s+12\.5 MB\s+apache-2\.0\s+chat, test\s+yes/);
+    expect(output).toMatch(/sim-fast\s+sim\s+1\.0M\s+12\.5 MiB\s+apache-2\.0\s+chat, test\s+yes/);
   }, 30_000);
 
   test('an invalid config stops the run before any request, listing every problem', async () => {
@@ -367,16 +367,35 @@ describe('filters that select nothing, and the help and version commands', () =>
     const before = (await sim.served()).length;
     const run = await runBench({ BENCH_BASE_URL: sim.url }, [], 'test/typo-specs/*.bench.ts');
     expect(run.code).toBe(2);
-    for (const line of [
-      "invalid options in benchModel('sim-fast'):",
-      'unknown option iteratons (did you mean iterations?)',
-      'unknown option budgets.p95 (did you mean budgets.p95Ms?)',
-      'unknown option regression.metrc (did you mean regression.metric?)',
-      'unknown option quality.minscore (did you mean quality.minScore?)',
-      'unknown option prompts[0].temprature',
-    ])
-      expect(run.output).toContain(line);
+    const where = "\n  benchModel('sim-fast') in test/typo-specs/typos.bench.ts: ";
+    expect(run.output).toContain(
+      [
+        'invalid input, nothing was run:',
+        'unknown option iteratons (did you mean iterations?)',
+        'unknown option budgets.p95 (did you mean budgets.p95Ms?)',
+        'unknown option regression.metrc (did you mean regression.metric?)',
+        'unknown option quality.minscore (did you mean quality.minScore?)',
+        'unknown option prompts[0].temprature\n',
+      ].join(where),
+    );
+    // Refused before the target was resolved: no engine, no request, no report.
+    expect(run.output).not.toContain('foundry-bench: target');
+    expect(run.results).toBeNull();
     expect((await sim.served()).length).toBe(before);
+  }, 60_000);
+
+  test('missing or empty prompt sets, duplicate or unsafe inline ids: exit 2 before anything starts, each said once', async () => {
+    const run = await runBench({ BENCH_BASE_URL: sim.url }, [], 'test/prompt-specs/*.bench.ts');
+    expect(run.code).toBe(2);
+    const lines = run.output.split('\n').filter((line) => line.startsWith('  benchModel('));
+    expect(lines).toEqual([
+      "  benchModel('sim-fast') in test/prompt-specs/a.bench.ts, test/prompt-specs/b.bench.ts: fixtures/prompts/nope.yaml: cannot read (ENOENT)",
+      "  benchModel('sim-slow') in test/prompt-specs/b.bench.ts: inline prompts prompts: the prompt list is empty",
+      '  benchModel(\'sim-x\') in test/prompt-specs/b.bench.ts: inline prompts prompts[1].id: "a" is already the id of prompts[0]',
+      '  benchModel(\'sim-x\') in test/prompt-specs/b.bench.ts: inline prompts prompts[2].id: "bad\\nid" may only contain letters, digits, ".", "_" and "-"',
+    ]);
+    expect(run.output).not.toContain('foundry-bench: target');
+    expect(run.results).toBeNull();
   }, 60_000);
 
   test('benchModel.skip parks a model: its cases do not run (like a filtered-out test) and nothing is sent for it', async () => {

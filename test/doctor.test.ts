@@ -48,11 +48,17 @@ describe('foundry-bench doctor', () => {
   test('a broken setup fails the right lines, each with a hint', async () => {
     const checks = await check(['missing', 'no-usage', 'flaky-output', 'oom']);
     const line = (name: string) => checks.find((c) => c.name === name);
-    expect(line('missing: listed')).toMatchObject({ status: 'fail', hint: expect.stringContaining('download or load it') });
+    // A model the server does not list is skipped by a run, so doctor says skipped (not failed), with the same reason.
+    expect(line('missing: listed')).toMatchObject({
+      status: 'skip',
+      detail: expect.stringMatching(/^skipped by a run: model "missing" is not served by/),
+      hint: expect.stringContaining('download or load it'),
+    });
     expect(line('no-usage: streaming usage')).toMatchObject({ status: 'warn', hint: expect.stringContaining('estimated') });
     expect(line('flaky-output: deterministic')).toMatchObject({ status: 'fail', hint: expect.stringContaining('ignore temperature or seed') });
     expect(line('oom: answers')).toMatchObject({ status: 'fail', detail: expect.stringContaining('500'), hint: expect.stringContaining('smaller variant') });
-    expect(renderChecks(checks)).toMatch(/failed\n$/);
+    expect(renderChecks(checks)).toMatch(/\n- missing: listed {2,}skipped by a run/);
+    expect(renderChecks(checks)).toMatch(/ 2 failed, 1 skipped\n$/);
   });
 
   test('a slow first answer hints at cold starts', async () => {
@@ -72,9 +78,13 @@ describe('foundry-bench doctor', () => {
     const healthy = await run('healthy');
     expect(healthy.code).toBe(0);
     expect(healthy.output).toContain('✓ healthy: deterministic');
-    const broken = await run('healthy,missing');
+    // A model the server does not serve is skipped, as a run skips it: still exit 0.
+    const skipped = await run('healthy,missing');
+    expect(skipped.code).toBe(0);
+    expect(skipped.output).toContain('- missing: listed');
+    const broken = await run('healthy,oom');
     expect(broken.code).toBe(1);
-    expect(broken.output).toContain('× missing: listed');
+    expect(broken.output).toContain('× oom: answers');
   });
 
   test('finds the models the specs use without running them', async () => {

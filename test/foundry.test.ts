@@ -576,7 +576,7 @@ describe('doctor and models on Foundry Local', () => {
     );
   });
 
-  test('doctor: a broken setup fails per model with hints, and exits 1', async () => {
+  test('doctor: a broken setup fails per model with hints (what a run skips shown as skipped), and exits 1', async () => {
     const service = await fake({ generation: 'service', cached: [GPU], faults: { outOfMemory: [GPU] } });
     const { code, output } = await runCli(['doctor', '--models', 'qwen2.5-0.5b [gpu],phi-4-mini,qwen3-0.6b'], {
       FOUNDRY_LOCAL_ENDPOINT: service.origin,
@@ -586,11 +586,11 @@ describe('doctor and models on Foundry Local', () => {
     expect(output).toContain('× qwen2.5-0.5b [gpu]: ready');
     expect(output).toContain('hint: out of memory: pick a smaller variant');
     expect(output).toContain(
-      `× phi-4-mini: ready          ${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download`,
+      `- phi-4-mini: ready          skipped by a run: ${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download`,
     );
-    expect(output).toContain('× qwen3-0.6b: ready          "qwen3-0.6b" is neither an alias nor a model id');
-    // The endpoint passes, the unknown version warns (no CLI to ask), every model fails.
-    expect(output).toMatch(/\n1 passed, 1 warning\(s\), 3 failed\n$/);
+    expect(output).toContain('- qwen3-0.6b: ready          skipped by a run: "qwen3-0.6b" is neither an alias nor a model id');
+    // The endpoint passes, the unknown version warns (no CLI to ask); the load that fails fails, what a run skips is skipped.
+    expect(output).toMatch(/\n1 passed, 1 warning\(s\), 1 failed, 2 skipped\n$/);
   });
 
   test('models: one row per variant, the resolved one starred, with cache, load and disk state', async () => {
@@ -603,8 +603,8 @@ describe('doctor and models on Foundry Local', () => {
         .find((line) => line.includes(` ${id} `))
         ?.split(/\s{2,}/);
     // The older generation's alias pick is the catalog's first build, cached or not (as its SDKs and CLI pick).
-    expect(row(CPU)).toEqual(['qwen2.5-0.5b', CPU, 'CPU', 'CPUExecutionProvider', '822 MB', 'apache-2.0', 'yes', 'yes', '0.1 MiB', 'chat, tools']);
-    expect(row(GPU)?.slice(0, 10)).toEqual(['qwen2.5-0.5b', '*', GPU, 'GPU', 'WebGpuExecutionProvider', '696 MB', 'apache-2.0', 'no', 'no', '-']);
+    expect(row(CPU)).toEqual(['qwen2.5-0.5b', CPU, 'CPU', 'CPUExecutionProvider', '822 MiB', 'apache-2.0', 'yes', 'yes', '0.1 MiB', 'chat, tools']);
+    expect(row(GPU)?.slice(0, 10)).toEqual(['qwen2.5-0.5b', '*', GPU, 'GPU', 'WebGpuExecutionProvider', '696 MiB', 'apache-2.0', 'no', 'no', '-']);
     expect(output).toContain('not in this Foundry Local catalog: ');
     expect(output).toContain(`target: ${service.origin}/v1 (Foundry Local (version unknown) (service generation))`);
   });

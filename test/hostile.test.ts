@@ -93,3 +93,51 @@ describe('the sanitiser', () => {
     expect(s.deep({ a: ['hunter22'], n: 1, z: null })).toEqual({ a: ['***'], n: 1, z: null });
   });
 });
+
+/** A server whose answers never end: a stream of big token chunks, or (not streamed) a JSON body that keeps growing. */
+function endlessServer(): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url === '/v1/models') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 'endless' }] }));
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const streamed = (JSON.parse(body) as { stream?: boolean }).stream === true;
+      res.writeHead(200, { 'content-type': streamed ? 'text/event-stream' : 'application/json' });
+      if (!streamed) res.write('{"choices":[{"index":0,"message":{"role":"assistant","content":"');
+      const piece = streamed ? `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'x'.repeat(60_000) } }] })}\n\n` : 'y'.repeat(60_000);
+      const pump = () => {
+        while (!res.destroyed) if (!res.write(piece)) return void res.once('drain', pump);
+      };
+      res.on('close', () => res.destroy());
+      pump();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('a server whose answers never end', () => {
+  test.each([
+    ['streamed', []],
+    ['not streamed', ['--no-stream']],
+  ])(
+    '%s: each request cut at its cap, every report written',
+    async (_how, args) => {
+      const server = await endlessServer();
+      try {
+        const rssBefore = process.memoryUsage().rss;
+        const run = await runBench({ BENCH_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, args, 'test/endless-specs/*.bench.ts');
+        expect(run.code).toBe(1);
+        const [c] = run.results?.cases ?? [];
+        expect(c?.samples.map((s) => s.error?.kind)).toEqual(['too_large', 'too_large', 'too_large']);
+        expect(c?.failures.join('\n')).toContain('the response exceeded 1 MiB');
+        expect(readdirSync(run.outDir).sort()).toEqual(['junit.xml', 'report.md', 'results.csv', 'results.json']);
+        expect(run.raw.length).toBeLessThan(1024 * 1024);
+        expect(process.memoryUsage().rss - rssBefore).toBeLessThan(300 * 1024 * 1024);
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    },
+    60_000,
+  );
+});

@@ -14,7 +14,8 @@ import { suiteName } from '../run/params.ts';
 import { prepareModel, type PreparedModel } from '../targets/prepare.ts';
 import type { FoundryLifecycleOptions, FoundryOptions, RunTarget, VariantSelector } from '../types.ts';
 
-export type CheckStatus = 'pass' | 'warn' | 'fail';
+/** `skip`: a model the target does not serve, which a run skips (not a failure, as in the run). */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
 export interface DoctorCheck {
   status: CheckStatus;
@@ -88,7 +89,14 @@ export async function doctor(target: RunTarget, models: readonly SpecModel[], { 
     const prepared = await prepareModel(target, alias, selector, { foundry, cold: null });
     if (prepared.kind !== 'ready') {
       const [detail = '', hint = null] = (prepared.kind === 'fail' ? prepared.message : prepared.reason).split('\nhint: ');
-      add('fail', ready, detail, hint ?? (target.foundry ? null : 'download or load it on the server, or fix the name in the spec'));
+      // What a run would skip is reported as skipped here too: a fresh clone's doctor passes where its run passes.
+      const status = prepared.kind === 'fail' ? 'fail' : 'skip';
+      add(
+        status,
+        ready,
+        status === 'skip' ? `skipped by a run: ${detail}` : detail,
+        hint ?? (target.foundry ? null : 'download or load it on the server, or fix the name in the spec'),
+      );
       continue;
     }
     try {
@@ -151,7 +159,7 @@ async function chatChecks(openai: OpenAI, model: string, id: string, timeoutMs: 
   }
 }
 
-const SYMBOL: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '×' };
+const SYMBOL: Record<CheckStatus, string> = { pass: '✓', warn: '!', fail: '×', skip: '-' };
 
 export function renderChecks(checks: readonly DoctorCheck[]): string {
   const width = Math.max(...checks.map((c) => c.name.length));
@@ -159,8 +167,8 @@ export function renderChecks(checks: readonly DoctorCheck[]): string {
     `${SYMBOL[c.status]} ${c.name.padEnd(width)}  ${c.detail}`,
     ...(c.hint ? [`  ${' '.repeat(width)}  hint: ${c.hint}`] : []),
   ]);
-  const failed = checks.filter((c) => c.status === 'fail').length;
-  const warned = checks.filter((c) => c.status === 'warn').length;
-  lines.push('', `${checks.length - failed - warned} passed, ${warned} warning(s), ${failed} failed`);
+  const count = (status: CheckStatus) => checks.filter((c) => c.status === status).length;
+  const skipped = count('skip') > 0 ? `, ${count('skip')} skipped` : '';
+  lines.push('', `${count('pass')} passed, ${count('warn')} warning(s), ${count('fail')} failed${skipped}`);
   return `${lines.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import BenchReporter, { type Io } from '../../reporters/hub.ts';
 import { DataFileError } from '../files/data-file.ts';
 import { preflight } from '../files/preflight.ts';
 import { baselinePath, readBaseline } from '../gate/baseline.ts';
+import { specInputProblems } from './spec-preflight.ts';
 import { fileAtRef } from '../results/git.ts';
 import type { RunOptions, RunResults } from '../types.ts';
 import { UsageError } from './errors.ts';
@@ -26,6 +27,9 @@ export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
   // Every file a user wrote is checked before any request: all problems at once, exit 2.
   const problems = preflight(options.config, options.root);
   if (problems.length > 0) throw new DataFileError(problems);
+  // The specs' options and prompt sets too, before the target is resolved (which may start an engine).
+  const specProblems = await specInputProblems(options.root, options.specs, options.filters);
+  if (specProblems.length > 0) throw new DataFileError(specProblems);
   // --base-ref names a commit: one it cannot read the baseline at is bad input, said once, before any request.
   const ref = options.baseReplay?.ref;
   if (ref) {

@@ -8,6 +8,9 @@ import { resolve } from 'node:path';
 import { DataFileError, fieldName, loadDataFile, locate, type Located } from './data-file.ts';
 import type { ChatMessage, Prompt, PromptInput } from '../types.ts';
 
+/** A prompt id: the same rule inline as in prompt files (schemas/prompts.schema.json), as ids become case ids. */
+const PROMPT_ID = /^[A-Za-z0-9._-]+$/;
+
 /** Loads and normalises prompts; errors name the file (or "inline prompts"), line and field. */
 export function loadPrompts(prompts: string | ReadonlyArray<PromptInput | string>, root = process.cwd()): Prompt[] {
   if (typeof prompts === 'string') {
@@ -27,6 +30,7 @@ export function normalizePrompts(list: ReadonlyArray<unknown>, source: string, l
     if (typeof entry === 'string') return { id: `prompt-${index + 1}`, messages: [{ role: 'user' as const, content: entry }] };
     const input = (entry ?? {}) as PromptInput;
     if (typeof input.id !== 'string' || input.id.trim() === '') problem([index, 'id'], 'must be a non-empty string');
+    else if (!PROMPT_ID.test(input.id)) problem([index, 'id'], `${JSON.stringify(input.id)} may only contain letters, digits, ".", "_" and "-"`);
     else if (seen.has(input.id)) problem([index, 'id'], `"${input.id}" is already the id of prompts[${seen.get(input.id)}]`);
     else seen.set(input.id, index);
     const messages: ChatMessage[] = [];

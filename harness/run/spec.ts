@@ -9,7 +9,7 @@ import { loadPrompts } from '../files/prompts.ts';
 import { runSanitizer } from '../files/sanitize.ts';
 import { adaptivePlan } from '../gate/sequential.ts';
 import { gateOptions, type GateOptions } from '../gate/verdict.ts';
-import type { BenchOptions, CaseParams, ParamOverrides, RunOptions, VariantSelector } from '../types.ts';
+import type { BenchOptions, CaseParams, Prompt, ParamOverrides, RunOptions, VariantSelector } from '../types.ts';
 import { benchFailure, ModelSlot, runBenchCase, type CaseSpec } from './case.ts';
 import { promptHash, resolveParams, suiteName } from './params.ts';
 import { INVALID_SPEC_OPTIONS, specOptionProblems } from './spec-options.ts';
@@ -26,16 +26,43 @@ export const benchModel = Object.assign((model: string, options: BenchOptions): 
   skip: (model: string, options: BenchOptions): void => declareModel(describe.skip, model, options),
 });
 
-function declareModel(declare: Declare, model: string, options: BenchOptions): void {
+/**
+ * Set by the CLI while it imports the spec files itself, before vitest starts anything: benchModel then only
+ * checks its options and prompts, records what is wrong, and declares nothing.
+ */
+export interface SpecPreflight {
+  root: string;
+  problems: Array<{ model: string; problems: string[] }>;
+}
+export const SPEC_PREFLIGHT = Symbol.for('foundry-bench.spec-preflight');
+
+/** What is wrong with one benchModel call's input (option typos, its prompts), and its prompts when none is. */
+function checkInput(model: string, options: BenchOptions, root: string): { problems: string[]; prompts: Prompt[] } {
   // Specs run without type-checking: a misspelt option would be ignored silently. Fail the file instead.
   const problems = specOptionProblems(options);
-  if (problems.length > 0) throw new Error(`${INVALID_SPEC_OPTIONS} benchModel('${model}'):\n  ${problems.join('\n  ')}`);
+  let prompts: Prompt[] = [];
+  try {
+    prompts = loadPrompts(options.prompts, root);
+  } catch (error) {
+    problems.push(...(error as Error).message.split('\n'));
+  }
+  return { problems, prompts };
+}
+
+function declareModel(declare: Declare, model: string, options: BenchOptions): void {
+  const preflight = (globalThis as { [SPEC_PREFLIGHT]?: SpecPreflight })[SPEC_PREFLIGHT];
+  if (preflight) {
+    const { problems } = checkInput(model, options, preflight.root);
+    if (problems.length > 0) preflight.problems.push({ model, problems });
+    return;
+  }
   // Provided by foundry-bench; undefined when a spec runs under vitest alone (its cases then fail, saying so).
   const run = inject('runOptions') as RunOptions | undefined;
   const root = run?.root ?? process.cwd();
   const config = run?.config ?? {};
-  // Loaded while vitest collects the file: a broken prompt file fails the file before any request.
-  const prompts = loadPrompts(options.prompts, root);
+  // Checked again while vitest collects the file (a spec run by vitest alone gets no preflight): bad input, exit 2.
+  const { problems, prompts } = checkInput(model, options, root);
+  if (problems.length > 0) throw new Error(`${INVALID_SPEC_OPTIONS} benchModel('${model}'):\n  ${problems.join('\n  ')}`);
   const gate = gateOptions(options.regression, run?.failOn ?? null, config.regression);
   const stabilize = stabilizeOptions(options.stabilize);
   const minQuality = options.quality?.minScore ?? config.quality?.minScore;
