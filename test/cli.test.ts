@@ -393,6 +393,7 @@ describe('filters that select nothing, and the help and version commands', () =>
       "  benchModel('sim-slow') in test/prompt-specs/b.bench.ts: inline prompts prompts: the prompt list is empty",
       '  benchModel(\'sim-x\') in test/prompt-specs/b.bench.ts: inline prompts prompts[1].id: "a" is already the id of prompts[0]',
       '  benchModel(\'sim-x\') in test/prompt-specs/b.bench.ts: inline prompts prompts[2].id: "bad\\nid" may only contain letters, digits, ".", "_" and "-"',
+      '  benchModel(\'evil\\n::error::x\') in test/prompt-specs/b.bench.ts: the model name "evil\\n::error::x" must be a non-empty string without control characters',
     ]);
     expect(run.output).not.toContain('foundry-bench: target');
     expect(run.results).toBeNull();

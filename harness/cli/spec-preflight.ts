@@ -7,7 +7,7 @@
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { glob } from 'tinyglobby';
-import { SPEC_PREFLIGHT, type SpecPreflight } from '../run/spec.ts';
+import { modelCall, SPEC_PREFLIGHT, type SpecPreflight } from '../run/spec.ts';
 
 /** The spec files a run would collect: the specs pattern, narrowed by file filters as vitest does (path contains). */
 export async function specFiles(root: string, pattern: string, filters: readonly string[]): Promise<string[]> {
@@ -40,6 +40,6 @@ export async function specInputProblems(root: string, pattern: string, filters: 
   }
   return [...where].map(([key, files]) => {
     const [problem, model] = key.split('\u0000');
-    return `benchModel('${model}') in ${files.join(', ')}: ${problem}`;
+    return `${modelCall(model)} in ${files.join(', ')}: ${problem}`;
   });
 }

@@ -36,10 +36,20 @@ export interface SpecPreflight {
 }
 export const SPEC_PREFLIGHT = Symbol.for('foundry-bench.spec-preflight');
 
+/** `benchModel('name')` as messages show it, control characters escaped (a name may be anything a spec passes). */
+export function modelCall(model: unknown): string {
+  const name = String(model).replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return `benchModel('${name}')`;
+}
+
 /** What is wrong with one benchModel call's input (option typos, its prompts), and its prompts when none is. */
 function checkInput(model: string, options: BenchOptions, root: string): { problems: string[]; prompts: Prompt[] } {
   // Specs run without type-checking: a misspelt option would be ignored silently. Fail the file instead.
   const problems = specOptionProblems(options);
+  // A model name becomes part of case ids, file names in reports and log lines: no control characters.
+  if (typeof model !== 'string' || model.trim() === '' || /[\u0000-\u001f\u007f]/.test(model)) {
+    problems.push(`the model name ${JSON.stringify(model)} must be a non-empty string without control characters`);
+  }
   let prompts: Prompt[] = [];
   try {
     prompts = loadPrompts(options.prompts, root);
@@ -62,7 +72,7 @@ function declareModel(declare: Declare, model: string, options: BenchOptions): v
   const config = run?.config ?? {};
   // Checked again while vitest collects the file (a spec run by vitest alone gets no preflight): bad input, exit 2.
   const { problems, prompts } = checkInput(model, options, root);
-  if (problems.length > 0) throw new Error(`${INVALID_SPEC_OPTIONS} benchModel('${model}'):\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw new Error(`${INVALID_SPEC_OPTIONS} ${modelCall(model)}:\n  ${problems.join('\n  ')}`);
   const gate = gateOptions(options.regression, run?.failOn ?? null, config.regression);
   const stabilize = stabilizeOptions(options.stabilize);
   const minQuality = options.quality?.minScore ?? config.quality?.minScore;

@@ -9,3 +9,4 @@ benchModel('sim-x', {
   ],
   iterations: 2,
 });
+benchModel('evil\n::error::x', { prompts: [{ id: 'a', text: 'x' }] });
