@@ -306,7 +306,7 @@ export interface CaseParams {
 // ---------------------------------------------------------------------------
 
 /** The reports a run can write; `json` (results.json) is always written. */
-export type ReporterName = 'console' | 'json' | 'junit' | 'markdown' | 'csv' | 'github';
+export type ReporterName = 'console' | 'json' | 'junit' | 'markdown' | 'csv' | 'github' | 'html';
 
 /** The project's config file, `foundry-bench.config.{yaml,yml,json,ts}` (`schemas/config.schema.json`). */
 export interface HarnessConfig {
@@ -1085,6 +1085,11 @@ export interface GateResult {
     /** Blocks the comparison rests on. */
     blocks: number;
   };
+  /**
+   * The reference's timed requests in the order they were measured (its latest stored run, or the A/B base): what
+   * reports draw beside this run's samples. Absent when there was no reference.
+   */
+  referenceSamples?: GateSample[];
   /** Set when sampling was adaptive: how many looks the verdict took, and why sampling stopped. */
   sampling?: {
     /**

@@ -2,7 +2,7 @@
  * The bench run's one vitest reporter. While the run goes it drives the live
  * console view; at the end it builds the results document once and hands it
  * to every output the run asked for, each a pure renderer plus an atomic
- * write: the console table, results.json, junit.xml, report.md, results.csv,
+ * write: the console table, results.json, report.html, junit.xml, report.md, results.csv,
  * GitHub's job summary and annotations, and the baseline under
  * --update-baseline. One output's failure is reported and does not stop the
  * others.
@@ -23,6 +23,7 @@ import type { ReporterName, RunOptions, RunResults } from '../harness/types.ts';
 import { ConsoleView } from './console.ts';
 import { renderCsv } from './csv.ts';
 import { annotations } from './github.ts';
+import { renderHtml } from './html.ts';
 import { renderJUnit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 
@@ -45,8 +46,8 @@ export default class BenchReporter implements Reporter {
     private readonly options: RunOptions,
     private readonly io: Io,
   ) {
-    // results.json is always written.
-    this.outputs = new Set<ReporterName>([...options.reporters, 'json']);
+    // results.json and report.html are always written.
+    this.outputs = new Set<ReporterName>([...options.reporters, 'json', 'html']);
     this.view = this.outputs.has('console') ? new ConsoleView(io.stdout, io.stderr, options.output.noColor) : null;
   }
 
@@ -102,6 +103,7 @@ export default class BenchReporter implements Reporter {
       ['junit', () => writeFileAtomic(join(out, 'junit.xml'), renderJUnit(results))],
       ['markdown', () => writeFileAtomic(join(out, 'report.md'), report())],
       ['csv', () => writeFileAtomic(join(out, 'results.csv'), renderCsv(results))],
+      ['html', () => writeFileAtomic(join(out, 'report.html'), renderHtml(results))],
       ['github', () => this.github(results, report)],
       ['baseline', () => this.baseline(results, reason)],
     ];

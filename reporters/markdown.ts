@@ -53,6 +53,41 @@ function summaryLine(results: RunResults): string {
   return `**${results.summary.cases} cases**: ${parts.join(' · ') || 'none'}${changed ? ` · 🔀 ${changed} output changed` : ''}`;
 }
 
+/** Cases the PR comment's chart shows, the largest changes first: a chart GitHub draws legibly in a comment. */
+export const CHART_CASES = 12;
+
+/** A case id as a mermaid axis label: only characters that cannot end the label or the code block. */
+function chartLabel(text: string): string {
+  const safe = text.replace(/[^A-Za-z0-9._/@()+ -]/g, '_');
+  return safe.length > 32 ? `${safe.slice(0, 31)}…` : safe;
+}
+
+/**
+ * A mermaid xychart GitHub renders in the comment itself: e2e p95 per case, the reference as bars and this run as
+ * a line, for the cases with both (the largest changes first, CHART_CASES at most). Empty when no case has both.
+ */
+export function p95Chart(results: RunResults): string[] {
+  const rows = results.cases.flatMap((c) => {
+    const p95 = c.gate?.metrics.find((m) => m.metric === 'e2eP95');
+    return p95?.base != null && p95.head != null ? [{ id: c.id, base: p95.base, head: p95.head }] : [];
+  });
+  if (rows.length === 0) return [];
+  const shown = [...rows].sort((a, b) => Math.abs(b.head / b.base - 1) - Math.abs(a.head / a.base - 1)).slice(0, CHART_CASES);
+  const values = (pick: (r: (typeof shown)[number]) => number) => shown.map((r) => Number(pick(r).toFixed(1))).join(', ');
+  const title = shown.length < rows.length ? `e2e p95 (ms), the ${shown.length} largest changes of ${rows.length}` : 'e2e p95 (ms)';
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `  title "${title}: reference (bars) vs this run (line)"`,
+    `  x-axis [${shown.map((r) => `"${chartLabel(r.id)}"`).join(', ')}]`,
+    '  y-axis "p95 (ms)"',
+    `  bar [${values((r) => r.base)}]`,
+    `  line [${values((r) => r.head)}]`,
+    '```',
+    '',
+  ];
+}
+
 function tableRow(c: CaseResult): string {
   const e2e = c.stats.e2eMs;
   const tokPerSec = c.stats.e2eTokPerSec?.p50;
@@ -217,7 +252,7 @@ function details(c: CaseResult, withSample: boolean): string[] {
 type Detail = 'full' | 'no-samples' | 'no-details' | 'notable-rows';
 
 function render(results: RunResults, detail: Detail, options: MarkdownOptions): string {
-  const out = [REPORT_MARKER, `### ${escapeMarkdownCell(options.title ?? 'foundry-bench')}`, '', summaryLine(results), ''];
+  const out = [REPORT_MARKER, `### ${escapeMarkdownCell(options.title ?? 'foundry-bench')}`, '', summaryLine(results), '', ...p95Chart(results)];
   const shown = detail === 'notable-rows' ? results.cases.filter((c) => !['unchanged', 'new', 'skipped'].includes(outcome(c))) : results.cases;
   const ran = shown.filter((c) => c.status !== 'skipped');
   // A merged run of several hardware profiles gets one table per profile.

@@ -1,11 +1,12 @@
 /** The formats a results document renders to offline (`foundry-bench report` and `compare`), each a pure function. */
 import type { RunResults } from '../harness/types.ts';
 import { renderCsv } from './csv.ts';
+import { renderHtml } from './html.ts';
 import { renderJUnit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderTable } from './table.ts';
 
-export const FORMATS = ['md', 'junit', 'csv', 'json', 'table'] as const;
+export const FORMATS = ['md', 'junit', 'csv', 'json', 'table', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function render(results: RunResults, format: Format): string {
@@ -20,5 +21,7 @@ export function render(results: RunResults, format: Format): string {
       return `${JSON.stringify(results, null, 2)}\n`;
     case 'table':
       return `${renderTable(results)}\n`;
+    case 'html':
+      return renderHtml(results);
   }
 }

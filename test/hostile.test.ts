@@ -130,7 +130,7 @@ describe('a server whose answers never end', () => {
         const [c] = run.results?.cases ?? [];
         expect(c?.samples.map((s) => s.error?.kind)).toEqual(['too_large', 'too_large', 'too_large']);
         expect(c?.failures.join('\n')).toContain('the response exceeded 1 MiB');
-        expect(readdirSync(run.outDir).sort()).toEqual(['junit.xml', 'report.md', 'results.csv', 'results.json']);
+        expect(readdirSync(run.outDir).sort()).toEqual(['junit.xml', 'report.html', 'report.md', 'results.csv', 'results.json']);
         expect(run.raw.length).toBeLessThan(1024 * 1024);
         expect(process.memoryUsage().rss - rssBefore).toBeLessThan(300 * 1024 * 1024);
       } finally {

@@ -26,7 +26,7 @@ describe('run options', () => {
       profile: 'default',
       updateBaseline: false,
       failOn: null,
-      reporters: ['console', 'json', 'junit', 'markdown', 'csv', 'github'],
+      reporters: ['console', 'json', 'junit', 'markdown', 'csv', 'github', 'html'],
       embedded: { modelDir: '/project/node_modules/.cache/foundry-bench/models', threads: 1 },
       output: { noColor: false, githubActions: false, stepSummary: null },
     });

@@ -49,6 +49,17 @@ export function fitBody(body: string, marker: string, maxChars: number, artifact
   return { body: marked.slice(0, cut > 0 ? cut : maxChars - note.length) + note, truncated: true };
 }
 
+/** The body with a line linking the run's artifacts (report.html) after its summary line. */
+export function withReportLink(body: string, marker: string, artifactUrl: string): string {
+  const link = `📊 Charts of every case (distributions, requests in order, inter-token latency, verdicts): \`report.html\` in the [run's artifacts](${artifactUrl}).`;
+  const lines = body.split('\n');
+  // After the summary line (the first bold line), else at the top below the marker.
+  const summary = lines.findIndex((line) => line.startsWith('**'));
+  if (summary >= 0) lines.splice(summary + 1, 0, '', link);
+  else lines.splice(lines[0] === marker ? 1 : 0, 0, link, '');
+  return lines.join('\n');
+}
+
 function nextPage(link: string | null): string | null {
   if (!link) return null;
   for (const part of link.split(',')) {
@@ -94,7 +105,9 @@ export async function upsertComment(options: UpsertOptions): Promise<UpsertResul
     existing = (Array.isArray(json) ? (json as IssueComment[]) : []).find((comment) => comment?.body?.includes(marker));
     url = nextPage(link);
   }
-  const { body, truncated } = fitBody(options.body, marker, options.maxChars ?? GITHUB_COMMENT_LIMIT, options.artifactUrl);
+  // The charts of every case are in report.html, which a comment cannot hold: say where it is, first.
+  const withLink = options.artifactUrl ? withReportLink(options.body, marker, options.artifactUrl) : options.body;
+  const { body, truncated } = fitBody(withLink, marker, options.maxChars ?? GITHUB_COMMENT_LIMIT, options.artifactUrl);
   const { json } = existing
     ? await call('PATCH', `${api}/repos/${options.repository}/issues/comments/${existing.id}`, { body })
     : await call('POST', `${api}/repos/${options.repository}/issues/${options.issueNumber}/comments`, { body });

@@ -12,7 +12,7 @@ import { DataFileError, loadDataFile } from './data-file.ts';
 import { schemaProblems } from './schemas.ts';
 
 /** Every report a run can write, in the order they are written. */
-export const REPORTER_NAMES: readonly ReporterName[] = ['console', 'json', 'junit', 'markdown', 'csv', 'github'];
+export const REPORTER_NAMES: readonly ReporterName[] = ['console', 'json', 'junit', 'markdown', 'csv', 'github', 'html'];
 
 /** The file names a project's config may have, first found wins. */
 export const CONFIG_FILES = ['foundry-bench.config.yaml', 'foundry-bench.config.yml', 'foundry-bench.config.json', 'foundry-bench.config.ts'];

@@ -111,6 +111,11 @@ export function referencesById(entries: Iterable<[string, Reference]>): Map<stri
 }
 
 /** The gate's result for a case and the failure lines it adds (none when it passes, or while updating the baseline). */
+/** Only the fields a GateSample has (a paired base's samples are whole RequestSamples). */
+function gateSample(s: GateSample): GateSample {
+  return { ok: s.ok, e2eMs: s.e2eMs, ttftMs: s.ttftMs, e2eTokPerSec: s.e2eTokPerSec };
+}
+
 export function gateCase(reference: Reference | null, head: Head, options: GateOptions, updating = false): { gate: GateResult; failures: string[] } {
   const changes = inputChanges(reference?.input ?? null, head.input);
   // `onInputChange: new`: a case whose input changed starts afresh (unless the base was replayed on purpose).
@@ -131,6 +136,7 @@ export function gateCase(reference: Reference | null, head: Head, options: GateO
     ...(compared?.pairing
       ? { paired: { target: compared.file, blocks: new Set(compared.pairing.headBlocks).size, ...(compared.replayOf ? { replayOf: compared.replayOf } : {}) } }
       : {}),
+    ...(compared ? { referenceSamples: (compared.runs[0] ?? []).map(gateSample) } : {}),
     outputChanged: compared?.outputSha256 && head.outputSha256 ? compared.outputSha256 !== head.outputSha256 : null,
     inputChanges: changes,
     // Reported for e2e latency; each metric's message states the drift its own interval allowed for.

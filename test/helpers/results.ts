@@ -106,6 +106,7 @@ export function makeCase(spec: CaseSpec = {}): CaseResult {
           outputChanged: null,
           inputChanges: [],
           drift: base ? { sigma: 0, runs: 1 } : null,
+          ...(base ? { referenceSamples: base.map(({ ok, e2eMs, ttftMs, e2eTokPerSec }) => ({ ok, e2eMs, ttftMs, e2eTokPerSec })) } : {}),
         }
       : null,
     catalog: null,

@@ -1,0 +1,208 @@
+/**
+ * report.html: one self-contained page for a run, meant to be opened from disk or as a CI artifact. It answers
+ * the questions about shape that tables cannot: is the tail one outlier or a second mode, did the first requests
+ * run slow, did a change move the whole distribution or only its tail, which model is faster at what quality.
+ *
+ * Everything is inlined (styles and charts as static SVG); a Content-Security-Policy forbids scripts and any
+ * request, so even text that escaped escaping could neither run nor call out. All text is HTML-escaped.
+ */
+import type { CaseResult, RunResults } from '../harness/types.ts';
+import { comparisonChart, COLORS, OUTCOME_COLOR, distributionChart, FOREST_LIMIT, forestChart, itlChart, markerDefs, medianRequest, PLOT_CSS, sequenceChart, verdictChart } from './charts.ts';
+import { escapeHtml, formatBytes, formatChange, formatMs, gateBasis, modelLabel, type Outcome, outcome, samplingNote } from './format.ts';
+
+/** How much of a sample output a case shows. */
+const OUTPUT_CHARS = 600;
+
+const CSS = `
+:root{color-scheme:light;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#111827}
+body{margin:0 auto;max-width:1180px;padding:12px}
+h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.15em;margin:1.4em 0 .4em;border-bottom:1px solid #e5e7eb}h3{font-size:1em;margin:0 0 .3em;overflow-wrap:anywhere}
+.muted{color:#6b7280}.num{text-align:right;font-variant-numeric:tabular-nums}
+.wrap{overflow-x:auto}table{border-collapse:collapse;font-size:.92em}th,td{padding:3px 8px;border-bottom:1px solid #f3f4f6;text-align:left;vertical-align:top}
+.case{border:1px solid #e5e7eb;border-radius:6px;padding:10px;margin:12px 0}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:8px}
+figure{margin:0;min-width:0}figcaption{font-size:.85em;color:#4b5563}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f9fafb;padding:6px;border-radius:4px;max-height:12em;overflow:auto}
+.key span{display:inline-block;margin-right:12px}.swatch{display:inline-block;width:18px;height:3px;vertical-align:middle;margin-right:4px}
+.badge{color:white;border-radius:3px;padding:0 6px;font-weight:600}
+ul.failures{color:${COLORS.failed};margin:.3em 0;padding-left:1.2em}
+${PLOT_CSS}`;
+
+export function renderHtml(results: RunResults): string {
+  const { run, summary } = results;
+  const measured = results.cases.filter((c) => c.status !== 'skipped');
+  const skipped = results.cases.filter((c) => c.status === 'skipped');
+  const title = `foundry-bench: ${summary.cases} cases, ${summary.failed} failed`;
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // No script may run and nothing may be fetched: the page is data, whatever a model wrote into it.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    `<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>`,
+    header(results),
+    verdictSection(measured),
+    comparisonSection(measured),
+    lifecycleSection(measured),
+    skippedSection(skipped),
+    machineSection(results),
+    `<h2 id="cases">Cases</h2>`,
+    key(),
+    ...measured.map(caseSection),
+    // After the cases, which are what define the markers it holds.
+    markerDefs(),
+    run.errors.length > 0 ? `<h2>Errors</h2><ul class="failures">${run.errors.map((e) => `<li>${escapeHtml(`${e.file ? `${e.file}: ` : ''}${e.message}`)}</li>`).join('')}</ul>` : '',
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+function header({ run, summary, tool }: RunResults): string {
+  const counts = `${summary.cases} cases: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`;
+  const facts = [
+    `outcome <b>${escapeHtml(run.outcome)}</b>`,
+    escapeHtml(counts),
+    `started ${escapeHtml(run.startedAt)}`,
+    `${(run.durationMs / 1000).toFixed(1)} s`,
+    run.gitSha ? `commit <code>${escapeHtml(run.gitSha.slice(0, 12))}</code>` : null,
+    `profile ${escapeHtml(run.profile)}`,
+    run.shard ? `shard ${escapeHtml(run.shard)}` : null,
+  ].filter(Boolean);
+  return `<header><h1>foundry-bench report</h1><p class="muted">${facts.join(' · ')} · ${escapeHtml(tool.name)} ${escapeHtml(tool.version)}</p></header>`;
+}
+
+function verdictSection(cases: readonly CaseResult[]): string {
+  const forest = forestChart(cases);
+  if (!forest) return '';
+  const note = forest.shown < forest.of ? ` The ${FOREST_LIMIT} largest of ${forest.of} changes are shown.` : '';
+  return (
+    `<h2 id="verdicts">Verdicts</h2><figure>${forest.svg}<figcaption>Each gated case's e2e p95 change against its reference with the ` +
+    `confidence interval; the green band is the tolerance. Inside it: unchanged; wholly above: regressed; wholly below: improved; ` +
+    `across an edge: inconclusive.${escapeHtml(note)}</figcaption></figure>`
+  );
+}
+
+function comparisonSection(cases: readonly CaseResult[]): string {
+  const chart = comparisonChart(cases);
+  if (!chart) return '';
+  const rows = cases.map((c) => {
+    const cells = [
+      escapeHtml(modelLabel(c)),
+      escapeHtml(c.promptId),
+      num(formatMs(c.stats.e2eMs?.p50)),
+      num(formatMs(c.stats.e2eMs?.p95)),
+      num(formatMs(c.stats.ttftMs?.p95)),
+      num(c.stats.e2eTokPerSec ? c.stats.e2eTokPerSec.p50.toFixed(1) : '-'),
+      num(c.quality?.score != null ? c.quality.score.toFixed(1) : '-'),
+    ];
+    return `<tr><td>${cells.join('</td><td>')}</td></tr>`;
+  });
+  return (
+    `<h2 id="models">Models compared</h2><figure>${chart}<figcaption>One mark per case: across, median tokens/s; up, e2e p95; ` +
+    `size, quality score (1-5, when scored); symbol, device (CPU and GPU variants side by side).</figcaption></figure>` +
+    table(['model', 'prompt', 'p50 ms', 'p95 ms', 'TTFT p95 ms', 'tok/s', 'quality'], rows)
+  );
+}
+
+/** Foundry Local's (and the embedded engine's) model lifecycle: load, cold first request, memory, disk. */
+function lifecycleSection(cases: readonly CaseResult[]): string {
+  const seen = new Set<string>();
+  const rows: string[] = [];
+  for (const c of cases) {
+    const info = c.modelInfo;
+    const key = modelLabel(c);
+    if (!info || seen.has(key)) continue;
+    seen.add(key);
+    const life = info.lifecycle;
+    const cells = [
+      escapeHtml(key),
+      num(info.loadMs == null ? (life?.alreadyLoaded ? 'already loaded' : '-') : formatMs(info.loadMs)),
+      num(life?.cold ? (life.cold.ok ? `${formatMs(life.cold.ttftMs)} / ${formatMs(life.cold.e2eMs)}` : 'failed') : '-'),
+      num(info.warmUp ? `${info.warmUp.requests}${info.warmUp.stable ? '' : ' (not stable)'}` : '-'),
+      num(formatBytes(life?.rssAfterBytes != null && life.rssBeforeBytes != null ? life.rssAfterBytes - life.rssBeforeBytes : info.rssGrowthBytes)),
+      num(formatBytes(life?.diskBytes ?? info.fileBytes)),
+      num(life?.downloadMs != null ? `${(life.downloadMs / 1000).toFixed(1)} s` : '-'),
+      escapeHtml(life?.loadedVia ?? ''),
+    ];
+    rows.push(`<tr><td>${cells.join('</td><td>')}</td></tr>`);
+  }
+  if (rows.length === 0) return '';
+  return (
+    '<h2 id="lifecycle">Model lifecycle</h2>' +
+    table(['model', 'load', 'cold TTFT / e2e', 'warm-up requests', 'memory growth', 'disk', 'download', 'loaded via'], rows)
+  );
+}
+
+function skippedSection(cases: readonly CaseResult[]): string {
+  if (cases.length === 0) return '';
+  const rows = cases.map((c) => `<tr><td>${escapeHtml(c.id)}</td><td>${escapeHtml(c.skipReason ?? '')}</td></tr>`);
+  return `<h2 id="skipped">Skipped (${cases.length})</h2>${table(['case', 'why'], rows)}`;
+}
+
+function machineSection({ run, cases }: RunResults): string {
+  const targets = [...new Set(cases.map((c) => `${c.target.kind} ${c.target.baseURL}`.trim()))];
+  const facts: Array<[string, string]> = [
+    ['CPU', `${run.cpu.model} (${run.cpu.cores} cores)`],
+    ['memory', formatBytes(run.memoryBytes)],
+    ['OS', `${run.os.platform} ${run.os.release} ${run.os.arch}`],
+    ['Node', run.node],
+    ['targets', targets.join(', ') || '-'],
+  ];
+  const items = facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('');
+  return `<h2 id="machine">Machine</h2><div class="wrap"><table>${items}</table></div>`;
+}
+
+function key(): string {
+  const swatch = (color: string, dashed: boolean) =>
+    `<span class="swatch" style="background:${dashed ? `repeating-linear-gradient(90deg,${color} 0 5px,transparent 5px 8px)` : color}"></span>`;
+  return (
+    `<p class="key muted"><span>${swatch(COLORS.head, false)}this run, e2e</span><span>${swatch(COLORS.head, true)}this run, TTFT</span>` +
+    `<span>${swatch(COLORS.base, false)}reference (baseline or A/B base)</span><span>${swatch(COLORS.failed, false)}failed request</span>` +
+    `<span>${swatch(COLORS.band, false)}tolerance band</span></p>`
+  );
+}
+
+function caseSection(c: CaseResult, index: number): string {
+  const result = outcome(c);
+  const p95 = c.gate?.metrics.find((m) => m.metric === 'e2eP95');
+  const facts = [
+    `<b class="badge" style="background:${OUTCOME_COLOR[result]}">${escapeHtml(result)}</b>`,
+    `n ${c.samples.length}`,
+    `p50 ${formatMs(c.stats.e2eMs?.p50)} ms`,
+    `p95 ${formatMs(c.stats.e2eMs?.p95)} ms`,
+    `TTFT p95 ${formatMs(c.stats.ttftMs?.p95)} ms`,
+    p95 ? `Δ p95 ${escapeHtml(formatChange(p95))}` : null,
+    c.errors.count > 0 ? `<span style="color:${COLORS.failed}">${c.errors.count} errors</span>` : null,
+  ].filter(Boolean);
+  const notes = [gateBasis(c.gate), samplingNote(c.gate), ...(c.gate?.inputChanges?.length ? [`input changed: ${c.gate.inputChanges.join('; ')}`] : [])]
+    .filter((n): n is string => n !== null)
+    .map((n) => `<p class="muted">${escapeHtml(n)}</p>`)
+    .join('');
+  const chosen = medianRequest(c.samples);
+  const figures = [
+    figure(distributionChart(c), 'Distribution: share of requests at or under each latency (ECDF); the grey line marks 95%.'),
+    figure(sequenceChart(c), 'Requests in the order sent (e2e): a warm-up or drift shows as a slope, a second mode as a second band.'),
+    figure(itlChart(c), chosen ? `Inter-token gaps of request ${chosen.index + 1} (the median e2e), by token position.` : ''),
+    figure(verdictChart(c), 'Change vs the reference, with its confidence interval, against the tolerance band.'),
+  ].join('');
+  const failures = c.failures.length > 0 ? `<ul class="failures">${c.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>` : '';
+  const output = c.sampleOutput
+    ? `<details><summary>sample output</summary><pre>${escapeHtml(c.sampleOutput.text.slice(0, OUTPUT_CHARS))}${c.sampleOutput.text.length > OUTPUT_CHARS ? '…' : ''}</pre></details>`
+    : '';
+  return (
+    `<article class="case" id="case-${index + 1}"><h3>${escapeHtml(modelLabel(c))} › ${escapeHtml(c.promptId)}</h3>` +
+    `<p>${facts.join(' · ')}</p>${notes}${failures}<div class="charts">${figures}</div>${output}</article>`
+  );
+}
+
+function figure(svg: string | null, caption: string): string {
+  return svg ? `<figure>${svg}<figcaption>${escapeHtml(caption)}</figcaption></figure>` : '';
+}
+
+function num(text: string): string {
+  return `<span class="num">${escapeHtml(text)}</span>`;
+}
+
+function table(head: readonly string[], rows: readonly string[]): string {
+  return `<div class="wrap"><table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}

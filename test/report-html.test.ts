@@ -1,0 +1,156 @@
+/**
+ * report.html from a real run (two runs on the simulated server: the first writes the baseline the second is
+ * compared with), checked as text and then in headless Chromium opened from disk.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { renderHtml } from '../reporters/html.ts';
+import { startSimServer, type SimServer } from './fakes/sim-server.ts';
+import { CHROMIUM_PATH, launchChromium } from './helpers/browser.ts';
+import { runBench, runCli, type CliRun } from './helpers/cli.ts';
+
+const HOSTILE = '<script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> Tom & "Jerry"';
+
+let sim: SimServer;
+let run: CliRun;
+let html: string;
+
+beforeAll(async () => {
+  sim = await startSimServer({
+    seed: 7,
+    models: [
+      { id: 'sim-html', ttftMs: 3, tokenMs: 1, tokens: 8, reply: HOSTILE },
+      { id: 'sim-plain', ttftMs: 1, tokenMs: 0, tokens: 6 },
+    ],
+  });
+  const baselineDir = mkdtempSync(join(tmpdir(), 'html-baselines-'));
+  const env = { BENCH_BASE_URL: sim.url };
+  const specs = 'test/html-specs/*.bench.ts';
+  await runBench(env, ['--update-baseline', '--baseline-dir', baselineDir], specs);
+  run = await runBench(env, ['--baseline-dir', baselineDir], specs);
+  html = readFileSync(join(run.outDir, 'report.html'), 'utf8');
+}, 60_000);
+afterAll(() => sim.close());
+
+describe('report.html', () => {
+  test('is written by every run, and is what `report --format html` makes of its results.json', async () => {
+    expect(run.code).toBe(0);
+    const out = join(run.outDir, 'again.html');
+    expect((await runCli(['report', join(run.outDir, 'results.json'), '--format', 'html', '-o', out])).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(html);
+    expect(renderHtml(run.results as NonNullable<CliRun['results']>)).toBe(html);
+  });
+
+  test('is self-contained: no script, nothing fetched, a policy that forbids both', () => {
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/i);
+  });
+
+  test('shows model text as text', () => {
+    expect(html).toContain('&lt;script&gt;window.__pwned = 1&lt;/script&gt; &lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt; Tom &amp; &quot;Jerry&quot;');
+    expect(html).not.toContain('<img');
+  });
+
+  test('has, for every measured case, its distribution, order, inter-token and verdict charts, with the baseline overlaid', () => {
+    const cases = html.split('<article class="case"').slice(1);
+    expect(cases).toHaveLength(2);
+    for (const c of cases) {
+      for (const label of ['distribution of e2e latency and TTFT', 'requests in the order sent', 'inter-token latency by token position', 'confidence interval against the tolerance band'])
+        expect(c).toContain(label);
+      // The reference drawn beside this run: grey curves and dots.
+      expect(c).toContain('stroke="#9ca3af"');
+    }
+    expect(html).toContain('models compared: p95 latency against tokens per second');
+    expect(html).toContain('e2e p95 change of every gated case');
+  });
+});
+
+describe.skipIf(!CHROMIUM_PATH)('report.html in headless Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.on('console', (message) => void (message.type() === 'error' && consoleErrors.push(message.text())));
+    page.on('pageerror', (error) => void consoleErrors.push(error.message));
+    page.on('request', (request) => void (request.url().startsWith('file:') || requests.push(request.url())));
+    await page.goto(`file://${join(run.outDir, 'report.html')}`);
+  }, 30_000);
+  afterAll(() => browser?.close());
+
+  test('opens from disk with no console error and no network request; the model script never runs', async () => {
+    expect(consoleErrors).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.locator('article.case details').first().click();
+    expect(await page.locator('article.case pre').first().textContent()).toContain('<script>window.__pwned = 1</script>');
+  });
+
+  test('every case has its charts, each with marks drawn', async () => {
+    const perCase = await page.$$eval('article.case', (articles) =>
+      articles.map((article) =>
+        [...article.querySelectorAll('svg.plot')].map((svg) => {
+          // Marks are the groups Plot labels by mark type; axes and grids carry no label here.
+          const marks = [...svg.querySelectorAll('g[aria-label]')].filter((g) => g.querySelector('path, circle, line, rect'));
+          const box = svg.getBoundingClientRect();
+          return { marks: marks.length, width: box.width, height: box.height };
+        }),
+      ),
+    );
+    expect(perCase).toHaveLength(2);
+    for (const charts of perCase) {
+      expect(charts).toHaveLength(4);
+      for (const chart of charts) {
+        expect(chart.marks).toBeGreaterThan(0);
+        expect(chart.width).toBeGreaterThan(100);
+        expect(chart.height).toBeGreaterThan(20);
+      }
+    }
+  });
+
+  test("the PR comment's mermaid chart parses and draws in mermaid itself: a bar per case for the reference, a line for this run", async () => {
+    const markdown = readFileSync(join(run.outDir, 'report.md'), 'utf8');
+    const chart = /```mermaid\n([\s\S]*?)```/.exec(markdown)?.[1] ?? '';
+    expect(chart).toContain('xychart-beta');
+    const chartPage = await browser.newPage();
+    await chartPage.addScriptTag({ path: createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js') });
+    const drawn = await chartPage.evaluate(async (text) => {
+      type Mermaid = { initialize(o: object): void; render(id: string, text: string): Promise<{ svg: string }> };
+      const { mermaid } = globalThis as unknown as { mermaid: Mermaid };
+      mermaid.initialize({ startOnLoad: false });
+      const { svg } = await mermaid.render('p95', text);
+      // The series' groups: bars (one rect a case) for the reference, a line path for this run.
+      const bars = /<g class="bar-plot-0">([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? '';
+      const line = /<g class="line-plot-1">([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? '';
+      return { bars: (bars.match(/<rect /g) ?? []).length, line: (line.match(/<path /g) ?? []).length, svg };
+    }, chart);
+    await chartPage.close();
+    expect(drawn.svg).toContain('sim-html/hello');
+    expect(drawn.bars).toBe(2);
+    expect(drawn.line).toBe(1);
+  });
+
+  test('works at 375 px wide: nothing wider than the screen, charts scaled down to fit', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    const layout = await page.evaluate(() => {
+      // The page's document (this project compiles without the DOM library, so its shape is spelt out).
+      type Box = { getBoundingClientRect(): { right: number } };
+      const { document } = globalThis as unknown as { document: { documentElement: { scrollWidth: number }; querySelectorAll(selector: string): Iterable<Box> } };
+      return {
+        page: document.documentElement.scrollWidth,
+        widest: Math.max(...[...document.querySelectorAll('svg.plot')].map((svg) => svg.getBoundingClientRect().right)),
+      };
+    });
+    expect(layout.page).toBeLessThanOrEqual(375);
+    expect(layout.widest).toBeLessThanOrEqual(375);
+  });
+});
+
+if (!CHROMIUM_PATH) console.warn('report.html browser tests skipped: no Chromium (apt-get install chromium, or set CHROMIUM_PATH)');
