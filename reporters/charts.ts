@@ -37,15 +37,17 @@ function svg(options: Plot.PlotOptions, label: string): string {
  * (a tenth elsewhere): a third of the bytes, the same picture. Label values are text and are never touched.
  */
 function compact(svgText: string): string {
-  return shareMarkers(svgText)
-    .replace(/ aria-label="[xy]-(?:axis|grid)[^"]*"/g, '')
-    // The root's font and fill are in PLOT_CSS, once for the page.
-    .replace(/^(<svg[^>]*?) font-family="system-ui, sans-serif" fill="currentColor"/, '$1')
-    .replace(/ ([a-z0-9-]+)="([^"]*)"/g, (whole, name: string, value: string) => {
-      if (name === 'aria-label') return whole;
-      const digits = name === 'd' ? 0 : 1;
-      return ` ${name}="${value.replace(/\d+\.\d{2,}/g, (n) => String(Number(Number(n).toFixed(digits))))}"`;
-    });
+  return (
+    shareMarkers(svgText)
+      .replace(/ aria-label="[xy]-(?:axis|grid)[^"]*"/g, '')
+      // The root's font and fill are in PLOT_CSS, once for the page.
+      .replace(/^(<svg[^>]*?) font-family="system-ui, sans-serif" fill="currentColor"/, '$1')
+      .replace(/ ([a-z0-9-]+)="([^"]*)"/g, (whole, name: string, value: string) => {
+        if (name === 'aria-label') return whole;
+        const digits = name === 'd' ? 0 : 1;
+        return ` ${name}="${value.replace(/\d+\.\d{2,}/g, (n) => String(Number(Number(n).toFixed(digits))))}"`;
+      })
+  );
 }
 
 /**
@@ -57,12 +59,15 @@ const markers = new Map<string, string>();
 
 function shareMarkers(svgText: string): string {
   const ids = new Map<string, string>();
-  const withoutDefs = svgText.replace(/<marker id="(plot-marker-\d+)"([^>]*?) fill="#([0-9a-f]{6})"([^>]*)>([\s\S]*?)<\/marker>/g, (_m, id: string, before: string, color: string, after: string, body: string) => {
-    const shared = `dot-${color}`;
-    ids.set(id, shared);
-    if (!markers.has(shared)) markers.set(shared, `<marker id="${shared}"${before} fill="#${color}"${after}>${body}</marker>`);
-    return '';
-  });
+  const withoutDefs = svgText.replace(
+    /<marker id="(plot-marker-\d+)"([^>]*?) fill="#([0-9a-f]{6})"([^>]*)>([\s\S]*?)<\/marker>/g,
+    (_m, id: string, before: string, color: string, after: string, body: string) => {
+      const shared = `dot-${color}`;
+      ids.set(id, shared);
+      if (!markers.has(shared)) markers.set(shared, `<marker id="${shared}"${before} fill="#${color}"${after}>${body}</marker>`);
+      return '';
+    },
+  );
   return withoutDefs.replace(/url\(#(plot-marker-\d+)\)/g, (whole, id: string) => (ids.has(id) ? `url(#${ids.get(id)})` : whole));
 }
 
@@ -275,7 +280,14 @@ export function comparisonChart(cases: readonly CaseResult[]): string | null {
       symbol: { type: 'ordinal' },
       r: { range: [3, 9], domain: [1, 5] },
       marks: [
-        Plot.dot(points, { x: 'tokPerSec', y: 'p95', stroke: 'model', symbol: 'device', r: (d: { quality: number | null }) => d.quality ?? 3, strokeWidth: 1.5 }),
+        Plot.dot(points, {
+          x: 'tokPerSec',
+          y: 'p95',
+          stroke: 'model',
+          symbol: 'device',
+          r: (d: { quality: number | null }) => d.quality ?? 3,
+          strokeWidth: 1.5,
+        }),
         Plot.text(labelled, { x: 'tokPerSec', y: 'p95', text: 'model', dx: 10, textAnchor: 'start', fill: 'model' }),
       ],
     },

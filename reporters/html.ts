@@ -7,8 +7,21 @@
  * request, so even text that escaped escaping could neither run nor call out. All text is HTML-escaped.
  */
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { comparisonChart, COLORS, OUTCOME_COLOR, distributionChart, FOREST_LIMIT, forestChart, itlChart, markerDefs, medianRequest, PLOT_CSS, sequenceChart, verdictChart } from './charts.ts';
-import { escapeHtml, formatBytes, formatChange, formatMs, gateBasis, modelLabel, type Outcome, outcome, samplingNote } from './format.ts';
+import {
+  comparisonChart,
+  COLORS,
+  OUTCOME_COLOR,
+  distributionChart,
+  FOREST_LIMIT,
+  forestChart,
+  itlChart,
+  markerDefs,
+  medianRequest,
+  PLOT_CSS,
+  sequenceChart,
+  verdictChart,
+} from './charts.ts';
+import { escapeHtml, formatBytes, formatChange, formatMs, gateBasis, modelLabel, outcome, samplingNote } from './format.ts';
 
 /** How much of a sample output a case shows. */
 const OUTPUT_CHARS = 600;
@@ -51,7 +64,9 @@ export function renderHtml(results: RunResults): string {
     ...measured.map(caseSection),
     // After the cases, which are what define the markers it holds.
     markerDefs(),
-    run.errors.length > 0 ? `<h2>Errors</h2><ul class="failures">${run.errors.map((e) => `<li>${escapeHtml(`${e.file ? `${e.file}: ` : ''}${e.message}`)}</li>`).join('')}</ul>` : '',
+    run.errors.length > 0
+      ? `<h2>Errors</h2><ul class="failures">${run.errors.map((e) => `<li>${escapeHtml(`${e.file ? `${e.file}: ` : ''}${e.message}`)}</li>`).join('')}</ul>`
+      : '',
     '</body></html>',
     '',
   ].join('\n');

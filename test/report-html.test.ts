@@ -1,10 +1,9 @@
 /**
- * report.html from a real run (two runs on the simulated server: the first writes the baseline the second is
- * compared with), checked as text and then in headless Chromium opened from disk.
+ * report.html from a real run (an A/B run on the simulated server, the base being the same server measured
+ * alongside), checked as text and then in headless Chromium opened from disk.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -27,11 +26,7 @@ beforeAll(async () => {
       { id: 'sim-plain', ttftMs: 1, tokenMs: 0, tokens: 6 },
     ],
   });
-  const baselineDir = mkdtempSync(join(tmpdir(), 'html-baselines-'));
-  const env = { BENCH_BASE_URL: sim.url };
-  const specs = 'test/html-specs/*.bench.ts';
-  await runBench(env, ['--update-baseline', '--baseline-dir', baselineDir], specs);
-  run = await runBench(env, ['--baseline-dir', baselineDir], specs);
+  run = await runBench({ BENCH_BASE_URL: sim.url }, ['--base-target', sim.url], 'test/html-specs/*.bench.ts');
   html = readFileSync(join(run.outDir, 'report.html'), 'utf8');
 }, 60_000);
 afterAll(() => sim.close());
@@ -51,7 +46,9 @@ describe('report.html', () => {
   });
 
   test('shows model text as text', () => {
-    expect(html).toContain('&lt;script&gt;window.__pwned = 1&lt;/script&gt; &lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt; Tom &amp; &quot;Jerry&quot;');
+    expect(html).toContain(
+      '&lt;script&gt;window.__pwned = 1&lt;/script&gt; &lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt; Tom &amp; &quot;Jerry&quot;',
+    );
     expect(html).not.toContain('<img');
   });
 
@@ -59,7 +56,12 @@ describe('report.html', () => {
     const cases = html.split('<article class="case"').slice(1);
     expect(cases).toHaveLength(2);
     for (const c of cases) {
-      for (const label of ['distribution of e2e latency and TTFT', 'requests in the order sent', 'inter-token latency by token position', 'confidence interval against the tolerance band'])
+      for (const label of [
+        'distribution of e2e latency and TTFT',
+        'requests in the order sent',
+        'inter-token latency by token position',
+        'confidence interval against the tolerance band',
+      ])
         expect(c).toContain(label);
       // The reference drawn beside this run: grey curves and dots.
       expect(c).toContain('stroke="#9ca3af"');
@@ -142,7 +144,9 @@ describe.skipIf(!CHROMIUM_PATH)('report.html in headless Chromium', () => {
     const layout = await page.evaluate(() => {
       // The page's document (this project compiles without the DOM library, so its shape is spelt out).
       type Box = { getBoundingClientRect(): { right: number } };
-      const { document } = globalThis as unknown as { document: { documentElement: { scrollWidth: number }; querySelectorAll(selector: string): Iterable<Box> } };
+      const { document } = globalThis as unknown as {
+        document: { documentElement: { scrollWidth: number }; querySelectorAll(selector: string): Iterable<Box> };
+      };
       return {
         page: document.documentElement.scrollWidth,
         widest: Math.max(...[...document.querySelectorAll('svg.plot')].map((svg) => svg.getBoundingClientRect().right)),

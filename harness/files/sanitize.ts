@@ -62,6 +62,19 @@ export class Sanitizer {
 }
 
 /** The secrets in a URL: its password and user name (`http://user:key@host`). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const ANY_CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Whether a name (a model, an id) holds a control character: a line break or escape that could forge output lines. */
+export function hasControlCharacters(text: string): boolean {
+  return ANY_CONTROL.test(text);
+}
+
+/** A name as messages quote it: control characters written as JSON escapes (`\n`), so they are seen, not obeyed. */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(new RegExp(ANY_CONTROL.source, 'g'), (c) => JSON.stringify(c).slice(1, -1));
+}
+
 export function urlSecrets(value: string | null | undefined): string[] {
   if (!value) return [];
   try {

@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, inject, test } from 'vitest';
 import { loadPrompts } from '../files/prompts.ts';
+import { escapeControlCharacters, hasControlCharacters } from '../files/sanitize.ts';
 import { runSanitizer } from '../files/sanitize.ts';
 import { adaptivePlan } from '../gate/sequential.ts';
 import { gateOptions, type GateOptions } from '../gate/verdict.ts';
@@ -38,8 +39,7 @@ export const SPEC_PREFLIGHT = Symbol.for('foundry-bench.spec-preflight');
 
 /** `benchModel('name')` as messages show it, control characters escaped (a name may be anything a spec passes). */
 export function modelCall(model: unknown): string {
-  const name = String(model).replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
-  return `benchModel('${name}')`;
+  return `benchModel('${escapeControlCharacters(String(model))}')`;
 }
 
 /** What is wrong with one benchModel call's input (option typos, its prompts), and its prompts when none is. */
@@ -47,7 +47,7 @@ function checkInput(model: string, options: BenchOptions, root: string): { probl
   // Specs run without type-checking: a misspelt option would be ignored silently. Fail the file instead.
   const problems = specOptionProblems(options);
   // A model name becomes part of case ids, file names in reports and log lines: no control characters.
-  if (typeof model !== 'string' || model.trim() === '' || /[\u0000-\u001f\u007f]/.test(model)) {
+  if (typeof model !== 'string' || model.trim() === '' || hasControlCharacters(model)) {
     problems.push(`the model name ${JSON.stringify(model)} must be a non-empty string without control characters`);
   }
   let prompts: Prompt[] = [];

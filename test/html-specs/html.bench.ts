@@ -1,9 +1,16 @@
 // A spec for the HTML report tests: two models on the simulated server, one of which answers with markup and a
-// script, which the report must show as text.
+// script, which the report must show as text. Run as A/B against the same server (fixed sample size).
 import { benchModel } from '../../harness/index.ts';
 import type { BenchOptions } from '../../harness/types.ts';
 
-const options: BenchOptions = { warmup: 0, iterations: 20, maxTokens: 16, stabilize: false, prompts: [{ id: 'hello', text: 'Say hello.' }] };
+const options: BenchOptions = {
+  warmup: 0,
+  iterations: 20,
+  maxTokens: 16,
+  stabilize: false,
+  regression: { adaptive: false },
+  prompts: [{ id: 'hello', text: 'Say hello.' }],
+};
 
 benchModel('sim-html', options);
 benchModel('sim-plain', options);

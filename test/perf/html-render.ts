@@ -6,7 +6,7 @@
 import { renderHtml } from '../../reporters/html.ts';
 import type { CaseResult } from '../../harness/types.ts';
 import { lognormalLatencies } from '../helpers/lognormal.ts';
-import { makeCase, makeResults, sample } from '../helpers/results.ts';
+import { makeCase, makeResults } from '../helpers/results.ts';
 
 const CASES = Number(process.env.CASES ?? 500);
 // Verdict CIs come from a bootstrap; ten latency sets shared by all cases keep building the fixture quick.
