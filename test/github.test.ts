@@ -56,6 +56,17 @@ describe('the sticky PR comment', () => {
     );
   });
 
+  test('with an artifact URL, says where report.html is, right under the summary line', async () => {
+    const url = 'https://github.invalid/acme/app/actions/runs/1';
+    await upsert(`${REPORT_MARKER}\n### foundry-bench\n\n**3 cases**: ⚪ 3 unchanged\n\n| table |`, { artifactUrl: url });
+    const lines = (github.comments.get(7)?.[0]?.body ?? '').split('\n');
+    expect(lines.slice(3, 6)).toEqual([
+      '**3 cases**: ⚪ 3 unchanged',
+      '',
+      `📊 Charts of every case (distributions, requests in order, inter-token latency, verdicts): \`report.html\` in the [run's artifacts](${url}).`,
+    ]);
+  });
+
   test('a rejected token is a clear error that does not contain the token', async () => {
     const error = await upsert('x', { token: 'wrong-token' }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);

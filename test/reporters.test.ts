@@ -4,7 +4,7 @@ import { resultsProblems } from '../harness/results/results-file.ts';
 import { csvField, renderCsv } from '../reporters/csv.ts';
 import { annotations, escapeData } from '../reporters/github.ts';
 import { renderJUnit } from '../reporters/junit.ts';
-import { GITHUB_COMMENT_LIMIT, renderMarkdown, REPORT_MARKER } from '../reporters/markdown.ts';
+import { CHART_CASES, GITHUB_COMMENT_LIMIT, p95Chart, renderMarkdown, REPORT_MARKER } from '../reporters/markdown.ts';
 import { makeCase, makeResults } from './helpers/results.ts';
 
 const slow = [130, 131, 129, 132, 128, 130, 131, 129, 133, 127, 130, 131, 129, 132, 128, 130, 131, 129, 133, 127];
@@ -119,6 +119,44 @@ describe('Markdown', () => {
     // The regressions are always listed.
     expect(md.match(/^\| 🔴 /gm)).toHaveLength(10);
     expect(md).toContain('[full report](https://example.invalid/artifact)');
+  });
+});
+
+describe('the PR comment chart (mermaid)', () => {
+  test('p95 of each compared case: the reference as bars, this run as a line, largest changes first', () => {
+    const results = makeResults([
+      makeCase({ promptId: 'same', latencies: [100, 101, 99, 100, 102], baseLatencies: [100, 101, 99, 100, 102] }),
+      makeCase({ promptId: 'slower', latencies: [150, 151, 149, 150, 152], baseLatencies: [100, 101, 99, 100, 102] }),
+      makeCase({ promptId: 'new' }),
+    ]);
+    expect(p95Chart(results)).toEqual([
+      '```mermaid',
+      'xychart-beta',
+      '  title "e2e p95 (ms): reference (bars) vs this run (line)"',
+      '  x-axis ["tiny-1m/slower", "tiny-1m/same"]',
+      '  y-axis "p95 (ms)"',
+      '  bar [101.8, 101.8]',
+      '  line [151.8, 101.8]',
+      '```',
+      '',
+    ]);
+    expect(renderMarkdown(results)).toContain('```mermaid\nxychart-beta\n');
+    // Nothing to compare: no chart.
+    expect(p95Chart(makeResults([makeCase({ promptId: 'new' })]))).toEqual([]);
+  });
+
+  test('case ids cannot break out of a label or the code block; at most CHART_CASES cases, said in the title', () => {
+    const cases = Array.from({ length: CHART_CASES + 3 }, (_, i) =>
+      // The hostile id is the largest change, so it is shown.
+      makeCase({ model: i === 0 ? 'evil"]\n```\n<script>' : 'm', promptId: `p${i}`, latencies: i === 0 ? [300, 301, 302] : [100 + i, 101 + i, 102 + i], baseLatencies: [100, 101, 102] }),
+    );
+    const chart = p95Chart(makeResults(cases));
+    expect(chart[2]).toBe(`  title "e2e p95 (ms), the ${CHART_CASES} largest changes of ${CHART_CASES + 3}: reference (bars) vs this run (line)"`);
+    const labels = JSON.parse(chart[3]?.replace('  x-axis ', '') ?? '[]') as string[];
+    expect(labels).toHaveLength(CHART_CASES);
+    expect(labels[0]).toBe('evil________script_/p0');
+    expect(chart.filter((line) => line.startsWith('```'))).toHaveLength(2);
+    for (const label of labels) expect(label).toMatch(/^[A-Za-z0-9._/@()+ _-]+…?$/);
   });
 });
 
