@@ -148,7 +148,12 @@ describe('the PR comment chart (mermaid)', () => {
   test('case ids cannot break out of a label or the code block; at most CHART_CASES cases, said in the title', () => {
     const cases = Array.from({ length: CHART_CASES + 3 }, (_, i) =>
       // The hostile id is the largest change, so it is shown.
-      makeCase({ model: i === 0 ? 'evil"]\n```\n<script>' : 'm', promptId: `p${i}`, latencies: i === 0 ? [300, 301, 302] : [100 + i, 101 + i, 102 + i], baseLatencies: [100, 101, 102] }),
+      makeCase({
+        model: i === 0 ? 'evil"]\n```\n<script>' : 'm',
+        promptId: `p${i}`,
+        latencies: i === 0 ? [300, 301, 302] : [100 + i, 101 + i, 102 + i],
+        baseLatencies: [100, 101, 102],
+      }),
     );
     const chart = p95Chart(makeResults(cases));
     expect(chart[2]).toBe(`  title "e2e p95 (ms), the ${CHART_CASES} largest changes of ${CHART_CASES + 3}: reference (bars) vs this run (line)"`);
