@@ -295,7 +295,7 @@ describe('filters that select nothing, and the help and version commands', () =>
   });
   afterAll(() => sim.close());
 
-  test('-t, --models or a file filter that selects no case: exit 2 naming it, the previous results untouched', async () => {
+  test('-t, --models or a file filter that selects no case: exit 2 naming it before the target starts, the previous results untouched', async () => {
     const out = mkdtempSync(join(tmpdir(), 'foundry-bench-kept-'));
     writeFileSync(join(out, 'report.md'), 'the previous report');
     for (const [args, named] of [
@@ -306,8 +306,13 @@ describe('filters that select nothing, and the help and version commands', () =>
       const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--output', out, ...args]);
       expect(run.code, named).toBe(2);
       expect(run.output).toContain(`foundry-bench: no case matches ${named}: nothing was run`);
+      // Known from the specs themselves: no target resolved (no engine started), no vitest run.
+      expect(run.output).not.toContain('foundry-bench: target');
       expect(readFileSync(join(out, 'report.md'), 'utf8')).toBe('the previous report');
     }
+    const malformed = await runBench({ BENCH_BASE_URL: sim.url }, ['--output', out, '-t', '((']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.output).toContain('foundry-bench: -t "((" is not a regular expression');
   }, 60_000);
 
   test('misspelt spec options: exit 2, each named with the closest known option, no request sent', async () => {

@@ -7,7 +7,7 @@ import BenchReporter, { type Io } from '../../reporters/hub.ts';
 import { DataFileError } from '../files/data-file.ts';
 import { preflight } from '../files/preflight.ts';
 import { baselinePath, readBaseline } from '../gate/baseline.ts';
-import { specInputProblems } from './spec-preflight.ts';
+import { checkSpecs } from './spec-preflight.ts';
 import { fileAtRef } from '../results/git.ts';
 import type { RunOptions, RunResults } from '../types.ts';
 import { UsageError } from './errors.ts';
@@ -27,9 +27,14 @@ export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
   // Every file a user wrote is checked before any request: all problems at once, exit 2.
   const problems = preflight(options.config, options.root);
   if (problems.length > 0) throw new DataFileError(problems);
-  // The specs' options and prompt sets too, before the target is resolved (which may start an engine).
-  const specProblems = await specInputProblems(options.root, options.specs, options.filters);
-  if (specProblems.length > 0) throw new DataFileError(specProblems);
+  // The specs' options and prompt sets, and filters that select nothing: before the target is resolved (which may
+  // start an engine or load a model).
+  const specs = await checkSpecs(options.root, options.specs, options.filters);
+  if (specs.problems.length > 0) throw new DataFileError(specs.problems);
+  const pattern = namePattern(options.testNamePattern);
+  if ((options.filters.length > 0 && specs.files.length === 0) || (specs.cases && !specs.cases.some((c) => selects(options, pattern, c)))) {
+    throw new UsageError(`no case matches ${describeFilters(options)}: nothing was run`);
+  }
   // --base-ref names a commit: one it cannot read the baseline at is bad input, said once, before any request.
   const ref = options.baseReplay?.ref;
   if (ref) {
@@ -71,6 +76,22 @@ export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
   } finally {
     process.exitCode = callerExitCode;
   }
+}
+
+/** -t as vitest reads it: a regular expression (a malformed one is a usage error). */
+function namePattern(source: string | null | undefined): RegExp | null {
+  if (!source) return null;
+  try {
+    return new RegExp(source);
+  } catch (error) {
+    throw new UsageError(`-t "${source}" is not a regular expression: ${(error as Error).message}`);
+  }
+}
+
+/** Whether -t and --models let a case run (vitest matches -t against `suite test`). */
+function selects(options: RunOptions, pattern: RegExp | null, c: { model: string; fullName: string }): boolean {
+  if (options.models && !options.models.includes(c.model)) return false;
+  return !pattern || pattern.test(c.fullName);
 }
 
 function describeFilters(options: RunOptions): string {

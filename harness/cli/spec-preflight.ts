@@ -4,30 +4,55 @@
  * misspelt option, a missing or invalid prompt file, an empty prompt list or a duplicate id is exit 2 before the
  * target is resolved (no engine started, no model loaded), each problem said once however many specs share it.
  */
-import { relative, resolve } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { glob } from 'tinyglobby';
 import { modelCall, SPEC_PREFLIGHT, type SpecPreflight } from '../run/spec.ts';
 
-/** The spec files a run would collect: the specs pattern, narrowed by file filters as vitest does (path contains). */
+/**
+ * The spec files a run would collect: the specs pattern, narrowed by file filters the way vitest narrows them (its
+ * `filterFiles`: the path relative to the root contains the filter, case-insensitively; an absolute filter is a
+ * prefix; `file:line` names the file).
+ */
 export async function specFiles(root: string, pattern: string, filters: readonly string[]): Promise<string[]> {
   const files = await glob(pattern, { cwd: root, absolute: true, ignore: ['**/node_modules/**'] });
-  const fileFilters = filters.filter((f) => f !== '');
-  return files.filter((file) => fileFilters.length === 0 || fileFilters.some((f) => relative(root, file).includes(f) || file === resolve(root, f))).sort();
+  const names = filters.filter((f) => f !== '').map((f) => f.replace(/:\d+$/, ''));
+  const matches = (file: string) => {
+    const path = relative(root, file).toLocaleLowerCase();
+    return names.some((f) => {
+      if (isAbsolute(f) && file.startsWith(f)) return true;
+      const relativeFilter = f.endsWith('/') ? join(relative(root, f), '/') : relative(root, f);
+      return path.includes(f.toLocaleLowerCase()) || path.includes(relativeFilter.toLocaleLowerCase());
+    });
+  };
+  return files.filter((file) => names.length === 0 || matches(file)).sort();
 }
 
-/** Every problem of the matching specs' input, one line each: `benchModel('m') in a.bench.ts, b.bench.ts: <problem>`. */
-export async function specInputProblems(root: string, pattern: string, filters: readonly string[]): Promise<string[]> {
+/** What the CLI learnt from the spec files before starting anything. */
+export interface SpecsChecked {
+  /** The spec files the run would collect. */
+  files: string[];
+  /** Every problem of their input, one line each: `benchModel('m') in a.bench.ts, b.bench.ts: <problem>`. */
+  problems: string[];
+  /** The cases they declare; null when a file could not be imported here (then only vitest knows). */
+  cases: SpecPreflight['cases'] | null;
+}
+
+export async function checkSpecs(root: string, pattern: string, filters: readonly string[]): Promise<SpecsChecked> {
   const where = new Map<string, string[]>();
   const scope = globalThis as { [SPEC_PREFLIGHT]?: SpecPreflight };
-  for (const file of await specFiles(root, pattern, filters)) {
-    const preflight: SpecPreflight = { root, problems: [] };
+  const files = await specFiles(root, pattern, filters);
+  let cases: SpecPreflight['cases'] | null = [];
+  for (const file of files) {
+    const preflight: SpecPreflight = { root, problems: [], cases: [] };
     scope[SPEC_PREFLIGHT] = preflight;
     try {
       // A fresh module each time (the query), so a second run in one process checks the file as it is now.
       await import(`${pathToFileURL(file).href}?preflight=${Date.now()}`);
+      cases?.push(...preflight.cases);
     } catch {
       // A spec that cannot even be imported here (one that uses vitest's API directly) is vitest's to report.
+      cases = null;
     } finally {
       delete scope[SPEC_PREFLIGHT];
     }
@@ -38,8 +63,9 @@ export async function specInputProblems(root: string, pattern: string, filters: 
       }
     }
   }
-  return [...where].map(([key, files]) => {
+  const problems = [...where].map(([key, inFiles]) => {
     const [problem, model] = key.split('\u0000');
-    return `${modelCall(model)} in ${files.join(', ')}: ${problem}`;
+    return `${modelCall(model)} in ${inFiles.join(', ')}: ${problem}`;
   });
+  return { files, problems, cases };
 }

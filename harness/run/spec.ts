@@ -29,11 +29,13 @@ export const benchModel = Object.assign((model: string, options: BenchOptions): 
 
 /**
  * Set by the CLI while it imports the spec files itself, before vitest starts anything: benchModel then only
- * checks its options and prompts, records what is wrong, and declares nothing.
+ * checks its options and prompts, records what is wrong and the cases it would declare, and declares nothing.
  */
 export interface SpecPreflight {
   root: string;
   problems: Array<{ model: string; problems: string[] }>;
+  /** Each case as vitest will name it (`suite test`, what `-t` matches), with the model `--models` matches. */
+  cases: Array<{ model: string; fullName: string }>;
 }
 export const SPEC_PREFLIGHT = Symbol.for('foundry-bench.spec-preflight');
 
@@ -59,11 +61,19 @@ function checkInput(model: string, options: BenchOptions, root: string): { probl
   return { problems, prompts };
 }
 
+/** Several variants (Foundry Local: `variant: ['cpu', 'gpu']`) run side by side, each as its own suite. */
+function variantSelectors(options: BenchOptions): Array<VariantSelector | undefined> {
+  return options.variant === undefined ? [undefined] : [options.variant].flat();
+}
+
 function declareModel(declare: Declare, model: string, options: BenchOptions): void {
   const preflight = (globalThis as { [SPEC_PREFLIGHT]?: SpecPreflight })[SPEC_PREFLIGHT];
   if (preflight) {
-    const { problems } = checkInput(model, options, preflight.root);
+    const { problems, prompts } = checkInput(model, options, preflight.root);
     if (problems.length > 0) preflight.problems.push({ model, problems });
+    for (const selector of variantSelectors(options)) {
+      for (const prompt of prompts) preflight.cases.push({ model, fullName: `${suiteName(model, selector)} ${prompt.id}` });
+    }
     return;
   }
   // Provided by foundry-bench; undefined when a spec runs under vitest alone (its cases then fail, saying so).
@@ -79,8 +89,7 @@ function declareModel(declare: Declare, model: string, options: BenchOptions): v
   const budgets = { ...options.budgets, ...(minQuality !== undefined ? { minQuality } : {}) };
   // --models narrows a run to some aliases; the others are not run at all.
   const suite = run?.models && !run.models.includes(model) ? describe.skip : declare;
-  // Several variants (Foundry Local: `variant: ['cpu', 'gpu']`) run side by side, each as its own suite.
-  const selectors: Array<VariantSelector | undefined> = options.variant === undefined ? [undefined] : [options.variant].flat();
+  const selectors = variantSelectors(options);
   const specs = prompts.map((prompt): CaseSpec => {
     const params = resolveParams(options, prompt, run?.overrides ?? NO_OVERRIDES, config);
     return { model, prompt, params, budgets, gate, promptHash: promptHash(prompt, params), target: options.target, run: run ?? null };
