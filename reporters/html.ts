@@ -93,7 +93,7 @@ function verdictSection(cases: readonly CaseResult[]): string {
   return (
     `<h2 id="verdicts">Verdicts</h2><figure>${forest.svg}<figcaption>Each gated case's e2e p95 change against its reference with the ` +
     `confidence interval; the green band is the tolerance. Inside it: unchanged; wholly above: regressed; wholly below: improved; ` +
-    `across an edge: inconclusive.${escapeHtml(note)}</figcaption></figure>`
+    `across an edge: inconclusive. A change smaller than the noise floor (1 ms by default) is unchanged whatever its interval.${escapeHtml(note)}</figcaption></figure>`
   );
 }
 
@@ -144,7 +144,7 @@ function lifecycleSection(cases: readonly CaseResult[]): string {
   if (rows.length === 0) return '';
   return (
     '<h2 id="lifecycle">Model lifecycle</h2>' +
-    table(['model', 'load', 'cold TTFT / e2e', 'warm-up requests', 'memory growth', 'disk', 'download', 'loaded via'], rows)
+    table(['model', 'load (ms)', 'cold TTFT / e2e (ms)', 'warm-up requests', 'memory growth', 'disk', 'download', 'loaded via'], rows)
   );
 }
 
