@@ -640,6 +640,8 @@ export interface WarmUp {
   ms: number;
   /** Median e2e of the last window, ms; null when no request succeeded. */
   medianMs: number | null;
+  /** Each warm-up request's e2e latency in the order sent, ms (null: it failed); what reports draw the transient from. */
+  e2eMs?: Array<number | null>;
 }
 
 /** Foundry Local: download, load and cold start of one model, measured apart from the timed samples. */
@@ -1236,8 +1238,8 @@ export interface CaseMeta extends CaseIdentity {
   failures: string[];
   /** Every timed request, in order. */
   samples: RequestSample[];
-  /** Untimed requests before timing, and how many failed. */
-  warmup: { count: number; errors: number };
+  /** Untimed requests before timing, how many failed, and each one's e2e latency in order (ms; null: it failed). */
+  warmup: { count: number; errors: number; e2eMs?: Array<number | null> };
   /** Statistics over the successful timed requests. */
   stats: CaseStats;
   /** Failed timed requests. */

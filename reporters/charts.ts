@@ -11,8 +11,8 @@ import type { Outcome } from './format.ts';
 
 const { document } = parseHTML('<!DOCTYPE html><html><body></body></html>');
 
-/** This run, its reference, and the failures, in every chart. */
-export const COLORS = { head: '#2563eb', base: '#9ca3af', failed: '#dc2626', band: '#dcfce7' } as const;
+/** This run, its reference, untimed warm-up requests and failures, in every chart. */
+export const COLORS = { head: '#2563eb', base: '#9ca3af', warmUp: '#f59e0b', failed: '#dc2626', band: '#dcfce7' } as const;
 
 const SMALL = { width: 360, height: 180, marginLeft: 46, marginBottom: 32 } as const;
 /**
@@ -117,22 +117,29 @@ export function distributionChart(c: CaseResult): string | null {
 }
 
 /**
- * Every timed request's e2e latency in the order it was sent: a warm-up transient (slow first requests) or drift
- * shows as a slope, a second mode as a second band. Failed requests are red ticks.
+ * Every request's e2e latency in the order it was sent: the untimed warm-up ones first (orange; with
+ * `withModelWarmUp`, also the model's warm-up until stable, which ran before its first case), then the timed ones,
+ * with the reference's beside them. A warm-up transient or drift shows as a slope, a second mode as a second band;
+ * failed requests are red ticks.
  */
-export function sequenceChart(c: CaseResult): string | null {
-  const points = (samples: readonly GateSample[]) => samples.flatMap((s, i) => (s.ok ? [{ i: i + 1, e2e: s.e2eMs }] : []));
+export function sequenceChart(c: CaseResult, withModelWarmUp = false): string | null {
+  const warmUps = [...(withModelWarmUp ? (c.modelInfo?.warmUp?.e2eMs ?? []) : []), ...(c.warmup.e2eMs ?? [])];
+  const offset = warmUps.length;
+  const points = (samples: readonly GateSample[]) => samples.flatMap((s, i) => (s.ok ? [{ i: offset + i + 1, e2e: s.e2eMs }] : []));
   const head = points(c.samples);
   if (head.length === 0) return null;
   const base = points(c.gate?.referenceSamples ?? []);
-  const failed = c.samples.flatMap((s, i) => (s.ok ? [] : [{ i: i + 1 }]));
+  const warm = warmUps.flatMap((ms, i) => (ms === null ? [] : [{ i: i + 1, e2e: ms }]));
+  const failed = [...warmUps.flatMap((ms, i) => (ms === null ? [{ i: i + 1 }] : [])), ...c.samples.flatMap((s, i) => (s.ok ? [] : [{ i: offset + i + 1 }]))];
   return svg(
     {
       ...SMALL,
-      x: { label: 'request, in the order sent', ...AXIS },
+      x: { label: offset > 0 ? 'request, in the order sent (warm-up first)' : 'request, in the order sent', ...AXIS },
       y: { label: 'e2e (ms)', grid: true, zero: true, ...AXIS },
       // Lines with a dot at each request: one path a series, lighter than a circle element per request.
       marks: [
+        ...(offset > 0 ? [Plot.ruleX([offset + 0.5], { stroke: '#d1d5db', strokeDasharray: '2,2' })] : []),
+        Plot.line(warm, { x: 'i', y: 'e2e', stroke: COLORS.warmUp, strokeWidth: 0.75, marker: 'dot' }),
         Plot.line(base, { x: 'i', y: 'e2e', stroke: COLORS.base, strokeWidth: 0.75, marker: 'dot' }),
         Plot.line(head, { x: 'i', y: 'e2e', stroke: COLORS.head, strokeWidth: 0.75, marker: 'dot' }),
         Plot.tickX(failed, { x: 'i', stroke: COLORS.failed, strokeWidth: 2 }),

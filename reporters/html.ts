@@ -61,7 +61,7 @@ export function renderHtml(results: RunResults): string {
     machineSection(results),
     `<h2 id="cases">Cases</h2>`,
     key(),
-    ...measured.map(caseSection),
+    ...measured.map((c, i) => caseSection(c, i, firstOfModel(measured, i))),
     // After the cases, which are what define the markers it holds.
     markerDefs(),
     run.errors.length > 0
@@ -172,12 +172,20 @@ function key(): string {
     `<span class="swatch" style="background:${dashed ? `repeating-linear-gradient(90deg,${color} 0 5px,transparent 5px 8px)` : color}"></span>`;
   return (
     `<p class="key muted"><span>${swatch(COLORS.head, false)}this run, e2e</span><span>${swatch(COLORS.head, true)}this run, TTFT</span>` +
-    `<span>${swatch(COLORS.base, false)}reference (baseline or A/B base)</span><span>${swatch(COLORS.failed, false)}failed request</span>` +
+    `<span>${swatch(COLORS.base, false)}reference (baseline or A/B base)</span><span>${swatch(COLORS.warmUp, false)}warm-up, not timed</span>` +
+    `<span>${swatch(COLORS.failed, false)}failed request</span>` +
     `<span>${swatch(COLORS.band, false)}tolerance band</span></p>`
   );
 }
 
-function caseSection(c: CaseResult, index: number): string {
+/** Whether a case is its model's first on its target: the one its model's warm-up until stable ran before. */
+function firstOfModel(cases: readonly CaseResult[], index: number): boolean {
+  const key = (c: CaseResult) => `${c.target.baseURL} ${modelLabel(c)}`;
+  const c = cases[index] as CaseResult;
+  return cases.findIndex((other) => key(other) === key(c)) === index;
+}
+
+function caseSection(c: CaseResult, index: number, first: boolean): string {
   const result = outcome(c);
   const p95 = c.gate?.metrics.find((m) => m.metric === 'e2eP95');
   const facts = [
@@ -196,7 +204,10 @@ function caseSection(c: CaseResult, index: number): string {
   const chosen = medianRequest(c.samples);
   const figures = [
     figure(distributionChart(c), 'Distribution: share of requests at or under each latency (ECDF); the grey line marks 95%.'),
-    figure(sequenceChart(c), 'Requests in the order sent (e2e): a warm-up or drift shows as a slope, a second mode as a second band.'),
+    figure(
+      sequenceChart(c, first),
+      `Requests in the order sent (e2e)${first && c.modelInfo?.warmUp?.e2eMs?.length ? ", the model's warm-up until stable first" : ''}: a warm-up transient or drift shows as a slope, a second mode as a second band.`,
+    ),
     figure(itlChart(c), chosen ? `Inter-token gaps of request ${chosen.index + 1} (the median e2e), by token position.` : ''),
     figure(verdictChart(c), 'Change vs the reference, with its confidence interval, against the tolerance band.'),
   ].join('');

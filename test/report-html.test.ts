@@ -66,6 +66,12 @@ describe('report.html', () => {
       // The reference drawn beside this run: grey curves and dots.
       expect(c).toContain('stroke="#9ca3af"');
     }
+    // The untimed warm-up requests (orange) come before the timed ones.
+    const warmedUp = cases.filter((c) => c.includes('request, in the order sent (warm-up first)'));
+    expect(warmedUp).toHaveLength(2);
+    for (const c of warmedUp) {
+      expect(c).toContain('stroke="#f59e0b"');
+    }
     expect(html).toContain('models compared: p95 latency against tokens per second');
     expect(html).toContain('e2e p95 change of every gated case');
   });

@@ -46,7 +46,7 @@ export interface EvaluationContext {
 
 /** A case's measurements, evaluated. */
 export interface Evaluation {
-  warmup: { count: number; errors: number };
+  warmup: { count: number; errors: number; e2eMs: Array<number | null> };
   stats: CaseStats;
   errors: ErrorSummary;
   determinism: Determinism;
@@ -85,7 +85,11 @@ export async function evaluateCase(run: ArmRun, ctx: EvaluationContext): Promise
     failures.push(...errors.first.map((e) => `  request ${e.iteration + 1}: ${e.kind}: ${e.message}`));
   }
   return {
-    warmup: { count: run.warmupSamples.length, errors: run.warmupSamples.filter((s) => !s.ok).length },
+    warmup: {
+      count: run.warmupSamples.length,
+      errors: run.warmupSamples.filter((s) => !s.ok).length,
+      e2eMs: run.warmupSamples.map((s) => (s.ok ? s.e2eMs : null)),
+    },
     stats,
     errors,
     determinism: determinism(run.samples),

@@ -48,10 +48,12 @@ function windowMedians(latencies: readonly number[], window: number): number[] {
 export async function warmUntilStable(arm: Arm, options: StabilizeOptions, signal?: AbortSignal): Promise<WarmUp> {
   const started = performance.now();
   const latencies: number[] = [];
+  const sent: Array<number | null> = [];
   let requests = 0;
   while (requests < options.maxRequests && performance.now() - started < options.maxMs && !signal?.aborted) {
     const { sample } = await measureRequest(arm.client, arm.request, signal);
     requests++;
+    sent.push(sample.ok ? sample.e2eMs : null);
     // A failed request says nothing about speed; the limits still bound how many are sent.
     if (sample.ok) latencies.push(sample.e2eMs);
     if (isStable(latencies, options)) break;
@@ -62,5 +64,6 @@ export async function warmUntilStable(arm: Arm, options: StabilizeOptions, signa
     ms: performance.now() - started,
     // The last whole window's median; with less than a window, all of them.
     medianMs: windowMedians(latencies, options.window).at(-1) ?? (latencies.length > 0 ? quantile(latencies, 0.5) : null),
+    e2eMs: sent,
   };
 }

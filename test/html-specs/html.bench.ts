@@ -4,7 +4,7 @@ import { benchModel } from '../../harness/index.ts';
 import type { BenchOptions } from '../../harness/types.ts';
 
 const options: BenchOptions = {
-  warmup: 0,
+  warmup: 2,
   iterations: 20,
   maxTokens: 16,
   stabilize: false,
