@@ -20,33 +20,32 @@ const SMALL = { width: 360, height: 180, marginLeft: 46, marginBottom: 32 } as c
  * are most of what a chart costs to draw and to store.
  */
 const TICKS = 3;
-const AXIS = { ticks: TICKS, tickSize: 0 } as const;
+const AXIS = { ticks: TICKS, tickSize: 0, round: true } as const;
 
 /**
  * Renders a plot to SVG text. Plot writes a `<style>` into every chart; the page carries those rules once (see
  * PLOT_CSS), which keeps a 500-case report a few MB smaller.
  */
 function svg(options: Plot.PlotOptions, label: string): string {
-  const chart = Plot.plot({ ...options, document: document as unknown as NonNullable<Plot.PlotOptions['document']>, className: 'plot', ariaLabel: label });
+  // The label names a case (user text): markup characters are left out rather than trusted to the serialiser.
+  const ariaLabel = label.replace(/[<>&"]/g, ' ');
+  const chart = Plot.plot({ ...options, document: document as unknown as NonNullable<Plot.PlotOptions['document']>, className: 'plot', ariaLabel });
   return compact(chart.outerHTML.replace(/<style>[\s\S]*?<\/style>/, ''));
 }
 
 /**
- * Plot writes coordinates to 15 digits and labels every group for screen readers; a page of 500 cases keeps the
- * chart's own label (on the <svg>) and its marks' labels, drops the axes' ones, and keeps whole pixels for paths
- * (a tenth elsewhere): a third of the bytes, the same picture. Label values are text and are never touched.
+ * Plot labels every group for screen readers and styles every chart alike: a page of 500 cases keeps the chart's
+ * own label (on the <svg>) and its marks' labels, drops the axes' ones, and carries the common styles once (see
+ * PLOT_CSS). Coordinates are whole pixels already (`round: true` on every scale), which also keeps paths short.
  */
 function compact(svgText: string): string {
   return (
     shareMarkers(svgText)
       .replace(/ aria-label="[xy]-(?:axis|grid)[^"]*"/g, '')
-      // The root's font and fill are in PLOT_CSS, once for the page.
+      // The root's font and fill, round line ends and tabular figures are in PLOT_CSS, once for the page.
       .replace(/^(<svg[^>]*?) font-family="system-ui, sans-serif" fill="currentColor"/, '$1')
-      .replace(/ ([a-z0-9-]+)="([^"]*)"/g, (whole, name: string, value: string) => {
-        if (name === 'aria-label') return whole;
-        const digits = name === 'd' ? 0 : 1;
-        return ` ${name}="${value.replace(/\d+\.\d{2,}/g, (n) => String(Number(Number(n).toFixed(digits))))}"`;
-      })
+      .replaceAll(' stroke-linecap="round" stroke-linejoin="round"', '')
+      .replaceAll(' font-variant="tabular-nums"', '')
   );
 }
 
@@ -81,7 +80,8 @@ export function markerDefs(): string {
 /** Plot's own chart styles, once for the page (scoped to the `plot` class every chart gets). */
 export const PLOT_CSS =
   ':where(.plot){--plot-background:white;display:block;height:auto;max-width:100%;overflow:visible;font-family:system-ui,sans-serif;fill:currentColor}' +
-  ':where(.plot text),:where(.plot tspan){white-space:pre}';
+  ':where(.plot text),:where(.plot tspan){white-space:pre;font-variant-numeric:tabular-nums}' +
+  ':where(.plot path){stroke-linecap:round;stroke-linejoin:round}';
 
 /** Empirical CDF points of some values: x each value in order, y the share at or below it. */
 function ecdf(values: readonly number[], series: string): Array<{ x: number; y: number; series: string }> {
@@ -209,7 +209,7 @@ export function verdictChart(c: CaseResult): string | null {
       marginLeft: rows.length > 1 ? 70 : 20,
       x: { label: 'change vs reference (%)', grid: true, ...AXIS },
       // One gated metric (the default, e2e p95) needs no row label: the caption names it.
-      y: { label: null, axis: rows.length > 1 ? 'left' : null },
+      y: { label: null, axis: rows.length > 1 ? 'left' : null, round: true },
       marks: [
         Plot.rectX([0], { x1: -tolerance, x2: tolerance, fill: COLORS.band }),
         Plot.ruleX([0], { stroke: '#6b7280' }),
@@ -239,8 +239,8 @@ export function forestChart(cases: readonly CaseResult[]): { svg: string; shown:
       height: 50 + shown.length * 18,
       marginLeft: 220,
       style: { fontSize: '11px' },
-      x: { label: 'e2e p95 change vs reference (%)', grid: true },
-      y: { label: null, domain: shown.map((r) => r.id) },
+      x: { label: 'e2e p95 change vs reference (%)', grid: true, round: true },
+      y: { label: null, domain: shown.map((r) => r.id), round: true },
       marks: [
         Plot.rectX([0], { x1: -tolerance, x2: tolerance, fill: COLORS.band }),
         Plot.ruleX([0], { stroke: '#6b7280' }),
@@ -281,8 +281,8 @@ export function comparisonChart(cases: readonly CaseResult[]): string | null {
       marginLeft: 56,
       marginRight: 120,
       style: { fontSize: '11px' },
-      x: { label: 'tokens/s (median, e2e)', grid: true, zero: true },
-      y: { label: 'e2e p95 (ms)', grid: true, zero: true },
+      x: { label: 'tokens/s (median, e2e)', grid: true, zero: true, round: true },
+      y: { label: 'e2e p95 (ms)', grid: true, zero: true, round: true },
       color: { type: 'categorical' },
       symbol: { type: 'ordinal' },
       r: { range: [3, 9], domain: [1, 5] },

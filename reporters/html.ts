@@ -21,7 +21,7 @@ import {
   sequenceChart,
   verdictChart,
 } from './charts.ts';
-import { escapeHtml, formatBytes, formatChange, formatMs, gateBasis, modelLabel, outcome, samplingNote } from './format.ts';
+import { escapeHtml, formatBytes, formatChange, formatMs, gateBasis, modelLabel, type Outcome, outcome, samplingNote } from './format.ts';
 
 /** How much of a sample output a case shows. */
 const OUTPUT_CHARS = 600;
@@ -38,6 +38,7 @@ figure{margin:0;min-width:0}figcaption{font-size:.85em;color:#4b5563}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f9fafb;padding:6px;border-radius:4px;max-height:12em;overflow:auto}
 .key span{display:inline-block;margin-right:12px}.swatch{display:inline-block;width:18px;height:3px;vertical-align:middle;margin-right:4px}
 .badge{color:white;border-radius:3px;padding:0 6px;font-weight:600}
+ul.attention{padding-left:1.2em}ul.attention li{margin:2px 0;overflow-wrap:anywhere}
 ul.failures{color:${COLORS.failed};margin:.3em 0;padding-left:1.2em}
 ${PLOT_CSS}`;
 
@@ -54,6 +55,7 @@ export function renderHtml(results: RunResults): string {
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
     `<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>`,
     header(results),
+    attentionSection(measured),
     verdictSection(measured),
     comparisonSection(measured),
     lifecycleSection(measured),
@@ -84,6 +86,22 @@ function header({ run, summary, tool }: RunResults): string {
     run.shard ? `shard ${escapeHtml(run.shard)}` : null,
   ].filter(Boolean);
   return `<header><h1>foundry-bench report</h1><p class="muted">${facts.join(' · ')} · ${escapeHtml(tool.name)} ${escapeHtml(tool.version)}</p></header>`;
+}
+
+/** The cases a reviewer opens first: failed, regressed, inconclusive, each a link to its charts. */
+function attentionSection(cases: readonly CaseResult[]): string {
+  const order: Outcome[] = ['failed', 'regressed', 'inconclusive'];
+  const notable = cases
+    .map((c, index) => ({ c, index, result: outcome(c) }))
+    .filter(({ result }) => order.includes(result))
+    .sort((a, b) => order.indexOf(a.result) - order.indexOf(b.result));
+  if (notable.length === 0) return '';
+  const items = notable.map(({ c, index, result }) => {
+    const p95 = c.gate?.metrics.find((m) => m.metric === 'e2eP95');
+    const change = p95 && p95.ratio !== null ? ` ${escapeHtml(formatChange(p95))}` : '';
+    return `<li><b class="badge" style="background:${OUTCOME_COLOR[result]}">${escapeHtml(result)}</b> <a href="#case-${index + 1}">${escapeHtml(c.id)}</a>${change}</li>`;
+  });
+  return `<h2 id="attention">Look at these first (${notable.length})</h2><ul class="attention">${items.join('')}</ul>`;
 }
 
 function verdictSection(cases: readonly CaseResult[]): string {

@@ -11,6 +11,7 @@ import { renderHtml } from '../reporters/html.ts';
 import { startSimServer, type SimServer } from './fakes/sim-server.ts';
 import { CHROMIUM_PATH, launchChromium } from './helpers/browser.ts';
 import { runBench, runCli, type CliRun } from './helpers/cli.ts';
+import { makeCase, makeResults } from './helpers/results.ts';
 
 const HOSTILE = '<script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2"> Tom & "Jerry"';
 
@@ -50,6 +51,32 @@ describe('report.html', () => {
       '&lt;script&gt;window.__pwned = 1&lt;/script&gt; &lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt; Tom &amp; &quot;Jerry&quot;',
     );
     expect(html).not.toContain('<img');
+  });
+
+  test('escapes hostile model names and prompt ids wherever they appear: headings, tables, chart labels', () => {
+    const name = '<script>alert(1)</script>" onload="x';
+    const page = renderHtml(
+      makeResults([
+        makeCase({ model: name, promptId: 'p', latencies: [100, 101, 102, 103, 104], baseLatencies: [100, 102, 101, 103, 104], output: '<img src=x>' }),
+      ]),
+    );
+    // No element from the name, no attribute broken out of: only escaped text.
+    expect(page).not.toMatch(/<script|<img|<[^>]*\sonload="/);
+    expect(page).toContain('<h3>&lt;script&gt;alert(1)&lt;/script&gt;&quot; onload=&quot;x › p</h3>');
+    expect(page).toContain('&lt;img src=x&gt;');
+  });
+
+  test('lists the failed, regressed and inconclusive cases first, each linked to its charts', () => {
+    const page = renderHtml(
+      makeResults([
+        makeCase({ promptId: 'same', latencies: [100, 101, 99, 100, 102], baseLatencies: [100, 101, 99, 100, 102] }),
+        makeCase({ promptId: 'slower', latencies: [150, 151, 149, 150, 152], baseLatencies: [100, 101, 99, 100, 102] }),
+      ]),
+    );
+    const list = /<ul class="attention">(.*?)<\/ul>/.exec(page)?.[1] ?? '';
+    expect(list).toContain('>regressed</b> <a href="#case-2">tiny-1m/slower</a> +49.');
+    expect(list).not.toContain('tiny-1m/same');
+    expect(page).toContain('<article class="case" id="case-2"><h3>tiny-1m › slower</h3>');
   });
 
   test('has, for every measured case, its distribution, order, inter-token and verdict charts, with the baseline overlaid', () => {
