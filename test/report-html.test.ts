@@ -34,7 +34,10 @@ afterAll(() => sim.close());
 
 describe('report.html', () => {
   test('is written by every run, and is what `report --format html` makes of its results.json', async () => {
-    expect(run.code).toBe(0);
+    // The server against itself: the gate's verdicts are its business (its false-alarm rate is a few % a case), the
+    // report's contents are this file's. Exit 1 would only mean a case failed the gate; a broken run has no results.
+    expect([0, 1]).toContain(run.code);
+    expect(run.results?.cases.map((c) => c.status === 'skipped')).toEqual([false, false]);
     const out = join(run.outDir, 'again.html');
     expect((await runCli(['report', join(run.outDir, 'results.json'), '--format', 'html', '-o', out])).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(html);
