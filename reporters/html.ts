@@ -63,7 +63,7 @@ export function renderHtml(results: RunResults): string {
     machineSection(results),
     `<h2 id="cases">Cases</h2>`,
     key(),
-    ...measured.map((c, i) => caseSection(c, i, firstOfModel(measured, i))),
+    ...caseSections(measured),
     // After the cases, which are what define the markers it holds.
     markerDefs(),
     run.errors.length > 0
@@ -196,11 +196,15 @@ function key(): string {
   );
 }
 
-/** Whether a case is its model's first on its target: the one its model's warm-up until stable ran before. */
-function firstOfModel(cases: readonly CaseResult[], index: number): boolean {
-  const key = (c: CaseResult) => `${c.target.baseURL} ${modelLabel(c)}`;
-  const c = cases[index] as CaseResult;
-  return cases.findIndex((other) => key(other) === key(c)) === index;
+/** Every case's section; a model's first case on its target also draws the model's warm-up until stable. */
+function caseSections(cases: readonly CaseResult[]): string[] {
+  const seen = new Set<string>();
+  return cases.map((c, index) => {
+    const model = `${c.target.baseURL} ${modelLabel(c)}`;
+    const first = !seen.has(model);
+    seen.add(model);
+    return caseSection(c, index, first);
+  });
 }
 
 function caseSection(c: CaseResult, index: number, first: boolean): string {
