@@ -338,7 +338,7 @@ describe('filters that select nothing, and the help and version commands', () =>
     expect((await sim.served()).length).toBe(before);
   }, 60_000);
 
-  test('missing or empty prompt sets, duplicate or unsafe inline ids: exit 2 before anything starts, each said once', async () => {
+  test('missing or empty prompt sets, duplicate or unsafe inline ids, values out of range: exit 2 before anything starts, each said once', async () => {
     const run = await runBench({ BENCH_BASE_URL: sim.url }, [], 'test/prompt-specs/*.bench.ts');
     expect(run.code).toBe(2);
     const lines = run.output.split('\n').filter((line) => line.startsWith('  benchModel('));
@@ -348,6 +348,8 @@ describe('filters that select nothing, and the help and version commands', () =>
       '  benchModel(\'sim-x\') in test/prompt-specs/b.bench.ts: inline prompts prompts[1].id: "a" is already the id of prompts[0]',
       '  benchModel(\'sim-x\') in test/prompt-specs/b.bench.ts: inline prompts prompts[2].id: "bad\\nid" may only contain letters, digits, ".", "_" and "-"',
       '  benchModel(\'evil\\n::error::x\') in test/prompt-specs/b.bench.ts: the model name "evil\\n::error::x" must be a non-empty string without control characters',
+      "  benchModel('sim-values') in test/prompt-specs/b.bench.ts: regression.tolerance must be between 0 and 10, got -1",
+      '  benchModel(\'sim-values\') in test/prompt-specs/b.bench.ts: option stabilize has an invalid value: {"window":0}',
     ]);
     expect(run.output).not.toContain('foundry-bench: target');
     expect(run.results).toBeNull();

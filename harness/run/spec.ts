@@ -6,8 +6,7 @@
  */
 import { afterAll, describe, inject, test } from 'vitest';
 import { loadPrompts } from '../files/prompts.ts';
-import { escapeControlCharacters, hasControlCharacters } from '../files/sanitize.ts';
-import { runSanitizer } from '../files/sanitize.ts';
+import { escapeControlCharacters, hasControlCharacters, runSanitizer } from '../files/sanitize.ts';
 import { adaptivePlan } from '../gate/sequential.ts';
 import { gateOptions, type GateOptions } from '../gate/verdict.ts';
 import type { BenchOptions, CaseParams, Prompt, ParamOverrides, RunOptions, VariantSelector } from '../types.ts';
@@ -57,6 +56,14 @@ function checkInput(model: string, options: BenchOptions, root: string): { probl
     prompts = loadPrompts(options.prompts, root);
   } catch (error) {
     problems.push(...(error as Error).message.split('\n'));
+  }
+  // Values out of range (a negative tolerance, a zero window): the spec's own, as the config's are schema-checked.
+  for (const validate of [() => gateOptions(options.regression, null, undefined), () => stabilizeOptions(options.stabilize)]) {
+    try {
+      validate();
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
   }
   return { problems, prompts };
 }

@@ -10,3 +10,4 @@ benchModel('sim-x', {
   iterations: 2,
 });
 benchModel('evil\n::error::x', { prompts: [{ id: 'a', text: 'x' }] });
+benchModel('sim-values', { prompts: [{ id: 'a', text: 'x' }], regression: { tolerance: -1 }, stabilize: { window: 0 } });
