@@ -273,7 +273,8 @@ export function comparisonChart(cases: readonly CaseResult[]): string | null {
   );
   if (points.length === 0) return null;
   // Each model named once, beside its first case's dot.
-  const labelled = points.filter((p, i) => points.findIndex((q) => q.model === p.model) === i);
+  const named = new Set<string>();
+  const labelled = points.filter((p) => !named.has(p.model) && named.add(p.model));
   return svg(
     {
       width: 720,
