@@ -52,8 +52,10 @@ describe('SseParser on a huge event', () => {
 
   test('a 50 MB event is parsed whole, in time linear in its size', () => {
     feed(2); // warm the JIT
-    const small = feed(5);
-    const large = feed(50);
+    // The fastest of three of each: another test file may share the machine (vitest.config.ts).
+    const fastest = (megabytes: number) => [feed(megabytes), feed(megabytes), feed(megabytes)].sort((a, b) => a.ms - b.ms)[0] as { ms: number; length: number };
+    const small = fastest(5);
+    const large = fastest(50);
     expect(large.length).toBe(Math.round(50e6 / 65536) * 65536);
     expect(small.length).toBe(Math.round(5e6 / 65536) * 65536);
     // Linear: 10x the bytes, ~10x the time (quadratic would be ~100x). Ratio measured in one run, generous bound.
