@@ -65,6 +65,11 @@ const ROUTES: Record<string, Route> = {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: 'whole' } }] }));
   },
+  'events-as-json': (_req, res) => {
+    // Foundry Local has streamed events under this type (microsoft/foundry-dev-tools#195).
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(`${token('still')}${token(' events')}data: [DONE]\n\n`);
+  },
   'no-events': (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.end('{"choices":[{"index":0,"message":{"content":"not sse"}}]}\n');
@@ -174,6 +179,12 @@ describe('end conditions', () => {
       kind: 'malformed_stream',
       message: 'not an event stream (content-type text/html; charset=utf-8): <!DOCTYPE html><html><body>Sign in to continue</body></html>',
     });
+  });
+
+  test('events under a JSON content type are read as events, as Foundry Local has sent them', async () => {
+    const { sample, text } = await measure('events-as-json');
+    expect(sample.error).toBeNull();
+    expect(text).toBe('still events');
   });
 
   test('a JSON body where a stream was expected, and a stream content type holding no events', async () => {

@@ -147,14 +147,18 @@ async function timeStream({ openai, clock }: RequestClient, spec: RequestSpec, s
       .asResponse();
     if (!response.body) throw new TypeError('the streaming response has no body');
     reader = response.body.getReader();
-    if (!isEventStream(response)) throw new NotAnEventStream(response.headers.get('content-type'), await leadingText(reader));
+    const contentType = response.headers.get('content-type');
     const parser = new SseParser();
     let events = 0;
     let head = '';
     while (!t.complete) {
       const read = await reader.read();
       const now = performance.now();
-      if (!read.done && head.length < 120) head += new TextDecoder().decode(read.value.subarray(0, 120));
+      if (!read.done && head.length < 120) {
+        head += new TextDecoder().decode(read.value.subarray(0, 120));
+        // An HTML page or a JSON document, not events: said at once (a stream may carry a JSON content type).
+        if (events === 0 && notEvents(contentType, head)) throw new NotAnEventStream(contentType, head);
+      }
       for (const data of read.done ? parser.end() : parser.push(read.value)) {
         events++;
         // [DONE] ends the answer, whether or not the server then closes the connection.
@@ -197,16 +201,13 @@ async function timeStream({ openai, clock }: RequestClient, spec: RequestSpec, s
   return t;
 }
 
-/** Streams are `text/event-stream`; a server that sends no content type is given the benefit of the doubt. */
-function isEventStream(response: Response): boolean {
-  const type = response.headers.get('content-type');
-  return type === null || !/^\s*(text\/html|application\/json)\b/i.test(type);
-}
-
-/** The first bytes of a body, to quote in an error. */
-async function leadingText(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
-  const read = await reader.read();
-  return read.done ? '' : new TextDecoder().decode(read.value.subarray(0, 120));
+/**
+ * A body that is plainly not events: under an HTML or JSON content type, one that starts like a page or a JSON
+ * document. The type alone does not decide: Foundry Local has sent events as `application/json`
+ * (microsoft/foundry-dev-tools#195), so a body that starts like events is read as events.
+ */
+function notEvents(contentType: string | null, head: string): boolean {
+  return /^\s*(text\/html|application\/json)\b/i.test(contentType ?? '') && /^\s*[<{[]/.test(head);
 }
 
 /**

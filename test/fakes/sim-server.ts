@@ -194,8 +194,10 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
       return;
     }
 
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const foundryService = model.dialect === 'foundry-service';
+    // Foundry Local has been seen streaming events under `application/json` (microsoft/foundry-dev-tools#195).
+    const contentType = foundryService ? 'application/json' : 'text/event-stream';
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache', connection: 'keep-alive' });
     const chunk = (delta: object, finish: string | null = null) =>
       `data: ${JSON.stringify(
         foundryService
