@@ -42,7 +42,8 @@ function acquire(lockPath: string, waitMs: number): void {
     }
     const owner = ownerOf(lockPath);
     if (owner === null || !owner.alive) {
-      // Whoever held it is gone: remove and try again (a rival doing the same loses the O_EXCL race, not the data).
+      // Whoever held it is gone: remove it and race for it again with O_EXCL. (Two runs that find the same stale
+      // lock in the same few microseconds could both get through; stale locks only follow a killed run.)
       rmSync(lockPath, { force: true });
       continue;
     }
