@@ -197,6 +197,22 @@ function verdictColor(verdict: string): string {
   return OUTCOME_COLOR[verdict as Outcome] ?? '#6b7280';
 }
 
+/** A row per interval (its `y` field): the tolerance band, zero, each CI as a bar coloured by verdict, its estimate. */
+function intervalMarks<Row extends { verdict: string; change: number; lo: number; hi: number }>(
+  rows: Row[],
+  y: keyof Row & string,
+  tolerance: number,
+  r: number,
+) {
+  const color = (d: Row) => verdictColor(d.verdict);
+  return [
+    Plot.rectX([0], { x1: -tolerance, x2: tolerance, fill: COLORS.band }),
+    Plot.ruleX([0], { stroke: '#6b7280' }),
+    Plot.ruleY(rows, { y, x1: 'lo', x2: 'hi', stroke: color, strokeWidth: 3 }),
+    Plot.dot(rows, { y, x: 'change', fill: color, r }),
+  ];
+}
+
 /** The change's CI against the tolerance band (green): inside it, unchanged; wholly past it, regressed or improved. */
 export function verdictChart(c: CaseResult): string | null {
   const rows = verdictRows(c);
@@ -210,12 +226,7 @@ export function verdictChart(c: CaseResult): string | null {
       x: { label: 'change vs reference (%)', grid: true, ...AXIS },
       // One gated metric (the default, e2e p95) needs no row label: the caption names it.
       y: { label: null, axis: rows.length > 1 ? 'left' : null, round: true },
-      marks: [
-        Plot.rectX([0], { x1: -tolerance, x2: tolerance, fill: COLORS.band }),
-        Plot.ruleX([0], { stroke: '#6b7280' }),
-        Plot.ruleY(rows, { y: 'metric', x1: 'lo', x2: 'hi', stroke: (d: { verdict: string }) => verdictColor(d.verdict), strokeWidth: 3 }),
-        Plot.dot(rows, { y: 'metric', x: 'change', fill: (d: { verdict: string }) => verdictColor(d.verdict), r: 4 }),
-      ],
+      marks: intervalMarks(rows, 'metric', tolerance, 4),
     },
     `${c.id}: change with its confidence interval against the tolerance band`,
   );
@@ -241,12 +252,7 @@ export function forestChart(cases: readonly CaseResult[]): { svg: string; shown:
       style: { fontSize: '11px' },
       x: { label: 'e2e p95 change vs reference (%)', grid: true, round: true },
       y: { label: null, domain: shown.map((r) => r.id), round: true },
-      marks: [
-        Plot.rectX([0], { x1: -tolerance, x2: tolerance, fill: COLORS.band }),
-        Plot.ruleX([0], { stroke: '#6b7280' }),
-        Plot.ruleY(shown, { y: 'id', x1: 'lo', x2: 'hi', stroke: (d: { verdict: string }) => verdictColor(d.verdict), strokeWidth: 3 }),
-        Plot.dot(shown, { y: 'id', x: 'change', fill: (d: { verdict: string }) => verdictColor(d.verdict), r: 3.5 }),
-      ],
+      marks: intervalMarks(shown, 'id', tolerance, 3.5),
     },
     'e2e p95 change of every gated case with its confidence interval',
   );

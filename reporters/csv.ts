@@ -1,6 +1,6 @@
 /** CSV, one row per case (RFC 4180 quoting), for spreadsheets and tools. */
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { gateBasis, outcome } from './format.ts';
+import { e2eP95Verdict, gateBasis, outcome } from './format.ts';
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -28,10 +28,10 @@ const COLUMNS: Array<[string, (c: CaseResult) => Cell]> = [
   ['e2e_tok_s_p50', (c) => c.stats.e2eTokPerSec?.p50],
   ['decode_tok_s_p50', (c) => c.stats.decodeTokPerSec?.p50],
   ['verdict', (c) => c.gate?.verdict],
-  ['base_e2e_p95_ms', (c) => p95Verdict(c)?.base],
-  ['p95_ratio', (c) => p95Verdict(c)?.ratio],
-  ['p95_ratio_ci_lo', (c) => p95Verdict(c)?.ci?.lo],
-  ['p95_ratio_ci_hi', (c) => p95Verdict(c)?.ci?.hi],
+  ['base_e2e_p95_ms', (c) => e2eP95Verdict(c)?.base],
+  ['p95_ratio', (c) => e2eP95Verdict(c)?.ratio],
+  ['p95_ratio_ci_lo', (c) => e2eP95Verdict(c)?.ci?.lo],
+  ['p95_ratio_ci_hi', (c) => e2eP95Verdict(c)?.ci?.hi],
   ['fingerprint_mismatch', (c) => c.gate?.fingerprintMismatch.join('; ')],
   ['input_changes', (c) => c.gate?.inputChanges?.join('; ')],
   ['gate_basis', (c) => gateBasis(c.gate)],
@@ -65,10 +65,6 @@ const COLUMNS: Array<[string, (c: CaseResult) => Cell]> = [
   ['skip_reason', (c) => c.skipReason],
   ['failures', (c) => c.failures.join(' | ')],
 ];
-
-function p95Verdict(c: CaseResult) {
-  return c.gate?.metrics.find((m) => m.metric === 'e2eP95');
-}
 
 /**
  * One CSV field. Numbers keep full precision; text is quoted when needed, and

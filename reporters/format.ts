@@ -7,6 +7,11 @@ import type { CaseResult, MetricVerdict, Verdict } from '../harness/types.ts';
 
 export { formatMs, formatPercent } from '../harness/evaluate/numbers.ts';
 
+/** The gate's verdict on e2e p95, the metric every report leads with; undefined when the case was not gated. */
+export function e2eP95Verdict(c: Pick<CaseResult, 'gate'>): MetricVerdict | undefined {
+  return c.gate?.metrics.find((m) => m.metric === 'e2eP95');
+}
+
 /** "+25.3% (+12.1% .. +40.2%)", or "-" without a baseline. */
 export function formatChange(metric: MetricVerdict | undefined): string {
   if (!metric || metric.ratio === null) return '-';

@@ -21,7 +21,7 @@ import {
   sequenceChart,
   verdictChart,
 } from './charts.ts';
-import { escapeHtml, formatBytes, formatChange, formatMs, gateBasis, modelLabel, type Outcome, outcome, samplingNote } from './format.ts';
+import { e2eP95Verdict, escapeHtml, formatBytes, formatChange, formatMs, gateBasis, modelLabel, type Outcome, outcome, samplingNote } from './format.ts';
 
 /** How much of a sample output a case shows. */
 const OUTPUT_CHARS = 600;
@@ -97,9 +97,9 @@ function attentionSection(cases: readonly CaseResult[]): string {
     .sort((a, b) => order.indexOf(a.result) - order.indexOf(b.result));
   if (notable.length === 0) return '';
   const items = notable.map(({ c, index, result }) => {
-    const p95 = c.gate?.metrics.find((m) => m.metric === 'e2eP95');
+    const p95 = e2eP95Verdict(c);
     const change = p95 && p95.ratio !== null ? ` ${escapeHtml(formatChange(p95))}` : '';
-    return `<li><b class="badge" style="background:${OUTCOME_COLOR[result]}">${escapeHtml(result)}</b> <a href="#case-${index + 1}">${escapeHtml(c.id)}</a>${change}</li>`;
+    return `<li>${badge(result)} <a href="#case-${index + 1}">${escapeHtml(c.id)}</a>${change}</li>`;
   });
   return `<h2 id="attention">Look at these first (${notable.length})</h2><ul class="attention">${items.join('')}</ul>`;
 }
@@ -209,9 +209,9 @@ function caseSections(cases: readonly CaseResult[]): string[] {
 
 function caseSection(c: CaseResult, index: number, first: boolean): string {
   const result = outcome(c);
-  const p95 = c.gate?.metrics.find((m) => m.metric === 'e2eP95');
+  const p95 = e2eP95Verdict(c);
   const facts = [
-    `<b class="badge" style="background:${OUTCOME_COLOR[result]}">${escapeHtml(result)}</b>`,
+    badge(result),
     `n ${c.samples.length}`,
     `p50 ${formatMs(c.stats.e2eMs?.p50)} ms`,
     `p95 ${formatMs(c.stats.e2eMs?.p95)} ms`,
@@ -241,6 +241,11 @@ function caseSection(c: CaseResult, index: number, first: boolean): string {
     `<article class="case" id="case-${index + 1}"><h3>${escapeHtml(modelLabel(c))} › ${escapeHtml(c.promptId)}</h3>` +
     `<p>${facts.join(' · ')}</p>${notes}${failures}<div class="charts">${figures}</div>${output}</article>`
   );
+}
+
+/** An outcome as a coloured word (text, not emoji: a viewer may have no emoji font). */
+function badge(result: Outcome): string {
+  return `<b class="badge" style="background:${OUTCOME_COLOR[result]}">${escapeHtml(result)}</b>`;
 }
 
 function figure(svg: string | null, caption: string): string {

@@ -7,6 +7,7 @@
  */
 import type { CaseResult, RunResults } from '../harness/types.ts';
 import {
+  e2eP95Verdict,
   escapeMarkdownCell,
   escapeMarkdownHtml,
   formatBytes,
@@ -68,7 +69,7 @@ function chartLabel(text: string): string {
  */
 export function p95Chart(results: RunResults): string[] {
   const rows = results.cases.flatMap((c) => {
-    const p95 = c.gate?.metrics.find((m) => m.metric === 'e2eP95');
+    const p95 = e2eP95Verdict(c);
     return p95?.base != null && p95.head != null ? [{ id: c.id, base: p95.base, head: p95.head }] : [];
   });
   if (rows.length === 0) return [];
@@ -98,7 +99,7 @@ function tableRow(c: CaseResult): string {
     escapeMarkdownCell(c.promptId),
     e2e ? `${formatMs(e2e.p50)} ms` : '-',
     e2e ? `${formatMs(e2e.p95)} ms` : '-',
-    escapeMarkdownCell(formatChange(c.gate?.metrics.find((m) => m.metric === 'e2eP95'))),
+    escapeMarkdownCell(formatChange(e2eP95Verdict(c))),
     c.stats.ttftMs ? `${formatMs(c.stats.ttftMs.p95)} ms` : '-',
     tokPerSec === undefined ? '-' : tokPerSec.toFixed(1),
     c.quality?.score == null ? '-' : c.quality.score.toFixed(1),

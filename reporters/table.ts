@@ -1,7 +1,7 @@
 /** The final per-case table, rendered from a results document (used live and by `foundry-bench report`). */
 import { styleText } from 'node:util';
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { formatChange, formatMs, modelLabel, outcome } from './format.ts';
+import { e2eP95Verdict, formatChange, formatMs, modelLabel, outcome } from './format.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -22,7 +22,7 @@ function row(c: CaseResult): string[] {
     formatMs(c.stats.ttftMs?.p95),
     tokPerSec === undefined ? '-' : `${estimated}${tokPerSec.toFixed(1)}`,
     c.errors.count === 0 ? '0' : `${c.errors.count} (${(c.errors.rate * 100).toFixed(0)}%)`,
-    formatChange(c.gate?.metrics.find((m) => m.metric === 'e2eP95')),
+    formatChange(e2eP95Verdict(c)),
     outcome(c),
   ];
 }
