@@ -1,5 +1,5 @@
 // The harness's own test suite (`npm test`). Benchmark specs in bench/ run
-// through `npm run bench` with a configuration of their own (harness/vitest-config.ts).
+// through `npm run bench` with a configuration of their own (harness/cli/vitest-options.ts).
 import { defineConfig } from 'vitest/config';
 
 /**

@@ -558,8 +558,8 @@ export interface TargetInfo {
   baseURL: string;
   /** How it was chosen: `spec`, `env:BENCH_BASE_URL`, `env:FOUNDRY_LOCAL_ENDPOINT`, `config`, `embedded default`, ... */
   source: string;
-  /** What serves it. */
-  kind: 'openai-compatible' | 'embedded' | 'foundry-local';
+  /** What serves it; `none` for a case that reached no target (none resolved, or stopped before it got one). */
+  kind: 'openai-compatible' | 'embedded' | 'foundry-local' | 'none';
   /** Server software and version, when known (e.g. `node-llama-cpp 3.21.1`). */
   server?: string;
 }
@@ -769,7 +769,7 @@ export type ErrorKind =
   | 'timeout' // no complete answer within timeoutMs (includes stalled streams)
   | 'connection' // could not connect, or the connection failed before any response
   | 'stream_reset' // the connection broke in the middle of a stream
-  | 'malformed_stream' // a stream event was not valid JSON
+  | 'malformed_stream' // a stream event was not valid JSON, or the answer was no event stream / chat completion
   | 'stream_error' // the server sent an error object inside the stream
   | 'empty_response' // the response finished without any content
   | 'too_large' // the response passed its size cap (bytes, or content chunks for max_tokens)

@@ -18,6 +18,7 @@ beforeAll(async () => {
       { id: 'flaky-output', ttftMs: 1, tokenMs: 0, tokens: 4, varyOutput: true },
       { id: 'oom', ttftMs: 1, tokenMs: 0, tokens: 4, faults: { http500Every: 1, http500Message: 'failed to allocate: out of memory' } },
       { id: 'cold', ttftMs: 800, tokenMs: 0, tokens: 2 },
+      { id: 'streams-anyway', ttftMs: 1, tokenMs: 0, tokens: 2, faults: { alwaysStream: true } },
     ],
   });
 });
@@ -61,6 +62,15 @@ describe('foundry-bench doctor', () => {
     expect(renderChecks(checks)).toMatch(/ 2 failed, 1 skipped\n$/);
   });
 
+  test('an answer that is no chat completion is a failure saying what came back', async () => {
+    const [, , answers] = await check(['streams-anyway']);
+    expect(answers).toMatchObject({
+      status: 'fail',
+      name: 'streams-anyway: answers',
+      detail: expect.stringMatching(/^the answer to a non-streaming request is not a chat completion: "data: \{/),
+    });
+  });
+
   test('a slow first answer hints at cold starts', async () => {
     const [, , answers] = await check(['cold'], 300);
     expect(answers).toMatchObject({ status: 'fail', hint: expect.stringContaining('slow cold start') });
@@ -78,14 +88,22 @@ describe('foundry-bench doctor', () => {
     const healthy = await run('healthy');
     expect(healthy.code).toBe(0);
     expect(healthy.output).toContain('✓ healthy: deterministic');
-    // A model the server does not serve is skipped, as a run skips it: still exit 0.
-    const skipped = await run('healthy,missing');
-    expect(skipped.code).toBe(0);
-    expect(skipped.output).toContain('- missing: listed');
+    // A model named with --models that the server does not serve is the answer "no": exit 1, the model and the hint.
+    const missing = await run('healthy,missing');
+    expect(missing.code).toBe(1);
+    expect(missing.output).toMatch(/\n× missing: listed +model "missing" is not served by http:\/\/127\.0\.0\.1:\d+\/v1 \(GET \/models lists healthy, /);
+    expect(missing.output).toContain('hint: download or load it on the server, or fix the name (foundry-bench models lists what the target serves)');
     const broken = await run('healthy,oom');
     expect(broken.code).toBe(1);
     expect(broken.output).toContain('× oom: answers');
   });
+
+  test('models found in the specs that a run would skip stay skipped: exit 0 where the run passes', async () => {
+    const specs = await runCli(['doctor', '--target', sim.url, '--specs', 'test/specs/sim.bench.ts']);
+    expect(specs.output).toMatch(/\n- sim-fast: listed +skipped by a run: model "sim-fast" is not served by/);
+    expect(specs.output).toContain('1 passed, 0 warning(s), 0 failed, 3 skipped');
+    expect(specs.code).toBe(0);
+  }, 60_000);
 
   test('finds the models the specs use without running them', async () => {
     const options = runOptions({ specs: 'test/specs/**/*.bench.ts' }, {}, testEnv(), process.cwd());

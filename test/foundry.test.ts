@@ -576,7 +576,7 @@ describe('doctor and models on Foundry Local', () => {
     );
   });
 
-  test('doctor: a broken setup fails per model with hints (what a run skips shown as skipped), and exits 1', async () => {
+  test('doctor --models: a broken setup fails per model with hints, and exits 1', async () => {
     const service = await fake({ generation: 'service', cached: [GPU], faults: { outOfMemory: [GPU] } });
     const { code, output } = await runCli(['doctor', '--models', 'qwen2.5-0.5b [gpu],phi-4-mini,qwen3-0.6b'], {
       FOUNDRY_LOCAL_ENDPOINT: service.origin,
@@ -585,13 +585,25 @@ describe('doctor and models on Foundry Local', () => {
     expect(code).toBe(1);
     expect(output).toContain('× qwen2.5-0.5b [gpu]: ready');
     expect(output).toContain('hint: out of memory: pick a smaller variant');
+    // Named by the user: a model the target cannot run (not downloaded, unknown) is the answer "no", not a skip.
     expect(output).toContain(
-      `- phi-4-mini: ready          skipped by a run: ${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download`,
+      `× phi-4-mini: ready          ${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download`,
     );
-    expect(output).toContain('- qwen3-0.6b: ready          skipped by a run: "qwen3-0.6b" is neither an alias nor a model id');
-    // The endpoint passes, the unknown version warns (no CLI to ask); the load that fails fails, what a run skips is skipped.
-    expect(output).toMatch(/\n1 passed, 1 warning\(s\), 1 failed, 2 skipped\n$/);
+    expect(output).toContain('× qwen3-0.6b: ready          "qwen3-0.6b" is neither an alias nor a model id');
+    // The endpoint passes, the unknown version warns (no CLI to ask).
+    expect(output).toMatch(/\n1 passed, 1 warning\(s\), 3 failed\n$/);
   });
+
+  test('doctor on the specs: a model the specs use that a run skips (not downloaded) is shown as skipped', async () => {
+    const service = await fake({ generation: 'service', cached: [CPU] });
+    const { code, output } = await runCli(['doctor', '--specs', 'test/foundry-specs/*.bench.ts'], { FOUNDRY_LOCAL_ENDPOINT: service.origin, PATH: '' });
+    expect(output).toMatch(/\n- phi-4-mini: ready +skipped by a run: /);
+    expect(output).toContain(`skipped by a run: ${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download`);
+    expect(output).toMatch(/\n- qwen2\.5-0\.5b \[gpu\]: ready +skipped by a run: /);
+    expect(output).toMatch(/✓ qwen2\.5-0\.5b \[cpu\]: deterministic/);
+    expect(output).toMatch(/\n4 passed, 2 warning\(s\), 0 failed, 2 skipped\n$/);
+    expect(code).toBe(0);
+  }, 60_000);
 
   test('models: one row per variant, the resolved one starred, with cache, load and disk state', async () => {
     const service = await fake({ generation: 'service', cached: [CPU], loaded: [CPU] });

@@ -28,6 +28,7 @@ const FAULTY_MODELS = [
   { id: 'malformed', ttftMs: 1, tokenMs: 0, tokens: 8, faults: { malformedEvery: 5 } },
   { id: 'no-usage', ttftMs: 1, tokenMs: 1, tokens: 7, faults: { noUsage: true } },
   { id: 'varying', ttftMs: 0, tokenMs: 0, tokens: 4, varyOutput: true },
+  { id: 'streams-anyway', ttftMs: 0, tokenMs: 0, tokens: 2, faults: { alwaysStream: true } },
   { id: 'arm-a', ttftMs: 1, tokenMs: 0, tokens: 3 },
   { id: 'arm-b', ttftMs: 1, tokenMs: 0, tokens: 5 },
 ];
@@ -140,6 +141,12 @@ describe('faults are recorded per request and the run goes on', () => {
     const run = await runCase(createClient(sim.url, 'k'), request('malformed'), params(5));
     expect(errorSummary(run.samples).byKind).toEqual({ malformed_stream: 1 });
     expect(run.samples[4]?.error?.message).toMatch(/invalid JSON/);
+  });
+
+  test('a whole response that is no chat completion says what came back', async () => {
+    const run = await runCase(createClient(sim.url, 'k'), request('streams-anyway', { stream: false }), params(2));
+    expect(errorSummary(run.samples).byKind).toEqual({ malformed_stream: 2 });
+    expect(run.samples[0]?.error?.message).toMatch(/^the answer to a non-streaming request is not a chat completion: "data: \{/);
   });
 
   test('no usage chunk: tokens counted from chunks and flagged as estimated', async () => {

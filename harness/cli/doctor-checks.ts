@@ -9,7 +9,7 @@
  */
 import type OpenAI from 'openai';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import { createClient } from '../measure/request.ts';
+import { asChatCompletion, createClient } from '../measure/request.ts';
 import { suiteName } from '../run/params.ts';
 import { prepareModel, type PreparedModel } from '../targets/prepare.ts';
 import type { FoundryLifecycleOptions, FoundryOptions, RunTarget, VariantSelector } from '../types.ts';
@@ -45,14 +45,20 @@ export function hintFor(error: unknown): string {
 }
 
 async function chat(openai: OpenAI, model: string, timeoutMs: number): Promise<string> {
-  const completion = await openai.chat.completions.create({ model, messages: PROMPT, max_tokens: 8, temperature: 0, seed: 42 }, { timeout: timeoutMs });
-  return completion.choices[0]?.message?.content ?? '';
+  const answer = await openai.chat.completions.create({ model, messages: PROMPT, max_tokens: 8, temperature: 0, seed: 42 }, { timeout: timeoutMs });
+  return asChatCompletion(answer).choices[0]?.message?.content ?? '';
 }
 
 /** A model as a spec names it: an alias or id, and a Foundry Local variant choice. */
 export interface SpecModel {
   model: string;
   selector?: VariantSelector | undefined;
+  /**
+   * Named by the user (`doctor --models`), not found in the specs: a model the target cannot run is then a failure,
+   * since the question was whether it can. Models found in specs that a run skips by design (the Foundry Local
+   * candidates on the embedded engine) stay skipped, so a fresh clone's doctor passes where its run passes.
+   */
+  requested?: boolean;
 }
 
 export interface DoctorOptions {
@@ -82,20 +88,23 @@ export async function doctor(target: RunTarget, models: readonly SpecModel[], { 
   else add('warn', 'endpoint', `${where} answers, but has no /models list`, 'models cannot be checked before use; requests will tell');
 
   const { openai } = createClient(target.info.baseURL, apiKey);
-  for (const { model: alias, selector } of models) {
+  for (const { model: alias, selector, requested = false } of models) {
     const model = suiteName(alias, selector);
     // Plain servers list a model; Foundry Local must also resolve, cache and load it.
     const ready = `${model}: ${target.foundry ? 'ready' : 'listed'}`;
     const prepared = await prepareModel(target, alias, selector, { foundry, cold: null });
     if (prepared.kind !== 'ready') {
       const [detail = '', hint = null] = (prepared.kind === 'fail' ? prepared.message : prepared.reason).split('\nhint: ');
-      // What a run would skip is reported as skipped here too: a fresh clone's doctor passes where its run passes.
-      const status = prepared.kind === 'fail' ? 'fail' : 'skip';
+      // What a run would skip is reported as skipped here too, unless the user asked about this very model.
+      const status = prepared.kind === 'fail' || requested ? 'fail' : 'skip';
       add(
         status,
         ready,
         status === 'skip' ? `skipped by a run: ${detail}` : detail,
-        hint ?? (target.foundry ? null : 'download or load it on the server, or fix the name in the spec'),
+        hint ??
+          (target.foundry
+            ? null
+            : `download or load it on the server, or fix the name${requested ? '' : ' in the spec'} (foundry-bench models lists what the target serves)`),
       );
       continue;
     }

@@ -29,7 +29,7 @@ export async function doctorCommand(options: RunOptions, models: string | undefi
   const checked = models
     ? models
         .split(',')
-        .map((m) => parseSuiteName(m.trim()))
+        .map((m) => ({ ...parseSuiteName(m.trim()), requested: true }))
         .filter((m) => m.model !== '')
     : await specModels(options);
   const { target, close } = await resolveRunTarget(options, (line) => void io.stderr.write(`foundry-bench: ${line}\n`));

@@ -17,15 +17,15 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findConfigFile, loadConfig } from '../files/config.ts';
 import { DataFileError } from '../files/data-file.ts';
-import { Sanitizer, secretsOf } from '../files/sanitize.ts';
+import { Sanitizer } from '../files/sanitize.ts';
 import type { RegressionOptions, RunOptions } from '../types.ts';
-import { FORMATS, type Format } from '../../reporters/render.ts';
+import { FORMATS } from '../../reporters/render.ts';
 import { commentCommand } from './comment.ts';
 import { doctorCommand } from './doctor.ts';
 import { UsageError } from './errors.ts';
 import { modelsCommand } from './models.ts';
-import { compareCommand, mergeCommand, reportCommand, summaryCommand } from './offline.ts';
-import { configFileOption, DEFAULT_SPECS, runOptions, type Environment } from './options.ts';
+import { compareCommand, mergeCommand, parseFormat, reportCommand, summaryCommand } from './offline.ts';
+import { configFileOption, DEFAULT_SPECS, outputSecrets, runOptions, type Environment } from './options.ts';
 import { runBench, type Io } from './run-bench.ts';
 
 const HELP = `foundry-bench: latency benchmarks for local language models
@@ -66,7 +66,7 @@ Run options:
   --shard i/n            run the i-th of n shards of the spec files
 
 Report and compare options:
-  --format F             md, junit, csv, json or table (report: md; compare: md)
+  --format F             ${FORMATS.join(', ')} (default md)
   -o, --out FILE         write to FILE (atomically) instead of stdout
   --tolerance X          allowed relative change (compare; default 0.10)
   --metric M             e2eP95 (default), e2eP99, ttftP95 or tokensPerSec; repeatable (compare)
@@ -184,12 +184,6 @@ function runFlags(values: Values, filters: string[]) {
   };
 }
 
-function parseFormat(value: string | undefined, fallback: Format): Format {
-  const format = value ?? fallback;
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
-  return format as Format;
-}
-
 function regressionFlags(values: Values): RegressionOptions {
   const options: RegressionOptions = {};
   if (values['fail-on']) options.failOn = values['fail-on'] as RegressionOptions['failOn'];
@@ -261,11 +255,7 @@ class SanitizingStream extends Writable {
  * printed line becomes a workflow command. Intended workflow commands go to `commands`, the raw stdout.
  */
 function sanitizedIo(raw: Io, argv: readonly string[], env: Environment): Io {
-  const secrets = secretsOf(
-    [env.BENCH_API_KEY, env.OPENAI_API_KEY, env.GITHUB_TOKEN],
-    [env.BENCH_BASE_URL, env.BENCH_BASE_TARGET, env.FOUNDRY_LOCAL_ENDPOINT, ...argv.filter((a) => a.includes('://'))],
-  );
-  const sanitizer = new Sanitizer(secrets, env.GITHUB_ACTIONS === 'true');
+  const sanitizer = new Sanitizer(outputSecrets(env, argv), env.GITHUB_ACTIONS === 'true');
   const wrap = (target: Writable & { isTTY?: boolean }) => new SanitizingStream(target, sanitizer);
   return { stdout: wrap(raw.stdout), stderr: wrap(raw.stderr), commands: raw.commands ?? raw.stdout };
 }

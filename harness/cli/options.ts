@@ -10,6 +10,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPORTER_NAMES } from '../files/config.ts';
+import { secretsOf } from '../files/sanitize.ts';
 import { findFoundryCli } from '../targets/foundry/cli.ts';
 import type { FailOn, HarnessConfig, RunOptions } from '../types.ts';
 import { UsageError } from './errors.ts';
@@ -158,4 +159,15 @@ export function runOptions(flags: RunFlags, config: HarnessConfig, env: Environm
 /** The config file the user named: `--config`, else `FOUNDRY_BENCH_CONFIG`; undefined to look for the default names. */
 export function configFileOption(flag: string | undefined, env: Environment): string | undefined {
   return flag ?? value(env.FOUNDRY_BENCH_CONFIG);
+}
+
+/**
+ * What the CLI's output must never show, known before any option is parsed (a usage error is printed too): the keys
+ * in the environment and the credentials of every URL in the environment or on the command line.
+ */
+export function outputSecrets(env: Environment, argv: readonly string[]): string[] {
+  return secretsOf(
+    [env.BENCH_API_KEY, env.OPENAI_API_KEY, env.GITHUB_TOKEN],
+    [env.BENCH_BASE_URL, env.BENCH_BASE_TARGET, env.FOUNDRY_LOCAL_ENDPOINT, ...argv.filter((a) => a.includes('://'))],
+  );
 }

@@ -20,6 +20,9 @@ export async function benchVitestOptions(options: RunOptions, reporters: Reporte
     provide: { runOptions: options },
     // One model server, one request at a time: files and tests run sequentially.
     fileParallelism: false,
+    // One worker for every file, its modules loaded once: a fresh module graph per file cost about 0.8 s a file,
+    // and the harness keeps no per-file state (its caches are per run: one client per target, each baseline once).
+    isolate: false,
     sequence: { concurrent: false, sequencer: DeclaredOrderSequencer },
     // Each test sets its own timeout from its request count and per-request timeout.
     hookTimeout: 120_000,

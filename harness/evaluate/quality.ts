@@ -6,6 +6,7 @@
  * attached by case id and output hash, so a score stays with the text it judged.
  */
 import { currentCaseId } from '../files/case-id.ts';
+import { asChatCompletion } from '../measure/request.ts';
 import type OpenAI from 'openai';
 import type { Annotation, Facet, JudgeOptions, QualityResult } from '../types.ts';
 
@@ -57,18 +58,20 @@ export async function judgeOutput(openai: OpenAI, judge: JudgeOptions, question:
   const timeoutMs = judge.timeoutMs ?? DEFAULT_JUDGE_TIMEOUT_MS;
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const completion = await openai.chat.completions.create(
-      {
-        model: judge.model,
-        messages: [
-          { role: 'system', content: JUDGE_PROMPT },
-          { role: 'user', content: `QUESTION:\n${question}\n\nANSWER:\n${answer}` },
-        ],
-        temperature: 0,
-        seed: 42,
-        max_tokens: judge.maxTokens ?? 16,
-      },
-      { signal },
+    const completion = asChatCompletion(
+      await openai.chat.completions.create(
+        {
+          model: judge.model,
+          messages: [
+            { role: 'system', content: JUDGE_PROMPT },
+            { role: 'user', content: `QUESTION:\n${question}\n\nANSWER:\n${answer}` },
+          ],
+          temperature: 0,
+          seed: 42,
+          max_tokens: judge.maxTokens ?? 16,
+        },
+        { signal },
+      ),
     );
     const text = completion.choices[0]?.message?.content ?? '';
     const score = parseJudgeScore(text);

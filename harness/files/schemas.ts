@@ -4,6 +4,8 @@
  * can reference each other by `$id`.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
@@ -25,6 +27,15 @@ const validators = new Map<SchemaName, ValidateFunction>();
 
 function loadSchema(file: string): { $id: string } {
   return JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8')) as { $id: string };
+}
+
+/**
+ * The `$schema` reference of a file written in `dir`: the schema's path relative to it, so editors find the schema
+ * wherever the file lives (`fixtures/baselines/`, a `--baseline-dir`, a project with foundry-bench in node_modules).
+ */
+export function schemaReference(name: SchemaName, dir: string): string {
+  const schema = fileURLToPath(new URL(`../../schemas/${SCHEMAS[name]}`, import.meta.url));
+  return relative(dir, schema).split('\\').join('/');
 }
 
 function validator(name: SchemaName): ValidateFunction {

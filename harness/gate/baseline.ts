@@ -6,11 +6,11 @@
  * earlier runs of the same input (which tell the gate how much whole runs
  * drift), and the fingerprint of where they were measured.
  */
-import { lstatSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { lstatSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { writeJsonAtomic } from '../files/atomic.ts';
 import { withFileLock } from '../files/lock.ts';
-import { readJsonFile, schemaProblems } from '../files/schemas.ts';
+import { readJsonFile, schemaProblems, schemaReference } from '../files/schemas.ts';
 import { summarize } from '../evaluate/stats.ts';
 import { currentCaseId, legacyInputHash } from '../files/case-id.ts';
 import { fingerprintMismatch } from './fingerprint.ts';
@@ -122,6 +122,9 @@ export interface BaselineUpdate {
  * the repair its error message advises) and the reason returned.
  */
 export function updateBaseline(path: string, results: RunResults, profile: string, keepRuns = 5): BaselineUpdate {
+  // A fresh clone has no baseline folder (git keeps no empty folders), and --baseline-dir / --profile may name a
+  // new one: the lock beside the file needs the folder first.
+  mkdirSync(dirname(path), { recursive: true });
   return withFileLock(path, () => {
     let previous: BaselineFile | null = null;
     let replaced: string | null = null;
@@ -148,7 +151,7 @@ function mergeIntoBaseline(path: string, previous: BaselineFile | null, results:
   }
   const sorted = Object.fromEntries(Object.entries(cases).sort(([a], [b]) => a.localeCompare(b)));
   const document: BaselineFile = {
-    $schema: '../../schemas/baseline.schema.json',
+    $schema: schemaReference('baseline', dirname(path)),
     kind: 'foundry-bench-baseline',
     schemaVersion: 2,
     profile,

@@ -259,6 +259,26 @@ class NotAnEventStream extends Error {
   }
 }
 
+/**
+ * The answer to a non-streaming request that is no chat completion (no `choices` list): an event stream sent
+ * anyway, an HTML page, a JSON document of another kind. The openai client hands such a body over as a string or
+ * an object; reading `choices[0]` of it would fail with a TypeError that says nothing of the server.
+ */
+export class NotAChatCompletion extends Error {
+  constructor(answer: unknown) {
+    const text = typeof answer === 'string' ? answer : (JSON.stringify(answer) ?? String(answer));
+    super(`the answer to a non-streaming request is not a chat completion: ${JSON.stringify(text.slice(0, 120))}${text.length > 120 ? '...' : ''}`);
+    this.name = 'NotAChatCompletion';
+  }
+}
+
+/** `answer` as a chat completion, or a `NotAChatCompletion` naming what it was. */
+export function asChatCompletion(answer: unknown): OpenAI.ChatCompletion {
+  const choices = (answer as { choices?: unknown } | null)?.choices;
+  if (typeof answer !== 'object' || answer === null || !Array.isArray(choices)) throw new NotAChatCompletion(answer);
+  return answer as OpenAI.ChatCompletion;
+}
+
 /** A stream with far more content chunks than max_tokens allows. */
 class TooManyChunks extends Error {
   constructor(cap: number, maxTokens: number) {
@@ -273,16 +293,18 @@ async function timeWhole({ openai, clock }: RequestClient, spec: RequestSpec, si
   clock.bodyEndedAt = 0;
   const called = performance.now();
   try {
-    const completion = await openai.chat.completions.create(
-      {
-        model: spec.model,
-        messages: spec.messages,
-        stream: false,
-        max_tokens: spec.maxTokens,
-        temperature: spec.temperature,
-        seed: spec.seed,
-      },
-      { signal },
+    const completion = asChatCompletion(
+      await openai.chat.completions.create(
+        {
+          model: spec.model,
+          messages: spec.messages,
+          stream: false,
+          max_tokens: spec.maxTokens,
+          temperature: spec.temperature,
+          seed: spec.seed,
+        },
+        { signal },
+      ),
     );
     const choice = completion.choices[0];
     if (choice?.message?.content) t.parts.push(choice.message.content);
@@ -348,7 +370,7 @@ export function classifyError(error: unknown, signal: AbortSignal, timeoutMs: nu
   if (error instanceof APIError) return { kind: 'http', status: error.status, message: oneLine(error.message) };
   if (error instanceof StreamErrorEvent) return { kind: 'stream_error', message: oneLine(error.message) };
   if (error instanceof ResponseTooLargeError || error instanceof TooManyChunks) return { kind: 'too_large', message: tooLargeMessage(error) };
-  if (error instanceof NotAnEventStream) return { kind: 'malformed_stream', message: oneLine(error.message) };
+  if (error instanceof NotAnEventStream || error instanceof NotAChatCompletion) return { kind: 'malformed_stream', message: oneLine(error.message) };
   if (error instanceof SyntaxError) return { kind: 'malformed_stream', message: `invalid JSON in stream: ${oneLine(error.message)}` };
   // A connection that dies mid-body: node:http says ECONNRESET ("aborted"), undici TypeError('terminated').
   if (isConnectionLoss(error)) return { kind: 'stream_reset', message: `connection closed mid-stream${causeText(error as Error)}` };

@@ -1,8 +1,8 @@
 /**
  * Drives the requests of one case with tinybench: warmup requests first, then
  * timed iterations, each one chat completion. A case measures one or more
- * arms (today one; a paired A/B case will measure base and head), and their
- * requests alternate, so warm-up, drift and load hit every arm alike.
+ * arms (one, or an A/B case's base and head), and their requests alternate,
+ * so warm-up, drift and load hit every arm alike.
  *
  * The task function never throws for a failed request (the failure is part of
  * the sample), and tinybench runs with `throws: true` so a bug in the harness

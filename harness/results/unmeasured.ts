@@ -2,7 +2,7 @@
 import type { CaseIdentity, CaseMeta, TargetInfo } from '../types.ts';
 
 /** The target of a case that reached none (no target, or stopped before it got one): an empty base URL. */
-export const NO_TARGET: TargetInfo = { baseURL: '', source: 'none', kind: 'openai-compatible' };
+export const NO_TARGET: TargetInfo = { baseURL: '', source: 'none', kind: 'none' };
 
 /** Everything in a case record besides who it is, where it ran and how it ended. */
 export type CaseFigures = Omit<CaseMeta, keyof CaseIdentity | 'target' | 'modelInfo' | 'variant' | 'catalog' | 'skipReason' | 'failures'>;

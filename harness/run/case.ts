@@ -8,8 +8,8 @@
  *   recordCase   -> the case record, assigned once to `task.meta.bench`
  *
  * A step that cannot go on ends the case as skipped or failed, with a record
- * all the same. A paired A/B case will add a second arm to `measure` and a
- * paired reference to `gate`; the other steps stay as they are.
+ * all the same. An A/B case measures a second arm, the base, alongside the case
+ * (`measure`), and `gate` compares the two paired by block.
  */
 import { inject, type TestContext } from 'vitest';
 import { annotationsPath, loadAnnotations } from '../files/annotations.ts';

@@ -58,8 +58,9 @@ function validateParams(params: CaseParams): void {
 
 /**
  * Hash of everything that changes what the model is asked: the messages and
- * the generation parameters. It is part of the case id, so a changed prompt
- * is a new case and never compared against an old baseline.
+ * the generation parameters. It is not part of the case id (`model/promptId`):
+ * the gate compares it with the reference's to say what changed in the input
+ * (`gate/input.ts`), and the case is still compared and gated.
  */
 export function promptHash(prompt: Prompt, params: CaseParams): string {
   const { maxTokens, temperature, seed, stream } = params;

@@ -26,6 +26,8 @@ export interface SimFaults {
   malformedEvery?: number;
   /** Never send the usage chunk (clients must count chunks). */
   noUsage?: boolean;
+  /** Answer a non-streaming request with an event stream anyway. */
+  alwaysStream?: boolean;
 }
 
 export interface SimModel {
@@ -178,7 +180,7 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
     const word = (i: number) => replyWords?.[i] ?? `w${i}${model.varyOutput ? `.${n}` : ''} `;
     const id = `chatcmpl-sim-${n}`;
 
-    if (body.stream !== true) {
+    if (body.stream !== true && !faults.alwaysStream) {
       await sleep(delay(model.ttftMs) + Array.from({ length: Math.max(0, tokens - 1) }, () => delay(model.tokenMs)).reduce((a, b) => a + b, 0));
       const content = Array.from({ length: tokens }, (_, i) => word(i)).join('');
       json(res, 200, {
