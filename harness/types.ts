@@ -98,7 +98,7 @@ export interface Budgets {
 
 /** Latency metrics the regression gate can watch. */
 export type GatedMetric = 'e2eP95' | 'e2eP99' | 'ttftP95' | 'tokensPerSec';
-/** A gate verdict; see the README's table. `not-gated`: too few successful samples on a side to judge. */
+/** A gate verdict; see the table in docs/gate.md. `not-gated`: too few successful samples on a side to judge. */
 export type Verdict = 'regressed' | 'inconclusive' | 'improved' | 'unchanged' | 'new' | 'not-gated';
 /** How the gate estimates a quantile. */
 export type QuantileEstimator = 'linear' | 'harrell-davis';

@@ -1,7 +1,6 @@
 /** The formats a results document renders to offline (`foundry-bench report` and `compare`), each a pure function. */
 import type { RunResults } from '../harness/types.ts';
 import { renderCsv } from './csv.ts';
-import { renderHtml } from './html.ts';
 import { renderJUnit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderTable } from './table.ts';
@@ -9,7 +8,8 @@ import { renderTable } from './table.ts';
 export const FORMATS = ['md', 'junit', 'csv', 'json', 'table', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export function render(results: RunResults, format: Format): string {
+/** Async because the HTML report's chart library (a large import) is loaded only when asked for. */
+export async function render(results: RunResults, format: Format): Promise<string> {
   switch (format) {
     case 'md':
       return renderMarkdown(results);
@@ -22,6 +22,6 @@ export function render(results: RunResults, format: Format): string {
     case 'table':
       return `${renderTable(results)}\n`;
     case 'html':
-      return renderHtml(results);
+      return (await import('./html.ts')).renderHtml(results);
   }
 }

@@ -1,24 +1,26 @@
 /**
- * `npm run bench` on a machine with nothing configured: the embedded engine, real inference. The first run is a
- * child process, exactly as a user starts it; the second runs in this process. Timed (warm-up until stable counts
- * requests by their latency), so it runs alone: see vitest.config.ts.
+ * `npm run bench` on a machine with nothing configured: the embedded engine, real inference (the CLI in this
+ * process; readme-walk.test.ts types `npm run bench` into a shell). Then a second engine answers the recorded
+ * requests again: the outputs a baseline snapshots are the same from one engine to the next. Timed (warm-up until
+ * stable counts requests by their latency): see vitest.config.ts.
  */
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runBench, type CliRun } from './helpers/cli.ts';
+import { createClient, measureRequest, sha256 } from '../harness/measure/request.ts';
 import { resultsProblems } from '../harness/results/results-file.ts';
+import { startEmbeddedServer, type EmbeddedServer } from '../harness/targets/embedded/server.ts';
 
 describe('npm run bench with no target configured: the embedded engine', () => {
   // The tiny models, and one case of a model the engine does not have.
   const tinyOnly = ['-t', '^tiny-|^sim-fast hello$'];
   let first: CliRun;
-  let second: CliRun;
+  let engine: EmbeddedServer | undefined;
 
   beforeAll(async () => {
-    const env = { BENCH_BASE_URL: '', FOUNDRY_LOCAL_ENDPOINT: '' };
-    // The one child process: `npm run bench` on a machine with nothing configured.
-    first = await runBench(env, tinyOnly, undefined, { child: true });
-    second = await runBench(env, tinyOnly);
+    // `npm run bench` on a machine with nothing configured.
+    first = await runBench({ BENCH_BASE_URL: '', FOUNDRY_LOCAL_ENDPOINT: '' }, tinyOnly);
   }, 120_000);
+  afterAll(() => engine?.close());
 
   test('starts the embedded engine, says so, and measures real inference', () => {
     expect(first.code).toBe(0);
@@ -44,12 +46,19 @@ describe('npm run bench with no target configured: the embedded engine', () => {
     }
   });
 
-  test('gives identical output hashes run after run', () => {
-    const hashes = (run: CliRun) => run.results?.cases.filter((c) => c.status !== 'skipped').map((c) => c.sampleOutput?.sha256);
-    expect(hashes(first)).toHaveLength(2);
-    expect(hashes(second)).toEqual(hashes(first));
-    for (const c of first.results?.cases ?? []) if (c.status !== 'skipped') expect(c.determinism.identical).toBe(true);
-  });
+  test('gives identical outputs run after run: another engine answers the recorded requests alike', async () => {
+    const measured = first.results?.cases.filter((c) => c.status !== 'skipped') ?? [];
+    expect(measured).toHaveLength(2);
+    engine = await startEmbeddedServer();
+    const client = createClient(engine.url, 'unused');
+    for (const c of measured) {
+      expect(c.determinism.identical).toBe(true);
+      const request = c.request;
+      if (!request) throw new Error(`${c.name} recorded no request`);
+      const { text } = await measureRequest(client, { ...request, timeoutMs: 30_000 });
+      expect(sha256(text), c.name).toBe(c.sampleOutput?.sha256);
+    }
+  }, 60_000);
 
   test('skips models it does not have, telling how to reach Foundry Local', () => {
     const skipped = first.results?.cases.find((c) => c.model === 'sim-fast');

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runBench, runCli, SECRET, type CliRun } from './helpers/cli.ts';
 import { startSimServer, type SimServer } from './fakes/sim-server.ts';
 import { resultsProblems } from '../harness/results/results-file.ts';
-import type { RunResults } from '../harness/types.ts';
 
 /**
  * `npm run bench` end to end against the simulated server, each run in this process (the CLI takes its
@@ -92,26 +91,6 @@ describe('npm run bench against an OpenAI-compatible server', () => {
     // sim-fast: 2 prompts x (1 warmup + 4 timed); sim-flaky: 2 cases x 5.
     expect(hits['POST /v1/chat/completions']).toBe(20);
   });
-
-  test('--shard runs write results-i-of-n.json, and merge gives the unsharded cases in order', async () => {
-    const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-shards-'));
-    const env = { BENCH_BASE_URL: `http://127.0.0.1:${sim.port}` };
-    for (const shard of ['1/2', '2/2']) {
-      const { code } = await runCli(['--specs', 'test/specs/**/*.bench.ts', '--output', outDir, '--shard', shard, '--baseline-dir', outDir], env);
-      expect(code).toBeLessThanOrEqual(1);
-    }
-    const merged = join(outDir, 'merged.json');
-    const { code, output } = await runCli(['merge', join(outDir, 'results-2-of-2.json'), join(outDir, 'results-1-of-2.json'), '-o', merged]);
-    expect(code).toBe(0);
-    expect(output).toContain(`merged 2 file(s), 9 cases, into ${merged}`);
-    const document = JSON.parse(readFileSync(merged, 'utf8')) as RunResults;
-    expect(resultsProblems(document)).toEqual([]);
-    expect(document.cases.map((c) => c.id)).toEqual(run.results?.cases.map((c) => c.id));
-    expect(document.run.shard).toBe('2/2, 1/2');
-    const duplicate = await runCli(['merge', join(outDir, 'results-1-of-2.json'), join(outDir, 'results-1-of-2.json')]);
-    expect(duplicate.code).toBe(2);
-    expect(duplicate.output).toContain('shards must not overlap');
-  }, 60_000);
 
   test('a broken baseline is bad input: exit 2 naming the file, before any request', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'foundry-bench-bad-baseline-'));

@@ -483,7 +483,7 @@ describe('getting a model ready', () => {
   };
 
   test('load is timed, memory measured, the cold request kept apart, and the model unloaded afterwards', async () => {
-    const service = await fake({ generation: 'server', cached: [CPU], loadMs: 60, loadBytes: 48 * 2 ** 20, chat: { ttftMs: 20 } });
+    const service = await fake({ generation: 'server', cached: [CPU], loadMs: 60, loadBytes: 128 * 2 ** 20, chat: { ttftMs: 20 } });
     const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
     const prepared = ready(await prepareModel(target, 'qwen2.5-0.5b', undefined, prepare(target)));
     expect(prepared).toMatchObject({ kind: 'ready', servedId: CPU, variant: { id: CPU, executionProvider: 'CPUExecutionProvider', reason: 'cached variant' } });
@@ -491,7 +491,9 @@ describe('getting a model ready', () => {
     expect(info?.loadMs).toBeGreaterThanOrEqual(55);
     expect(info?.lifecycle).toMatchObject({ alreadyLoaded: false, unloadAfter: true, downloadMs: null, cold: { ok: true, error: null } });
     expect(info?.lifecycle?.cold?.ttftMs).toBeGreaterThanOrEqual(15);
-    expect(info?.rssGrowthBytes).toBeGreaterThan(24 * 2 ** 20);
+    // The fake serves from this test's own process, whose garbage collector may hand back tens of MiB while the
+    // load holds 128 MiB (seen: 48 MiB held, 17 MiB growth): half of it is the bound.
+    expect(info?.rssGrowthBytes).toBeGreaterThan(64 * 2 ** 20);
     expect(info?.lifecycle?.diskBytes).toBeGreaterThan(64 * 1024);
     expect(service.loaded()).toEqual([CPU]);
     expect((await service.sim.served()).length).toBe(1);

@@ -49,8 +49,10 @@ async function servedFor(server: SimServer, model: string) {
   return (await server.served()).filter((s) => s.model === model);
 }
 
+// Accuracy is a timing check: on a failure it is measured again once (`retry: 1`, shown in vitest's report), since a
+// busy neighbour's burst can delay either process by milliseconds.
 describe('measurement accuracy against the latencies the server served', () => {
-  test('TTFT and e2e agree within 2 ms median absolute error', async () => {
+  test('TTFT and e2e agree within 2 ms median absolute error', { retry: 1 }, async () => {
     const client = createClient(remote.url, 'test-key');
     const before = (await servedFor(remote, 'timed')).length;
     const run = await runCase(client, request('timed'), params(40, 3));
@@ -93,7 +95,7 @@ describe('measurement accuracy against the latencies the server served', () => {
     expect(run.samples[0]).toMatchObject({ outputTokens: 3, finishReason: 'length' });
   });
 
-  test('non-streaming mode records e2e and tokens only', async () => {
+  test('non-streaming mode records e2e and tokens only', { retry: 1 }, async () => {
     const client = createClient(remote.url, 'k');
     const run = await runCase(client, request('timed', { stream: false }), params(5));
     const served = (await servedFor(remote, 'timed')).slice(-5);

@@ -8,10 +8,16 @@ import { resolveRunTarget } from '../targets/resolve.ts';
 import type { RunOptions } from '../types.ts';
 import { doctor, renderChecks, type SpecModel } from './doctor-checks.ts';
 import type { Io } from './run-bench.ts';
+import { checkSpecs } from './spec-preflight.ts';
 import { benchVitestOptions } from './vitest-options.ts';
 
-/** The model (and variant) of every `benchModel` in the specs, as vitest collects them (nothing runs). */
+/**
+ * The model (and variant) of every `benchModel` in the specs (nothing runs): from the spec preflight, which imports
+ * the specs in this process, or, for specs it cannot import, as vitest collects them (a second or two more).
+ */
 export async function specModels(options: RunOptions): Promise<SpecModel[]> {
+  const { cases } = await checkSpecs(options.root, options.specs, options.filters);
+  if (cases) return [...new Set(cases.map((c) => c.suite))].sort().map(parseSuiteName);
   const { createVitest } = await import('vitest/node');
   const vitest = await createVitest('test', { ...(await benchVitestOptions(options, [])), globalSetup: [] });
   try {

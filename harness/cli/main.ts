@@ -20,13 +20,9 @@ import { DataFileError } from '../files/data-file.ts';
 import { Sanitizer } from '../files/sanitize.ts';
 import type { RegressionOptions, RunOptions } from '../types.ts';
 import { FORMATS } from '../../reporters/render.ts';
-import { commentCommand } from './comment.ts';
-import { doctorCommand } from './doctor.ts';
 import { UsageError } from './errors.ts';
-import { modelsCommand } from './models.ts';
-import { compareCommand, mergeCommand, parseFormat, reportCommand, summaryCommand } from './offline.ts';
 import { configFileOption, DEFAULT_SPECS, outputSecrets, runOptions, type Environment } from './options.ts';
-import { runBench, type Io } from './run-bench.ts';
+import type { Io } from './run-bench.ts';
 
 const HELP = `foundry-bench: latency benchmarks for local language models
 
@@ -136,26 +132,36 @@ export async function main(argv: string[], env: Environment, io: Io): Promise<nu
   const config = await loadConfig(findConfigFile(root, configFileOption(values.config, env)));
   // Run, doctor and models resolve a target the same way, from the same options.
   const options = () => runOptions(runFlags(values, rest), config, env, root);
+  // Each command's modules are loaded when it runs: a report or `--version` does not wait for vitest or openai.
+  const offline = () => import('./offline.ts');
   switch (command) {
     case 'serve':
       return serve(values.port, options(), io);
-    case 'report':
+    case 'report': {
+      const { parseFormat, reportCommand } = await offline();
       return reportCommand(rest, parseFormat(values.format, 'md'), values.out, io);
-    case 'compare':
+    }
+    case 'compare': {
+      const { compareCommand, parseFormat } = await offline();
       return compareCommand(rest, parseFormat(values.format, 'md'), values.out, { ...config.regression, ...regressionFlags(values) }, io);
-    case 'models':
+    }
+    case 'models': {
+      const { modelsCommand } = await import('./models.ts');
       // Here --target names the server to list; it does not become the run's target.
       return modelsCommand(runOptions({ ...runFlags(values, rest), target: undefined }, config, env, root), values.target, io);
+    }
     case 'merge':
-      return mergeCommand(rest, values.out, io);
+      return (await offline()).mergeCommand(rest, values.out, io);
     case 'doctor':
-      return doctorCommand(options(), values.models, io);
+      return (await import('./doctor.ts')).doctorCommand(options(), values.models, io);
     case 'summary':
-      return summaryCommand(rest, io);
-    case 'comment':
+      return (await offline()).summaryCommand(rest, io);
+    case 'comment': {
+      const { commentCommand } = await import('./comment.ts');
       return commentCommand({ file: values.file, pr: values.pr, repo: values.repo, artifactUrl: values['artifact-url'] }, env, io);
+    }
     default:
-      return (await runBench(options(), io)).code;
+      return (await (await import('./run-bench.ts')).runBench(options(), io)).code;
   }
 }
 

@@ -27,9 +27,9 @@ function emit(text: string, output: string | undefined, io: Io): void {
 }
 
 /** `foundry-bench report <results.json> --format F [-o FILE]` */
-export function reportCommand(files: string[], format: Format, output: string | undefined, io: Io): number {
-  if (files.length !== 1) throw new UsageError('report takes one results file: foundry-bench report <results.json> --format md|junit|csv|json|table');
-  emit(render(readResults(files[0] as string), format), output, io);
+export async function reportCommand(files: string[], format: Format, output: string | undefined, io: Io): Promise<number> {
+  if (files.length !== 1) throw new UsageError(`report takes one results file: foundry-bench report <results.json> --format ${FORMATS.join('|')}`);
+  emit(await render(readResults(files[0] as string), format), output, io);
   return 0;
 }
 
@@ -37,14 +37,14 @@ export function reportCommand(files: string[], format: Format, output: string | 
  * `foundry-bench compare <base.json> <head.json>`: base is a results file or a
  * baseline file. Exits 1 when a case fails the gate, like the live run would.
  */
-export function compareCommand(files: string[], format: Format, output: string | undefined, regression: RegressionOptions, io: Io): number {
+export async function compareCommand(files: string[], format: Format, output: string | undefined, regression: RegressionOptions, io: Io): Promise<number> {
   if (files.length !== 2) throw new UsageError('compare takes two files: foundry-bench compare <base.json> <head.json>');
   const [baseFile, headFile] = files as [string, string];
   const raw = readJsonFile(baseFile, 'base');
   const base = (raw as { kind?: unknown }).kind === 'foundry-bench-baseline' ? readBaseline(baseFile) : readResults(baseFile);
   if (!base) throw new Error(`base ${baseFile}: not found`);
   const compared = compareResults(base, baseFile, readResults(headFile), gateOptions(regression));
-  emit(render(compared, format), output, io);
+  emit(await render(compared, format), output, io);
   return compared.cases.some((c) => c.gate?.failed) ? 1 : 0;
 }
 

@@ -5,7 +5,7 @@
  * (vitest's workers through `provide`, reporters through their constructor).
  *
  * Precedence, first match wins: flag, environment variable, config file,
- * built-in default (the README's "Where a setting comes from").
+ * built-in default (docs/specs.md, "Where a setting comes from").
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -33,8 +33,11 @@ export const benchModel = Object.assign((model: string, options: BenchOptions): 
 export interface SpecPreflight {
   root: string;
   problems: Array<{ model: string; problems: string[] }>;
-  /** Each case as vitest will name it (`suite test`, what `-t` matches), with the model `--models` matches. */
-  cases: Array<{ model: string; fullName: string }>;
+  /**
+   * Each case as vitest will name it (`suite test`, what `-t` matches), its suite (`model` or `model [variant]`) and
+   * the model `--models` matches.
+   */
+  cases: Array<{ model: string; suite: string; fullName: string }>;
 }
 export const SPEC_PREFLIGHT = Symbol.for('foundry-bench.spec-preflight');
 
@@ -79,7 +82,8 @@ function declareModel(declare: Declare, model: string, options: BenchOptions): v
     const { problems, prompts } = checkInput(model, options, preflight.root);
     if (problems.length > 0) preflight.problems.push({ model, problems });
     for (const selector of variantSelectors(options)) {
-      for (const prompt of prompts) preflight.cases.push({ model, fullName: `${suiteName(model, selector)} ${prompt.id}` });
+      const suite = suiteName(model, selector);
+      for (const prompt of prompts) preflight.cases.push({ model, suite, fullName: `${suite} ${prompt.id}` });
     }
     return;
   }

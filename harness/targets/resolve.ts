@@ -7,7 +7,7 @@
  * way, once per worker. Problems become an unusable target, never a throw.
  */
 import type { RunOptions, RunTarget, TargetInfo } from '../types.ts';
-import { startEmbeddedServer, type EmbeddedServer } from './embedded/server.ts';
+import type { EmbeddedServer } from './embedded/server.ts';
 import { discoverFoundry, foundryTargetInfo, type FoundryDiscovery } from './foundry/discovery.ts';
 import { listModels, normalizeBaseURL } from './openai.ts';
 
@@ -78,6 +78,8 @@ export async function resolveRunTarget(options: RunOptions, log: (line: string) 
     if (explicit) return { target: await probeTarget(explicit, options.apiKey), close: nothing };
     if (!startEmbedded) return null;
     log('no BENCH_BASE_URL, FOUNDRY_LOCAL_ENDPOINT, config target or Foundry Local found: starting the embedded engine (tiny generated models, CPU)');
+    // Loaded only here: node-llama-cpp takes half a second to import, which no other target needs.
+    const { startEmbeddedServer } = await import('./embedded/server.ts');
     const embedded = await startEmbeddedServer(options.embedded);
     const target = await probeTarget(embeddedTarget(embedded), options.apiKey);
     if (target.kind === 'ready') for (const { id, ...info } of embedded.models) target.modelInfo[id] = info;

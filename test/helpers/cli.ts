@@ -1,11 +1,9 @@
 /**
- * Runs the foundry-bench CLI the two ways tests need: in this process (every
- * command, `npm run bench` included: the environment and the output streams
- * are arguments, so nothing leaks between tests), or in a child process,
- * exactly as `npm run bench` runs, for the end-to-end checks of the process
- * boundary itself.
+ * Runs the foundry-bench CLI in this process (every command, `npm run bench`
+ * included: the environment and the output streams are arguments, so nothing
+ * leaks between tests). readme-walk.test.ts types the README's commands into a
+ * shell for the process boundary itself.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,30 +50,12 @@ export async function runCli(args: string[], env: Record<string, string> = {}, {
   return { code, output: chunks.join('') };
 }
 
-/** The CLI in a child process, as `npm run bench` runs it. */
-export function runCliProcess(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
-  const { BENCH_BASE_URL: _b, FOUNDRY_LOCAL_ENDPOINT: _f, ...inherited } = process.env;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'harness/cli/main.ts', ...args],
-      { env: { ...inherited, ...testEnv(env), GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '' }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
-    );
-  });
-}
-
-/** Runs the specs (in this process unless `child`), with their own results directory and an empty baseline directory unless given one. */
-export async function runBench(
-  env: Record<string, string>,
-  args: string[] = [],
-  specs = 'test/specs/**/*.bench.ts',
-  { child = false, tty = false } = {},
-): Promise<CliRun> {
+/** Runs the specs in this process, with their own results directory and an empty baseline directory unless given one. */
+export async function runBench(env: Record<string, string>, args: string[] = [], specs = 'test/specs/**/*.bench.ts', { tty = false } = {}): Promise<CliRun> {
   const outDir = mkdtempSync(join(tmpdir(), 'foundry-bench-'));
   const baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-baselines-'));
   const argv = ['--specs', specs, '--output', outDir, '--baseline-dir', baselineDir, ...args];
-  const { code, output } = child ? await runCliProcess(argv, env) : await runCli(argv, env, { tty });
+  const { code, output } = await runCli(argv, env, { tty });
   const file = join(outDir, 'results.json');
   const raw = existsSync(file) ? readFileSync(file, 'utf8') : '';
   return { code, output, results: raw ? (JSON.parse(raw) as RunResults) : null, raw, outDir };

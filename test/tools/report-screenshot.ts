@@ -1,5 +1,5 @@
 /**
- * The README's picture of report.html (`npm run docs:screenshot -- <report.html> [out.png]`): the page opened from
+ * The picture of report.html in docs/reports.md (`npm run docs:screenshot -- <report.html> [out.png]`): the page opened from
  * disk in headless Chromium at 1200 px, its first screen and the first case, as one PNG.
  */
 import { resolve } from 'node:path';
