@@ -4,15 +4,15 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Files whose verdicts rest on timing (the gate's decisions on simulated slowdowns) run after the rest, one at a
- * time: a p95 of 20 requests rests on its slowest one or two, and a
- * neighbour's burst of CPU work (the embedded engine's inference, the README walk's child processes) landing on one
+ * Files whose verdicts rest on timing (the gate's decisions on simulated slowdowns) run after the rest, side by side
+ * (they mostly wait on simulated latencies), never beside the embedded engine's inference or the README walk's child
+ * processes: a p95 of 20 requests rests on its slowest one or two, and a neighbour's burst of CPU work landing on one
  * side moves it. They must also hold beside a steadily busy machine (`npm test` beside two busy processes is checked).
  * The others (pure functions, seeded simulations, files, fakes whose timeouts are seconds against millisecond
  * latencies, measured latency against the latencies served, the embedded engine, the browser checks of the report)
  * run two at a time first, the README walk among them.
  */
-const TIMED = ['test/gate-ab.test.ts', 'test/gate-e2e.test.ts'];
+const TIMED = ['test/gate-ab.test.ts', 'test/gate-replay.test.ts', 'test/gate-e2e.test.ts'];
 
 /** Files that replace a module with `vi.mock`: they run in a module graph of their own. */
 const MOCKING = ['test/baseline-atomic.test.ts'];
@@ -60,7 +60,7 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'isolated', include: [WALK, ...MOCKING], maxWorkers: 2, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'timed', include: TIMED, maxWorkers: 2, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'timed', include: TIMED, maxWorkers: 3, sequence: { groupOrder: 1 } } },
     ],
   },
 });

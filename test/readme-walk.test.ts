@@ -4,12 +4,13 @@
  * harness without a model server). Each command must exit as the README says and write what it says it writes.
  *
  * Every command in COMMANDS is quoted from README.md, and a test checks that it still is: when the README changes
- * a command, this walk must change with it. The first run, the first baseline, the plain run that compares with
- * it, one `npx` command (npx finds this package's own bin) and the one with a shell glob are typed into a shell;
- * the rest, and the variants the README gives in prose (the other report formats, `--baseline-dir`, `doctor
- * --models X`), go through the same CLI function in this process, in the clone, the way its tests call it: a child
- * process costs 3 to 6 s of CPU, and the suite has to stay fast on two cores. The clone is of HEAD with the working
- * tree's uncommitted changes laid over it (in CI, HEAD itself), sharing node_modules through a link.
+ * a command, this walk must change with it. The first baseline (`npm run bench -- --update-baseline`, through npm
+ * and the package's bin) and the merge (`npx foundry-bench` with a shell glob) are typed into a shell, so the
+ * process boundary is walked once each way; the rest, and the variants the README gives in prose (the other report
+ * formats, `--baseline-dir`, `doctor --models X`), go through the same CLI function in this process, in the clone,
+ * the way the other tests call it: a child process costs 3 to 6 s of CPU, and the suite has to stay fast on two
+ * cores. The clone is of HEAD with the working tree's uncommitted changes laid over it (in CI, HEAD itself),
+ * sharing node_modules through a link.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -83,9 +84,10 @@ function call(args: readonly string[]): Promise<Step> {
 
 /** A README command (`npx foundry-bench ARGS`, `npm run bench -- ARGS`; no quotes or globs) through the CLI in this process. */
 function callQuoted(command: string): Promise<Step> {
-  const args = /^(?:npx foundry-bench|npm run bench --) (.*)$/.exec(command)?.[1];
-  if (args === undefined || /['"*?]/.test(command)) throw new Error(`not a plain foundry-bench command: ${command}`);
-  return call(args.split(/\s+/));
+  const prefix = ['npm run bench -- ', 'npx foundry-bench '].find((p) => command.startsWith(p));
+  const args = command === 'npm run bench' ? [] : prefix ? command.slice(prefix.length).split(/\s+/) : null;
+  if (args === null || /['"*?]/.test(command)) throw new Error(`not a plain foundry-bench command: ${command}`);
+  return call(args);
 }
 
 /** One command typed into a shell in the clone, as the README gives it. */
@@ -141,26 +143,26 @@ describe('the README, walked on a fresh clone against the simulated server', () 
     expect(existsSync(join(clone, 'fixtures/baselines'))).toBe(false);
     expect(existsSync(join(clone, 'bench-results'))).toBe(false);
 
-    // The first run, as CI runs it: in two shards (nothing to compare with yet, so running them side by side
-    // decides nothing), merged later. The plain `npm run bench` follows once there is a baseline.
-    [steps.shard1, steps.shard2] = await Promise.all([type(COMMANDS.shard1), call(VARIANTS.shard2)]);
+    // The first run, as CI runs it: in two shards, merged later. The plain `npm run bench` follows once there is a
+    // baseline. (One CLI run at a time in this process: a run reads vitest's verdict from process.exitCode.)
+    steps.shard1 = await callQuoted(COMMANDS.shard1);
+    steps.shard2 = await call(VARIANTS.shard2);
     snapshots.first = mergedShards();
     written.afterShards = readdirSync(join(clone, 'bench-results')).sort();
     // The first baselines: the default folder, and a new --baseline-dir with a --profile (recording gates nothing).
     [steps.record, steps.newDir] = await Promise.all([type(COMMANDS.record), call(VARIANTS.newDir)]);
     steps.commit = await type(COMMANDS.commit);
     // The gate, against the stored baseline and then A/B, one at a time: each is timed.
-    steps.run = await type(COMMANDS.run);
+    steps.run = await callQuoted(COMMANDS.run);
     snapshots.compared = results();
     written.afterRun = readdirSync(join(clone, 'bench-results')).sort();
     steps.replay = await callQuoted(COMMANDS.replay);
     snapshots.replayed = results();
     // Offline commands read files only (doctor and models ask the server, untimed).
-    [steps.html, steps.compare, steps.models, steps.doctor, steps.md, steps.junit, steps.csv, steps.doctorNoSuch] = await Promise.all([
-      type(COMMANDS.html),
-      ...[COMMANDS.compare, COMMANDS.models, COMMANDS.doctor].map(callQuoted),
-      ...[VARIANTS.md, VARIANTS.junit, VARIANTS.csv, VARIANTS.doctorNoSuch].map(call),
-    ]);
+    [steps.html, steps.compare, steps.models, steps.doctor] = await Promise.all(
+      [COMMANDS.html, COMMANDS.compare, COMMANDS.models, COMMANDS.doctor].map(callQuoted),
+    );
+    [steps.md, steps.junit, steps.csv, steps.doctorNoSuch] = await Promise.all([VARIANTS.md, VARIANTS.junit, VARIANTS.csv, VARIANTS.doctorNoSuch].map(call));
     // Last: merge rewrites bench-results/results.json, which the others read.
     steps.merge = await type(COMMANDS.merge);
   }, 240_000);
