@@ -1,7 +1,7 @@
 /**
  * The README walked as a newcomer walks it: a fresh clone (no `fixtures/baselines/`, no `bench-results/`), the
- * README's own commands typed into a shell in order, against the simulated server (the README's way to try the
- * harness without a model server). Each command must exit as the README says and write what it says it writes.
+ * README's own commands in order, against the simulated server (the README's way to try the harness without a
+ * model server). Each command must exit as the README says and write what it says it writes.
  *
  * Every command in COMMANDS is quoted from README.md, and a test checks that it still is: when the README changes
  * a command, this walk must change with it. The first baseline (`npm run bench -- --update-baseline`, through npm
@@ -27,7 +27,7 @@ import { spawnSimServer, type SimServer } from './fakes/sim-server.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
-/** The README's commands this walk types, by what they are for. */
+/** The README's commands this walk runs, by what they are for. */
 const COMMANDS = {
   run: 'npm run bench',
   record: 'npm run bench -- --update-baseline',
@@ -115,7 +115,7 @@ function expectGatedExit(step: Step | undefined, document: RunResults): void {
 }
 const results = (file = 'bench-results/results.json') => JSON.parse(read(file)) as RunResults;
 const served = (document: RunResults) => document.cases.filter((c) => c.status !== 'skipped');
-/** The two shards' cases, in the order merge puts them (its own test compares them with merge's output). */
+/** The first run: the two shards' cases together. */
 const mergedShards = (): RunResults => {
   const [one, two] = [results('bench-results/results-1-of-2.json'), results('bench-results/results-2-of-2.json')];
   return { ...one, cases: [...one.cases, ...two.cases] };
