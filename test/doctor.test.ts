@@ -71,6 +71,12 @@ describe('foundry-bench doctor', () => {
     });
   });
 
+  test('a model the embedded engine lacks, asked about by name: failed, with what the embedded engine serves', async () => {
+    const target = await probeTarget({ baseURL: sim.url, source: 'embedded default', kind: 'embedded' }, 'k');
+    const [, listed] = await doctor(target, [{ model: 'missing', requested: true }], OPTIONS);
+    expect(listed).toMatchObject({ status: 'fail', name: 'missing: listed', hint: expect.stringContaining('the embedded engine serves only its tiny models') });
+  });
+
   test('a slow first answer hints at cold starts', async () => {
     const [, , answers] = await check(['cold'], 300);
     expect(answers).toMatchObject({ status: 'fail', hint: expect.stringContaining('slow cold start') });

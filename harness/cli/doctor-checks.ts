@@ -12,7 +12,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import { asChatCompletion, createClient } from '../measure/request.ts';
 import { suiteName } from '../run/params.ts';
 import { prepareModel, type PreparedModel } from '../targets/prepare.ts';
-import type { FoundryLifecycleOptions, FoundryOptions, RunTarget, VariantSelector } from '../types.ts';
+import type { FoundryLifecycleOptions, FoundryOptions, RunTarget, TargetInfo, VariantSelector } from '../types.ts';
 
 /** `skip`: a model the target does not serve, which a run skips (not a failure, as in the run). */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -101,10 +101,7 @@ export async function doctor(target: RunTarget, models: readonly SpecModel[], { 
         status,
         ready,
         status === 'skip' ? `skipped by a run: ${detail}` : detail,
-        hint ??
-          (target.foundry
-            ? null
-            : `download or load it on the server, or fix the name${requested ? '' : ' in the spec'} (foundry-bench models lists what the target serves)`),
+        hint ?? (target.foundry ? null : notServedHint(target.info.kind, requested)),
       );
       continue;
     }
@@ -116,6 +113,13 @@ export async function doctor(target: RunTarget, models: readonly SpecModel[], { 
     }
   }
   return checks;
+}
+
+/** What to do about a model a plain server or the embedded engine does not serve. */
+function notServedHint(kind: TargetInfo['kind'], requested: boolean): string {
+  if (kind === 'embedded')
+    return 'the embedded engine serves only its tiny models: point the harness at a server that has this one (--target, FOUNDRY_LOCAL_ENDPOINT)';
+  return `download or load it on the server, or fix the name${requested ? '' : ' in the spec'} (foundry-bench models lists what the target serves)`;
 }
 
 function availability(prepared: PreparedModel & { kind: 'ready' }, alias: string): string {
