@@ -25,8 +25,13 @@ export type SchemaName = keyof typeof SCHEMAS;
 let ajv: Ajv2020 | undefined;
 const validators = new Map<SchemaName, ValidateFunction>();
 
+/** Where a schema file of this package lives: `schemas/` beside `harness/`. */
+function schemaUrl(file: string): URL {
+  return new URL(`../../schemas/${file}`, import.meta.url);
+}
+
 function loadSchema(file: string): { $id: string } {
-  return JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8')) as { $id: string };
+  return JSON.parse(readFileSync(schemaUrl(file), 'utf8')) as { $id: string };
 }
 
 /**
@@ -34,7 +39,7 @@ function loadSchema(file: string): { $id: string } {
  * wherever the file lives (`fixtures/baselines/`, a `--baseline-dir`, a project with foundry-bench in node_modules).
  */
 export function schemaReference(name: SchemaName, dir: string): string {
-  const schema = fileURLToPath(new URL(`../../schemas/${SCHEMAS[name]}`, import.meta.url));
+  const schema = fileURLToPath(schemaUrl(SCHEMAS[name]));
   return relative(dir, schema).split('\\').join('/');
 }
 
