@@ -139,14 +139,16 @@ export interface RegressionOptions {
    */
   minSamples?: number;
   /**
-   * When the prompt text or a request parameter changed since the baseline: `compare` still gates the case
-   * (and every report says what changed); `new` treats it as a new case.
-   * @default "compare"
+   * When the prompt text or a request parameter changed since the baseline: `replay` sends the baseline's recorded
+   * request again alongside the case (A/B, as `--base-replay` does) and gates on that, the only fair reference for
+   * a changed input (a case without a recorded request is compared as with `compare`); `compare` gates the case
+   * against the stored runs; `new` treats it as a new case. Every report says what changed.
+   * @default "replay"
    */
-  onInputChange?: 'compare' | 'new';
+  onInputChange?: 'replay' | 'compare' | 'new';
   /**
    * Between-run drift assumed for a stored baseline (log-sd of a run's speed, 0.2 = about 20%): machine load,
-   * heat and other jobs move whole runs. Weighs as 2 runs against the drift the baseline's own stored runs show.
+   * heat and other jobs move whole runs. Weighs as a quarter of a run against the drift the baseline's own stored runs show.
    * @default 0.2
    */
   drift?: number;
@@ -1020,8 +1022,21 @@ export interface MetricVerdict {
   head: number | null;
   /** head / base. */
   ratio: number | null;
-  /** Bootstrap confidence interval of head / base. */
+  /** Bootstrap confidence interval of head / base, at the quantile's share of the confidence. */
   ci: Interval | null;
+  /**
+   * The upper half's shift: the mean ratio head / base of the quantiles p50, p55 .. p95 (geometric), with its
+   * bootstrap CI at its share of the confidence. Absent for a metric tested on its quantile alone (tok/s).
+   */
+  shift?: { ratio: number; ci: Interval };
+  /** Which statistic the verdict rests on: the upper half's `shift`, or the metric's `quantile` itself. */
+  decidedBy?: DecidedBy;
+  /**
+   * The smallest change (as a fraction, 0.25 = 25%) this comparison could tell from noise and drift: half its
+   * interval's width on a log scale, and at least the tolerance.
+   * @minimum 0
+   */
+  detectable?: number;
   /**
    * Successful samples on the base side.
    * @minimum 0
@@ -1035,6 +1050,9 @@ export interface MetricVerdict {
   /** One line a person can act on. */
   message: string;
 }
+
+/** The statistic a metric's verdict rests on: the upper half's shift (p50 .. p95), or the metric's quantile. */
+export type DecidedBy = 'shift' | 'quantile';
 
 /** The regression gate's decision for a case. */
 export interface GateResult {
@@ -1084,6 +1102,11 @@ export interface GateResult {
     target: string;
     /** With `--base-replay`: the baseline file whose recorded request was replayed as the base (and the git ref it was read at). */
     replayOf?: string;
+    /**
+     * Why the baseline's request was replayed: `flag` (`--base-replay`, `--base-ref`), or `input-changed` (the case's
+     * request changed since the baseline, and `regression.onInputChange` is `replay`).
+     */
+    replayedBecause?: 'flag' | 'input-changed';
     /** Blocks the comparison rests on. */
     blocks: number;
   };

@@ -12,22 +12,47 @@ export function e2eP95Verdict(c: Pick<CaseResult, 'gate'>): MetricVerdict | unde
   return c.gate?.metrics.find((m) => m.metric === 'e2eP95');
 }
 
-/** "+25.3% (+12.1% .. +40.2%)", or "-" without a baseline. */
+/**
+ * "+25.3% (+12.1% .. +40.2%)", or "-" without a baseline. A regressed or improved metric says which test decided:
+ * "+41.0% (+12.0% .. +77.0%), decided by p50-p80 +24.0% (+17.0% .. +31.0%)", or "..., decided by p95".
+ */
 export function formatChange(metric: MetricVerdict | undefined): string {
   if (!metric || metric.ratio === null) return '-';
-  const ci = metric.ci ? ` (${formatPercent(metric.ci.lo)} .. ${formatPercent(metric.ci.hi)})` : '';
-  return `${formatPercent(metric.ratio)}${ci}`;
+  const range = (ci: { lo: number; hi: number }) => ` (${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)})`;
+  const change = `${formatPercent(metric.ratio)}${metric.ci ? range(metric.ci) : ''}`;
+  if (!metric.shift || (metric.verdict !== 'regressed' && metric.verdict !== 'improved')) return change;
+  if (metric.decidedBy === 'quantile') return `${change}, decided by ${METRIC_QUANTILE[metric.metric]}`;
+  return `${change}, decided by ${SHIFT_LABEL} ${formatPercent(metric.shift.ratio)}${range(metric.shift.ci)}`;
 }
+
+/** The quantile each gated metric is, as a change's note names it. */
+const METRIC_QUANTILE: Record<MetricVerdict['metric'], string> = { e2eP95: 'p95', e2eP99: 'p99', ttftP95: 'TTFT p95', tokensPerSec: 'median tok/s' };
 
 /** What a verdict rests on: "A/B, 15 blocks, replayed request", "3 stored runs, drift ±8%"; null without a reference. */
 export function gateBasis(gate: CaseResult['gate']): string | null {
-  if (gate?.paired) return `A/B, ${gate.paired.blocks} blocks, ${gate.paired.replayOf ? 'baseline request replayed' : `base ${gate.paired.target}`}`;
+  if (gate?.paired) {
+    const { blocks, replayOf, replayedBecause, target } = gate.paired;
+    const base = replayOf
+      ? replayedBecause === 'input-changed'
+        ? 'the input changed: baseline request replayed alongside'
+        : 'baseline request replayed'
+      : `base ${target}`;
+    return `A/B, ${blocks} blocks, ${base}`;
+  }
   if (gate?.drift) {
     const drift = `±${(gate.drift.sigma * 100).toFixed(0)}%`;
-    return gate.drift.runs > 1 ? `${gate.drift.runs} stored runs, run-to-run drift ${drift}` : `1 stored run, run-to-run drift ${drift} assumed`;
+    const runs = gate.drift.runs > 1 ? `${gate.drift.runs} stored runs, run-to-run drift ${drift}` : `1 stored run, run-to-run drift ${drift} assumed`;
+    // What a stored comparison can tell, said plainly: the smallest change its interval separates from drift.
+    const detectable = gate.metrics.find((m) => m.detectable !== undefined)?.detectable;
+    if (detectable === undefined || detectable <= gate.tolerance + 0.005) return runs;
+    const advice = gate.drift.runs > 1 ? 'use --base-replay, or store more runs' : 'use --base-replay, or store more runs (--update-baseline again)';
+    return `${runs}: changes under ~${(detectable * 100).toFixed(0)}% cannot be told from drift (${advice})`;
   }
   return null;
 }
+
+/** How reports name the shift statistic (gate/bootstrap.ts): the mean log ratio of the quantiles p50 .. p80. */
+export const SHIFT_LABEL = 'p50-p80';
 
 /** How adaptive sampling went: "adaptive: 60 requests a side, 5 looks, stopped decisive (last look at alpha 0.6%)"; null when fixed. */
 export function samplingNote(gate: CaseResult['gate']): string | null {

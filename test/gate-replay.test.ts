@@ -78,3 +78,54 @@ describe('A/B against the baseline request replayed (--base-replay), end to end'
     expect(run.output).toContain('--base-target and --base-replay/--base-ref each name the A/B base: give one');
   });
 });
+
+describe('a changed input is judged side by side by default (regression.onInputChange: replay)', () => {
+  const specs = 'test/input-change-specs/*.bench.ts';
+  let sim: SimServer;
+  let baselineDir: string;
+  let promptFile: string;
+  const short = `Summarise for the release notes: ${'the build is green and every test passed. '.repeat(3)}`;
+
+  beforeAll(async () => {
+    // Prefill: TTFT grows with the prompt (0.02 ms per character), as on a real model.
+    sim = await spawnSimServer({ models: [{ id: 'sim-prefill', ttftMs: 4, tokenMs: 1, tokens: 16, jitter: 0.05, prefillMsPerChar: 0.02 }] });
+    baselineDir = mkdtempSync(join(tmpdir(), 'foundry-bench-input-change-'));
+    promptFile = join(baselineDir, 'prompt.txt');
+    process.env.FB_TEST_PROMPT_FILE = promptFile;
+    writeFileSync(promptFile, short);
+    const recorded = await runBench({ BENCH_BASE_URL: sim.url }, ['--baseline-dir', baselineDir, '--update-baseline'], specs);
+    expect(recorded.code).toBe(0);
+  }, 60_000);
+  afterAll(async () => {
+    delete process.env.FB_TEST_PROMPT_FILE;
+    await sim.close();
+  });
+
+  test('a prompt made 10x longer under the same id fails as regressed, its old request replayed alongside, no flag given', {
+    retry: 1,
+    timeout: 60_000,
+  }, async () => {
+    writeFileSync(promptFile, short.repeat(10));
+    const before = (await sim.served()).length;
+    const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--baseline-dir', baselineDir], specs);
+    expect(run.code).toBe(1);
+    const [c] = run.results?.cases ?? [];
+    expect(c?.gate).toMatchObject({
+      verdict: 'regressed',
+      inputChanges: ['prompt text changed'],
+      paired: { replayOf: join(baselineDir, 'default.json'), replayedBecause: 'input-changed' },
+      drift: null,
+    });
+    // Both prompts went to the one server, the old one as the base: 1 warmup and 20 timed each at least.
+    const served = (await sim.served()).slice(before);
+    expect(served.filter((r) => r.promptChars < 400).length).toBeGreaterThanOrEqual(21);
+    expect(served.filter((r) => r.promptChars > 1500).length).toBeGreaterThanOrEqual(21);
+    const md = readFileSync(join(run.outDir, 'report.md'), 'utf8');
+    expect(md).toContain('the input changed: baseline request replayed alongside');
+    // `compare` judges it against the one stored run instead: drift allowed for, no request replayed.
+    writeFileSync(join(baselineDir, 'config.yaml'), 'regression:\n  onInputChange: compare\n');
+    const compared = await runBench({ BENCH_BASE_URL: sim.url }, ['--baseline-dir', baselineDir, '--config', join(baselineDir, 'config.yaml')], specs);
+    expect(compared.results?.cases[0]?.gate?.paired).toBeUndefined();
+    expect(compared.results?.cases[0]?.gate?.drift).toMatchObject({ runs: 1 });
+  });
+});

@@ -54,8 +54,9 @@ describe('verdicts', () => {
     expect(result.ratio).toBeGreaterThan(1.3);
     expect(result.ci?.lo).toBeGreaterThan(1);
     expect(result.message).toMatch(
-      /^e2e p95 \d+ ms -> \d+ ms \(\+\d+\.\d%, 95% CI \+\d+\.\d% \.\. \+\d+\.\d%; run-to-run drift ±0% assumed \(1 stored run\)\): regressed beyond the tolerance 10%/,
+      /^e2e p95 \d+ ms -> \d+ ms \(\+\d+\.\d%, 99% CI \+\d+\.\d% \.\. \+\d+\.\d%\); p50-p80 \+\d+\.\d% \(96% CI \+\d+\.\d% \.\. \+\d+\.\d%\); run-to-run drift ±0% assumed \(1 stored run\): regressed: p50-p80 moved beyond the tolerance 10%, and the change is significant$/,
     );
+    expect(result).toMatchObject({ decidedBy: 'shift', shift: { ratio: expect.closeTo(1.5, 1) } });
   });
 
   test('improved is the mirror image', () => {
@@ -88,12 +89,15 @@ describe('verdicts', () => {
     expect(result.ci?.lo).toBeLessThan(1 / 1.1);
     expect(result.ci?.hi).toBeGreaterThan(1.1);
     expect(result.verdict).toBe('inconclusive');
-    expect(result.message).toContain('the CI reaches beyond the tolerance 10%, so no change cannot be claimed');
+    expect(result.message).toContain('CI reaches beyond the tolerance 10%, so neither a change nor its absence can be claimed');
     // With enough quiet samples the whole CI sits inside the band.
     const equivalent = compareMetric('e2eP95', run(base), samples(lognormalLatencies(50, 104, 0.05, 22)), WITHIN_RUN);
     expect(equivalent.ci?.lo).toBeGreaterThanOrEqual(1 / 1.1);
     expect(equivalent.ci?.hi).toBeLessThanOrEqual(1.1);
-    expect(equivalent).toMatchObject({ verdict: 'unchanged', message: expect.stringContaining('the CI lies within the tolerance 10%') });
+    expect(equivalent).toMatchObject({
+      verdict: 'unchanged',
+      message: expect.stringContaining('the p50-p80 CI lies within the tolerance 10%, and p95 moved less than that'),
+    });
   });
 
   test('new without baseline samples', () => {

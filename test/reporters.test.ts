@@ -43,7 +43,7 @@ describe('JUnit', () => {
     const [regressed, same, skipped] = (parsed.testsuites.testsuite[0].testcase as Array<Record<string, unknown>>) ?? [];
     const failure = regressed?.failure as { message: string; type: string };
     expect(failure.type).toBe('LatencyRegressed');
-    expect(failure.message).toMatch(/e2e p95 \d+ ms -> \d+ ms \(\+\d+\.\d%, 95% CI/);
+    expect(failure.message).toMatch(/e2e p95 \d+ ms -> \d+ ms \(\+\d+\.\d%, 99% CI .*p50-p80 \+\d+\.\d%/);
     expect(same?.failure).toBeUndefined();
     expect(skipped).toHaveProperty('skipped');
     expect(skipped?.['system-out']).toContain('not served');
@@ -75,7 +75,9 @@ describe('Markdown', () => {
     const md = renderMarkdown(results);
     expect(md.startsWith(REPORT_MARKER)).toBe(true);
     expect(md).toContain('**4 cases**: 🔴 1 regressed · ⚪ 1 unchanged · 🆕 1 new · ⏭️ 1 skipped');
-    expect(md).toMatch(/\| 🔴 \| tiny-1m \| regressed \| [\d.]+ ms \| [\d.]+ ms \| \+\d+\.\d% \(\+\d+\.\d% \.\. \+\d+\.\d%\) \|/);
+    expect(md).toMatch(
+      /\| 🔴 \| tiny-1m \| regressed \| [\d.]+ ms \| [\d.]+ ms \| \+\d+\.\d% \(\+\d+\.\d% \.\. \+\d+\.\d%\), decided by p50-p80 \+\d+\.\d% \(\+\d+\.\d% \.\. \+\d+\.\d%\) \|/,
+    );
     expect(md).toContain('<details><summary>🔴 tiny-1m &gt; regressed</summary>');
   });
 

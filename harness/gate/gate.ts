@@ -9,7 +9,8 @@
 import { currentCaseId, legacyInputHash } from '../files/case-id.ts';
 import { fingerprintMismatch } from './fingerprint.ts';
 import { inputChanges, type InputRecord } from './input.ts';
-import { compareCase, failsGate, METRICS, runDrift, type GateOptions, type Pairing } from './verdict.ts';
+import { runDrift } from './bootstrap.ts';
+import { compareCase, failsGate, METRICS, type GateOptions, type Pairing } from './verdict.ts';
 import type { BaselineEntry, CaseResult, Fingerprint, GateResult, GateSample, RecordedRequest, RequestSample, RunInfo } from '../types.ts';
 
 /** The reference a case is compared with. */
@@ -32,6 +33,8 @@ export interface Reference {
   pairing?: Pairing;
   /** With `--base-replay`: the baseline whose recorded request was replayed. */
   replayOf?: string;
+  /** Why it was replayed: the flag, or the case's input changed (`regression.onInputChange: replay`). */
+  replayedBecause?: 'flag' | 'input-changed';
 }
 
 /** What the gate knows of the head: its samples, where it ran, and what it sent. */
@@ -71,7 +74,14 @@ export function referenceFromBaseline(entry: BaselineEntry, file: string, id: st
 export function referenceFromPairedArm(
   base: { samples: readonly RequestSample[]; blocks: readonly number[]; outputSha256: string | null; input: InputRecord },
   headBlocks: readonly number[],
-  where: { target: string; fingerprint: Fingerprint; measuredAt: string; gitSha: string | null; replayOf?: string | undefined },
+  where: {
+    target: string;
+    fingerprint: Fingerprint;
+    measuredAt: string;
+    gitSha: string | null;
+    replayOf?: string | undefined;
+    replayedBecause?: 'flag' | 'input-changed' | undefined;
+  },
 ): Reference {
   return {
     file: where.target,
@@ -83,6 +93,7 @@ export function referenceFromPairedArm(
     gitSha: where.gitSha,
     pairing: { baseBlocks: base.blocks, headBlocks },
     ...(where.replayOf ? { replayOf: where.replayOf } : {}),
+    ...(where.replayedBecause ? { replayedBecause: where.replayedBecause } : {}),
   };
 }
 
@@ -118,7 +129,7 @@ function gateSample(s: GateSample): GateSample {
 
 export function gateCase(reference: Reference | null, head: Head, options: GateOptions, updating = false): { gate: GateResult; failures: string[] } {
   const changes = inputChanges(reference?.input ?? null, head.input);
-  // `onInputChange: new`: a case whose input changed starts afresh (unless the base was replayed on purpose).
+  // `onInputChange: new`: a case whose input changed starts afresh (unless the base was replayed).
   const compared = changes.length > 0 && options.onInputChange === 'new' && !reference?.pairing ? null : reference;
   const comparison = compareCase(compared ? { runs: compared.runs, pairing: compared.pairing } : null, head.samples, options);
   // Updating the baseline accepts the new figures: nothing fails for having changed.
@@ -134,7 +145,14 @@ export function gateCase(reference: Reference | null, head: Head, options: GateO
     baseline: compared?.fingerprint ? { file: compared.file, updatedAt: compared.updatedAt, gitSha: compared.gitSha, fingerprint: compared.fingerprint } : null,
     fingerprintMismatch: mismatch,
     ...(compared?.pairing
-      ? { paired: { target: compared.file, blocks: new Set(compared.pairing.headBlocks).size, ...(compared.replayOf ? { replayOf: compared.replayOf } : {}) } }
+      ? {
+          paired: {
+            target: compared.file,
+            blocks: new Set(compared.pairing.headBlocks).size,
+            ...(compared.replayOf ? { replayOf: compared.replayOf } : {}),
+            ...(compared.replayedBecause ? { replayedBecause: compared.replayedBecause } : {}),
+          },
+        }
       : {}),
     ...(compared ? { referenceSamples: (compared.runs[0] ?? []).map(gateSample) } : {}),
     outputChanged: compared?.outputSha256 && head.outputSha256 ? compared.outputSha256 !== head.outputSha256 : null,

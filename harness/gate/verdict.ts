@@ -2,27 +2,39 @@
  * The regression gate: compares a case's samples with its reference's and
  * decides, per gated metric, whether latency really changed.
  *
- * For each metric the statistic (e.g. p95 of e2e) is estimated on both sides
- * and their ratio head/base is taken, with a confidence interval from a seeded
- * bootstrap. How the bootstrap resamples depends on where the base came from:
- * - measured alongside (A/B): whole ABBA blocks, so drift hits both sides alike;
- * - stored (a baseline's runs, another results file): each run's samples within
- *   that run, plus a between-run drift term, because a run measured another day
- *   moves as a whole (load, heat, other jobs) in a way no within-run resample sees.
+ * A latency metric (p95, p99) is tested twice on the same bootstrap resamples
+ * (gate/bootstrap.ts), the run's alpha split between the two tests:
+ * - the shift of the distribution's body (the mean log ratio of p50 .. p80), which a
+ *   few slow requests barely move and a slowdown of the whole distribution moves fully;
+ * - the quantile itself, the figure every report shows, for a change of the tail alone
+ *   (paired: by a permutation test within blocks, gate/permutation.ts).
  * Then:
  * - `not-gated`    fewer than `minSamples` successful samples on a side;
- * - `regressed`    the ratio is worse than the tolerance allows and the CI lies wholly on the worse side of 1;
- * - `improved`     the mirror image;
- * - `unchanged`    the whole CI lies inside the tolerance band (equivalence), or the change is smaller than the
- *                  noise floor (ms);
- * - `inconclusive` anything else: the CI is too wide to tell;
+ * - `regressed`    either statistic is worse than the band allows (the tolerance, or the noise floor
+ *                  where that is wider) and its CI lies wholly on the worse side of 1;
+ * - `improved`     the mirror image, the other statistic not worse beyond its band;
+ * - `unchanged`    the shift's whole CI lies inside the band (equivalence), and the quantile moved less than it;
+ * - `inconclusive` anything else: the CIs are too wide to tell;
  * - `new`          no reference.
  * The seed is fixed, so the same samples always give the same verdict.
  */
 import { formatMs, formatPercent } from '../evaluate/numbers.ts';
-import { centralInterval, harrellDavisSorted, normalFrom, quantileSorted, quantileUnsorted, seededRandom, sortAscending } from '../evaluate/stats.ts';
+import { sortAscending } from '../evaluate/stats.ts';
+import { type Blocked, type ContrastIntervals, pairedIntervals, pointContrast, quantileOf, runDrift, storedIntervals, bodyLevel } from './bootstrap.ts';
+import { pairedPermutationP } from './permutation.ts';
 import { adaptivePlan } from './sequential.ts';
-import type { AdaptiveOptions, FailOn, GatedMetric, GateSample, Interval, MetricVerdict, QuantileEstimator, RegressionOptions, Verdict } from '../types.ts';
+import type {
+  AdaptiveOptions,
+  DecidedBy,
+  FailOn,
+  GatedMetric,
+  GateSample,
+  Interval,
+  MetricVerdict,
+  QuantileEstimator,
+  RegressionOptions,
+  Verdict,
+} from '../types.ts';
 
 interface MetricDefinition {
   label: string;
@@ -30,6 +42,8 @@ interface MetricDefinition {
   quantile: number;
   /** Throughput: a smaller value is the regression. */
   higherIsBetter: boolean;
+  /** Also test the body's shift (latency); a median of throughput is robust on its own. */
+  shift: boolean;
   values(samples: readonly GateSample[]): number[];
 }
 
@@ -40,10 +54,10 @@ const okValues = (samples: readonly GateSample[], pick: (s: GateSample) => numbe
     .filter((v): v is number => v !== null);
 
 export const METRICS: Record<GatedMetric, MetricDefinition> = {
-  e2eP95: { label: 'e2e p95', unit: 'ms', quantile: 0.95, higherIsBetter: false, values: (s) => okValues(s, (x) => x.e2eMs) },
-  e2eP99: { label: 'e2e p99', unit: 'ms', quantile: 0.99, higherIsBetter: false, values: (s) => okValues(s, (x) => x.e2eMs) },
-  ttftP95: { label: 'TTFT p95', unit: 'ms', quantile: 0.95, higherIsBetter: false, values: (s) => okValues(s, (x) => x.ttftMs) },
-  tokensPerSec: { label: 'median tok/s', unit: 'tok/s', quantile: 0.5, higherIsBetter: true, values: (s) => okValues(s, (x) => x.e2eTokPerSec) },
+  e2eP95: { label: 'e2e p95', unit: 'ms', quantile: 0.95, higherIsBetter: false, shift: true, values: (s) => okValues(s, (x) => x.e2eMs) },
+  e2eP99: { label: 'e2e p99', unit: 'ms', quantile: 0.99, higherIsBetter: false, shift: true, values: (s) => okValues(s, (x) => x.e2eMs) },
+  ttftP95: { label: 'TTFT p95', unit: 'ms', quantile: 0.95, higherIsBetter: false, shift: true, values: (s) => okValues(s, (x) => x.ttftMs) },
+  tokensPerSec: { label: 'median tok/s', unit: 'tok/s', quantile: 0.5, higherIsBetter: true, shift: false, values: (s) => okValues(s, (x) => x.e2eTokPerSec) },
 };
 
 export interface GateOptions {
@@ -59,8 +73,8 @@ export interface GateOptions {
   estimator: QuantileEstimator;
   /** Fewer successful samples than this on a side: `not-gated`. */
   minSamples: number;
-  /** A changed input is still compared (`compare`) or makes the case new (`new`). */
-  onInputChange: 'compare' | 'new';
+  /** A changed input is replayed alongside (`replay`), compared with the stored runs (`compare`) or made new (`new`). */
+  onInputChange: 'replay' | 'compare' | 'new';
   /** Between-run drift assumed for a stored reference (log-sd of a run's speed). */
   drift: number;
   /** `regression.adaptive` as given: unset is on for A/B, off against stored runs (gate/sequential.ts). */
@@ -77,7 +91,7 @@ export const DEFAULT_GATE: GateOptions = {
   failOn: 'regressed',
   estimator: 'linear',
   minSamples: 20,
-  onInputChange: 'compare',
+  onInputChange: 'replay',
   drift: 0.2,
   adaptive: undefined,
   confidence: 0.95,
@@ -87,10 +101,23 @@ export const DEFAULT_GATE: GateOptions = {
 
 const SEVERITY: Record<Verdict, number> = { regressed: 5, inconclusive: 4, improved: 3, 'not-gated': 2, unchanged: 1, new: 0 };
 
+/**
+ * The share of alpha the body's shift is tested at; the quantile gets the rest. The shift carries most
+ * verdicts (a slowdown of the whole distribution); the quantile's test stays for a change of the tail alone, and
+ * for the figure people read. By the union bound the two together keep the false-alarm rate at alpha.
+ */
+export const SHIFT_SHARE = 0.8;
+
+/** Each statistic's confidence at an overall confidence: the shift tested at its share of alpha, the quantile at the rest. */
+export function splitLevels(confidence: number, shift: boolean): { shift: number; quantile: number } {
+  const alpha = 1 - confidence;
+  return shift ? { shift: 1 - alpha * SHIFT_SHARE, quantile: 1 - alpha * (1 - SHIFT_SHARE) } : { shift: confidence, quantile: confidence };
+}
+
 /** The options at another confidence (a look of adaptive sampling); rarer tails need more resamples to place a percentile. */
 export function atConfidence(options: GateOptions, confidence: number): GateOptions {
-  const alpha = 1 - confidence;
-  const resamples = alpha > 0 ? Math.min(20_000, Math.max(options.resamples, Math.ceil(40 / alpha))) : options.resamples;
+  const alpha = (1 - confidence) * Math.min(SHIFT_SHARE, 1 - SHIFT_SHARE);
+  const resamples = alpha > 0 ? Math.min(20_000, Math.max(options.resamples, Math.ceil(20 / alpha))) : options.resamples;
   return { ...options, confidence, resamples };
 }
 
@@ -103,59 +130,46 @@ export function failsGate(verdict: Verdict, failOn: GateOptions['failOn']): bool
   return verdict === 'regressed' || (failOn === 'inconclusive' && verdict === 'inconclusive');
 }
 
-/** What a bootstrap of the ratio needs to know. */
-type BootstrapSettings = Pick<GateOptions, 'estimator' | 'confidence' | 'resamples' | 'seed'> & {
-  /** The verdict an interval gives: resampling may stop early once no likely error in the interval's ends could change it. */
-  decide?: (ci: Interval) => Verdict;
-};
-
-function estimate(estimator: QuantileEstimator): (sorted: ArrayLike<number>, q: number) => number {
-  return estimator === 'harrell-davis' ? harrellDavisSorted : quantileSorted;
+/**
+ * One statistic's verdict. `point` and `ci` are ratios oriented so that > 1 is worse; `band` is how far a change
+ * may go before it counts (the tolerance, or the noise floor where that is wider).
+ * - regressed: beyond the band and significant: the CI lies wholly on the worse side of 1 and, where `significant`
+ *   is given (A/B: a permutation test within blocks, which holds its level where the interval does not), that
+ *   test agrees; so a report never shows a regression whose interval includes no change;
+ * - improved: the mirror image;
+ * - unchanged: the whole CI inside the band (equivalence: a CI that merely includes 1 is not enough);
+ * - inconclusive: anything else.
+ */
+function judge(point: number, ci: Interval, band: number, significant?: Significance): Verdict {
+  if (point > band && ci.lo > 1 && (significant?.worse ?? true)) return 'regressed';
+  if (point < 1 / band && ci.hi < 1 && (significant?.better ?? true)) return 'improved';
+  if (ci.lo >= 1 / band && ci.hi <= band) return 'unchanged';
+  return 'inconclusive';
 }
 
-/** The estimator on a scratch buffer it may reorder. */
-function estimateInPlace(estimator: QuantileEstimator): (values: Float64Array, q: number) => number {
-  return estimator === 'harrell-davis' ? (values, q) => harrellDavisSorted(values.sort(), q) : quantileUnsorted;
+/** Both statistics' verdicts combined, and which one decided. */
+function combine(
+  shift: { verdict: Verdict; point: number; band: number } | null,
+  quantile: { verdict: Verdict; point: number; band: number },
+): { verdict: Verdict; decidedBy: DecidedBy } {
+  if (!shift) return { verdict: quantile.verdict, decidedBy: 'quantile' };
+  const within = (s: { point: number; band: number }) => s.point <= s.band && s.point >= 1 / s.band;
+  if (shift.verdict === 'regressed') return { verdict: 'regressed', decidedBy: 'shift' };
+  if (quantile.verdict === 'regressed') return { verdict: 'regressed', decidedBy: 'quantile' };
+  // An improvement of one statistic counts when the other did not get worse beyond its band.
+  if (shift.verdict === 'improved' && quantile.point <= quantile.band) return { verdict: 'improved', decidedBy: 'shift' };
+  if (quantile.verdict === 'improved' && shift.point <= shift.band) return { verdict: 'improved', decidedBy: 'quantile' };
+  // Unchanged: the body is shown equivalent and the quantile did not move beyond its band (if it did, only
+  // more requests can tell a tail change from a spike: inconclusive, so adaptive sampling adds them).
+  if (shift.verdict === 'unchanged' && within(quantile)) return { verdict: 'unchanged', decidedBy: 'shift' };
+  return { verdict: 'inconclusive', decidedBy: quantile.verdict === 'inconclusive' && shift.verdict !== 'inconclusive' ? 'quantile' : 'shift' };
 }
 
-/**
- * Early looks at the bootstrap: after `resamples` draws, the interval's ends are taken as uncertain by `margin` of
- * its width, about four standard errors of a 2.5% percentile estimated from that many draws.
- */
-const EARLY_LOOKS = [
-  { resamples: 100, margin: 1 / 4 },
-  { resamples: 400, margin: 1 / 8 },
-] as const;
+const fmt = (value: number, unit: string) => (unit === 'ms' ? `${formatMs(value)} ms` : `${value.toFixed(1)} ${unit}`);
 
-/**
- * Percentile interval of `draw()`'s ratios. At 100 and at 400 resamples, when every interval within the margin
- * of the one so far (each end moved either way) gives the same verdict, more resamples cannot change it and
- * resampling stops: a clear case (most, the plainly inconclusive ones included) costs a twentieth or a fifth.
- * Same seed, same draws, same answer.
- */
-function bootstrapRatios(draw: () => number, options: BootstrapSettings): Interval {
-  const ratios = new Float64Array(options.resamples);
-  const { decide } = options;
-  // Early looks only at the usual levels: a rarer tail (adaptive sampling's looks) needs every resample.
-  const looks = decide && options.confidence <= 0.95 ? EARLY_LOOKS : [];
-  let drawn = 0;
-  for (const look of looks) {
-    if (look.resamples >= options.resamples) break;
-    for (; drawn < look.resamples; drawn++) ratios[drawn] = draw();
-    const { lo, hi } = centralInterval(ratios.slice(0, drawn), options.confidence);
-    const m = (hi - lo) * look.margin;
-    const verdict = decide?.({ lo, hi });
-    // The verdict rules are monotone in each end, so the four corners bound every interval in between.
-    const corners = [
-      decide?.({ lo: lo - m, hi: hi - m }),
-      decide?.({ lo: lo - m, hi: hi + m }),
-      decide?.({ lo: lo + m, hi: hi - m }),
-      decide?.({ lo: lo + m, hi: hi + m }),
-    ];
-    if (corners.every((v) => v === verdict)) return { lo, hi };
-  }
-  for (; drawn < options.resamples; drawn++) ratios[drawn] = draw();
-  return centralInterval(ratios, options.confidence);
+/** The metric's values of the successful samples, each with its block. */
+function blockedValues(def: MetricDefinition, samples: readonly GateSample[], blocks: readonly number[]): Blocked[] {
+  return samples.flatMap((sample, i) => def.values([sample]).map((value) => ({ value, block: blocks[i] ?? i })));
 }
 
 /**
@@ -165,111 +179,6 @@ function bootstrapRatios(draw: () => number, options: BootstrapSettings): Interv
 export interface Pairing {
   baseBlocks: readonly number[];
   headBlocks: readonly number[];
-}
-
-/**
- * Block-bootstrap CI of est(head)/est(base) for a paired measurement: whole blocks are resampled, each with
- * its base and head requests together. Drift between blocks (load, heat, warm-up) then moves both sides of
- * a resample alike instead of widening the interval, and drift within a block cancels in the ABBA order.
- */
-export function pairedRatioInterval(base: readonly Blocked[], head: readonly Blocked[], q: number, options: BootstrapSettings): Interval {
-  const est = estimateInPlace(options.estimator);
-  const blocks = new Map<number, { base: number[]; head: number[] }>();
-  const block = (id: number) => {
-    const known = blocks.get(id);
-    if (known) return known;
-    const entry = { base: [] as number[], head: [] as number[] };
-    blocks.set(id, entry);
-    return entry;
-  };
-  for (const { value, block: id } of base) block(id).base.push(value);
-  for (const { value, block: id } of head) block(id).head.push(value);
-  const all = [...blocks.values()];
-  const largest = (side: 'base' | 'head') => all.reduce((n, b) => Math.max(n, b[side].length), 0) * all.length;
-  const b = new Float64Array(largest('base'));
-  const h = new Float64Array(largest('head'));
-  const random = seededRandom(options.seed);
-  return bootstrapRatios(() => {
-    let nb = 0;
-    let nh = 0;
-    for (let i = 0; i < all.length; i++) {
-      const drawn = all[Math.floor(random() * all.length)] as { base: number[]; head: number[] };
-      for (const v of drawn.base) b[nb++] = v;
-      for (const v of drawn.head) h[nh++] = v;
-    }
-    // A resample that drew no successful request on one side carries no ratio: count it as no change.
-    return nb > 0 && nh > 0 ? est(h.subarray(0, nh), q) / est(b.subarray(0, nb), q) : 1;
-  }, options);
-}
-
-/** A value with the block its request was sent in. */
-interface Blocked {
-  value: number;
-  block: number;
-}
-
-/**
- * How many stored runs count as the prior's worth of evidence about drift: with one stored run the assumed drift
- * is all there is; with many, the runs' own spread dominates.
- */
-const DRIFT_PRIOR_RUNS = 2;
-
-/**
- * Between-run drift of a stored reference, as a log-sd: the assumed `prior`, pooled with the spread of the runs'
- * log medians once more than one run is stored (less the part of that spread within-run noise explains). The median
- * is used because drift moves the whole distribution, and it is the steadiest statistic of a run.
- */
-export function runDrift(runs: readonly (readonly number[])[], prior: number): number {
-  const usable = runs.filter((r) => r.length >= 2);
-  const k = usable.length;
-  if (k < 2) return prior;
-  const logMedians = usable.map((r) => Math.log(quantileSorted(sortAscending(r), 0.5)));
-  const mean = logMedians.reduce((a, b) => a + b, 0) / k;
-  const spread = logMedians.reduce((a, b) => a + (b - mean) ** 2, 0) / (k - 1);
-  // Sampling variance of a log median: (pi/2) var(log x) / n, averaged over the runs.
-  const withinRun =
-    usable.reduce((acc, r) => {
-      const logs = r.map(Math.log);
-      const m = logs.reduce((a, b) => a + b, 0) / logs.length;
-      return acc + ((Math.PI / 2) * (logs.reduce((a, b) => a + (b - m) ** 2, 0) / (logs.length - 1))) / logs.length;
-    }, 0) / k;
-  const observed = Math.max(0, spread - withinRun);
-  return Math.sqrt((DRIFT_PRIOR_RUNS * prior ** 2 + (k - 1) * observed) / (DRIFT_PRIOR_RUNS + k - 1));
-}
-
-/**
- * CI of est(head)/est(base) against stored runs: each resample draws every stored run's samples within that run and
- * the head's, then multiplies the ratio by a drift draw: the head is one more run, and the base's runs average to
- * a level known to within drift/sqrt(k), so the log ratio gains a normal term of variance drift^2 (1 + 1/k).
- */
-export function storedRatioInterval(
-  baseRuns: readonly (readonly number[])[],
-  head: readonly number[],
-  q: number,
-  drift: number,
-  options: BootstrapSettings,
-): Interval {
-  const est = estimateInPlace(options.estimator);
-  const random = seededRandom(options.seed);
-  const normal = normalFrom(seededRandom(options.seed ^ 0x9e3779b9));
-  const runs = baseRuns.filter((r) => r.length > 0).map((r) => Float64Array.from(r));
-  const headValues = Float64Array.from(head);
-  const b = new Float64Array(runs.reduce((n, r) => n + r.length, 0));
-  const h = new Float64Array(head.length);
-  const driftSd = drift * Math.sqrt(1 + 1 / Math.max(1, runs.length));
-  return bootstrapRatios(() => {
-    let at = 0;
-    for (const run of runs) for (let i = 0; i < run.length; i++) b[at++] = run[(random() * run.length) | 0] as number;
-    for (let i = 0; i < h.length; i++) h[i] = headValues[(random() * h.length) | 0] as number;
-    return (est(h, q) / est(b, q)) * Math.exp(driftSd * normal());
-  }, options);
-}
-
-const fmt = (value: number, unit: string) => (unit === 'ms' ? `${formatMs(value)} ms` : `${value.toFixed(1)} ${unit}`);
-
-/** The metric's values of the successful samples, each with its block. */
-function blockedValues(def: MetricDefinition, samples: readonly GateSample[], blocks: readonly number[]): Blocked[] {
-  return samples.flatMap((sample, i) => def.values([sample]).map((value) => ({ value, block: blocks[i] ?? i })));
 }
 
 /** The base side of a comparison. */
@@ -283,6 +192,10 @@ export interface BaseSide {
   pairing?: Pairing | undefined;
 }
 
+/** A ratio oriented so that > 1 is worse, for a metric where higher may be better. */
+const orient = (def: MetricDefinition) => (r: number) => (def.higherIsBetter ? 1 / r : r);
+const orientInterval = (def: MetricDefinition) => (ci: Interval) => (def.higherIsBetter ? { lo: 1 / ci.hi, hi: 1 / ci.lo } : ci);
+
 /** Compares one metric of a case with its reference: stored runs, or a paired base measured alongside. */
 export function compareMetric(
   metric: GatedMetric,
@@ -294,7 +207,7 @@ export function compareMetric(
   const head = def.values(headSamples);
   const baseRuns = (baseSide?.runs ?? []).map((run) => def.values(run));
   const base = baseRuns.flat();
-  const est = estimate(options.estimator);
+  const est = quantileOf(options.estimator);
   const headValue = head.length > 0 ? est(sortAscending(head), def.quantile) : null;
   const result: MetricVerdict = {
     metric,
@@ -318,56 +231,117 @@ export function compareMetric(
     result.message = `${def.label}: not gated: too few samples (base ${base.length}, head ${head.length}; the gate needs ${minimum} successful samples a side)`;
     return result;
   }
-  const ratio = headValue / result.base;
   const pairing = baseSide?.pairing;
-  const limit = 1 + options.tolerance;
-  const belowNoise = def.unit === 'ms' && Math.abs(headValue - result.base) < options.noiseFloorMs;
-  // Orient so that > 1 means worse, whatever the metric's direction.
-  const worse = def.higherIsBetter ? 1 / ratio : ratio;
-  const decide = (ci: Interval): Verdict => {
-    const worseCI = def.higherIsBetter ? { lo: 1 / ci.hi, hi: 1 / ci.lo } : ci;
-    if (belowNoise) return 'unchanged';
-    if (worse > limit && worseCI.lo > 1) return 'regressed';
-    if (worse < 1 / limit && worseCI.hi < 1) return 'improved';
-    // Equivalence: "unchanged" needs the whole CI inside the tolerance band, not merely a CI that includes 1.
-    if (worseCI.lo >= 1 / limit && worseCI.hi <= limit) return 'unchanged';
-    return 'inconclusive';
+  const tested = def.shift;
+  const settings = { q: def.quantile, shift: tested, estimator: options.estimator };
+  const point = pointContrast(base, head, settings);
+  const ratio = Math.exp(point.quantile);
+  const shiftRatio = Math.exp(point.shift);
+  // A change smaller than the noise floor (ms) is no change: the band widens to it where the floor is the wider.
+  const bandAt = (level: number) => Math.max(1 + options.tolerance, def.unit === 'ms' && level > 0 ? 1 + options.noiseFloorMs / level : 0);
+  const quantileBand = bandAt(result.base);
+  const shiftBand = bandAt(Math.exp(bodyLevel(sortAscending(base))));
+  const worse = orient(def);
+  const worseCI = orientInterval(def);
+  const levels = splitLevels(options.confidence, tested);
+  const sides = pairing
+    ? { base: blockedValues(def, baseSide?.runs[0] ?? [], pairing.baseBlocks), head: blockedValues(def, headSamples, pairing.headBlocks) }
+    : null;
+  // Paired, a change is significant when its interval excludes no change and a permutation test within blocks
+  // agrees: the test is exact under no change, spikes and all, where the bootstrap interval on a few dozen spiky
+  // requests does not hold its level (measured in test/perf/gate-power.ts, calibration).
+  const quantileLog = (b: Float64Array, h: Float64Array) => Math.log(est(h, def.quantile) / est(b, def.quantile));
+  const shiftLog = (b: Float64Array, h: Float64Array) => bodyLevel(h) - bodyLevel(b);
+  const oneSided = (level: number) => (1 - level) / 2;
+  const significance = (statistic: typeof shiftLog, point: number, band: number, level: number): Significance | undefined =>
+    sides ? pairedSignificance(statistic, def, sides, point, band, oneSided(level), options.seed) : undefined;
+  const quantileSignificant = significance(quantileLog, worse(ratio), quantileBand, levels.quantile);
+  const shiftSignificant = tested ? significance(shiftLog, shiftRatio, shiftBand, levels.shift) : undefined;
+  const decisionOf = (ci: ContrastIntervals) =>
+    combine(tested && ci.shift ? { verdict: judge(shiftRatio, ci.shift, shiftBand, shiftSignificant), point: shiftRatio, band: shiftBand } : null, {
+      verdict: judge(worse(ratio), worseCI(ci.quantile), quantileBand, quantileSignificant),
+      point: worse(ratio),
+      band: quantileBand,
+    });
+  const bootstrapSettings = {
+    ...settings,
+    levels,
+    resamples: options.resamples,
+    seed: options.seed,
+    decide: (ci: ContrastIntervals) => decisionOf(ci).verdict,
   };
-  const bootstrap = { ...options, decide };
   const drift = pairing ? null : runDrift(baseRuns, options.drift);
-  const ci =
-    pairing && baseSide
-      ? pairedRatioInterval(
-          blockedValues(def, baseSide.runs[0] ?? [], pairing.baseBlocks),
-          blockedValues(def, headSamples, pairing.headBlocks),
-          def.quantile,
-          bootstrap,
-        )
-      : storedRatioInterval(baseRuns, head, def.quantile, drift ?? 0, bootstrap);
+  const intervals = sides ? pairedIntervals(sides.base, sides.head, bootstrapSettings) : storedIntervals(baseRuns, head, drift ?? 0, bootstrapSettings);
+  const decision = decisionOf(intervals);
   result.ratio = ratio;
-  result.ci = ci;
-  result.verdict = decide(ci);
+  result.ci = intervals.quantile;
+  result.verdict = decision.verdict;
+  result.decidedBy = decision.decidedBy;
+  if (intervals.shift) result.shift = { ratio: shiftRatio, ci: intervals.shift };
+  const main = intervals.shift ?? intervals.quantile;
+  // What this comparison can tell from noise: a change must clear half its interval's width (log scale) and the band.
+  result.detectable = Math.max(tested ? shiftBand : quantileBand, Math.exp(Math.log(main.hi / main.lo) / 2)) - 1;
+  const band = decision.decidedBy === 'shift' ? shiftBand : quantileBand;
+  result.message = metricMessage(def, result, { options, pairing, drift, runs: baseRuns.filter((r) => r.length > 0).length, band });
+  return result;
+}
 
-  const level = `${Math.round(options.confidence * 1000) / 10}% CI`;
-  const runs = baseRuns.filter((r) => r.length > 0).length;
+/** A paired statistic's significance each way: whether its change beyond the band would not be chance. */
+type Significance = { worse: boolean; better: boolean };
+
+/**
+ * Whether a paired change beyond the band is significant at one-sided `alpha`, each way, by relabelling base and
+ * head within blocks (gate/permutation.ts). `statistic` is a log ratio head/base of sorted values, `worse` the
+ * point ratio oriented so that > 1 is worse. Within the band nothing is tested: no verdict needs it.
+ */
+function pairedSignificance(
+  statistic: (base: Float64Array, head: Float64Array) => number,
+  def: MetricDefinition,
+  sides: { base: readonly Blocked[]; head: readonly Blocked[] },
+  worse: number,
+  band: number,
+  alpha: number,
+  seed: number,
+): Significance {
+  // Oriented: for throughput a smaller value is worse.
+  const up: 1 | -1 = def.higherIsBetter ? -1 : 1;
+  const test = (direction: 1 | -1) => pairedPermutationP(sides.base, sides.head, direction, { statistic, alpha, seed }) < alpha;
+  return { worse: worse > band && test(up), better: worse < 1 / band && test(up === 1 ? -1 : 1) };
+}
+
+/** The line a person reads: the quantile's change with its CI, the body's shift, the verdict and its reason. */
+function metricMessage(
+  def: MetricDefinition,
+  m: MetricVerdict,
+  context: { options: GateOptions; pairing: Pairing | undefined; drift: number | null; runs: number; band: number },
+): string {
+  const { options, pairing, drift, runs } = context;
+  const levels = splitLevels(options.confidence, m.shift !== undefined);
+  const pct = (level: number) => `${Math.round(level * 1000) / 10}% CI`;
+  const range = (ci: Interval) => `${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)}`;
   const basis = pairing
-    ? `; paired over ${new Set(pairing.headBlocks).size} blocks`
-    : `; run-to-run drift ±${((drift ?? 0) * 100).toFixed(0)}% ${runs > 1 ? `from ${runs} stored runs` : 'assumed (1 stored run)'}`;
-  const change = `${fmt(result.base, def.unit)} -> ${fmt(headValue, def.unit)} (${formatPercent(ratio)}, ${level} ${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)}${basis})`;
-  const tolerance = `tolerance ${(options.tolerance * 100).toFixed(0)}%`;
+    ? `paired over ${new Set(pairing.headBlocks).size} blocks`
+    : `run-to-run drift ±${((drift ?? 0) * 100).toFixed(0)}% ${runs > 1 ? `from ${runs} stored runs` : 'assumed (1 stored run)'}`;
+  const quantile = `${fmt(m.base ?? 0, def.unit)} -> ${fmt(m.head ?? 0, def.unit)} (${formatPercent(m.ratio ?? 1)}, ${pct(levels.quantile)} ${range(m.ci ?? { lo: 1, hi: 1 })})`;
+  const shift = m.shift ? `; p50-p80 ${formatPercent(m.shift.ratio)} (${pct(levels.shift)} ${range(m.shift.ci)})` : '';
+  const band = `${((context.band - 1) * 100).toFixed(0)}%`;
+  const tolerance = context.band > 1 + options.tolerance + 1e-9 ? `${band} band (the ${options.noiseFloorMs} ms noise floor)` : `tolerance ${band}`;
+  const name = m.decidedBy === 'shift' && m.shift ? 'p50-p80' : (def.label.split(' ').at(-1) ?? def.label);
+  const more = `rerun with more iterations${pairing ? '' : ', or compare A/B (--base-replay)'}`;
   const reason: Record<Verdict, string> = {
-    regressed: `regressed beyond the ${tolerance}; the CI excludes no change`,
+    regressed: `regressed: ${name} moved beyond the ${tolerance}, and the change is significant`,
+    improved: `improved: ${name} moved beyond the ${tolerance}, and the change is significant`,
+    unchanged: m.shift
+      ? `unchanged: the p50-p80 CI lies within the ${tolerance}, and ${def.label.split(' ').at(-1)} moved less than that`
+      : `unchanged: the CI lies within the ${tolerance}`,
     inconclusive:
-      worse > limit
-        ? `beyond the ${tolerance}, but the CI includes no change: rerun with more iterations${pairing ? '' : ', or compare A/B (--base-replay)'}`
-        : `the CI reaches beyond the ${tolerance}, so no change cannot be claimed: rerun with more iterations${pairing ? '' : ', or compare A/B (--base-replay)'}`,
-    improved: `improved beyond the ${tolerance}`,
-    unchanged: belowNoise ? `within the ${options.noiseFloorMs} ms noise floor` : `the CI lies within the ${tolerance}`,
+      m.decidedBy === 'quantile' && m.shift
+        ? `inconclusive: ${name} moved beyond the ${tolerance}, not significantly, and p50-p80 does not settle it: only more requests can tell a tail change from a spike: ${more}`
+        : `inconclusive: the ${name} CI reaches beyond the ${tolerance}, so neither a change nor its absence can be claimed: ${more}`,
     new: '',
     'not-gated': '',
   };
-  result.message = `${def.label} ${change}: ${reason[result.verdict]}`;
-  return result;
+  return `${def.label} ${quantile}${shift}; ${basis}: ${reason[m.verdict]}`;
 }
 
 export interface CaseComparison {
@@ -421,8 +395,8 @@ export function gateOptions(spec: RegressionOptions = {}, runFailOn: FailOn | nu
   if (!['linear', 'harrell-davis'].includes(options.estimator)) throw new Error(`regression.estimator must be "linear" or "harrell-davis"`);
   if (!(Number.isInteger(options.minSamples) && options.minSamples >= 2))
     throw new Error(`regression.minSamples must be an integer >= 2, got ${options.minSamples}`);
-  if (!['compare', 'new'].includes(options.onInputChange))
-    throw new Error(`regression.onInputChange must be "compare" or "new", got "${options.onInputChange}"`);
+  if (!['replay', 'compare', 'new'].includes(options.onInputChange))
+    throw new Error(`regression.onInputChange must be "replay", "compare" or "new", got "${options.onInputChange}"`);
   if (!(options.drift >= 0 && options.drift < 2)) throw new Error(`regression.drift must be between 0 and 2, got ${options.drift}`);
   adaptivePlan(options.adaptive, true, 0); // throws on a bad budget
   return options;

@@ -17,6 +17,7 @@ import { catalogEntry, withVariantFacts } from '../files/catalog.ts';
 import { evaluateCase, type Evaluation, type EvaluationContext } from '../evaluate/evaluate.ts';
 import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
+import { inputChanges } from '../gate/input.ts';
 import { gateCase, inputOf, referenceFromBaseline, referenceFromPairedArm, type Reference } from '../gate/gate.ts';
 import type { InputRecord } from '../gate/input.ts';
 import { adaptivePlan, sampleUntilDecisive } from '../gate/sequential.ts';
@@ -173,6 +174,8 @@ interface PairedBase {
   input: InputRecord;
   /** With `--base-replay`: the baseline whose request is replayed. */
   replayOf?: string;
+  /** Why: the flag, or the case's input changed since the baseline. */
+  replayedBecause?: 'flag' | 'input-changed';
 }
 
 /** The model ready on its target, the case's id and its baseline entry; or the outcome that ends the case here. */
@@ -206,10 +209,19 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
   const { path, file } = baselineFor(run);
   const entry = file?.cases[identity.id];
   // --base-replay: the recorded request is sent again beside the case. Without one (a new case, a version 1
-  // baseline) the case is compared with the stored samples, as without the flag.
-  if (run.baseReplay && entry?.request) {
+  // baseline) the case is compared with the stored samples, as without the flag. Without the flag it is replayed
+  // when the case's request changed since the baseline (`onInputChange: replay`): a changed input compared with
+  // stored runs is judged against drift, and its old request is at hand. Updating the baseline judges nothing.
+  const because = !entry?.request
+    ? null
+    : run.baseReplay
+      ? 'flag'
+      : !run.updateBaseline && inputChangedSince(entry, spec, model.servedId)
+        ? 'input-changed'
+        : null;
+  if (entry?.request && because) {
     const base = replayedBase(entry, entry.request, target.info, client, model.servedId, spec.params.timeoutMs, path);
-    return { ...ready, reference: null, base };
+    return { ...ready, reference: null, base: { ...base, replayedBecause: because } };
   }
   return { ...ready, reference: entry ? referenceFromBaseline(entry, path, identity.id) : null, base: null };
 }
@@ -240,6 +252,13 @@ function pairedBase(target: RunTarget & { kind: 'ready' }, ids: readonly string[
   return { target: target.info, arm: { client: clientFor(target.info, apiKey), request }, input: inputOf(spec.promptHash, request) };
 }
 
+/** True when the case's request differs from the baseline's recorded one and the spec asks for a replay then. */
+function inputChangedSince(entry: BaselineEntry, spec: CaseSpec, servedId: string): boolean {
+  if (spec.gate.onInputChange !== 'replay' || !entry.request) return false;
+  const { timeoutMs: _timeout, ...request } = caseRequest(spec, servedId);
+  return inputChanges(inputOf(entry.inputHash ?? null, entry.request), inputOf(spec.promptHash, request)).length > 0;
+}
+
 /** The baseline's recorded request, sent to the case's own target and model as the base. */
 function replayedBase(
   entry: BaselineEntry,
@@ -268,6 +287,7 @@ function pairedReference(base: PairedBase, baseRun: ArmRun, head: ArmRun): Refer
       measuredAt: new Date().toISOString(),
       gitSha: null,
       replayOf: base.replayOf,
+      replayedBecause: base.replayedBecause,
     },
   );
 }

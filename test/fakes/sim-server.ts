@@ -40,6 +40,8 @@ export interface SimModel {
   tokens: number;
   /** Lognormal jitter sigma applied to each delay (0 = exact). */
   jitter?: number;
+  /** Prefill: the first token comes this many ms later per character of the request's messages (a longer prompt, a slower TTFT). */
+  prefillMsPerChar?: number;
   /** Multiplies the whole request's latency by a lognormal factor with this sigma. */
   requestJitter?: number;
   /** A warm-up transient: the model's first `requests` requests are slower by `factor`, fading linearly to 1. */
@@ -72,6 +74,8 @@ export interface ServedRequest {
   maxTokens: number | null;
   temperature: number | null;
   seed: number | null;
+  /** Length of the request's messages as JSON: what prefill time is charged on. */
+  promptChars: number;
 }
 
 export interface SimConfig {
@@ -161,6 +165,7 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
       maxTokens,
       temperature: num(body.temperature),
       seed: num(body.seed),
+      promptChars: JSON.stringify(body.messages ?? []).length,
     };
     served.push(record);
 
@@ -177,11 +182,12 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
     const warming = model.warmUp && n <= model.warmUp.requests ? 1 + (model.warmUp.factor - 1) * (1 - (n - 1) / model.warmUp.requests) : 1;
     const scale = lognormal(model.requestJitter) * warming;
     const delay = (ms: number) => ms * scale * lognormal(model.jitter);
+    const firstTokenMs = model.ttftMs + (model.prefillMsPerChar ?? 0) * record.promptChars;
     const word = (i: number) => replyWords?.[i] ?? `w${i}${model.varyOutput ? `.${n}` : ''} `;
     const id = `chatcmpl-sim-${n}`;
 
     if (body.stream !== true && !faults.alwaysStream) {
-      await sleep(delay(model.ttftMs) + Array.from({ length: Math.max(0, tokens - 1) }, () => delay(model.tokenMs)).reduce((a, b) => a + b, 0));
+      await sleep(delay(firstTokenMs) + Array.from({ length: Math.max(0, tokens - 1) }, () => delay(model.tokenMs)).reduce((a, b) => a + b, 0));
       const content = Array.from({ length: tokens }, (_, i) => word(i)).join('');
       json(res, 200, {
         id,
@@ -225,7 +231,7 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
     res.on('close', () => (closed = true));
 
     for (let i = 0; i < tokens; i++) {
-      const wait = delay(i === 0 ? model.ttftMs : model.tokenMs);
+      const wait = delay(i === 0 ? firstTokenMs : model.tokenMs);
       if (wait >= 0.5) await sleep(wait);
       if (closed) return;
       if (i === stall) {

@@ -4,10 +4,11 @@
 # competing busy process on one core), SINGLE runs of one case alone (-t), and AB full runs in A/B mode
 # (--base-replay: the baseline's requests replayed alongside). Every "regressed" there is a false alarm.
 # Then a real change, maxTokens 64 -> 80 on one case (the tiny models always answer to the limit, so +25%
-# decode work), CHANGE times in A/B mode: every run should say "regressed". Prints one line per run and a table.
+# decode work), CHANGE times in A/B mode, and AUTO times with no flag (the changed input alone makes the case
+# replay the baseline's request alongside): every run should say "regressed". Prints one line per run and a table.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-full=${FULL:-10}; busy=${BUSY:-5}; single=${SINGLE:-10}; ab=${AB:-10}; change=${CHANGE:-20}
+full=${FULL:-10}; busy=${BUSY:-5}; single=${SINGLE:-10}; ab=${AB:-10}; change=${CHANGE:-20}; auto=${AUTO:-5}
 case=${CASE:-tiny-1m local-privacy}
 baselines=$(mktemp -d); out=$(mktemp -d)
 # The changed spec lives beside bench/ for the run (its imports and prompt paths resolve as the original's do).
@@ -48,10 +49,11 @@ kill "$hog"; hog=
 for i in $(seq "$single"); do run "stored baseline, -t one case" -t "$case"; done
 for i in $(seq "$ab"); do run "A/B (--base-replay), full run" --base-replay; done
 for i in $(seq "$change"); do run "A/B, maxTokens 64 -> 80" --base-replay --specs "$changed/*.bench.ts" -t "$case"; done
+for i in $(seq "$auto"); do run "maxTokens 64 -> 80, no flag" --specs "$changed/*.bench.ts" -t "$case"; done
 
 echo
 echo "mode                                     runs   runs with a gate failure"
-for label in "stored baseline, full run" "stored baseline, full run, busy core" "stored baseline, -t one case" "A/B (--base-replay), full run" "A/B, maxTokens 64 -> 80"; do
+for label in "stored baseline, full run" "stored baseline, full run, busy core" "stored baseline, -t one case" "A/B (--base-replay), full run" "A/B, maxTokens 64 -> 80" "maxTokens 64 -> 80, no flag"; do
   printf '%-40s %4s   %s\n' "$label" "${total[$label]:-0}" "${exits1[$label]:-0}"
 done
 echo "took $(( ($(date +%s) - start) / 60 )) min"
