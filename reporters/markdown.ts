@@ -109,7 +109,7 @@ function tableRow(c: CaseResult): string {
 }
 
 const TABLE_HEAD = [
-  '| | Model | Prompt | p50 | p95 | Δ p95 vs base (95% CI) | TTFT p95 | tok/s | Quality | Verdict |',
+  '| | Model | Prompt | p50 | p95 | Δ p95 vs base (CI) | TTFT p95 | tok/s | Quality | Verdict |',
   '|---|---|---|--:|--:|--:|--:|--:|--:|---|',
 ];
 

@@ -5,8 +5,8 @@ import { e2eP95Verdict, formatChange, formatMs, modelLabel, outcome } from './fo
 
 type Style = Parameters<typeof styleText>[0];
 
-const COLUMNS = ['model', 'prompt', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'Δ p95 (95% CI)', 'outcome'] as const;
-const RIGHT_ALIGNED = new Set<string>(['n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'Δ p95 (95% CI)']);
+const COLUMNS = ['model', 'prompt', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'Δ p95 (CI)', 'outcome'] as const;
+const RIGHT_ALIGNED = new Set<string>(['n', 'p50 ms', 'p95 ms', 'p99 ms', 'TTFT p95', 'tok/s', 'errors', 'Δ p95 (CI)']);
 
 function row(c: CaseResult): string[] {
   const e2e = c.stats.e2eMs;
@@ -63,6 +63,17 @@ export function renderTable(results: RunResults, { color = false } = {}): string
   if (mismatched.length > 0) {
     const fields = [...new Set(mismatched.flatMap((c) => c.gate?.fingerprintMismatch ?? []))].join('; ');
     out.push(paint('yellow', `  WARNING: ${mismatched.length} case(s) compared against a baseline measured elsewhere (${fields})`));
+  }
+  // Stored comparisons that cannot tell a plausible change from drift say so once, with what would.
+  const blind = results.cases.filter((c) => c.gate?.drift && (e2eP95Verdict(c)?.detectable ?? 0) > c.gate.tolerance + 0.005);
+  if (blind.length > 0) {
+    const worst = Math.max(...blind.map((c) => e2eP95Verdict(c)?.detectable ?? 0));
+    out.push(
+      paint(
+        'yellow',
+        `  note: ${blind.length} case(s) compared with stored runs cannot tell changes under ~${(worst * 100).toFixed(0)}% from drift: use --base-replay, or store more runs`,
+      ),
+    );
   }
   if (results.cases.some((c) => c.samples.some((s) => s.ok && s.tokensEstimated))) {
     out.push('  ~ tokens counted from stream chunks: the server sent no usage');
