@@ -1111,6 +1111,11 @@ export interface GateResult {
     blocks: number;
   };
   /**
+   * The A/B base's failed requests, when it had any. A base with fewer successful requests than the gate needs
+   * fails the case (every metric `not-gated`, a failure naming the base's errors); a few are reported here.
+   */
+  baseErrors?: ErrorSummary;
+  /**
    * The reference's timed requests in the order they were measured (its latest stored run, or the A/B base): what
    * reports draw beside this run's samples. Absent when there was no reference.
    */

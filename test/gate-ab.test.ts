@@ -86,4 +86,25 @@ describe('A/B against another server (--base-target), end to end', () => {
       'A/B base target: target unreachable: GET http://127.0.0.1:1/v1/models failed: ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:1)',
     ]);
   }, 60_000);
+
+  test('a base that refuses every request fails the case, naming what it answered, in every report', { timeout: 60_000 }, async () => {
+    const refusing = await spawnSimServer({
+      models: [{ id: 'sim-fast', ttftMs: 4, tokenMs: 1, tokens: 16, faults: { refuseAll: { status: 401, message: 'invalid api key' } } }],
+    });
+    try {
+      const run = await runBench({ BENCH_BASE_URL: base.url }, ['--base-target', refusing.url, ...hello], 'test/ab-specs/*.bench.ts');
+      expect(run.code, run.output).toBe(1);
+      const [c] = run.results?.cases ?? [];
+      expect(c?.status).toBe('failed');
+      expect(c?.gate).toMatchObject({ verdict: 'not-gated', failed: false, baseErrors: { count: 20, byKind: { http: 20 } } });
+      const failure = `the A/B base ${refusing.url} failed 20 of 20 requests (http 20)`;
+      expect(c?.failures.some((f) => f.startsWith(failure) && f.includes('401'))).toBe(true);
+      expect(run.output).toContain(failure);
+      for (const file of ['report.md', 'junit.xml', 'results.csv', 'report.html']) {
+        expect(readFileSync(join(run.outDir, file), 'utf8'), file).toContain(`failed 20 of 20 requests (http 20)`);
+      }
+    } finally {
+      await refusing.close();
+    }
+  });
 });

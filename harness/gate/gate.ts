@@ -11,7 +11,7 @@ import { fingerprintMismatch } from './fingerprint.ts';
 import { inputChanges, type InputRecord } from './input.ts';
 import { runDrift } from './bootstrap.ts';
 import { compareCase, failsGate, METRICS, type GateOptions, type Pairing } from './verdict.ts';
-import type { BaselineEntry, CaseResult, Fingerprint, GateResult, GateSample, RecordedRequest, RequestSample, RunInfo } from '../types.ts';
+import type { BaselineEntry, CaseResult, ErrorSummary, Fingerprint, GateResult, GateSample, RecordedRequest, RequestSample, RunInfo } from '../types.ts';
 
 /** The reference a case is compared with. */
 export interface Reference {
@@ -35,6 +35,8 @@ export interface Reference {
   replayOf?: string;
   /** Why it was replayed: the flag, or the case's input changed (`regression.onInputChange: replay`). */
   replayedBecause?: 'flag' | 'input-changed';
+  /** A paired base's failed requests: a base that cannot be measured fails the case instead of making it new. */
+  errors?: ErrorSummary;
 }
 
 /** What the gate knows of the head: its samples, where it ran, and what it sent. */
@@ -72,7 +74,7 @@ export function referenceFromBaseline(entry: BaselineEntry, file: string, id: st
 
 /** The base arm of a paired measurement as the reference: measured here, now, in the same blocks as the case. */
 export function referenceFromPairedArm(
-  base: { samples: readonly RequestSample[]; blocks: readonly number[]; outputSha256: string | null; input: InputRecord },
+  base: { samples: readonly RequestSample[]; blocks: readonly number[]; outputSha256: string | null; input: InputRecord; errors: ErrorSummary },
   headBlocks: readonly number[],
   where: {
     target: string;
@@ -92,6 +94,7 @@ export function referenceFromPairedArm(
     updatedAt: where.measuredAt,
     gitSha: where.gitSha,
     pairing: { baseBlocks: base.blocks, headBlocks },
+    errors: base.errors,
     ...(where.replayOf ? { replayOf: where.replayOf } : {}),
     ...(where.replayedBecause ? { replayedBecause: where.replayedBecause } : {}),
   };
@@ -121,12 +124,28 @@ export function referencesById(entries: Iterable<[string, Reference]>): Map<stri
   return byId;
 }
 
-/** The gate's result for a case and the failure lines it adds (none when it passes, or while updating the baseline). */
 /** Only the fields a GateSample has (a paired base's samples are whole RequestSamples). */
 function gateSample(s: GateSample): GateSample {
   return { ok: s.ok, e2eMs: s.e2eMs, ttftMs: s.ttftMs, e2eTokPerSec: s.e2eTokPerSec };
 }
 
+/**
+ * Why a paired base cannot serve as the reference: it failed so many requests that fewer than the gate's minimum
+ * succeeded. Null when it served (a few failures are reported in `gate.baseErrors`, not fatal).
+ */
+function baseFailure(base: Reference, options: GateOptions): string | null {
+  const errors = base.errors;
+  const succeeded = (base.runs[0] ?? []).filter((s) => s.ok).length;
+  if (!errors || errors.count === 0 || succeeded >= Math.max(2, options.minSamples)) return null;
+  const kinds = Object.entries(errors.byKind)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+  const first = errors.first[0];
+  const sent = succeeded + errors.count;
+  return `the A/B base ${base.file} failed ${errors.count} of ${sent} requests (${kinds})${first ? `, e.g. ${first.message}` : ''}: the case cannot be compared`;
+}
+
+/** The gate's result for a case and the failure lines it adds (none when it passes, or while updating the baseline). */
 export function gateCase(reference: Reference | null, head: Head, options: GateOptions, updating = false): { gate: GateResult; failures: string[] } {
   const changes = inputChanges(reference?.input ?? null, head.input);
   // `onInputChange: new`: a case whose input changed starts afresh (unless the base was replayed).
@@ -170,6 +189,19 @@ export function gateCase(reference: Reference | null, head: Head, options: GateO
         : null,
   };
   const failures = failed ? comparison.metrics.filter((m) => failsGate(m.verdict, options.failOn)).map((m) => m.message) : [];
+  const brokenBase = compared?.pairing ? baseFailure(compared, options) : null;
+  if (brokenBase) {
+    // A base that cannot be measured is no reference: the case fails, naming what the base answered.
+    for (const m of comparison.metrics) {
+      m.verdict = 'not-gated';
+      m.message = `${METRICS[m.metric].label}: not gated: ${brokenBase}`;
+    }
+    gate.verdict = 'not-gated';
+    gate.baseErrors = compared?.errors;
+    failures.push(brokenBase);
+  } else if (compared?.errors && compared.errors.count > 0) {
+    gate.baseErrors = compared.errors;
+  }
   if (failed && changes.length > 0) failures.push(`note: the input changed since the baseline (${changes.join('; ')})`);
   if (failed && mismatch.length > 0) failures.push(`note: the baseline was measured elsewhere (${mismatch.join('; ')})`);
   return { gate, failures };

@@ -15,6 +15,7 @@ import { inject, type TestContext } from 'vitest';
 import { annotationsPath, loadAnnotations } from '../files/annotations.ts';
 import { catalogEntry, withVariantFacts } from '../files/catalog.ts';
 import { evaluateCase, type Evaluation, type EvaluationContext } from '../evaluate/evaluate.ts';
+import { errorSummary } from '../evaluate/metrics.ts';
 import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
 import { inputChanges } from '../gate/input.ts';
@@ -279,7 +280,13 @@ function replayedBase(
 function pairedReference(base: PairedBase, baseRun: ArmRun, head: ArmRun): Reference {
   const blocks = (run: ArmRun) => run.positions.map((position) => blockOf(position, 2));
   return referenceFromPairedArm(
-    { samples: baseRun.samples, blocks: blocks(baseRun), outputSha256: baseRun.samples.find((s) => s.ok)?.outputSha256 ?? null, input: base.input },
+    {
+      samples: baseRun.samples,
+      blocks: blocks(baseRun),
+      outputSha256: baseRun.samples.find((s) => s.ok)?.outputSha256 ?? null,
+      input: base.input,
+      errors: errorSummary(baseRun.samples),
+    },
     blocks(head),
     {
       target: base.target.baseURL,

@@ -16,6 +16,8 @@ export interface SimFaults {
   http500Every?: number;
   /** The error message of those 500s (default "injected server error"). */
   http500Message?: string;
+  /** Refuse every chat request with this status and message (e.g. 401 for a base that does not take the key). */
+  refuseAll?: { status: number; message: string };
   /** Stop sending (keep the connection open) after `stallAfterTokens` tokens on every Nth request. */
   stallEvery?: number;
   stallAfterTokens?: number;
@@ -70,7 +72,7 @@ export interface ServedRequest {
   /** Arrival to the end of the response. */
   e2eMs: number;
   tokens: number;
-  fault: 'http500' | 'stall' | 'reset' | 'malformed' | null;
+  fault: 'http500' | 'refused' | 'stall' | 'reset' | 'malformed' | null;
   maxTokens: number | null;
   temperature: number | null;
   seed: number | null;
@@ -169,6 +171,12 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
     };
     served.push(record);
 
+    if (faults.refuseAll) {
+      record.fault = 'refused';
+      json(res, faults.refuseAll.status, { error: { message: faults.refuseAll.message, type: 'invalid_request_error' } });
+      record.e2eMs = performance.now() - arrived;
+      return;
+    }
     if (every(faults.http500Every)) {
       record.fault = 'http500';
       json(res, 500, { error: { message: faults.http500Message ?? 'injected server error', type: 'server_error' } });
