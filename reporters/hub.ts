@@ -33,6 +33,8 @@ export interface Io {
   stderr: Writable;
   /** Where intended GitHub workflow commands go when stdout neutralises them; stdout when absent. */
   commands?: Writable;
+  /** Secrets learnt after the streams were made (a config file's target URL): never printed from then on. */
+  conceal?: (secrets: readonly string[]) => void;
 }
 
 export default class BenchReporter implements Reporter {

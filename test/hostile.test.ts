@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Sanitizer } from '../harness/files/sanitize.ts';
 import { runBench, type CliRun } from './helpers/cli.ts';
+import { spawnSimServer, type SimServer } from './fakes/sim-server.ts';
 
 const CANARY = 'sk-canary-0123456789abcdef';
 const INJECTION = '\n::error::pwned\n##[warning]injected\n::add-mask::x';
@@ -140,4 +141,53 @@ describe('a server whose answers never end', () => {
       server.close();
     }
   }, 60_000);
+});
+
+describe('secrets in the spellings the first sanitiser missed', () => {
+  const PASSWORD = 'pw-canary-7f3a9c';
+  const specs = 'test/replay-specs/*.bench.ts';
+  let sim: SimServer;
+  let withCredentials: string;
+
+  beforeAll(async () => {
+    sim = await spawnSimServer({ models: [{ id: 'sim-fast', ttftMs: 1, tokenMs: 0, tokens: 4 }] });
+    withCredentials = sim.url.replace('http://', `http://ci-user:${PASSWORD}@`);
+  }, 30_000);
+  afterAll(() => sim.close());
+
+  /** Every file the run wrote, and its console output, must not hold the password. */
+  const expectConcealed = (run: CliRun) => {
+    expect(run.output).not.toContain(PASSWORD);
+    for (const file of readdirSync(run.outDir)) expect(readFileSync(join(run.outDir, file), 'utf8'), file).not.toContain(PASSWORD);
+  };
+
+  test('--target=URL and --base-target=URL (one argument each) print no password', { timeout: 60_000 }, async () => {
+    expectConcealed(await runBench({}, [`--target=${withCredentials}`, '--iterations', '2', '--warmup', '0'], specs));
+    expectConcealed(await runBench({ BENCH_BASE_URL: sim.url }, [`--base-target=${withCredentials}`, '--iterations', '2', '--warmup', '0'], specs));
+  });
+
+  test("the config file's target prints no password", { timeout: 60_000 }, async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'hostile-config-')), 'foundry-bench.config.yaml');
+    writeFileSync(config, `target: ${withCredentials}\n`);
+    const run = await runBench({}, ['--config', config, '--iterations', '2', '--warmup', '0'], specs);
+    expect(run.output).toContain(':***@127.0.0.1');
+    expectConcealed(run);
+  });
+
+  test('a key or URL with a line break in it is refused before any request, by name, without showing it', async () => {
+    const before = (await sim.served()).length;
+    const key = await runBench({ BENCH_BASE_URL: sim.url, BENCH_API_KEY: `sk-first-half\r\n${PASSWORD}` }, [], specs);
+    expect(key.code).toBe(2);
+    expect(key.output).toContain('BENCH_API_KEY contains a control character');
+    expect(key.output).not.toContain(PASSWORD);
+    const url = await runBench({ BENCH_BASE_URL: `${sim.url}\n${PASSWORD}` }, [], specs);
+    expect(url.code).toBe(2);
+    expect(url.output).toContain('BENCH_BASE_URL contains a control character');
+    expect((await sim.served()).length).toBe(before);
+  });
+
+  test('redaction comes before control characters are stripped', () => {
+    const s = new Sanitizer([`sk-a\r\n${PASSWORD}`], false);
+    expect(s.text(`echo sk-a\r\n${PASSWORD} end`)).toBe('echo *** end');
+  });
 });

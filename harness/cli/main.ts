@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findConfigFile, loadConfig } from '../files/config.ts';
 import { DataFileError } from '../files/data-file.ts';
-import { Sanitizer } from '../files/sanitize.ts';
+import { Sanitizer, urlSecrets } from '../files/sanitize.ts';
 import type { RegressionOptions, RunOptions } from '../types.ts';
 import { FORMATS } from '../../reporters/render.ts';
 import { UsageError } from './errors.ts';
@@ -130,6 +130,7 @@ export async function main(argv: string[], env: Environment, io: Io): Promise<nu
   const [command, ...rest] = COMMANDS.has(positionals[0] ?? '') ? positionals : ['run', ...positionals];
   const root = process.cwd();
   const config = await loadConfig(findConfigFile(root, configFileOption(values.config, env)));
+  io.conceal?.(urlSecrets(config.target));
   // Run, doctor and models resolve a target the same way, from the same options.
   const options = () => runOptions(runFlags(values, rest), config, env, root);
   // Each command's modules are loaded when it runs: a report or `--version` does not wait for vitest or openai.
@@ -263,7 +264,12 @@ class SanitizingStream extends Writable {
 function sanitizedIo(raw: Io, argv: readonly string[], env: Environment): Io {
   const sanitizer = new Sanitizer(outputSecrets(env, argv), env.GITHUB_ACTIONS === 'true');
   const wrap = (target: Writable & { isTTY?: boolean }) => new SanitizingStream(target, sanitizer);
-  return { stdout: wrap(raw.stdout), stderr: wrap(raw.stderr), commands: raw.commands ?? raw.stdout };
+  return {
+    stdout: wrap(raw.stdout),
+    stderr: wrap(raw.stderr),
+    commands: raw.commands ?? raw.stdout,
+    conceal: (secrets) => sanitizer.conceal(secrets),
+  };
 }
 
 // Run when executed (npm run bench, the bin), not when imported by tests.

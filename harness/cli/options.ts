@@ -10,7 +10,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPORTER_NAMES } from '../files/config.ts';
-import { secretsOf } from '../files/sanitize.ts';
+import { hasControlCharacters, secretsOf } from '../files/sanitize.ts';
 import { findFoundryCli } from '../targets/foundry/cli.ts';
 import type { FailOn, HarnessConfig, RunOptions } from '../types.ts';
 import { UsageError } from './errors.ts';
@@ -102,6 +102,13 @@ export function runOptions(flags: RunFlags, config: HarnessConfig, env: Environm
   const replay = baseReplay(flags, env);
   const baseTarget = flags.baseTarget ?? value(env.BENCH_BASE_TARGET) ?? null;
   if (replay && baseTarget) throw new UsageError('--base-target and --base-replay/--base-ref each name the A/B base: give one');
+  refuseControlCharacters([
+    [env.BENCH_API_KEY ? 'BENCH_API_KEY' : 'OPENAI_API_KEY', value(env.BENCH_API_KEY) ?? value(env.OPENAI_API_KEY)],
+    [flags.target ? '--target' : 'BENCH_BASE_URL', flags.target ?? value(env.BENCH_BASE_URL)],
+    [flags.baseTarget ? '--base-target' : 'BENCH_BASE_TARGET', baseTarget],
+    ['FOUNDRY_LOCAL_ENDPOINT', value(env.FOUNDRY_LOCAL_ENDPOINT)],
+    ["the config file's target", config.target],
+  ]);
   return {
     root,
     config,
@@ -168,6 +175,21 @@ export function configFileOption(flag: string | undefined, env: Environment): st
 export function outputSecrets(env: Environment, argv: readonly string[]): string[] {
   return secretsOf(
     [env.BENCH_API_KEY, env.OPENAI_API_KEY, env.GITHUB_TOKEN],
-    [env.BENCH_BASE_URL, env.BENCH_BASE_TARGET, env.FOUNDRY_LOCAL_ENDPOINT, ...argv.filter((a) => a.includes('://'))],
+    [env.BENCH_BASE_URL, env.BENCH_BASE_TARGET, env.FOUNDRY_LOCAL_ENDPOINT, ...argv.flatMap(urlsIn)],
   );
+}
+
+/** Every URL in an argument, in any spelling of a flag: `URL`, `--target=URL`, `-tURL`. */
+function urlsIn(arg: string): string[] {
+  return arg.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? [];
+}
+
+/**
+ * A key or URL with a control character in it (a CR/LF pasted in with it) cannot be sent as it is, and once the
+ * character is stripped from some output it would no longer match the secret redacted there: refuse it, by name.
+ */
+function refuseControlCharacters(values: ReadonlyArray<[string, string | null | undefined]>): void {
+  for (const [name, raw] of values) {
+    if (raw && hasControlCharacters(raw)) throw new UsageError(`${name} contains a control character (a line break?): fix it, it is not used as it is`);
+  }
 }

@@ -25,13 +25,21 @@ export class Sanitizer {
     secrets: readonly string[],
     readonly actions: boolean,
   ) {
+    this.secrets = [];
+    this.conceal(secrets);
+  }
+
+  /** Adds secrets learnt later (a config file's target): redacted from every string sanitised from now on. */
+  conceal(secrets: readonly string[]): void {
     // Longest first, so a secret containing another is replaced whole.
-    this.secrets = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+    const all = new Set([...this.secrets, ...secrets.filter((s) => s.length >= 4)]);
+    this.secrets.splice(0, this.secrets.length, ...[...all].sort((a, b) => b.length - a.length));
   }
 
   /** A data string (a server's error, a model's output): secrets redacted, controls and escapes removed. */
   text(value: string): string {
-    return this.commands(this.redact(stripVTControlCharacters(value).replace(CONTROL, '')));
+    // Redact first: a secret with a control character in it would no longer match once the character is stripped.
+    return this.commands(this.redact(stripVTControlCharacters(this.redact(value)).replace(CONTROL, '')));
   }
 
   /** Text the harness itself writes to a terminal (colours, `\r` progress): secrets redacted, nothing else removed. */
