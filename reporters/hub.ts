@@ -143,8 +143,15 @@ export default class BenchReporter implements Reporter {
       return;
     }
     const path = baselinePath(this.options.baselineDir, this.options.profile);
-    const { written, kept, replaced } = updateBaseline(path, results, this.options.profile, this.options.baselineRuns);
+    const { written, kept, replaced, dropped, setAside } = updateBaseline(path, results, this.options.profile, this.options.baselineRuns);
     if (replaced) this.io.stderr.write(`foundry-bench: the previous baseline was replaced, not merged: ${replaced}\n`);
+    if (dropped.length > 0) {
+      const listed = dropped.slice(0, 5).map(({ id, problem }) => `${id} (${problem})`);
+      const more = dropped.length > 5 ? `, and ${dropped.length - 5} more` : '';
+      this.io.stderr.write(
+        `foundry-bench: ${dropped.length} invalid baseline entr${dropped.length === 1 ? 'y' : 'ies'} dropped, set aside in ${setAside}: ${listed.join('; ')}${more}\n`,
+      );
+    }
     this.io.stdout.write(`foundry-bench: baseline ${path}: ${written.length} case(s) written, ${kept} kept from before\n`);
   }
 }

@@ -8,6 +8,8 @@ import { fingerprintMismatch } from '../harness/gate/fingerprint.ts';
 import { withFileLock } from '../harness/files/lock.ts';
 import { schemaProblems } from '../harness/files/schemas.ts';
 import { FINGERPRINT, makeCase, makeResults } from './helpers/results.ts';
+import { runBench } from './helpers/cli.ts';
+import { spawnSimServer } from './fakes/sim-server.ts';
 
 const tempBaseline = () => join(mkdtempSync(join(tmpdir(), 'baseline-')), 'default.json');
 
@@ -140,5 +142,53 @@ describe('a baseline that is not JSON', () => {
     const path = tempBaseline();
     writeFileSync(path, 'root:x:0:0:TOPSECRET');
     expect(() => readBaseline(path)).toThrow(`baseline ${path}: not valid JSON (unexpected token)`);
+  });
+});
+
+describe('repairing a large baseline with one bad entry (--update-baseline)', () => {
+  test('keeps every valid entry, drops the bad one, sets it aside as it was and says which', () => {
+    const path = tempBaseline();
+    updateBaseline(path, makeResults([makeCase({ promptId: 'a' })]), 'default');
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    const entry = file.cases['tiny-1m/a'];
+    for (let i = 0; i < 4000; i++) file.cases[`tiny-1m/p${String(i).padStart(4, '0')}`] = entry;
+    file.cases['tiny-1m/p0007'] = { ...entry, samples: [{ ...entry.samples[0], e2eMs: 'fast' }] };
+    writeFileSync(path, JSON.stringify(file));
+    expect(() => readBaseline(path)).toThrow('not a foundry-bench baseline');
+    const update = updateBaseline(path, makeResults([makeCase({ promptId: 'a', latencies: [70, 71, 72] })]), 'default');
+    expect(update).toMatchObject({ written: ['tiny-1m/a'], kept: 3999, replaced: null, setAside: `${path}.rejected` });
+    expect(update.dropped).toEqual([{ id: 'tiny-1m/p0007', problem: expect.stringContaining('/cases/tiny-1m~1p0007/samples/0/e2eMs') }]);
+    const repaired = readBaseline(path);
+    expect(Object.keys(repaired?.cases ?? {})).toHaveLength(4000);
+    expect(repaired?.cases['tiny-1m/a']?.history).toHaveLength(1);
+    expect(JSON.parse(readFileSync(`${path}.rejected`, 'utf8'))['tiny-1m/p0007'].samples[0].e2eMs).toBe('fast');
+  });
+});
+
+describe('the repair a failing run advises, through the CLI', () => {
+  test('--update-baseline measures the case, keeps the 4,000 valid entries and says which one it dropped', { timeout: 60_000 }, async () => {
+    const sim = await spawnSimServer({ models: [{ id: 'sim-fast', ttftMs: 1, tokenMs: 0, tokens: 4 }] });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'baseline-repair-'));
+      const args = ['--baseline-dir', dir, '--update-baseline', '--iterations', '3', '--warmup', '0'];
+      expect((await runBench({ BENCH_BASE_URL: sim.url }, args, 'test/replay-specs/*.bench.ts')).code).toBe(0);
+      const path = join(dir, 'default.json');
+      const file = JSON.parse(readFileSync(path, 'utf8'));
+      const entry = file.cases['sim-fast/hello'];
+      for (let i = 0; i < 4000; i++) file.cases[`other/p${i}`] = entry;
+      file.cases['other/p7'] = { ...entry, samples: [{ ...entry.samples[0], e2eMs: 'fast' }] };
+      writeFileSync(path, JSON.stringify(file));
+      const before = (await sim.served()).length;
+      const repair = await runBench({ BENCH_BASE_URL: sim.url }, args, 'test/replay-specs/*.bench.ts');
+      expect(repair.code, repair.output).toBe(0);
+      expect((await sim.served()).length - before).toBe(3);
+      expect(repair.output).toContain(
+        `1 invalid baseline entry dropped, set aside in ${path}.rejected: other/p7 (/cases/other~1p7/samples/0/e2eMs must be number)`,
+      );
+      expect(repair.output).toContain(`baseline ${path}: 1 case(s) written, 3999 kept from before`);
+      expect(Object.keys(readBaseline(path)?.cases ?? {})).toHaveLength(4000);
+    } finally {
+      await sim.close();
+    }
   });
 });

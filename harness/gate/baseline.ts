@@ -108,18 +108,23 @@ export function withHistory(entry: BaselineEntry, previous: BaselineEntry | unde
  * runs of the same input follow, up to `keepRuns`. Cases that did not run (or produced no successful sample)
  * keep their previous entry.
  */
-/** What an update did: the ids written, how many entries were kept from before, and a previous file it replaced. */
+/** What an update did: the ids written, how many entries were kept from before, and what of the previous file was lost. */
 export interface BaselineUpdate {
   written: string[];
   kept: number;
-  /** Why the previous file could not be merged (invalid, or a link) and was replaced whole; null when it was merged. */
+  /** Why the previous file could not be merged at all (not JSON, a link, no `cases`) and was replaced whole; null otherwise. */
   replaced: string | null;
+  /** Invalid entries of the previous file, left out of the merge: each id with its first problem. */
+  dropped: Array<{ id: string; problem: string }>;
+  /** Where the dropped entries were set aside, as they were (`<baseline>.rejected`); null when none were. */
+  setAside: string | null;
 }
 
 /**
  * Writes this run's cases into the baseline. Under a lock, the file is read again and merged: two runs updating
- * one baseline at once both keep their cases. A previous file that is not a valid baseline is replaced (that is
- * the repair its error message advises) and the reason returned.
+ * one baseline at once both keep their cases. A previous file that is not a valid baseline is repaired (the repair
+ * its error message advises): its valid entries are kept, each invalid one is dropped and set aside in
+ * `<baseline>.rejected`, and what was dropped is returned. Only a file with nothing to salvage is replaced whole.
  */
 export function updateBaseline(path: string, results: RunResults, profile: string, keepRuns = 5): BaselineUpdate {
   // A fresh clone has no baseline folder (git keeps no empty folders), and --baseline-dir / --profile may name a
@@ -128,13 +133,51 @@ export function updateBaseline(path: string, results: RunResults, profile: strin
   return withFileLock(path, () => {
     let previous: BaselineFile | null = null;
     let replaced: string | null = null;
+    let dropped: Salvage['dropped'] = [];
     try {
       previous = readBaseline(path);
     } catch (error) {
-      replaced = (error as Error).message.split('\n')[0] ?? 'unreadable';
+      const salvage = lstatSync(path).isSymbolicLink() ? null : salvageBaseline(path);
+      if (salvage) ({ file: previous, dropped } = salvage);
+      if (!previous) replaced = (error as Error).message.split('\n')[0] ?? 'unreadable';
     }
-    return { ...mergeIntoBaseline(path, previous, results, profile, keepRuns), replaced };
+    const setAside = dropped.length > 0 ? `${path}.rejected` : null;
+    if (setAside) writeJsonAtomic(setAside, Object.fromEntries(dropped.map(({ id, entry }) => [id, entry])));
+    const merged = mergeIntoBaseline(path, previous, results, profile, keepRuns);
+    return { ...merged, replaced, dropped: dropped.map(({ id, problem }) => ({ id, problem })), setAside };
   });
+}
+
+/** A baseline salvaged for repair: its valid entries, and the invalid ones as they were, each with its first problem. */
+interface Salvage {
+  /** The valid entries; null when none is. */
+  file: BaselineFile | null;
+  dropped: Array<{ id: string; problem: string; entry: unknown }>;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The valid entries of a baseline that failed validation: each entry is checked on its own, with the file's own
+ * top-level fields (when those are invalid themselves, no entry passes). Null when it has no entries to tell apart:
+ * not JSON, or no `cases`.
+ */
+function salvageBaseline(path: string): Salvage | null {
+  let document: unknown;
+  try {
+    document = readJsonFile(path, 'baseline');
+  } catch {
+    return null;
+  }
+  if (!isRecord(document) || !isRecord(document.cases)) return null;
+  const kept: Record<string, unknown> = {};
+  const dropped: Salvage['dropped'] = [];
+  for (const [id, entry] of Object.entries(document.cases)) {
+    const problems = schemaProblems('baseline', { ...document, cases: { [id]: entry } });
+    if (problems.length === 0) kept[id] = entry;
+    else dropped.push({ id, problem: problems[0] ?? 'invalid', entry });
+  }
+  return { file: Object.keys(kept).length > 0 ? parseBaseline({ ...document, cases: kept }, path) : null, dropped };
 }
 
 function mergeIntoBaseline(path: string, previous: BaselineFile | null, results: RunResults, profile: string, keepRuns: number) {

@@ -207,7 +207,8 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
     return { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, reference: null, client, base };
   }
   const ready = { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, client } as const;
-  const { path, file } = baselineFor(run);
+  // Under --update-baseline a broken file is what the update repairs: the case is measured as new.
+  const { path, file } = run.updateBaseline ? baselineOrNone(run) : baselineFor(run);
   const entry = file?.cases[identity.id];
   // --base-replay: the recorded request is sent again beside the case. Without one (a new case, a version 1
   // baseline) the case is compared with the stored samples, as without the flag. Without the flag it is replayed
@@ -472,6 +473,15 @@ function baselineFor(run: RunOptions): { path: string; file: BaselineFile | null
   if (ref === null) return { path: file, file: once(baselines, file, () => readBaseline(file)) };
   const path = `${file}@${ref}`;
   return { path, file: once(baselines, path, () => parseBaseline(parseJsonText(fileAtRef(ref, file, run.root), `baseline ${path}`), path)) };
+}
+
+/** The run's baseline, or none when it cannot be read (for --update-baseline, which repairs it). */
+function baselineOrNone(run: RunOptions): { path: string; file: BaselineFile | null } {
+  try {
+    return baselineFor(run);
+  } catch {
+    return { path: baselinePath(run.baselineDir, run.profile), file: null };
+  }
 }
 
 /** What is wrong with the run's baseline file; null when it is fine or absent. */
