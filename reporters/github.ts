@@ -7,9 +7,12 @@
 import type { RunResults } from '../harness/types.ts';
 import { outcome } from './format.ts';
 
-/** Escaping of workflow command data and properties, as the Actions runner decodes it. */
+/**
+ * Escaping of workflow command data and properties, as the Actions runner decodes it; a `##[` in the data is
+ * neutralised too, since the runner reads that form of a command anywhere in a line.
+ */
 export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/##\[/g, '##\u2060[');
 }
 
 export function escapeProperty(text: string): string {

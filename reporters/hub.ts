@@ -88,7 +88,8 @@ export default class BenchReporter implements Reporter {
       profile: options.profile,
       shard: options.shard,
     });
-    const results = runSanitizer(options).deep(collected);
+    const sanitizer = runSanitizer(options);
+    const results = { ...sanitizer.deep({ ...collected, cases: [] }), cases: collected.cases.map((c) => sanitizer.record(c)) };
     this.results = results;
     // A filter (-t, --models) that selected nothing: the previous run's results and reports stay as they were.
     if (results.cases.length === 0 && results.run.errors.length === 0) {

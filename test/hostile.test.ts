@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Sanitizer } from '../harness/files/sanitize.ts';
 import { runBench, type CliRun } from './helpers/cli.ts';
 import { spawnSimServer, type SimServer } from './fakes/sim-server.ts';
+import { ACTIONS_PROMPT } from './actions-specs/prompt.ts';
 
 const CANARY = 'sk-canary-0123456789abcdef';
 const INJECTION = '\n::error::pwned\n##[warning]injected\n::add-mask::x';
@@ -78,7 +79,8 @@ describe('a server that echoes the key and injects workflow commands', () => {
     // The injected lines never start one: inside the harness's own annotation the data's newlines are escaped.
     expect(lines.filter((line) => /^\s*::(add-mask|error::pwned)/.test(line))).toEqual([]);
     expect(run.raw).not.toContain('\u001b[');
-    expect(run.results?.cases[0]?.failures.join('\n')).toContain('##\u2060[error]from the body');
+    // Stored as the server sent it (controls aside): neutralised where printed, not in what is kept.
+    expect(run.results?.cases[0]?.failures.join('\n')).toContain('##[error]from the body');
   });
 });
 
@@ -89,7 +91,9 @@ describe('the sanitiser', () => {
     // Too short to redact safely.
     expect(s.text('abc')).toBe('abc');
     expect(s.output('\u001b[32m✓\u001b[0m hunter22\r')).toBe('\u001b[32m✓\u001b[0m ***\r');
-    expect(s.text('a\n  ::error::x\nb ##[group]y')).toBe('a\n  \u2060::error::x\nb ##\u2060[group]y');
+    // Stored text keeps what looks like a command; printed text cannot be one.
+    expect(s.text('a\n  ::error::x\nb ##[group]y')).toBe('a\n  ::error::x\nb ##[group]y');
+    expect(s.output('a\n  ::error::x\nb ##[group]y')).toBe('a\n  \u2060::error::x\nb ##\u2060[group]y');
     expect(new Sanitizer([], false).text('::error::x')).toBe('::error::x');
     expect(s.deep({ a: ['hunter22'], n: 1, z: null })).toEqual({ a: ['***'], n: 1, z: null });
   });
@@ -189,5 +193,39 @@ describe('secrets in the spellings the first sanitiser missed', () => {
   test('redaction comes before control characters are stripped', () => {
     const s = new Sanitizer([`sk-a\r\n${PASSWORD}`], false);
     expect(s.text(`echo sk-a\r\n${PASSWORD} end`)).toBe('echo *** end');
+  });
+});
+
+describe('identity under GitHub Actions: neutralised where printed, exact where stored', () => {
+  test('a model named ::m matches its baseline on the next run, and a prompt with ##[, CR and ESC replays byte-identical', { timeout: 60_000 }, async () => {
+    const sim = await spawnSimServer({ models: [{ id: '::m', ttftMs: 1, tokenMs: 0, tokens: 4 }] });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'actions-identity-'));
+      const env = { BENCH_BASE_URL: sim.url, GITHUB_ACTIONS: 'true' };
+      const specs = 'test/actions-specs/*.bench.ts';
+      expect((await runBench(env, ['--baseline-dir', dir, '--update-baseline'], specs)).code).toBe(0);
+      const baseline = JSON.parse(readFileSync(join(dir, 'default.json'), 'utf8'));
+      expect(Object.keys(baseline.cases)).toEqual(['::m/p']);
+      expect(baseline.cases['::m/p'].request.messages.at(-1).content).toBe(ACTIONS_PROMPT);
+      const before = (await sim.served()).length;
+      const replay = await runBench(env, ['--baseline-dir', dir, '--base-replay'], specs);
+      const [c] = replay.results?.cases ?? [];
+      expect(c?.id).toBe('::m/p');
+      expect(c?.gate?.paired?.replayOf).toBe(join(dir, 'default.json'));
+      expect(c?.gate?.inputChanges).toEqual([]);
+      const sent = (await sim.served()).slice(before).map((r) => r.lastMessage);
+      expect(sent.length).toBeGreaterThanOrEqual(6);
+      expect(new Set(sent)).toEqual(new Set([ACTIONS_PROMPT]));
+      // A plain run compares with the stored entry: the id matched, the case is not new.
+      const again = await runBench(env, ['--baseline-dir', dir], specs);
+      expect(again.results?.cases[0]?.gate?.baseline).not.toBeNull();
+      // Printed, nothing became a command.
+      for (const line of [...replay.output.split('\n'), ...again.output.split('\n')]) {
+        expect(line.trim().startsWith('::') && !/^::(error|warning) file=/.test(line.trim())).toBe(false);
+        if (line.includes('##[')) expect(line).toMatch(/^::(error|warning) file=/);
+      }
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -1,8 +1,10 @@
 /**
  * One sanitiser for every string that came from a server or a user before it is stored or printed: the run's
  * secrets (API keys, credentials in target URLs) become `***`, even when a server echoes them back; control and
- * terminal escape characters are removed from data; and, where GitHub Actions reads the log, text cannot become a
- * workflow command (`::error::...` at a line's start, `##[error]` anywhere, which the runner also accepts).
+ * terminal escape characters are removed from stored data; and, where GitHub Actions reads the log, printed text
+ * cannot become a workflow command (`::error::...` at a line's start, `##[error]` anywhere, which the runner also
+ * accepts). Commands are neutralised where text is printed, not in what is stored: a case's identity and its
+ * request must round-trip exactly, or it would never match its baseline again and a replay would send other text.
  */
 import { stripVTControlCharacters } from 'node:util';
 import type { RunOptions } from '../types.ts';
@@ -36,10 +38,10 @@ export class Sanitizer {
     this.secrets.splice(0, this.secrets.length, ...[...all].sort((a, b) => b.length - a.length));
   }
 
-  /** A data string (a server's error, a model's output): secrets redacted, controls and escapes removed. */
+  /** A data string (a server's error, a model's output) to store: secrets redacted, controls and escapes removed. */
   text(value: string): string {
     // Redact first: a secret with a control character in it would no longer match once the character is stripped.
-    return this.commands(this.redact(stripVTControlCharacters(this.redact(value)).replace(CONTROL, '')));
+    return this.redact(stripVTControlCharacters(this.redact(value)).replace(CONTROL, ''));
   }
 
   /** Text the harness itself writes to a terminal (colours, `\r` progress): secrets redacted, nothing else removed. */
@@ -49,10 +51,24 @@ export class Sanitizer {
 
   /** A value with every string inside sanitised as data (results documents, case records). */
   deep<T>(value: T): T {
-    if (typeof value === 'string') return this.text(value) as T;
-    if (Array.isArray(value)) return value.map((item) => this.deep(item)) as T;
+    return this.walk(value, (text) => this.text(text));
+  }
+
+  /**
+   * A case record to store: every string sanitised as data, except its identity and its request (`EXACT_KEYS`),
+   * which only have secrets redacted: they are matched against the baseline and replayed, so they must stay the
+   * user's own text, control characters and `##[` included (JSON escapes the one, output neutralises the other).
+   */
+  record<T extends object>(value: T): T {
+    const entries = Object.entries(value).map(([key, item]) => [key, EXACT_KEYS.has(key) ? this.walk(item, (text) => this.redact(text)) : this.deep(item)]);
+    return Object.fromEntries(entries) as T;
+  }
+
+  private walk<T>(value: T, clean: (text: string) => string): T {
+    if (typeof value === 'string') return clean(value) as T;
+    if (Array.isArray(value)) return value.map((item) => this.walk(item, clean)) as T;
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.deep(item)])) as T;
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.walk(item, clean)])) as T;
     }
     return value;
   }
@@ -64,9 +80,16 @@ export class Sanitizer {
   }
 
   private commands(value: string): string {
-    if (!this.actions) return value;
-    return value.replace(/##\[/g, `##${JOINER}[`).replace(/^([ \t]*)::/gm, `$1${JOINER}::`);
+    return this.actions ? neutraliseCommands(value) : value;
   }
+}
+
+/** A case record's fields that are its identity or its request: stored exactly (secrets aside). */
+const EXACT_KEYS = new Set(['id', 'name', 'model', 'promptId', 'request']);
+
+/** Text that the Actions runner cannot read as a workflow command, whatever line it ends up on. */
+export function neutraliseCommands(value: string): string {
+  return value.replace(/##\[/g, `##${JOINER}[`).replace(/^([ \t]*)::/gm, `$1${JOINER}::`);
 }
 
 /** The secrets in a URL: its password and user name (`http://user:key@host`). */

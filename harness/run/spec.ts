@@ -117,7 +117,7 @@ function declareModel(declare: Declare, model: string, options: BenchOptions): v
         test(prompt.id, { timeout: testTimeout(params, run, gate), meta: { benchCase: declared } }, async (context) => {
           const outcome = await runBenchCase(spec, slot, context);
           // Sanitised where it is made: the record reaches the console, every report and the baseline.
-          const record = run ? runSanitizer(run).deep(outcome.record) : outcome.record;
+          const record = run ? runSanitizer(run).record(outcome.record) : outcome.record;
           context.task.meta.bench = record;
           if (outcome.kind === 'skip') context.skip(record.skipReason ?? '');
           if (outcome.kind === 'fail') throw benchFailure(record.failures);

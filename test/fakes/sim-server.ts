@@ -78,6 +78,14 @@ export interface ServedRequest {
   seed: number | null;
   /** Length of the request's messages as JSON: what prefill time is charged on. */
   promptChars: number;
+  /** The last message's content, as received. */
+  lastMessage: string | null;
+}
+
+/** The content of the last message of a request's `messages`, when it is text. */
+function lastContent(messages: unknown): string | null {
+  const last = Array.isArray(messages) ? (messages.at(-1) as { content?: unknown } | undefined) : undefined;
+  return typeof last?.content === 'string' ? last.content : null;
 }
 
 export interface SimConfig {
@@ -168,6 +176,7 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
       temperature: num(body.temperature),
       seed: num(body.seed),
       promptChars: JSON.stringify(body.messages ?? []).length,
+      lastMessage: lastContent(body.messages),
     };
     served.push(record);
 
