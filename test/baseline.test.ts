@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { baselinePath, readBaseline, updateBaseline } from '../harness/gate/baseline.ts';
 import { fingerprintMismatch } from '../harness/gate/fingerprint.ts';
 import { withFileLock } from '../harness/files/lock.ts';
-import { schemaProblems } from '../harness/files/schemas.ts';
+import { readJsonFile, schemaProblems } from '../harness/files/schemas.ts';
 import { FINGERPRINT, makeCase, makeResults } from './helpers/results.ts';
 import { runBench } from './helpers/cli.ts';
 import { spawnSimServer } from './fakes/sim-server.ts';
@@ -190,5 +190,38 @@ describe('the repair a failing run advises, through the CLI', () => {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('bounds on what a baseline makes every later run read', () => {
+  test('a soak run is thinned evenly to 10,000 samples when written; a file holding more is refused by name', () => {
+    const path = tempBaseline();
+    const soak = makeCase({ promptId: 'a' });
+    const first = soak.samples[0];
+    if (!first) throw new Error('a sample expected');
+    // 25,000 requests (built directly: a case's own statistics over them would take the test's time).
+    soak.samples = Array.from({ length: 25_000 }, (_, i) => ({ ...first, e2eMs: 100 + (i % 7) }));
+    updateBaseline(path, makeResults([soak]), 'default');
+    const written = readBaseline(path)?.cases['tiny-1m/a'];
+    expect(written?.samples).toHaveLength(10_000);
+    // Every 2.5th request: the 0th, 2nd, 5th ...
+    expect(written?.samples.slice(0, 3).map((s) => s.e2eMs)).toEqual([100, 102, 105]);
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    file.cases['tiny-1m/a'].samples = Array.from({ length: 10_001 }, () => file.cases['tiny-1m/a'].samples[0]);
+    writeFileSync(path, JSON.stringify(file));
+    expect(() => readBaseline(path)).toThrow('/cases/tiny-1m~1a/samples must NOT have more than 10000 items');
+  });
+
+  test('a JSON file over its byte limit is refused by bytes read, with a code saying so', () => {
+    const path = tempBaseline();
+    writeFileSync(path, JSON.stringify({ pad: 'x'.repeat(5000) }));
+    let error: (Error & { code?: string }) | undefined;
+    try {
+      readJsonFile(path, 'baseline', 1000);
+    } catch (e) {
+      error = e as Error & { code?: string };
+    }
+    expect(error?.code).toBe('too-large');
+    expect(error?.message).toMatch(/^baseline .*default\.json: over the 1000-byte limit \(read \d+ bytes and stopped\)$/);
   });
 });

@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCatalog } from '../harness/files/catalog.ts';
@@ -111,5 +113,20 @@ describe('broken files are rejected with file, line, column and field', () => {
 
   test('an unreadable or oversized file names itself', () => {
     expect(problems(() => loadDataFile('nope.yaml', 'prompts'))).toEqual(['nope.yaml: cannot read (ENOENT)']);
+    const big = join(mkdtempSync(join(tmpdir(), 'data-big-')), 'big.yaml');
+    writeFileSync(big, `prompts:\n${'  - id: x\n    text: y\n'.repeat(60_000)}`);
+    expect(problems(() => loadDataFile(big, 'prompts'))[0]).toMatch(/: over the 1048576-byte limit \(read \d+ bytes and stopped\) for data files$/);
+  });
+
+  test('a device, a FIFO or a link to a device is refused at once, by bytes read, not by its size of 0', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'data-devices-'));
+    const fifo = join(dir, 'prompts.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const link = join(dir, 'random.yaml');
+    symlinkSync('/dev/urandom', link);
+    // A FIFO without a writer would block the open, a device never ends: a hang here is the test's timeout.
+    for (const path of ['/dev/zero', '/dev/urandom', fifo, link]) {
+      expect(problems(() => loadDataFile(path, 'prompts'))[0], path).toMatch(/: not a regular file \(a device, a FIFO or a socket\): refusing to read it$/);
+    }
   });
 });

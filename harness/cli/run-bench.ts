@@ -45,12 +45,16 @@ export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
       throw new UsageError((error as Error).message.startsWith('--base-ref') ? (error as Error).message : `--base-ref ${ref}: ${file} is not JSON there`);
     }
   }
-  // A baseline the gate would read but cannot is bad input too (under --update-baseline it is replaced instead).
-  if (!ref && !options.baseTarget && !options.updateBaseline) {
+  // A baseline the gate would read but cannot is bad input too. Under --update-baseline it is repaired instead,
+  // unless it is too large to read: rewriting what was never read would lose it.
+  if (!ref && !options.baseTarget) {
     try {
       readBaseline(baselinePath(options.baselineDir, options.profile));
     } catch (error) {
-      throw new DataFileError((error as Error).message.split('\n'));
+      const tooLarge = (error as { code?: string }).code === 'too-large';
+      if (!options.updateBaseline) throw new DataFileError((error as Error).message.split('\n'));
+      if (tooLarge)
+        throw new DataFileError([`${(error as Error).message}: refusing to rewrite a baseline it cannot read; trim it, or write to another --baseline-dir`]);
     }
   }
   const reporter = new BenchReporter(options, io);

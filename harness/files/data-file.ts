@@ -5,7 +5,7 @@
  * validated against the file's JSON Schema. Every problem is reported as
  * `file:line:col field: message`, all at once.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { BoundedReadError, readBoundedText } from './bounded-read.ts';
 import { relative } from 'node:path';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { schemaErrors, type SchemaName } from './schemas.ts';
@@ -75,15 +75,15 @@ export function fieldName(path: ReadonlyArray<string | number>): string {
  */
 export function loadDataFile<T>(path: string, schema: SchemaName): { value: T; located: Located } {
   const file = display(path);
-  let size: number;
+  let text: string;
   try {
-    size = statSync(path).size;
+    text = readBoundedText(path, MAX_FILE_BYTES);
   } catch (error) {
-    throw new DataFileError([`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+    const reason = error instanceof BoundedReadError && error.code === 'too-large' ? `${error.message} for data files` : (error as Error).message;
+    throw new DataFileError([`${file}: ${reason}`]);
   }
-  if (size > MAX_FILE_BYTES) throw new DataFileError([`${file}: ${size} bytes is over the ${MAX_FILE_BYTES}-byte limit for data files`]);
   const lineCounter = new LineCounter();
-  const document = parseDocument(readFileSync(path, 'utf8'), { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const located: Located = { file, document, lineCounter };
   if (document.errors.length > 0) {
     throw new DataFileError(

@@ -3,7 +3,8 @@
  * with one ajv instance (JSON Schema 2020-12, all errors, strict), so schemas
  * can reference each other by `$id`.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { type BoundedReadError, readBoundedText } from './bounded-read.ts';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -75,16 +76,13 @@ function describeError(error: ErrorObject): string {
 /** Larger JSON files are refused before reading: a results file of 10,000 cases is ~130 MB. */
 export const MAX_JSON_FILE_BYTES = 512 * 1024 * 1024;
 
-/** Reads and parses a JSON file, naming the file in every error. */
-export function readJsonFile(path: string, what: string): unknown {
+/** Reads and parses a JSON file, naming the file in every error (whose `code` says why a file was not read). */
+export function readJsonFile(path: string, what: string, maxBytes = MAX_JSON_FILE_BYTES): unknown {
   let text: string;
   try {
-    const size = statSync(path).size;
-    if (size > MAX_JSON_FILE_BYTES) throw new Error(`${what} ${path}: ${size} bytes, larger than the ${MAX_JSON_FILE_BYTES} bytes allowed`);
-    text = readFileSync(path, 'utf8');
+    text = readBoundedText(path, maxBytes);
   } catch (error) {
-    if (!(error as NodeJS.ErrnoException).code) throw error;
-    throw new Error(`${what} ${path}: cannot read (${(error as NodeJS.ErrnoException).code})`);
+    throw Object.assign(new Error(`${what} ${path}: ${(error as Error).message}`), { code: (error as BoundedReadError).code });
   }
   return parseJsonText(text, `${what} ${path}`);
 }

@@ -35,7 +35,7 @@ export function readBaseline(path: string): BaselineFile | null {
   }
   if (kind === 'missing') return null;
   if (kind === 'link') throw new Error(`baseline ${path}: is a symbolic link; a baseline must be a plain file (not followed)`);
-  return parseBaseline(readJsonFile(path, 'baseline'), path);
+  return parseBaseline(readJsonFile(path, 'baseline', MAX_BASELINE_BYTES), path);
 }
 
 /**
@@ -63,8 +63,23 @@ function withLegacyHash(id: string): Pick<BaselineEntry, 'inputHash'> {
   return hash ? { inputHash: hash } : {};
 }
 
+/**
+ * Samples a baseline entry keeps at most per run (the schema's `maxItems`): far more than a gate needs (it looks
+ * at quantiles of a few hundred at most), and a bound on what a committed file can make every later run read.
+ */
+export const MAX_BASELINE_SAMPLES = 10_000;
+
+/** Larger baseline files are refused by bytes read: 1,000 cases of 5 runs of 1,000 requests is about 350 MB less. */
+export const MAX_BASELINE_BYTES = 128 * 1024 * 1024;
+
+/** At most `max` of the samples, evenly spaced in the order they were sent (a soak run of 50,000 keeps every 5th). */
+function thinned<T>(samples: readonly T[], max: number): T[] {
+  if (samples.length <= max) return [...samples];
+  return Array.from({ length: max }, (_, i) => samples[Math.floor((i * samples.length) / max)] as T);
+}
+
 export function baselineEntry(c: CaseResult, gitSha: string | null, updatedAt: string): BaselineEntry | null {
-  const samples = c.samples.map(({ ok, e2eMs, ttftMs, e2eTokPerSec }) => ({ ok, e2eMs, ttftMs, e2eTokPerSec }));
+  const samples = thinned(c.samples, MAX_BASELINE_SAMPLES).map(({ ok, e2eMs, ttftMs, e2eTokPerSec }) => ({ ok, e2eMs, ttftMs, e2eTokPerSec }));
   if (!c.fingerprint || !samples.some((s) => s.ok)) return null;
   const ok = samples.filter((s) => s.ok);
   const present = (values: Array<number | null>) => values.filter((v): v is number => v !== null);
@@ -165,7 +180,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 function salvageBaseline(path: string): Salvage | null {
   let document: unknown;
   try {
-    document = readJsonFile(path, 'baseline');
+    document = readJsonFile(path, 'baseline', MAX_BASELINE_BYTES);
   } catch {
     return null;
   }
