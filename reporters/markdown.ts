@@ -169,9 +169,9 @@ function lifecycleCells(c: CaseResult): string {
 function fingerprintSection(results: RunResults): string[] {
   const { run } = results;
   const lines = [
-    `<sub>Measured on ${escapeMarkdownHtml(run.cpu.model)} (${run.cpu.cores} cores, ${Math.round(run.memoryBytes / 2 ** 30)} GiB), ${run.os.platform}/${run.os.arch} ${escapeMarkdownHtml(run.os.release)}, Node ${run.node}; target ${
+    `<sub>Measured on ${escapeMarkdownHtml(run.cpu.model)} (${run.cpu.cores} cores, ${Math.round(run.memoryBytes / 2 ** 30)} GiB), ${escapeMarkdownHtml(`${run.os.platform}/${run.os.arch}`)} ${escapeMarkdownHtml(run.os.release)}, Node ${escapeMarkdownHtml(run.node)}; target ${
       run.targets.map((t) => `${t.kind}${t.server ? ` (${escapeMarkdownHtml(t.server)})` : ''}`).join(', ') || 'none'
-    }${run.gitSha ? `; commit ${run.gitSha.slice(0, 12)}` : ''}.</sub>`,
+    }${run.gitSha ? `; commit ${escapeMarkdownHtml(run.gitSha.slice(0, 12))}` : ''}.</sub>`,
   ];
   const mismatched = results.cases.filter((c) => c.gate && c.gate.fingerprintMismatch.length > 0);
   if (mismatched.length > 0) {

@@ -12,6 +12,8 @@ import { Sanitizer } from '../harness/files/sanitize.ts';
 import { runBench, type CliRun } from './helpers/cli.ts';
 import { spawnSimServer, type SimServer } from './fakes/sim-server.ts';
 import { ACTIONS_PROMPT } from './actions-specs/prompt.ts';
+import { makeCase, makeResults } from './helpers/results.ts';
+import { renderMarkdown } from '../reporters/markdown.ts';
 
 const CANARY = 'sk-canary-0123456789abcdef';
 const INJECTION = '\n::error::pwned\n##[warning]injected\n::add-mask::x';
@@ -227,5 +229,40 @@ describe('identity under GitHub Actions: neutralised where printed, exact where 
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('smaller openings', () => {
+  test("a /v1/models error body's terminal escapes never reach the console, on the main or the base side", { timeout: 30_000 }, async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('boom \u001b[2J\u001b[31m red\u0007 \u001b]0;title\u0007');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (const args of [
+        ['--target', url],
+        ['--base-target', url],
+      ]) {
+        const run = await runBench({ BENCH_BASE_URL: url }, [...args, '--iterations', '2'], 'test/replay-specs/*.bench.ts');
+        expect(run.output).toContain('answered HTTP 500: boom  red');
+        expect(run.output).not.toMatch(/[\u001b\u0007]/);
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test("report.md's footer escapes what a hostile results file says of the machine", () => {
+    const results = makeResults([makeCase()]);
+    results.run.node = '<img src=x onerror=alert(1)>';
+    results.run.os.platform = '<b>linux' as NodeJS.Platform;
+    results.run.gitSha = '<script>alert(1)</script>';
+    const md = renderMarkdown(results);
+    expect(md).not.toContain('<img');
+    expect(md).not.toContain('<b>');
+    expect(md).not.toContain('<script');
+    expect(md).toContain('Node &lt;img src=x onerror=alert(1)&gt;');
   });
 });

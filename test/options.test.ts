@@ -3,7 +3,12 @@
  * environment (first match wins, in that order), validated with the name of
  * the flag or variable at fault.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { checkBaselineAtRef } from '../harness/cli/run-bench.ts';
 import { runOptions } from '../harness/cli/options.ts';
 import { runCli } from './helpers/cli.ts';
 
@@ -83,5 +88,28 @@ describe('run options', () => {
     expect(code).toBe(2);
     expect(output).toBe('foundry-bench: --iterations must be an integer >= 1, got "lots"\n\nRun foundry-bench --help for usage.\n');
     expect(process.env).toEqual(before);
+  });
+});
+
+describe('--base-ref, hostile or empty', () => {
+  test('a ref that starts with a dash never reaches git as an option', () => {
+    expect(() => options({ baseRef: '-O/tmp/pwned' })).toThrow('--base-ref "-O/tmp/pwned" is not a git ref');
+    expect(() => options({}, {}, { BENCH_BASE_REF: '--output=/tmp/x' })).toThrow('is not a git ref');
+    expect(options({ baseRef: 'origin/main' }).baseReplay).toEqual({ ref: 'origin/main' });
+  });
+
+  test('a ref whose baseline file is {} is refused before the run, saying it holds no baseline', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'base-ref-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
+    git('init', '-q');
+    mkdirSync(join(repo, 'fixtures/baselines'), { recursive: true });
+    writeFileSync(join(repo, 'fixtures/baselines/default.json'), '{}');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'empty baseline');
+    const file = join(repo, 'fixtures/baselines/default.json');
+    expect(() => checkBaselineAtRef('HEAD', file, repo)).toThrow(
+      `--base-ref HEAD: ${file} there holds no valid baseline (/ must have required property 'kind'`,
+    );
+    expect(() => checkBaselineAtRef('no-such-ref', file, repo)).toThrow(`--base-ref no-such-ref: cannot read ${file} at that ref`);
   });
 });

@@ -86,7 +86,8 @@ function profile(raw: string): string {
 /** `--base-replay` (replays the working tree's baseline) or `--base-ref REF` (the baseline as committed at REF). */
 function baseReplay(flags: RunFlags, env: Environment): RunOptions['baseReplay'] {
   const ref = value(flags.baseRef) ?? value(env.BENCH_BASE_REF);
-  if (ref !== undefined && !/^[\w./@^~-]+$/.test(ref)) throw new UsageError(`--base-ref "${ref}" is not a git ref`);
+  // A leading dash would reach `git show` as an option (`-O/path`): no ref starts with one.
+  if (ref !== undefined && !/^[\w./@^~][\w./@^~-]*$/.test(ref)) throw new UsageError(`--base-ref "${ref}" is not a git ref`);
   if (ref !== undefined) return { ref };
   return flags.baseReplay || envFlag(env, 'BENCH_BASE_REPLAY') ? { ref: null } : null;
 }

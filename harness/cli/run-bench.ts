@@ -6,7 +6,7 @@
 import BenchReporter, { type Io } from '../../reporters/hub.ts';
 import { DataFileError } from '../files/data-file.ts';
 import { preflight } from '../files/preflight.ts';
-import { baselinePath, readBaseline } from '../gate/baseline.ts';
+import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
 import { checkSpecs } from './spec-preflight.ts';
 import { fileAtRef } from '../results/git.ts';
 import type { RunOptions, RunResults } from '../types.ts';
@@ -37,14 +37,7 @@ export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
   }
   // --base-ref names a commit: one it cannot read the baseline at is bad input, said once, before any request.
   const ref = options.baseReplay?.ref;
-  if (ref) {
-    const file = baselinePath(options.baselineDir, options.profile);
-    try {
-      JSON.parse(fileAtRef(ref, file, options.root));
-    } catch (error) {
-      throw new UsageError((error as Error).message.startsWith('--base-ref') ? (error as Error).message : `--base-ref ${ref}: ${file} is not JSON there`);
-    }
-  }
+  if (ref) checkBaselineAtRef(ref, baselinePath(options.baselineDir, options.profile), options.root);
   // A baseline the gate would read but cannot is bad input too. Under --update-baseline it is repaired instead,
   // unless it is too large to read: rewriting what was never read would lose it.
   if (!ref && !options.baseTarget) {
@@ -105,4 +98,26 @@ function describeFilters(options: RunOptions): string {
     options.filters.length > 0 ? `the file filter(s) ${options.filters.join(' ')}` : null,
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(' and ') : `the specs ${options.specs}`;
+}
+
+/**
+ * Throws a UsageError unless `file` at git `ref` is a valid baseline. Checked before the run, not per case: a ref
+ * that holds no baseline (`{}`, another file) would otherwise start the run and then fail every case.
+ */
+export function checkBaselineAtRef(ref: string, file: string, root: string): void {
+  let document: unknown;
+  try {
+    document = JSON.parse(fileAtRef(ref, file, root));
+  } catch (error) {
+    throw new UsageError((error as Error).message.startsWith('--base-ref') ? (error as Error).message : `--base-ref ${ref}: ${file} is not JSON there`);
+  }
+  try {
+    parseBaseline(document, `${file}@${ref}`);
+  } catch (error) {
+    const problems = (error as Error).message
+      .split('\n')
+      .slice(1, 3)
+      .map((line) => line.trim());
+    throw new UsageError(`--base-ref ${ref}: ${file} there holds no valid baseline (${problems.join('; ')})`);
+  }
 }

@@ -41,7 +41,7 @@ export class Sanitizer {
   /** A data string (a server's error, a model's output) to store: secrets redacted, controls and escapes removed. */
   text(value: string): string {
     // Redact first: a secret with a control character in it would no longer match once the character is stripped.
-    return this.redact(stripVTControlCharacters(this.redact(value)).replace(CONTROL, ''));
+    return this.redact(plainText(this.redact(value)));
   }
 
   /** Text the harness itself writes to a terminal (colours, `\r` progress): secrets redacted, nothing else removed. */
@@ -82,6 +82,11 @@ export class Sanitizer {
   private commands(value: string): string {
     return this.actions ? neutraliseCommands(value) : value;
   }
+}
+
+/** Text from a server, printable: terminal escapes and control characters (but tab and newline) removed. */
+export function plainText(value: string): string {
+  return stripVTControlCharacters(value).replace(CONTROL, '');
 }
 
 /** A case record's fields that are its identity or its request: stored exactly (secrets aside). */

@@ -24,7 +24,8 @@ export function fileAtRef(ref: string, path: string, cwd = process.cwd()): strin
   try {
     const top = git(['rev-parse', '--show-toplevel']).trim();
     const relativePath = relative(top, resolve(cwd, path)).split(sep).join('/');
-    return git(['show', `${ref}:${relativePath}`]);
+    // `--end-of-options`: whatever the ref, git reads it as a revision, never as an option.
+    return git(['show', '--end-of-options', `${ref}:${relativePath}`]);
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
     throw new Error(`--base-ref ${ref}: cannot read ${path} at that ref (${stderr || (error as Error).message})`);

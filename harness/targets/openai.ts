@@ -4,6 +4,7 @@
  * leave this module in anything that is printed or stored.
  */
 import { httpFetch } from '../measure/http-fetch.ts';
+import { plainText } from '../files/sanitize.ts';
 
 /**
  * Accepts `http://host:port`, `http://host:port/`, `http://host:port/v1` or
@@ -65,7 +66,8 @@ export async function listModels(baseURL: string, apiKey: string, timeoutMs = 10
     return { models: null, error: null };
   }
   if (!response.ok) {
-    const body = (await response.text()).slice(0, 200);
+    // A server's words reach the console before any record is sanitised: no escape sequence may ride along.
+    const body = plainText((await response.text()).slice(0, 200));
     return { models: null, error: `target error: GET ${endpoint} answered HTTP ${response.status}: ${body}` };
   }
   try {
