@@ -19,9 +19,9 @@ describe('A/B against the baseline request replayed (--base-replay), end to end'
   const specs = 'test/replay-specs/*.bench.ts';
   let sim: SimServer;
   let baselineDir: string;
-  const config = (maxTokens: number) => {
+  const config = (maxTokens: number, extra = '') => {
     const file = join(mkdtempSync(join(tmpdir(), 'foundry-bench-config-')), 'foundry-bench.config.yaml');
-    writeFileSync(file, `defaults:\n  maxTokens: ${maxTokens}\n`);
+    writeFileSync(file, `defaults:\n  maxTokens: ${maxTokens}\n${extra}`);
     return file;
   };
 
@@ -55,7 +55,10 @@ describe('A/B against the baseline request replayed (--base-replay), end to end'
   });
 
   test('the same request replayed is not a regression', { retry: 1, timeout: 60_000 }, async () => {
-    const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--config', config(16), '--baseline-dir', baselineDir, '--base-replay'], specs);
+    // Showing "unchanged" needs the p95 inside the band too, which 8 ms requests beside other test files take many
+    // blocks to show: the budget is capped, since only "not regressed" is asserted.
+    const capped = config(16, 'regression:\n  adaptive:\n    maxIterations: 40\n');
+    const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--config', capped, '--baseline-dir', baselineDir, '--base-replay'], specs);
     expect(run.code).toBe(0);
     const gate = run.results?.cases[0]?.gate;
     expect(gate).toMatchObject({ inputChanges: [] });
@@ -122,10 +125,5 @@ describe('a changed input is judged side by side by default (regression.onInputC
     expect(served.filter((r) => r.promptChars > 1500).length).toBeGreaterThanOrEqual(21);
     const md = readFileSync(join(run.outDir, 'report.md'), 'utf8');
     expect(md).toContain('the input changed: baseline request replayed alongside');
-    // `compare` judges it against the one stored run instead: drift allowed for, no request replayed.
-    writeFileSync(join(baselineDir, 'config.yaml'), 'regression:\n  onInputChange: compare\n');
-    const compared = await runBench({ BENCH_BASE_URL: sim.url }, ['--baseline-dir', baselineDir, '--config', join(baselineDir, 'config.yaml')], specs);
-    expect(compared.results?.cases[0]?.gate?.paired).toBeUndefined();
-    expect(compared.results?.cases[0]?.gate?.drift).toMatchObject({ runs: 1 });
   });
 });

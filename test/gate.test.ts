@@ -138,6 +138,10 @@ describe('gate options', () => {
     expect(gateOptions({}, 'inconclusive', { failOn: 'regressed' }).failOn).toBe('inconclusive');
     expect(gateOptions({ failOn: 'regressed' }, 'inconclusive').failOn).toBe('regressed');
     expect(() => gateOptions({}, null, { failOn: 'sometimes' as never })).toThrow(/regression.failOn must be "regressed" or "inconclusive", got "sometimes"/);
+    // A changed input is replayed alongside unless the spec or config says otherwise.
+    expect(gateOptions().onInputChange).toBe('replay');
+    expect(gateOptions({}, null, { onInputChange: 'compare' }).onInputChange).toBe('compare');
+    expect(() => gateOptions({ onInputChange: 'guess' as never })).toThrow('regression.onInputChange must be "replay", "compare" or "new", got "guess"');
   });
 });
 

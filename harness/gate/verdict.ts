@@ -114,10 +114,14 @@ export function splitLevels(confidence: number, shift: boolean): { shift: number
   return shift ? { shift: 1 - alpha * SHIFT_SHARE, quantile: 1 - alpha * (1 - SHIFT_SHARE) } : { shift: confidence, quantile: confidence };
 }
 
-/** The options at another confidence (a look of adaptive sampling); rarer tails need more resamples to place a percentile. */
+/**
+ * The options at another confidence (a look of adaptive sampling); rarer tails need more resamples to place a
+ * percentile: about 5 beyond each end of the rarer of the two intervals (a paired change must also pass the
+ * permutation test, which sizes itself).
+ */
 export function atConfidence(options: GateOptions, confidence: number): GateOptions {
   const alpha = (1 - confidence) * Math.min(SHIFT_SHARE, 1 - SHIFT_SHARE);
-  const resamples = alpha > 0 ? Math.min(20_000, Math.max(options.resamples, Math.ceil(20 / alpha))) : options.resamples;
+  const resamples = alpha > 0 ? Math.min(20_000, Math.max(options.resamples, Math.ceil(10 / alpha))) : options.resamples;
   return { ...options, confidence, resamples };
 }
 
