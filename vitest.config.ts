@@ -14,8 +14,12 @@ import { defineConfig } from 'vitest/config';
  */
 const TIMED = ['test/gate-ab.test.ts', 'test/gate-replay.test.ts', 'test/gate-e2e.test.ts'];
 
-/** Files that replace a module with `vi.mock`: they run in a module graph of their own. */
-const MOCKING = ['test/baseline-atomic.test.ts'];
+/**
+ * Files that run in a process of their own: those that replace a module with `vi.mock`, and the embedded engine's,
+ * which measures how much a model load grows the process (RSS): a neighbour file's freed heap, given back while the
+ * model loads, once hid all of it.
+ */
+const OWN_PROCESS = ['test/baseline-atomic.test.ts', 'test/embedded.test.ts'];
 
 /** The README walk: a clone, then the README's commands (about 30 s). */
 const WALK = 'test/readme-walk.test.ts';
@@ -47,19 +51,19 @@ export default defineConfig({
     reporters: ['default', './test/helpers/retry-reporter.ts'],
     projects: [
       // Modules load once per worker (isolate: false): a fresh module graph for each file cost more than most files'
-      // tests. The walk runs child processes and the files that mock a module need a graph of their own.
+      // tests. The walk runs child processes; OWN_PROCESS files need a graph (or a process) of their own.
       {
         extends: true,
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: [...TIMED, ...MOCKING, WALK],
+          exclude: [...TIMED, ...OWN_PROCESS, WALK],
           isolate: false,
           maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
-      { extends: true, test: { name: 'isolated', include: [WALK, ...MOCKING], maxWorkers: 2, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'isolated', include: [WALK, ...OWN_PROCESS], maxWorkers: 2, sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: 'timed', include: TIMED, maxWorkers: 3, sequence: { groupOrder: 1 } } },
     ],
   },
