@@ -28,7 +28,15 @@ const WALK = 'test/readme-walk.test.ts';
  * The longest files first, so no worker waits for one at the end: vitest orders files by the last run's durations,
  * which a clean clone does not have (it falls back to file size). Measured on two cores, longest first.
  */
-const LONGEST = [WALK, 'test/cli.test.ts', 'test/cli-embedded.test.ts', 'test/foundry.test.ts', 'test/report-html.test.ts'];
+const LONGEST = [
+  WALK,
+  'test/hostile.test.ts',
+  'test/cli.test.ts',
+  'test/baseline.test.ts',
+  'test/cli-embedded.test.ts',
+  'test/foundry.test.ts',
+  'test/report-html.test.ts',
+];
 
 class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
