@@ -44,7 +44,7 @@ describe('the regression gate, end to end against the simulated server', () => {
     expect(regressed?.gate).toMatchObject({ verdict: 'regressed', failed: true, fingerprintMismatch: [] });
     // formatMs prints one decimal below 100 ms and whole numbers from 100 ms up.
     expect(regressed?.failures[0]).toMatch(
-      /^e2e p95 \d+(\.\d)? ms -> \d+(\.\d)? ms \(\+\d+\.\d%, 99% CI \+\d+\.\d% \.\. \+\d+\.\d%\); p50-p80 \+\d+\.\d% \(96% CI \+\d+\.\d% \.\. \+\d+\.\d%\); run-to-run drift ±20% assumed \(1 stored run\): regressed/,
+      /^e2e p95 \d+(\.\d)? ms -> \d+(\.\d)? ms \(\+\d+\.\d%, 99% CI [-+]\d+\.\d% \.\. \+\d+\.\d%\); p50-p80 \+\d+\.\d% \(96% CI \+\d+\.\d% \.\. \+\d+\.\d%\); run-to-run drift ±20% assumed \(1 stored run\): regressed/,
     );
     expect(slow.output).toContain('regressed');
   });
