@@ -20,6 +20,7 @@
  *   day moves as a whole in a way no within-run resample sees.
  */
 import { centralInterval, harrellDavisSorted, normalFrom, quantileSorted, seededRandom, sortAscending } from '../evaluate/stats.ts';
+import { Tally } from './tally.ts';
 import type { Interval, QuantileEstimator, Verdict } from '../types.ts';
 
 /** The quantiles whose mean log ratio is the body's shift (reports call it p50-p80). */
@@ -125,70 +126,32 @@ export function quantileOf(estimator: QuantileEstimator): (sorted: ArrayLike<num
   return estimator === 'harrell-davis' ? harrellDavisSorted : quantileSorted;
 }
 
-/**
- * One side's values sorted once; a resample is a count per value, and expanding the counts gives the resample
- * already sorted, in O(n) instead of a sort per resample (the bootstrap draws thousands).
- */
-class Tally {
-  readonly sorted: Float64Array;
-  readonly counts: Uint32Array;
-  private readonly resample: Float64Array;
-  private size = 0;
+/** The two statistics of sorted base and head values, each a log ratio head/base (> 0: head slower). */
+export interface LogRatios {
+  /** The body's shift: mean log ratio of the SHIFT_QUANTILES. */
+  shift(base: Float64Array, head: Float64Array): number;
+  /** The metric's quantile, by the estimator. */
+  quantile(base: Float64Array, head: Float64Array): number;
+}
 
-  constructor(values: readonly number[], capacity: number) {
-    this.sorted = sortAscending(values);
-    this.counts = new Uint32Array(values.length);
-    this.resample = new Float64Array(capacity);
-  }
-
-  /** The rank of each of `values` in the sorted values (ties share the first). */
-  ranks(values: readonly number[]): Uint32Array {
-    return Uint32Array.from(values, (v) => {
-      let lo = 0;
-      let hi = this.sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((this.sorted[mid] as number) < v) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    });
-  }
-
-  clear(): void {
-    this.counts.fill(0);
-    this.size = 0;
-  }
-
-  add(rank: number): void {
-    this.counts[rank] = (this.counts[rank] as number) + 1;
-    this.size++;
-  }
-
-  get empty(): boolean {
-    return this.size === 0;
-  }
-
-  /** The resample, sorted. */
-  expand(): Float64Array {
-    let at = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      const value = this.sorted[i] as number;
-      for (let c = this.counts[i] as number; c > 0; c--) this.resample[at++] = value;
-    }
-    return this.resample.subarray(0, at);
-  }
+/** The statistics the gate tests, for a metric's quantile and estimator: one definition for the bootstrap and the permutation test. */
+export function logRatios(settings: Pick<BootstrapSettings, 'q' | 'estimator'>): LogRatios {
+  const est = quantileOf(settings.estimator);
+  const floor = Number.MIN_VALUE;
+  return {
+    shift: (base, head) => bodyLevel(head) - bodyLevel(base),
+    quantile: (base, head) => Math.log(Math.max(est(head, settings.q), floor) / Math.max(est(base, settings.q), floor)),
+  };
 }
 
 /** Writes the log ratios of sorted base and head values into `out`, each moved by `offset` (a drift draw). */
 function contrast(
   settings: Pick<BootstrapSettings, 'q' | 'shift' | 'estimator'>,
 ): (base: Float64Array, head: Float64Array, out: Float64Array, offset: number) => void {
-  const est = quantileOf(settings.estimator);
-  const floor = Number.MIN_VALUE;
+  const ratios = logRatios(settings);
   return (base, head, out, offset) => {
-    out[0] = settings.shift ? bodyLevel(head) - bodyLevel(base) + offset : 0;
-    out[1] = Math.log(Math.max(est(head, settings.q), floor) / Math.max(est(base, settings.q), floor)) + offset;
+    out[0] = settings.shift ? ratios.shift(base, head) + offset : 0;
+    out[1] = ratios.quantile(base, head) + offset;
   };
 }
 

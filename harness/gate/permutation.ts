@@ -8,7 +8,8 @@
  * measured under no change at nominal one-sided 2% (body) and 0.5% (p95), it said "slower" in 1.5-4.0% and
  * 0.5-1.5% of trials, the permutation test in at most 0.5% (test/perf/gate-power.ts, calibration).
  */
-import { seededRandom, sortAscending } from '../evaluate/stats.ts';
+import { seededRandom } from '../evaluate/stats.ts';
+import { Tally } from './tally.ts';
 import type { Blocked } from './bootstrap.ts';
 
 export interface PermutationSettings {
@@ -24,33 +25,19 @@ export interface PermutationSettings {
  * within-block relabellings whose statistic is at least as extreme as the observed one.
  */
 export function pairedPermutationP(base: readonly Blocked[], head: readonly Blocked[], direction: 1 | -1, settings: PermutationSettings): number {
-  const pooled = sortAscending([...base, ...head].map((v) => v.value));
-  const rankOf = (value: number) => {
-    let lo = 0;
-    let hi = pooled.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((pooled[mid] as number) < value) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  // Both sides draw from the pooled values: a relabelling moves a value's count from one side's tally to the other's.
+  const pooled = [...base, ...head].map((v) => v.value);
+  const baseTally = new Tally(pooled, base.length);
+  const headTally = new Tally(pooled, head.length);
   const ids = [...new Set([...base, ...head].map((v) => v.block))];
   const blocks = ids.map((id) => {
-    const baseRanks = base.filter((v) => v.block === id).map((v) => rankOf(v.value));
-    const headRanks = head.filter((v) => v.block === id).map((v) => rankOf(v.value));
+    const baseRanks = baseTally.ranks(base.filter((v) => v.block === id).map((v) => v.value));
+    const headRanks = baseTally.ranks(head.filter((v) => v.block === id).map((v) => v.value));
     return { ranks: Uint32Array.from([...baseRanks, ...headRanks]), nBase: baseRanks.length };
   });
-  const baseCounts = new Uint32Array(pooled.length);
-  const headCounts = new Uint32Array(pooled.length);
-  const b = new Float64Array(base.length);
-  const h = new Float64Array(head.length);
-  const expand = (counts: Uint32Array, into: Float64Array) => {
-    let at = 0;
-    for (let i = 0; i < counts.length; i++) for (let c = counts[i] as number; c > 0; c--) into[at++] = pooled[i] as number;
-    return into;
-  };
-  const observed = direction * settings.statistic(expand(countsOf(blocks, baseCounts, headCounts, null), b), expand(headCounts, h));
+  const statistic = () => direction * settings.statistic(baseTally.expand(), headTally.expand());
+  tallyBlocks(blocks, baseTally, headTally, null);
+  const observed = statistic();
   const permutations = Math.min(50_000, Math.ceil(20 / settings.alpha));
   // Past this many as-extreme relabellings the p-value cannot fall below alpha: stop (most unchanged cases here).
   const enough = settings.alpha * (permutations + 1) - 1;
@@ -58,16 +45,16 @@ export function pairedPermutationP(base: readonly Blocked[], head: readonly Bloc
   let extreme = 0;
   let done = 0;
   for (; done < permutations && extreme <= enough; done++) {
-    countsOf(blocks, baseCounts, headCounts, random);
-    if (direction * settings.statistic(expand(baseCounts, b), expand(headCounts, h)) >= observed - 1e-12) extreme++;
+    tallyBlocks(blocks, baseTally, headTally, random);
+    if (statistic() >= observed - 1e-12) extreme++;
   }
   return (1 + extreme) / (1 + done);
 }
 
-/** Fills the counts of each side's ranks: as measured (`random` null) or relabelled at random within each block. */
-function countsOf(blocks: readonly { ranks: Uint32Array; nBase: number }[], baseCounts: Uint32Array, headCounts: Uint32Array, random: (() => number) | null) {
-  baseCounts.fill(0);
-  headCounts.fill(0);
+/** Tallies each side's ranks: as measured (`random` null) or relabelled at random within each block. */
+function tallyBlocks(blocks: readonly { ranks: Uint32Array; nBase: number }[], baseTally: Tally, headTally: Tally, random: (() => number) | null): void {
+  baseTally.clear();
+  headTally.clear();
   for (const { ranks, nBase } of blocks) {
     if (random) {
       // Fisher-Yates: the first nBase of a uniformly shuffled block go to the base.
@@ -78,11 +65,6 @@ function countsOf(blocks: readonly { ranks: Uint32Array; nBase: number }[], base
         ranks[j] = t;
       }
     }
-    for (let i = 0; i < ranks.length; i++) {
-      const counts = i < nBase ? baseCounts : headCounts;
-      const rank = ranks[i] as number;
-      counts[rank] = (counts[rank] as number) + 1;
-    }
+    for (let i = 0; i < ranks.length; i++) (i < nBase ? baseTally : headTally).add(ranks[i] as number);
   }
-  return baseCounts;
 }

@@ -20,7 +20,18 @@
  */
 import { formatMs, formatPercent } from '../evaluate/numbers.ts';
 import { sortAscending } from '../evaluate/stats.ts';
-import { type Blocked, type ContrastIntervals, pairedIntervals, pointContrast, quantileOf, runDrift, storedIntervals, bodyLevel } from './bootstrap.ts';
+import {
+  type Blocked,
+  bodyLevel,
+  type ContrastIntervals,
+  type LogRatios,
+  logRatios,
+  pairedIntervals,
+  pointContrast,
+  quantileOf,
+  runDrift,
+  storedIntervals,
+} from './bootstrap.ts';
 import { pairedPermutationP } from './permutation.ts';
 import { adaptivePlan } from './sequential.ts';
 import type {
@@ -254,13 +265,12 @@ export function compareMetric(
   // Paired, a change is significant when its interval excludes no change and a permutation test within blocks
   // agrees: the test is exact under no change, spikes and all, where the bootstrap interval on a few dozen spiky
   // requests does not hold its level (measured in test/perf/gate-power.ts, calibration).
-  const quantileLog = (b: Float64Array, h: Float64Array) => Math.log(est(h, def.quantile) / est(b, def.quantile));
-  const shiftLog = (b: Float64Array, h: Float64Array) => bodyLevel(h) - bodyLevel(b);
+  const ratios = logRatios(settings);
   const oneSided = (level: number) => (1 - level) / 2;
-  const significance = (statistic: typeof shiftLog, point: number, band: number, level: number): Significance | undefined =>
+  const significance = (statistic: LogRatios['shift'], point: number, band: number, level: number): Significance | undefined =>
     sides ? pairedSignificance(statistic, def, sides, point, band, oneSided(level), options.seed) : undefined;
-  const quantileSignificant = significance(quantileLog, worse(ratio), quantileBand, levels.quantile);
-  const shiftSignificant = tested ? significance(shiftLog, shiftRatio, shiftBand, levels.shift) : undefined;
+  const quantileSignificant = significance(ratios.quantile, worse(ratio), quantileBand, levels.quantile);
+  const shiftSignificant = tested ? significance(ratios.shift, shiftRatio, shiftBand, levels.shift) : undefined;
   const decisionOf = (ci: ContrastIntervals) =>
     combine(tested && ci.shift ? { verdict: judge(shiftRatio, ci.shift, shiftBand, shiftSignificant), point: shiftRatio, band: shiftBand } : null, {
       verdict: judge(worse(ratio), worseCI(ci.quantile), quantileBand, quantileSignificant),
