@@ -27,6 +27,12 @@ export function baselinePath(dir: string, profile: string): string {
  * link is refused: baselines are committed, and a link in a pull request could point reports at any file.
  */
 export function readBaseline(path: string): BaselineFile | null {
+  const document = readBaselineDocument(path);
+  return document === null ? null : parseBaseline(document, path);
+}
+
+/** A baseline file's JSON, not yet validated; null when the file does not exist. Throws for a link or unreadable JSON. */
+function readBaselineDocument(path: string): unknown {
   let kind: 'missing' | 'link' | 'file';
   try {
     kind = lstatSync(path).isSymbolicLink() ? 'link' : 'file';
@@ -35,7 +41,7 @@ export function readBaseline(path: string): BaselineFile | null {
   }
   if (kind === 'missing') return null;
   if (kind === 'link') throw new Error(`baseline ${path}: is a symbolic link; a baseline must be a plain file (not followed)`);
-  return parseBaseline(readJsonFile(path, 'baseline', MAX_BASELINE_BYTES), path);
+  return readJsonFile(path, 'baseline', MAX_BASELINE_BYTES);
 }
 
 /**
@@ -149,10 +155,13 @@ export function updateBaseline(path: string, results: RunResults, profile: strin
     let previous: BaselineFile | null = null;
     let replaced: string | null = null;
     let dropped: Salvage['dropped'] = [];
+    // Read once: a document that fails validation is salvaged entry by entry, not read again.
+    let document: unknown = null;
     try {
-      previous = readBaseline(path);
+      document = readBaselineDocument(path);
+      previous = document === null ? null : parseBaseline(document, path);
     } catch (error) {
-      const salvage = lstatSync(path).isSymbolicLink() ? null : salvageBaseline(path);
+      const salvage = document === null ? null : salvageBaseline(document, path);
       if (salvage) ({ file: previous, dropped } = salvage);
       if (!previous) replaced = (error as Error).message.split('\n')[0] ?? 'unreadable';
     }
@@ -173,17 +182,11 @@ interface Salvage {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * The valid entries of a baseline that failed validation: each entry is checked on its own, with the file's own
- * top-level fields (when those are invalid themselves, no entry passes). Null when it has no entries to tell apart:
- * not JSON, or no `cases`.
+ * The valid entries of a baseline document that failed validation: each entry is checked on its own, with the
+ * file's own top-level fields (when those are invalid themselves, no entry passes). Null when it has no entries to
+ * tell apart (no `cases`).
  */
-function salvageBaseline(path: string): Salvage | null {
-  let document: unknown;
-  try {
-    document = readJsonFile(path, 'baseline', MAX_BASELINE_BYTES);
-  } catch {
-    return null;
-  }
+function salvageBaseline(document: unknown, path: string): Salvage | null {
   if (!isRecord(document) || !isRecord(document.cases)) return null;
   const kept: Record<string, unknown> = {};
   const dropped: Salvage['dropped'] = [];

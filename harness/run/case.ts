@@ -185,7 +185,8 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
   const { run } = spec;
   // A broken baseline is bad input: say so before sending any request (getting the model ready sends some).
   // Under --update-baseline a broken file is what gets replaced, not a reason to stop.
-  const broken = run && !run.baseTarget && !run.updateBaseline ? baselineProblem(run) : null;
+  const baseline = run && !run.baseTarget ? runBaseline(run) : null;
+  const broken = run && !run.updateBaseline ? (baseline?.problem ?? null) : null;
   if (broken) return failed(identityOf(spec, null), whereOf(spec, target, null), [broken]);
   const model = await slot.get(context);
   const identity = identityOf(spec, model);
@@ -208,7 +209,7 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
   }
   const ready = { kind: 'ready', spec, run, identity, where, target, servedId: model.servedId, client } as const;
   // Under --update-baseline a broken file is what the update repairs: the case is measured as new.
-  const { path, file } = run.updateBaseline ? baselineOrNone(run) : baselineFor(run);
+  const { path, file } = baseline ?? runBaseline(run);
   const entry = file?.cases[identity.id];
   // --base-replay: the recorded request is sent again beside the case. Without one (a new case, a version 1
   // baseline) the case is compared with the stored samples, as without the flag. Without the flag it is replayed
@@ -475,22 +476,12 @@ function baselineFor(run: RunOptions): { path: string; file: BaselineFile | null
   return { path, file: once(baselines, path, () => parseBaseline(parseJsonText(fileAtRef(ref, file, run.root), `baseline ${path}`), path)) };
 }
 
-/** The run's baseline, or none when it cannot be read (for --update-baseline, which repairs it). */
-function baselineOrNone(run: RunOptions): { path: string; file: BaselineFile | null } {
+/** The run's baseline, or what is wrong with it (then no file: under --update-baseline, what the update repairs). */
+function runBaseline(run: RunOptions): { path: string; file: BaselineFile | null; problem: string | null } {
   try {
-    return baselineFor(run);
-  } catch {
-    return { path: baselinePath(run.baselineDir, run.profile), file: null };
-  }
-}
-
-/** What is wrong with the run's baseline file; null when it is fine or absent. */
-function baselineProblem(run: RunOptions): string | null {
-  try {
-    baselineFor(run);
-    return null;
+    return { ...baselineFor(run), problem: null };
   } catch (error) {
-    return (error as Error).message;
+    return { path: baselinePath(run.baselineDir, run.profile), file: null, problem: (error as Error).message };
   }
 }
 
