@@ -3,6 +3,7 @@
  * of model and user text for Markdown, HTML and GitHub workflow commands.
  */
 import { formatPercent } from '../harness/evaluate/numbers.ts';
+import { SHIFT_LABEL } from '../harness/gate/bootstrap.ts';
 import type { CaseResult, MetricVerdict, Verdict } from '../harness/types.ts';
 
 export { formatMs, formatPercent } from '../harness/evaluate/numbers.ts';
@@ -50,9 +51,6 @@ export function gateBasis(gate: CaseResult['gate']): string | null {
   }
   return null;
 }
-
-/** How reports name the shift statistic (gate/bootstrap.ts): the mean log ratio of the quantiles p50 .. p80. */
-export const SHIFT_LABEL = 'p50-p80';
 
 /** How adaptive sampling went: "adaptive: 60 requests a side, 5 looks, stopped decisive (last look at alpha 0.6%)"; null when fixed. */
 export function samplingNote(gate: CaseResult['gate']): string | null {

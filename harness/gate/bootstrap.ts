@@ -23,8 +23,11 @@ import { centralInterval, harrellDavisSorted, normalFrom, quantileSorted, seeded
 import { Tally } from './tally.ts';
 import type { Interval, QuantileEstimator, Verdict } from '../types.ts';
 
-/** The quantiles whose mean log ratio is the body's shift (reports call it p50-p80). */
+/** The quantiles whose mean log ratio is the body's shift. */
 export const SHIFT_QUANTILES = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8] as const;
+
+/** How messages and reports name the shift. */
+export const SHIFT_LABEL = 'p50-p80';
 
 /** Mean log of the shift's quantiles of sorted positive values: the location the shift compares. */
 export function bodyLevel(sorted: ArrayLike<number>): number {

@@ -30,6 +30,7 @@ import {
   pointContrast,
   quantileOf,
   runDrift,
+  SHIFT_LABEL,
   storedIntervals,
 } from './bootstrap.ts';
 import { pairedPermutationP } from './permutation.ts';
@@ -337,20 +338,20 @@ function metricMessage(
     ? `paired over ${new Set(pairing.headBlocks).size} blocks`
     : `run-to-run drift ±${((drift ?? 0) * 100).toFixed(0)}% ${runs > 1 ? `from ${runs} stored runs` : 'assumed (1 stored run)'}`;
   const quantile = `${fmt(m.base ?? 0, def.unit)} -> ${fmt(m.head ?? 0, def.unit)} (${formatPercent(m.ratio ?? 1)}, ${pct(levels.quantile)} ${range(m.ci ?? { lo: 1, hi: 1 })})`;
-  const shift = m.shift ? `; p50-p80 ${formatPercent(m.shift.ratio)} (${pct(levels.shift)} ${range(m.shift.ci)})` : '';
+  const shift = m.shift ? `; ${SHIFT_LABEL} ${formatPercent(m.shift.ratio)} (${pct(levels.shift)} ${range(m.shift.ci)})` : '';
   const band = `${((context.band - 1) * 100).toFixed(0)}%`;
   const tolerance = context.band > 1 + options.tolerance + 1e-9 ? `${band} band (the ${options.noiseFloorMs} ms noise floor)` : `tolerance ${band}`;
-  const name = m.decidedBy === 'shift' && m.shift ? 'p50-p80' : (def.label.split(' ').at(-1) ?? def.label);
+  const name = m.decidedBy === 'shift' && m.shift ? SHIFT_LABEL : (def.label.split(' ').at(-1) ?? def.label);
   const more = `rerun with more iterations${pairing ? '' : ', or compare A/B (--base-replay)'}`;
   const reason: Record<Verdict, string> = {
     regressed: `regressed: ${name} moved beyond the ${tolerance}, and the change is significant`,
     improved: `improved: ${name} moved beyond the ${tolerance}, and the change is significant`,
     unchanged: m.shift
-      ? `unchanged: the p50-p80 CI lies within the ${tolerance}, and ${def.label.split(' ').at(-1)} moved less than that`
+      ? `unchanged: the ${SHIFT_LABEL} CI lies within the ${tolerance}, and ${def.label.split(' ').at(-1)} moved less than that`
       : `unchanged: the CI lies within the ${tolerance}`,
     inconclusive:
       m.decidedBy === 'quantile' && m.shift
-        ? `inconclusive: ${name} moved beyond the ${tolerance}, not significantly, and p50-p80 does not settle it: only more requests can tell a tail change from a spike: ${more}`
+        ? `inconclusive: ${name} moved beyond the ${tolerance}, not significantly, and ${SHIFT_LABEL} does not settle it: only more requests can tell a tail change from a spike: ${more}`
         : `inconclusive: the ${name} CI reaches beyond the ${tolerance}, so neither a change nor its absence can be claimed: ${more}`,
     new: '',
     'not-gated': '',
