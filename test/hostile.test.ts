@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Sanitizer } from '../harness/files/sanitize.ts';
+import { callJson } from '../harness/targets/foundry/rest.ts';
 import { runBench, type CliRun } from './helpers/cli.ts';
 import { spawnSimServer, type SimServer } from './fakes/sim-server.ts';
 import { ACTIONS_PROMPT } from './actions-specs/prompt.ts';
@@ -243,6 +244,20 @@ describe('smaller openings', () => {
       const run = await runBench({ BENCH_BASE_URL: url }, ['--base-target', url, '--iterations', '2'], 'test/replay-specs/*.bench.ts');
       expect(run.output).toContain('answered HTTP 500: boom  red');
       expect(run.output).not.toMatch(/[\u001b\u0007]/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test("Foundry Local's REST error bodies lose their escapes too", async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('boom \u001b[2J\u001b[31m red\u0007');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await expect(callJson(origin, '/openai/status')).rejects.toThrow(/^GET \/openai\/status answered HTTP 500: boom {2}red$/);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

@@ -2,6 +2,7 @@
  * Calls to Foundry Local's REST surface: bounded in time, failures turned into
  * FoundryErrors that name the endpoint.
  */
+import { plainText } from '../../files/sanitize.ts';
 import { httpFetch } from '../../measure/http-fetch.ts';
 import { describeFetchError, redactURL } from '../openai.ts';
 import { classify, FoundryError } from './errors.ts';
@@ -43,7 +44,7 @@ export async function callJson(origin: string, path: string, options: { timeoutM
     // A body past the transport's cap, or a connection broken mid-body.
     throw new FoundryError('failed', `GET ${path} could not be read: ${describeFetchError(error)}`);
   }
-  if (!response.ok) throw new FoundryError(classify(response.status, text), `GET ${path} answered HTTP ${response.status}: ${text.slice(0, 300)}`);
+  if (!response.ok) throw new FoundryError(classify(response.status, text), `GET ${path} answered HTTP ${response.status}: ${plainText(text.slice(0, 300))}`);
   if (text.trim() === '') return null;
   try {
     return JSON.parse(text) as unknown;

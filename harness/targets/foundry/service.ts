@@ -11,6 +11,7 @@
  *   /models/load/{id}, /models/unload/{id}; no download endpoint (the CLI or
  *   the SDK has one).
  */
+import { plainText } from '../../files/sanitize.ts';
 import type { FoundryTarget, FoundryVariant } from '../../types.ts';
 import { findById } from './catalog.ts';
 import { cacheDirName, cacheEntries, directoryBytes } from './cache.ts';
@@ -199,7 +200,7 @@ async function streamDownload(origin: string, path: string, body: unknown, onPer
   // Hours of progress lines: only the last 4 KiB are kept (below), so the body itself is not capped.
   const response = await call(origin, 'POST', path, { body, timeoutMs: 6 * 3_600_000, maxBodyBytes: Number.POSITIVE_INFINITY, ...(signal ? { signal } : {}) });
   if (!response.ok || !response.body)
-    throw new FoundryError(classify(response.status, ''), `POST ${path} answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    throw new FoundryError(classify(response.status, ''), `POST ${path} answered HTTP ${response.status}: ${plainText((await response.text()).slice(0, 200))}`);
   let text = '';
   const decoder = new TextDecoder();
   const progress = progressLines(onPercent);
