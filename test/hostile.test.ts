@@ -231,37 +231,34 @@ describe('identity under GitHub Actions: neutralised where printed, exact where 
   });
 });
 
+/** Runs `use` against a server that answers every request HTTP 500 with a body full of terminal escapes. */
+async function withEscapingServer(use: (url: string) => Promise<void>): Promise<void> {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(500, { 'content-type': 'text/plain' }).end('boom \u001b[2J\u001b[31m red\u0007 \u001b]0;title\u0007');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 describe('smaller openings', () => {
-  test("a /v1/models error body's terminal escapes never reach the console, on the main or the base side", { timeout: 30_000 }, async () => {
-    const server = createServer((req, res) => {
-      req.resume();
-      res.writeHead(500, { 'content-type': 'text/plain' }).end('boom \u001b[2J\u001b[31m red\u0007 \u001b]0;title\u0007');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  test("a /v1/models error body's terminal escapes never reach the console, on the main or the base side", { timeout: 30_000 }, () =>
+    withEscapingServer(async (url) => {
       // Both sides list models: the target's and the A/B base's error bodies.
       const run = await runBench({ BENCH_BASE_URL: url }, ['--base-target', url, '--iterations', '2'], 'test/replay-specs/*.bench.ts');
       expect(run.output).toContain('answered HTTP 500: boom  red');
       expect(run.output).not.toMatch(/[\u001b\u0007]/);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-  });
+    }),
+  );
 
-  test("Foundry Local's REST error bodies lose their escapes too", async () => {
-    const server = createServer((req, res) => {
-      req.resume();
-      res.writeHead(500, { 'content-type': 'text/plain' }).end('boom \u001b[2J\u001b[31m red\u0007');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      await expect(callJson(origin, '/openai/status')).rejects.toThrow(/^GET \/openai\/status answered HTTP 500: boom {2}red$/);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-  });
+  test("Foundry Local's REST error bodies lose their escapes too", () =>
+    withEscapingServer(async (origin) => {
+      await expect(callJson(origin, '/openai/status')).rejects.toThrow(/^GET \/openai\/status answered HTTP 500: boom {2}red $/);
+    }));
 
   test("report.md's footer escapes what a hostile results file says of the machine", () => {
     const results = makeResults([makeCase()]);
