@@ -148,8 +148,7 @@ export async function main(argv: string[], env: Environment, io: Io): Promise<nu
     }
     case 'models': {
       const { modelsCommand } = await import('./models.ts');
-      // Here --target names the server to list; it does not become the run's target.
-      return modelsCommand(runOptions({ ...runFlags(values, rest), target: undefined }, config, env, root), values.target, io);
+      return modelsCommand(options(), io);
     }
     case 'merge':
       return (await offline()).mergeCommand(rest, values.out, io);
@@ -205,8 +204,8 @@ function regressionFlags(values: Values): RegressionOptions {
 
 /** Serves until SIGINT/SIGTERM; prints the URL on its first line of output. */
 async function serve(port: string | undefined, options: RunOptions, io: Io): Promise<number> {
-  const { startEmbeddedServer } = await import('../targets/embedded/server.ts');
-  const server = await startEmbeddedServer({ ...options.embedded, ...(port ? { port: Number(port) } : {}) });
+  const { startEmbedded } = await import('../targets/embedded/load.ts');
+  const server = await startEmbedded({ ...options.embedded, ...(port ? { port: Number(port) } : {}) });
   io.stdout.write(`embedded engine (node-llama-cpp ${server.engineVersion}) serving ${server.models.map((m) => m.id).join(', ')} on ${server.url}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -4,10 +4,12 @@
  * misspelt option, a missing or invalid prompt file, an empty prompt list or a duplicate id is exit 2 before the
  * target is resolved (no engine started, no model loaded), each problem said once however many specs share it.
  */
+import { register } from 'node:module';
 import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { glob } from 'tinyglobby';
 import { modelCall, SPEC_PREFLIGHT, type SpecPreflight } from '../run/spec.ts';
+import type { PreflightCase } from '../types.ts';
 
 /**
  * The spec files a run would collect: the specs pattern, narrowed by file filters the way vitest narrows them (its
@@ -35,14 +37,26 @@ export interface SpecsChecked {
   /** Every problem of their input, one line each: `benchModel('m') in a.bench.ts, b.bench.ts: <problem>`. */
   problems: string[];
   /** The cases they declare; null when a file could not be imported here (then only vitest knows). */
-  cases: SpecPreflight['cases'] | null;
+  cases: PreflightCase[] | null;
+  /** The cases of each file (by absolute path); null for a file that could not be imported here. */
+  byFile: Record<string, PreflightCase[] | null>;
+}
+
+let hooksRegistered = false;
+/** Spec files load as ES modules here whatever their package's type (preflight-hooks.js says why). */
+function loadSpecsAsModules(): void {
+  if (hooksRegistered) return;
+  hooksRegistered = true;
+  register('./preflight-hooks.js', import.meta.url);
 }
 
 export async function checkSpecs(root: string, pattern: string, filters: readonly string[]): Promise<SpecsChecked> {
+  loadSpecsAsModules();
   const where = new Map<string, string[]>();
   const scope = globalThis as { [SPEC_PREFLIGHT]?: SpecPreflight };
   const files = await specFiles(root, pattern, filters);
-  let cases: SpecPreflight['cases'] | null = [];
+  let cases: PreflightCase[] | null = [];
+  const byFile: Record<string, PreflightCase[] | null> = {};
   for (const file of files) {
     const preflight: SpecPreflight = { root, problems: [], cases: [] };
     scope[SPEC_PREFLIGHT] = preflight;
@@ -50,9 +64,11 @@ export async function checkSpecs(root: string, pattern: string, filters: readonl
       // A fresh module each time (the query), so a second run in one process checks the file as it is now.
       await import(`${pathToFileURL(file).href}?preflight=${Date.now()}`);
       cases?.push(...preflight.cases);
+      byFile[file] = preflight.cases;
     } catch {
       // A spec that cannot even be imported here (one that uses vitest's API directly) is vitest's to report.
       cases = null;
+      byFile[file] = null;
     } finally {
       delete scope[SPEC_PREFLIGHT];
     }
@@ -67,5 +83,5 @@ export async function checkSpecs(root: string, pattern: string, filters: readonl
     const [problem, model] = key.split('\u0000');
     return `${modelCall(model)} in ${inFiles.join(', ')}: ${problem}`;
   });
-  return { files, problems, cases };
+  return { files, problems, cases, byFile };
 }

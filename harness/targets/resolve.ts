@@ -7,6 +7,7 @@
  * way, once per worker. Problems become an unusable target, never a throw.
  */
 import type { RunOptions, RunTarget, TargetInfo } from '../types.ts';
+import { startEmbedded } from './embedded/load.ts';
 import type { EmbeddedServer } from './embedded/server.ts';
 import { discoverFoundry, foundryTargetInfo, type FoundryDiscovery } from './foundry/discovery.ts';
 import { listModels, normalizeBaseURL } from './openai.ts';
@@ -53,7 +54,7 @@ export async function resolvePlainTarget(url: string, named: string, source: str
 /** The explicitly configured target, flags and environment before the config file; null when none is set. */
 function explicitTarget(options: RunOptions): TargetInfo | null {
   const named: Array<[string | null | undefined, string, string]> = [
-    [options.baseUrl, 'BENCH_BASE_URL', 'env:BENCH_BASE_URL'],
+    [options.baseUrl, options.baseUrlSource === '--target' ? '--target' : 'BENCH_BASE_URL', options.baseUrlSource ?? 'env:BENCH_BASE_URL'],
     [options.foundry.endpoint, 'FOUNDRY_LOCAL_ENDPOINT', 'env:FOUNDRY_LOCAL_ENDPOINT'],
     [options.config.target, 'config target', 'config'],
   ];
@@ -63,10 +64,10 @@ function explicitTarget(options: RunOptions): TargetInfo | null {
   return null;
 }
 
-/** With `startEmbedded: false` (the `models` command) a run without any target resolves to null. */
-export async function resolveRunTarget(options: RunOptions, log: (line: string) => void, startEmbedded?: true): Promise<ResolvedTarget>;
-export async function resolveRunTarget(options: RunOptions, log: (line: string) => void, startEmbedded: false): Promise<ResolvedTarget | null>;
-export async function resolveRunTarget(options: RunOptions, log: (line: string) => void, startEmbedded = true): Promise<ResolvedTarget | null> {
+/** With `withEmbedded: false` a run without any target resolves to null instead of starting the embedded engine. */
+export async function resolveRunTarget(options: RunOptions, log: (line: string) => void, withEmbedded?: true): Promise<ResolvedTarget>;
+export async function resolveRunTarget(options: RunOptions, log: (line: string) => void, withEmbedded: false): Promise<ResolvedTarget | null>;
+export async function resolveRunTarget(options: RunOptions, log: (line: string) => void, withEmbedded = true): Promise<ResolvedTarget | null> {
   try {
     const { foundry, config } = options;
     if (!options.baseUrl && (foundry.endpoint || (!config.target && foundry.discover))) {
@@ -76,11 +77,9 @@ export async function resolveRunTarget(options: RunOptions, log: (line: string) 
     }
     const explicit = explicitTarget(options);
     if (explicit) return { target: await probeTarget(explicit, options.apiKey), close: nothing };
-    if (!startEmbedded) return null;
+    if (!withEmbedded) return null;
     log('no BENCH_BASE_URL, FOUNDRY_LOCAL_ENDPOINT, config target or Foundry Local found: starting the embedded engine (tiny generated models, CPU)');
-    // Loaded only here: node-llama-cpp takes half a second to import, which no other target needs.
-    const { startEmbeddedServer } = await import('./embedded/server.ts');
-    const embedded = await startEmbeddedServer(options.embedded);
+    const embedded = await startEmbedded(options.embedded);
     const target = await probeTarget(embeddedTarget(embedded), options.apiKey);
     if (target.kind === 'ready') for (const { id, ...info } of embedded.models) target.modelInfo[id] = info;
     log(
