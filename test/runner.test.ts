@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawnSimServer, startSimServer, type SimServer } from './fakes/sim-server.ts';
 import { caseStats, determinism, errorSummary } from '../harness/evaluate/metrics.ts';
@@ -215,6 +216,13 @@ describe('a measurement of several arms', () => {
       [0, 'run', 3],
       [1, 'run', 3],
     ]);
+  });
+
+  test("many measurements under one run's signal leave no listener on it (Node warned of a leak at eleven)", async () => {
+    const client = createClient(sim.url, 'k');
+    const run = new AbortController();
+    for (let i = 0; i < 12; i++) await measureArms([{ client, request: request('arm-a') }], { warmup: 0, iterations: 1, timeMs: 0 }, { signal: run.signal });
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 });
 

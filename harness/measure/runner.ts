@@ -76,6 +76,7 @@ export async function measureArms(arms: readonly Arm[], plan: SamplingPlan, opti
   const runs: ArmRun[] = arms.map(() => ({ samples: [], positions: [], warmupSamples: [], firstText: null }));
   let phase: 'warmup' | 'run' = 'warmup';
   let turn = 0;
+  const signal = detachable(options.signal);
 
   const bench = new Bench({
     name: arms[0]?.request.model ?? 'case',
@@ -86,7 +87,7 @@ export async function measureArms(arms: readonly Arm[], plan: SamplingPlan, opti
     warmupTime: 0,
     throws: true,
     now: () => performance.now(),
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...(signal.signal ? { signal: signal.signal } : {}),
   });
   bench.add(
     arms[0]?.request.model ?? 'case',
@@ -112,8 +113,27 @@ export async function measureArms(arms: readonly Arm[], plan: SamplingPlan, opti
     },
   );
   const started = performance.now();
-  await bench.run();
+  try {
+    await bench.run();
+  } finally {
+    signal.detach();
+  }
   return { arms: runs, durationMs: performance.now() - started };
+}
+
+/**
+ * A signal of one measurement that follows the run's. tinybench adds abort listeners to the signal it is given and
+ * never removes them; handed the run's own signal, every measurement of a run (each adaptive look is one) would
+ * leave two behind, and Node warns of a leak at eleven. The run's signal holds one listener per measurement in
+ * progress instead.
+ */
+function detachable(parent: AbortSignal | undefined): { signal: AbortSignal | undefined; detach(): void } {
+  if (!parent) return { signal: undefined, detach() {} };
+  const controller = new AbortController();
+  const forward = () => controller.abort(parent.reason);
+  if (parent.aborted) forward();
+  else parent.addEventListener('abort', forward, { once: true });
+  return { signal: controller.signal, detach: () => parent.removeEventListener('abort', forward) };
 }
 
 /** One arm's run with its wall time: a plain (unpaired) case. */
