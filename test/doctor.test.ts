@@ -94,6 +94,7 @@ describe('foundry-bench doctor', () => {
     const healthy = await run('healthy');
     expect(healthy.code).toBe(0);
     expect(healthy.output).toContain('✓ healthy: deterministic');
+    expect(healthy.output).toContain(`${sim.url} (openai-compatible, from --target)`);
     // A model named with --models that the server does not serve is the answer "no": exit 1, the model and the hint.
     const missing = await run('healthy,missing');
     expect(missing.code).toBe(1);

@@ -620,6 +620,8 @@ describe('doctor and models on Foundry Local', () => {
     expect(row(CPU)).toEqual(['qwen2.5-0.5b', CPU, 'CPU', 'CPUExecutionProvider', '822 MiB', 'apache-2.0', 'yes', 'yes', '0.1 MiB', 'chat, tools']);
     expect(row(GPU)?.slice(0, 10)).toEqual(['qwen2.5-0.5b', '*', GPU, 'GPU', 'WebGpuExecutionProvider', '696 MiB', 'apache-2.0', 'no', 'no', '-']);
     expect(output).toContain('not in this Foundry Local catalog: ');
-    expect(output).toContain(`target: ${service.origin}/v1 (Foundry Local (version unknown) (service generation))`);
+    expect(output).toContain(
+      `target: ${service.origin}/v1 (foundry-local, Foundry Local (version unknown) (service generation), from env:FOUNDRY_LOCAL_ENDPOINT)`,
+    );
   });
 });

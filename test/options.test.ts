@@ -67,6 +67,12 @@ describe('run options', () => {
     expect(o.overrides).toEqual({ iterations: 5, warmup: 0, stream: false });
     expect(o.models).toEqual(['a', 'b']);
     expect(o.baseUrl).toBe('http://127.0.0.1:9');
+    expect(o.baseUrlSource).toBe('env:BENCH_BASE_URL');
+    // The flag wins, and the reports name it as where the target came from.
+    expect(options({ target: 'http://127.0.0.1:8' }, {}, { BENCH_BASE_URL: 'http://127.0.0.1:9' })).toMatchObject({
+      baseUrl: 'http://127.0.0.1:8',
+      baseUrlSource: '--target',
+    });
     expect(o.apiKey).toBe('sk-x');
     expect(options({}, {}, { BENCH_API_KEY: 'sk-bench', OPENAI_API_KEY: 'sk-x' }).apiKey).toBe('sk-bench');
     // An empty variable unsets a setting, as it does for the shell's users.

@@ -79,7 +79,7 @@ export async function doctor(target: RunTarget, models: readonly SpecModel[], { 
     add('fail', 'endpoint', target.error, 'start the model server, or point the harness at it with --target / BENCH_BASE_URL / FOUNDRY_LOCAL_ENDPOINT');
     return checks;
   }
-  const where = `${target.info.baseURL} (${target.info.kind}${target.info.server ? `, ${target.info.server}` : ''})`;
+  const where = `${target.info.baseURL} (${target.info.kind}${target.info.server ? `, ${target.info.server}` : ''}, from ${target.info.source})`;
   if (target.foundry) {
     const f = target.foundry;
     add('pass', 'endpoint', `${where}, found by ${f.discoveredBy}; catalog of ${f.catalog.length} variants from ${f.catalogSource}`);

@@ -3,56 +3,62 @@
  * (found as a run finds it) one row per variant: alias, the variant the alias
  * resolves to, id, device and execution provider, size, license, cached,
  * loaded and disk footprint, merged with fixtures/models.yaml. Against another
- * target (flag, environment or config) the catalog with which models it serves.
+ * target (flag, environment, config, or the embedded engine a run would start)
+ * the catalog's models and the target's, with which of them it serves.
  */
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { catalogPath, loadCatalog } from '../files/catalog.ts';
 import { resolveVariant } from '../targets/foundry/catalog.ts';
 import { FoundryService } from '../targets/foundry/service.ts';
-import { findModel, normalizeBaseURL } from '../targets/openai.ts';
-import { probeTarget, resolveRunTarget } from '../targets/resolve.ts';
+import { findModel } from '../targets/openai.ts';
+import { resolveRunTarget } from '../targets/resolve.ts';
 import type { CatalogEntry, FoundryTarget, RunOptions, RunTarget } from '../types.ts';
 import type { Io } from './run-bench.ts';
 
-/** `--target` here names a plain server directly; otherwise the target is found as a run finds it, without starting the embedded engine. */
-export async function modelsCommand(options: RunOptions, targetFlag: string | undefined, io: Io): Promise<number> {
+/** The target is the one a run would use (the embedded engine when nothing else is configured). */
+export async function modelsCommand(options: RunOptions, io: Io): Promise<number> {
   const path = catalogPath(options.config, options.root);
   const catalog = loadCatalog(path, options.config.catalog !== undefined);
   const log = (line: string) => void io.stderr.write(`foundry-bench: ${line}\n`);
-  const resolved = targetFlag
-    ? {
-        target: await probeTarget({ baseURL: normalizeBaseURL(targetFlag, '--target'), source: 'cli', kind: 'openai-compatible' }, options.apiKey),
-        close: async () => {},
-      }
-    : await resolveRunTarget(options, log, false);
+  const { target, close } = await resolveRunTarget(options, log);
   try {
-    const target = resolved?.target ?? null;
-    const foundry = target?.kind === 'ready' ? target.foundry : null;
+    const foundry = target.kind === 'ready' ? target.foundry : null;
     const out = foundry ? await foundryTable(foundry, catalog) : catalogTable(catalog, target);
-    out.unshift(`catalog: ${path}`);
-    if (target)
-      out.push(
-        '',
-        `target: ${target.info?.baseURL ?? 'none'}${target.info?.server ? ` (${target.info.server})` : ''}${target.kind === 'unusable' ? ` (${target.error})` : ''}`,
-      );
-    else out.push('', 'no target found: start Foundry Local, or pass --target URL (or set BENCH_BASE_URL) to see which models a server serves');
+    out.unshift(
+      existsSync(path)
+        ? `catalog: ${path}`
+        : `catalog: none (no ${relative(options.root, path) || path}; a catalog adds each model's family, size and license: docs/specs.md)`,
+    );
+    const info = target.info;
+    out.push(
+      '',
+      `target: ${info?.baseURL ?? 'none'}${info ? ` (${info.kind}${info.server ? `, ${info.server}` : ''}, from ${info.source})` : ''}${target.kind === 'unusable' ? `: ${target.error}` : ''}`,
+    );
     io.stdout.write(`${out.join('\n')}\n`);
-    return target?.kind === 'unusable' ? 1 : 0;
+    return target.kind === 'unusable' ? 1 : 0;
   } finally {
-    await resolved?.close();
+    await close();
   }
 }
 
-function catalogTable(catalog: Record<string, CatalogEntry>, target: RunTarget | null): string[] {
-  const rows = Object.entries(catalog).map(([alias, m]) => [
-    alias,
-    m.family ?? '-',
-    m.parameters ? `${(m.parameters / 1e6).toFixed(m.parameters < 1e7 ? 1 : 0)}M` : '-',
-    m.size_mb === null ? 'unknown' : `${m.size_mb} MiB`,
-    m.license,
-    m.capabilities.join(', '),
-    ...(target ? [target.kind === 'ready' && target.models ? (findModel(target.models, alias) ? 'yes' : 'no') : 'unknown'] : []),
-  ]);
-  return renderRows(['alias', 'family', 'parameters', 'size', 'license', 'capabilities', ...(target ? ['served'] : [])], rows);
+/** The catalog's models and the target's, one row each, with whether the target serves them. */
+function catalogTable(catalog: Record<string, CatalogEntry>, target: RunTarget): string[] {
+  const served = target.kind === 'ready' ? target.models : null;
+  const servedOnly = (served ?? []).filter((id) => !Object.keys(catalog).some((alias) => findModel([id], alias)));
+  const rows = [
+    ...Object.entries(catalog).map(([alias, m]) => [
+      alias,
+      m.family ?? '-',
+      m.parameters ? `${(m.parameters / 1e6).toFixed(m.parameters < 1e7 ? 1 : 0)}M` : '-',
+      m.size_mb === null ? 'unknown' : `${m.size_mb} MiB`,
+      m.license,
+      m.capabilities.join(', '),
+      served ? (findModel(served, alias) ? 'yes' : 'no') : 'unknown',
+    ]),
+    ...servedOnly.map((id) => [id, '-', '-', '-', '-', '-', 'yes']),
+  ];
+  return renderRows(['alias', 'family', 'parameters', 'size', 'license', 'capabilities', 'served'], rows);
 }
 
 async function foundryTable(foundry: FoundryTarget, catalog: Record<string, CatalogEntry>): Promise<string[]> {

@@ -118,6 +118,7 @@ export function runOptions(flags: RunFlags, config: HarnessConfig, env: Environm
     testNamePattern: flags.testNamePattern ?? null,
     shard: flags.shard ?? null,
     baseUrl: flags.target ?? value(env.BENCH_BASE_URL) ?? null,
+    baseUrlSource: flags.target ? '--target' : value(env.BENCH_BASE_URL) ? 'env:BENCH_BASE_URL' : null,
     baseTarget,
     apiKey: value(env.BENCH_API_KEY) ?? value(env.OPENAI_API_KEY) ?? 'not-needed',
     overrides: {
