@@ -501,6 +501,8 @@ export interface RunOptions {
   shard: string | null;
   /** `--target` / `BENCH_BASE_URL`: an OpenAI-compatible server, as given (checked when the run starts). */
   baseUrl: string | null;
+  /** Where `baseUrl` came from, as reports name a target's source; null without one. */
+  baseUrlSource: '--target' | 'env:BENCH_BASE_URL' | null;
   /**
    * `--base-target` / `BENCH_BASE_TARGET`: an OpenAI-compatible server every case is compared with, measured in
    * the same run (paired A/B: requests to both alternate in randomised ABBA blocks) instead of the stored baseline.
@@ -558,7 +560,7 @@ export interface RunOptions {
 export interface TargetInfo {
   /** Base URL including `/v1`, without credentials. */
   baseURL: string;
-  /** How it was chosen: `spec`, `env:BENCH_BASE_URL`, `env:FOUNDRY_LOCAL_ENDPOINT`, `config`, `embedded default`, ... */
+  /** How it was chosen: `spec`, `--target`, `env:BENCH_BASE_URL`, `env:FOUNDRY_LOCAL_ENDPOINT`, `config`, `embedded default`, ... */
   source: string;
   /** What serves it; `none` for a case that reached no target (none resolved, or stopped before it got one). */
   kind: 'openai-compatible' | 'embedded' | 'foundry-local' | 'none';
@@ -1025,7 +1027,7 @@ export interface MetricVerdict {
   /** Bootstrap confidence interval of head / base, at the quantile's share of the confidence. */
   ci: Interval | null;
   /**
-   * The upper half's shift: the mean ratio head / base of the quantiles p50, p55 .. p95 (geometric), with its
+   * The body's shift: the mean ratio head / base of the quantiles p50, p55 .. p80 (geometric), with its
    * bootstrap CI at its share of the confidence. Absent for a metric tested on its quantile alone (tok/s).
    */
   shift?: { ratio: number; ci: Interval };
@@ -1416,6 +1418,20 @@ declare module '@vitest/runner' {
   }
 }
 
+/** A case as the CLI's preflight finds it in a spec file, before vitest collects it. */
+export interface PreflightCase {
+  /** The model `--models` matches. */
+  model: string;
+  /** Its suite: `model` or `model [variant]`. */
+  suite: string;
+  /** `suite test`, as vitest names it (what `-t` matches). */
+  fullName: string;
+  /** Declared with `benchModel.skip`. */
+  skipped: boolean;
+  /** The spec names its own server (option `target`). */
+  ownTarget: boolean;
+}
+
 declare module 'vitest' {
   interface ProvidedContext {
     /** The run's options, from the CLI. */
@@ -1424,5 +1440,7 @@ declare module 'vitest' {
     benchTarget: RunTarget;
     /** The A/B base target (`--base-target`), resolved once; null without one. */
     benchBaseTarget: RunTarget | null;
+    /** Each spec file's cases (by absolute path) as the CLI's preflight found them; null for a file it could not import. */
+    specCases: Record<string, PreflightCase[] | null>;
   }
 }

@@ -18,7 +18,7 @@ import { baselinePath, updateBaseline } from '../harness/gate/baseline.ts';
 import { runSanitizer } from '../harness/files/sanitize.ts';
 import { collectResults } from '../harness/results/collect.ts';
 import { parseProgress } from '../harness/results/progress.ts';
-import { resultsFileName } from '../harness/results/results-file.ts';
+import { outputFileName } from '../harness/results/results-file.ts';
 import type { ReporterName, RunOptions, RunResults } from '../harness/types.ts';
 import { ConsoleView } from './console.ts';
 import { renderCsv } from './csv.ts';
@@ -96,17 +96,18 @@ export default class BenchReporter implements Reporter {
       this.io.stderr.write('foundry-bench: no case matched the filters; nothing was written\n');
       return;
     }
-    const out = options.outputDir;
+    // A shard's files carry its number: shards sharing a folder keep their own.
+    const file = (name: string) => join(options.outputDir, outputFileName(name, options.shard));
     // report.md and the job summary are the same Markdown: rendered once, when first needed.
     let markdown: string | undefined;
     const report = () => (markdown ??= renderMarkdown(results));
     const steps: Array<[ReporterName | 'baseline', () => void]> = [
       ['console', () => this.view?.table(results)],
       ['json', () => this.writeResults(results)],
-      ['junit', () => writeFileAtomic(join(out, 'junit.xml'), renderJUnit(results))],
-      ['markdown', () => writeFileAtomic(join(out, 'report.md'), report())],
-      ['csv', () => writeFileAtomic(join(out, 'results.csv'), renderCsv(results))],
-      ['html', () => writeFileAtomic(join(out, 'report.html'), renderHtml(results))],
+      ['junit', () => writeFileAtomic(file('junit.xml'), renderJUnit(results))],
+      ['markdown', () => writeFileAtomic(file('report.md'), report())],
+      ['csv', () => writeFileAtomic(file('results.csv'), renderCsv(results))],
+      ['html', () => writeFileAtomic(file('report.html'), renderHtml(results))],
       ['github', () => this.github(results, report)],
       ['baseline', () => this.baseline(results, reason)],
     ];
@@ -122,9 +123,9 @@ export default class BenchReporter implements Reporter {
   }
 
   private writeResults(results: RunResults): void {
-    const file = join(this.options.outputDir, resultsFileName(this.options.shard));
-    writeJsonAtomic(file, results);
-    this.io.stdout.write(`foundry-bench: wrote ${file} (${results.summary.cases} cases)\n`);
+    const path = join(this.options.outputDir, outputFileName('results.json', this.options.shard));
+    writeJsonAtomic(path, results);
+    this.io.stdout.write(`foundry-bench: wrote ${path} (${results.summary.cases} cases)\n`);
   }
 
   /** Under GitHub Actions: the Markdown report in the job summary, and annotations in the log. */

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { mergeResults } from '../harness/results/merge.ts';
 import { resultsProblems } from '../harness/results/results-file.ts';
 import { renderMarkdown } from '../reporters/markdown.ts';
-import { resultsFileName } from '../harness/results/results-file.ts';
+import { outputFileName, resultsFileName } from '../harness/results/results-file.ts';
 import { makeCase, makeResults } from './helpers/results.ts';
 
 const files = ['bench/a.bench.ts', 'bench/b.bench.ts', 'bench/c.bench.ts'];
@@ -61,8 +61,15 @@ describe('merging shard results', () => {
     expect(md.indexOf('#### Profile `gpu-a10`')).toBeGreaterThan(md.indexOf('#### Profile `cpu-2core`'));
   });
 
-  test('shards write their own results file', () => {
+  test('shards write their own files', () => {
     expect(resultsFileName('2/3')).toBe('results-2-of-3.json');
     expect(resultsFileName(null)).toBe('results.json');
+    expect(['report.md', 'junit.xml', 'results.csv', 'report.html'].map((name) => outputFileName(name, '1/2'))).toEqual([
+      'report-1-of-2.md',
+      'junit-1-of-2.xml',
+      'results-1-of-2.csv',
+      'report-1-of-2.html',
+    ]);
+    expect(outputFileName('report.md', null)).toBe('report.md');
   });
 });

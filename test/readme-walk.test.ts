@@ -192,8 +192,18 @@ describe('the README, walked on a fresh clone against the simulated server', () 
     const skipped = first.cases.filter((c) => c.status === 'skipped');
     expect(skipped.length).toBe(first.cases.length - 4);
     for (const c of skipped) expect(c.skipReason).toContain(`is not served by ${sim.url}`);
-    // What a run writes, to a folder that did not exist (results.json is the unsharded run's name).
-    expect(written.afterShards).toEqual(['junit.xml', 'report.html', 'report.md', 'results-1-of-2.json', 'results-2-of-2.json', 'results.csv']);
+    // What a run writes, to a folder that did not exist: each shard its own set, never a mix.
+    const shardFiles = (i: number) => [
+      `junit-${i}-of-2.xml`,
+      `report-${i}-of-2.html`,
+      `report-${i}-of-2.md`,
+      `results-${i}-of-2.csv`,
+      `results-${i}-of-2.json`,
+    ];
+    expect(written.afterShards).toEqual([...shardFiles(1), ...shardFiles(2)].sort());
+    // Balanced by what runs: the served model's file in one shard, the files that only skip in the other.
+    const [one, two] = [results('bench-results/results-1-of-2.json'), results('bench-results/results-2-of-2.json')];
+    expect([served(one).length, served(two).length].sort()).toEqual([0, 4]);
   });
 
   test('--update-baseline on a fresh clone makes the folder and writes the baseline, as do --baseline-dir and --profile', () => {

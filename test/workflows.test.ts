@@ -48,7 +48,7 @@ describe('GitHub workflows and the action', () => {
     expect(Object.keys(workflow.on)).toEqual(['pull_request', 'workflow_dispatch']);
     expect(Object.keys(workflow.on.workflow_dispatch.inputs)).toEqual(['target', 'models', 'iterations', 'runs-on', 'profile']);
     expect(workflow.jobs.bench['runs-on']).toContain('inputs.runs-on');
-    expect(workflow.jobs.bench.strategy.matrix.shard).toEqual(['1/2', '2/2']);
+    expect(workflow.jobs.bench.strategy.matrix.shard).toEqual(['1/3', '2/3', '3/3']);
     const benchSteps = JSON.stringify(workflow.jobs.bench.steps);
     expect(benchSteps).toContain('./.github/actions/foundry-bench');
     expect(benchSteps).toContain('git checkout FETCH_HEAD -- fixtures/baselines');

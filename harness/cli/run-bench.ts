@@ -7,6 +7,7 @@ import BenchReporter, { type Io } from '../../reporters/hub.ts';
 import { DataFileError } from '../files/data-file.ts';
 import { preflight } from '../files/preflight.ts';
 import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
+import { selects } from './shard.ts';
 import { checkSpecs } from './spec-preflight.ts';
 import { fileAtRef } from '../results/git.ts';
 import type { RunOptions, RunResults } from '../types.ts';
@@ -57,7 +58,7 @@ export async function runBench(options: RunOptions, io: Io): Promise<BenchRun> {
   const callerExitCode = process.exitCode;
   process.exitCode = undefined;
   try {
-    const vitest = await startVitest('test', options.filters, await benchVitestOptions(options, [reporter]), undefined, {
+    const vitest = await startVitest('test', options.filters, await benchVitestOptions(options, [reporter], specs.byFile), undefined, {
       stdout: io.stdout,
       stderr: io.stderr,
     });
@@ -83,12 +84,6 @@ function namePattern(source: string | null | undefined): RegExp | null {
   } catch (error) {
     throw new UsageError(`-t "${source}" is not a regular expression: ${(error as Error).message}`);
   }
-}
-
-/** Whether -t and --models let a case run (vitest matches -t against `suite test`). */
-function selects(options: RunOptions, pattern: RegExp | null, c: { model: string; fullName: string }): boolean {
-  if (options.models && !options.models.includes(c.model)) return false;
-  return !pattern || pattern.test(c.fullName);
 }
 
 function describeFilters(options: RunOptions): string {

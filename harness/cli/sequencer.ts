@@ -4,12 +4,30 @@
  * larger or slower ones before others, so the same code would run in a
  * different order after a failure, and a file that just failed would take the
  * engine's warm-up penalty next time. Cases within a file run in declaration
- * order (the run is sequential); sharding stays vitest's.
+ * order (the run is sequential). Shards are balanced by the cases that will
+ * run (cli/shard.ts), not by vitest's hash of the file paths.
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { assignShards, willRun } from './shard.ts';
 
 export class DeclaredOrderSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     return [...files].sort((a, b) => (a.moduleId < b.moduleId ? -1 : a.moduleId > b.moduleId ? 1 : 0));
+  }
+
+  /** Runs after the global setup, so the target (what it serves) is known. */
+  override async shard(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const shard = this.ctx.config.shard;
+    const first = files[0];
+    if (!shard || !first) return files;
+    const { runOptions, specCases, benchTarget } = first.project.getProvidedContext();
+    const pattern = runOptions.testNamePattern ? new RegExp(runOptions.testNamePattern) : null;
+    // A file the preflight could not import counts as one case: something runs there.
+    const weight = (file: string) => specCases[file]?.filter((c) => willRun(c, runOptions, pattern, benchTarget)).length ?? 1;
+    const assigned = assignShards(
+      files.map((f) => ({ file: f.moduleId, weight: weight(f.moduleId) })),
+      shard.count,
+    );
+    return files.filter((f) => assigned.get(f.moduleId) === shard.index - 1);
   }
 }

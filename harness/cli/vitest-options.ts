@@ -5,9 +5,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/node';
-import type { RunOptions } from '../types.ts';
+import type { PreflightCase, RunOptions } from '../types.ts';
 
-export async function benchVitestOptions(options: RunOptions, reporters: Reporter[]) {
+/** `specCases`: each spec file's cases as the preflight found them (shards are balanced by them). */
+export async function benchVitestOptions(options: RunOptions, reporters: Reporter[], specCases: Record<string, PreflightCase[] | null> = {}) {
   // Loaded here, not at the top: commands that start no vitest do not load it.
   const { DeclaredOrderSequencer } = await import('./sequencer.ts');
   return {
@@ -17,7 +18,7 @@ export async function benchVitestOptions(options: RunOptions, reporters: Reporte
     include: [options.specs],
     globalSetup: [fileURLToPath(new URL('../run/global-setup.ts', import.meta.url))],
     // The run's options reach the workers and the global setup this way, never through the environment.
-    provide: { runOptions: options },
+    provide: { runOptions: options, specCases },
     // One model server, one request at a time: files and tests run sequentially.
     fileParallelism: false,
     // One worker for every file, its modules loaded once: a fresh module graph per file cost about 0.8 s a file,

@@ -15,8 +15,18 @@ export function readResults(path: string): RunResults {
   return document as RunResults;
 }
 
-/** `results.json`, or `results-1-of-3.json` for shard 1/3, so shards' files can be merged side by side. */
-export function resultsFileName(shard: string | null): string {
+/**
+ * A run's output file: `report.md`, or `report-1-of-3.md` for shard 1/3. Every file of a shard is its own, so shards
+ * written to one folder never overwrite each other's reports, and their results merge side by side.
+ */
+export function outputFileName(name: string, shard: string | null): string {
   const match = shard ? /^(\d+)\/(\d+)$/.exec(shard) : null;
-  return match ? `results-${match[1]}-of-${match[2]}.json` : 'results.json';
+  if (!match) return name;
+  const dot = name.lastIndexOf('.');
+  return `${name.slice(0, dot)}-${match[1]}-of-${match[2]}${name.slice(dot)}`;
+}
+
+/** `results.json`, or `results-1-of-3.json` for shard 1/3. */
+export function resultsFileName(shard: string | null): string {
+  return outputFileName('results.json', shard);
 }

@@ -9,7 +9,7 @@ import { loadPrompts } from '../files/prompts.ts';
 import { escapeControlCharacters, hasControlCharacters, runSanitizer } from '../files/sanitize.ts';
 import { adaptivePlan } from '../gate/sequential.ts';
 import { gateOptions, type GateOptions } from '../gate/verdict.ts';
-import type { BenchOptions, CaseParams, Prompt, ParamOverrides, RunOptions, VariantSelector } from '../types.ts';
+import type { BenchOptions, CaseParams, PreflightCase, Prompt, ParamOverrides, RunOptions, VariantSelector } from '../types.ts';
 import { benchFailure, ModelSlot, runBenchCase, type CaseSpec } from './case.ts';
 import { promptHash, resolveParams, suiteName } from './params.ts';
 import { INVALID_SPEC_OPTIONS, specOptionProblems } from './spec-options.ts';
@@ -35,9 +35,9 @@ export interface SpecPreflight {
   problems: Array<{ model: string; problems: string[] }>;
   /**
    * Each case as vitest will name it (`suite test`, what `-t` matches), its suite (`model` or `model [variant]`) and
-   * the model `--models` matches.
+   * the model `--models` matches; `skipped` for `benchModel.skip`, `ownTarget` when the spec names its own server.
    */
-  cases: Array<{ model: string; suite: string; fullName: string }>;
+  cases: PreflightCase[];
 }
 export const SPEC_PREFLIGHT = Symbol.for('foundry-bench.spec-preflight');
 
@@ -83,7 +83,8 @@ function declareModel(declare: Declare, model: string, options: BenchOptions): v
     if (problems.length > 0) preflight.problems.push({ model, problems });
     for (const selector of variantSelectors(options)) {
       const suite = suiteName(model, selector);
-      for (const prompt of prompts) preflight.cases.push({ model, suite, fullName: `${suite} ${prompt.id}` });
+      for (const prompt of prompts)
+        preflight.cases.push({ model, suite, fullName: `${suite} ${prompt.id}`, skipped: declare === describe.skip, ownTarget: options.target !== undefined });
     }
     return;
   }

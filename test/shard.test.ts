@@ -1,0 +1,63 @@
+/** Shards balanced by the cases that will run (harness/cli/shard.ts). */
+import { describe, expect, test } from 'vitest';
+import { assignShards, willRun } from '../harness/cli/shard.ts';
+import type { PreflightCase, RunTarget } from '../harness/types.ts';
+
+const served = (...models: string[]): RunTarget => ({
+  kind: 'ready',
+  info: { baseURL: 'http://127.0.0.1:9/v1', source: 'env:BENCH_BASE_URL', kind: 'embedded' },
+  models,
+  modelInfo: {},
+  foundry: null,
+});
+const cases = (model: string, count: number, extra: Partial<PreflightCase> = {}): PreflightCase[] =>
+  Array.from({ length: count }, (_, i) => ({ model, suite: model, fullName: `${model} p${i}`, skipped: false, ownTarget: false, ...extra }));
+
+/** The shipped specs on the embedded engine: three files it serves, three it skips. */
+const SHIPPED: Record<string, PreflightCase[]> = {
+  'bench/gemma-2-2b.comparison.bench.ts': cases('gemma-2-2b', 3),
+  'bench/mistral-7b.comparison.bench.ts': cases('mistral-7b', 3),
+  'bench/qwen2.5-0.5b.comparison.bench.ts': cases('qwen2.5-0.5b', 3),
+  'bench/tiny-1m.fixed.bench.ts': cases('tiny-1m', 3),
+  'bench/tiny-30m.fixed.bench.ts': cases('tiny-30m', 3),
+  'bench/tiny-8m.fixed.bench.ts': cases('tiny-8m', 3),
+};
+const embedded = served('tiny-1m', 'tiny-8m', 'tiny-30m');
+
+function split(count: number, target: RunTarget, options: { models: string[] | null } = { models: null }, pattern: RegExp | null = null) {
+  const weights = Object.entries(SHIPPED).map(([file, list]) => ({ file, weight: list.filter((c) => willRun(c, options, pattern, target)).length }));
+  const assigned = assignShards(weights, count);
+  return Array.from({ length: count }, (_, i) => {
+    const files = weights.filter((w) => assigned.get(w.file) === i);
+    return { files: files.map((w) => w.file), cases: files.reduce((sum, w) => sum + w.weight, 0) };
+  });
+}
+
+describe('shards', () => {
+  test('the shipped specs on the embedded engine: three shards of three cases each, every file in exactly one', () => {
+    const shards = split(3, embedded);
+    expect(shards.map((s) => s.cases)).toEqual([3, 3, 3]);
+    expect(shards.flatMap((s) => s.files).sort()).toEqual(Object.keys(SHIPPED));
+    // The skipped files spread too: each shard reports its share of them.
+    expect(shards.map((s) => s.files.length)).toEqual([2, 2, 2]);
+  });
+
+  test('two shards: the served files split 2 + 1 (a file is not divided); vitest by path hash had put all three in one', () => {
+    expect(split(2, embedded).map((s) => s.cases)).toEqual([6, 3]);
+  });
+
+  test('--models, -t, benchModel.skip and a spec of its own server decide what runs', () => {
+    expect(split(2, embedded, { models: ['tiny-1m', 'tiny-8m'] }).map((s) => s.cases)).toEqual([3, 3]);
+    expect(split(3, embedded, { models: null }, /p0$/).map((s) => s.cases)).toEqual([1, 1, 1]);
+    const skip = cases('tiny-1m', 1, { skipped: true })[0] as PreflightCase;
+    const own = cases('elsewhere', 1, { ownTarget: true })[0] as PreflightCase;
+    expect([willRun(skip, { models: null }, null, embedded), willRun(own, { models: null }, null, embedded)]).toEqual([false, true]);
+    // A target that lists nothing (or cannot be reached) skips nothing: every case counts.
+    expect(split(2, { kind: 'unusable', info: null, error: 'down' }).map((s) => s.cases)).toEqual([9, 9]);
+  });
+
+  test('the same input gives every shard the same assignment', () => {
+    const files = Object.keys(SHIPPED).map((file, i) => ({ file, weight: i % 3 }));
+    expect([...assignShards(files, 4)]).toEqual([...assignShards([...files].reverse(), 4)]);
+  });
+});
