@@ -10,7 +10,7 @@ import { styleText } from 'node:util';
 import type { UserConsoleLog } from 'vitest';
 import type { TestCase, TestModule } from 'vitest/node';
 import type { CaseMeta, ProgressEvent, RunResults } from '../harness/types.ts';
-import { formatBytes, formatMs, modelLabel } from './format.ts';
+import { caseCount, formatBytes, formatMs, modelLabel } from './format.ts';
 import { renderTable } from './table.ts';
 
 type Style = Parameters<typeof styleText>[0];
@@ -23,6 +23,12 @@ export class ConsoleView {
   private progressShown = false;
   private readonly downloadQuarter = new Map<string, number>();
   private readonly modelsShown = new Set<string>();
+  /** The current file's header, written before its first line (a file whose cases are all filtered out shows none). */
+  private pendingHeader: string | null = null;
+  /** Consecutive skipped cases of one model for one reason, written as one line when the run moves on. */
+  private pendingSkip: { model: string; reason: string; count: number } | null = null;
+  /** Skip reasons already written (the model's own name taken out), with the model they were written for. */
+  private readonly reasonsShown = new Map<string, string>();
   private readonly tty: boolean;
   private readonly color: boolean;
 
@@ -40,10 +46,13 @@ export class ConsoleView {
   }
 
   moduleCollected(module: TestModule): void {
+    this.flushSkips();
     this.fileIndex++;
-    this.casesInFile = Array.from(module.children.allTests()).length;
+    // Cases --models or benchModel.skip left out are not counted: they never run.
+    this.casesInFile = Array.from(module.children.allTests()).filter((t) => t.options.mode === 'run' || t.options.mode === 'only').length;
     this.caseIndex = 0;
-    this.write(this.paint('bold', `\n${module.relativeModuleId}`) + this.paint('gray', ` (file ${this.fileIndex}/${this.files}, ${this.casesInFile} cases)`));
+    this.pendingHeader =
+      this.paint('bold', `\n${module.relativeModuleId}`) + this.paint('gray', ` (file ${this.fileIndex}/${this.files}, ${this.casesInFile} cases)`);
   }
 
   caseReady(): void {
@@ -52,6 +61,7 @@ export class ConsoleView {
 
   /** What a spec worker printed, passed through. */
   userLog(log: UserConsoleLog): void {
+    this.flushSkips();
     this.clearProgress();
     (log.type === 'stderr' ? this.err : this.out).write(log.content);
   }
@@ -62,9 +72,17 @@ export class ConsoleView {
     const result = test.result();
     const name = test.fullName;
     if (result.state === 'skipped') {
-      this.write(this.paint('yellow', `  ↓ ${name}`) + this.paint('gray', meta?.skipReason ? ` (skipped: ${meta.skipReason})` : ' (skipped)'));
+      // Left out by --models or benchModel.skip: nothing to say live (the table counts them).
+      if (!meta?.skipReason) return;
+      const model = modelLabel(meta);
+      if (this.pendingSkip?.model === model && this.pendingSkip.reason === meta.skipReason) this.pendingSkip.count++;
+      else {
+        this.flushSkips();
+        this.pendingSkip = { model, reason: meta.skipReason, count: 1 };
+      }
       return;
     }
+    this.flushSkips();
     this.showModelReady(meta);
     const e2e = meta?.stats.e2eMs;
     const figures = e2e
@@ -104,7 +122,20 @@ export class ConsoleView {
     this.write(this.paint('gray', `  ▸ ${modelLabel(meta)}: ${parts.join(' · ')}`));
   }
 
+  /** One line for a model's skipped cases; a reason already given for another model is not repeated. */
+  private flushSkips(): void {
+    const skip = this.pendingSkip;
+    if (!skip) return;
+    this.pendingSkip = null;
+    const key = skip.reason.replaceAll(skip.model, '\u0000');
+    const shownFor = this.reasonsShown.get(key);
+    if (shownFor === undefined) this.reasonsShown.set(key, skip.model);
+    const why = shownFor === undefined ? skip.reason : `as ${shownFor}`;
+    this.write(this.paint('yellow', `  ↓ ${skip.model} (${caseCount(skip.count)}) skipped`) + this.paint('gray', `: ${why}`));
+  }
+
   table(results: RunResults): void {
+    this.flushSkips();
     this.clearProgress();
     this.out.write(`\n${renderTable(results, { color: this.color })}\n`);
   }
@@ -149,6 +180,10 @@ export class ConsoleView {
   }
 
   private write(line: string): void {
+    if (this.pendingHeader !== null) {
+      this.out.write(`${this.pendingHeader}\n`);
+      this.pendingHeader = null;
+    }
     this.out.write(`${line}\n`);
   }
 

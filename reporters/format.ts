@@ -72,6 +72,31 @@ export function modelLabel(c: Pick<CaseResult, 'model' | 'variant'>): string {
   return `${c.model} → ${c.variant.id} (${provider})`;
 }
 
+/** A model's skipped cases that share a reason: reports show one line (one row) per skipped model, not per case. */
+export interface SkippedModel {
+  model: string;
+  prompts: string[];
+  reason: string | null;
+}
+
+export function skippedModels(cases: readonly CaseResult[]): SkippedModel[] {
+  const groups = new Map<string, SkippedModel>();
+  for (const c of cases) {
+    if (c.status !== 'skipped') continue;
+    const model = modelLabel(c);
+    const key = `${model}\u0000${c.skipReason ?? ''}`;
+    const group = groups.get(key) ?? { model, prompts: [], reason: c.skipReason };
+    group.prompts.push(c.promptId);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+/** "3 cases" / "1 case". */
+export function caseCount(n: number): string {
+  return `${n} case${n === 1 ? '' : 's'}`;
+}
+
 /** Bytes as MiB or GiB, for memory and disk footprints. */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes == null) return '-';

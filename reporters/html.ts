@@ -21,7 +21,19 @@ import {
   sequenceChart,
   verdictChart,
 } from './charts.ts';
-import { e2eP95Verdict, escapeHtml, formatBytes, formatChange, formatMs, gateBasis, modelLabel, type Outcome, outcome, samplingNote } from './format.ts';
+import {
+  e2eP95Verdict,
+  escapeHtml,
+  formatBytes,
+  formatChange,
+  formatMs,
+  gateBasis,
+  modelLabel,
+  type Outcome,
+  outcome,
+  samplingNote,
+  skippedModels,
+} from './format.ts';
 
 /** How much of a sample output a case shows. */
 const OUTPUT_CHARS = 600;
@@ -166,10 +178,13 @@ function lifecycleSection(cases: readonly CaseResult[]): string {
   );
 }
 
+/** One row per skipped model: its prompts, and why. */
 function skippedSection(cases: readonly CaseResult[]): string {
   if (cases.length === 0) return '';
-  const rows = cases.map((c) => `<tr><td>${escapeHtml(c.id)}</td><td>${escapeHtml(c.skipReason ?? '')}</td></tr>`);
-  return `<h2 id="skipped">Skipped (${cases.length})</h2>${table(['case', 'why'], rows)}`;
+  const rows = skippedModels(cases).map(
+    ({ model, prompts, reason }) => `<tr><td>${escapeHtml(model)}</td><td>${escapeHtml(prompts.join(', '))}</td><td>${escapeHtml(reason ?? '')}</td></tr>`,
+  );
+  return `<h2 id="skipped">Skipped (${cases.length})</h2>${table(['model', 'prompts', 'why'], rows)}`;
 }
 
 function machineSection({ run, cases }: RunResults): string {

@@ -19,6 +19,8 @@ import {
   outcome,
   OUTCOME_SYMBOL,
   type Outcome,
+  caseCount,
+  skippedModels,
 } from './format.ts';
 
 /** GitHub rejects comment bodies over 65,536 characters. */
@@ -268,12 +270,14 @@ function render(results: RunResults, detail: Detail, options: MarkdownOptions): 
       '',
     );
   }
-  const skipped = results.cases.filter((c) => c.status === 'skipped');
+  const skipped = skippedModels(results.cases);
   if (skipped.length > 0 && detail !== 'notable-rows') {
-    const reasons = new Map<string, string[]>();
-    for (const c of skipped) reasons.set(c.skipReason ?? 'skipped', [...(reasons.get(c.skipReason ?? 'skipped') ?? []), c.name]);
-    out.push(`<details><summary>⏭️ ${skipped.length} skipped</summary>`, '');
-    for (const [reason, names] of reasons) out.push(`- ${escapeMarkdownCell(reason)} (${names.length}: ${names.map(escapeMarkdownCell).join(', ')})`);
+    out.push(`<details><summary>⏭️ ${results.summary.skipped} skipped</summary>`, '');
+    for (const { model, prompts, reason } of skipped) {
+      out.push(
+        `- ${escapeMarkdownCell(model)} (${caseCount(prompts.length)}: ${prompts.map(escapeMarkdownCell).join(', ')}): ${escapeMarkdownCell(reason ?? 'skipped')}`,
+      );
+    }
     out.push('', '</details>', '');
   }
   for (const e of results.run.errors) out.push(`> ❌ error${e.file ? ` in ${escapeMarkdownCell(e.file)}` : ''}: ${escapeMarkdownCell(e.message)}`, '');

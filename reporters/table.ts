@@ -1,7 +1,7 @@
 /** The final per-case table, rendered from a results document (used live and by `foundry-bench report`). */
 import { styleText } from 'node:util';
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { e2eP95Verdict, formatChange, formatMs, modelLabel, outcome } from './format.ts';
+import { caseCount, e2eP95Verdict, formatChange, formatMs, modelLabel, outcome, type SkippedModel, skippedModels } from './format.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -35,26 +35,32 @@ const OUTCOME_STYLE: Partial<Record<ReturnType<typeof outcome>, Style>> = {
   improved: 'green',
 };
 
+/** A skipped model's one row: its prompts counted, no figures. */
+function skippedRow(group: SkippedModel): string[] {
+  const prompts = group.prompts.length === 1 ? (group.prompts[0] ?? '') : `(${group.prompts.length} prompts)`;
+  return [group.model, prompts, '0', '-', '-', '-', '-', '-', '0', '-', 'skipped'];
+}
+
 export function renderTable(results: RunResults, { color = false } = {}): string {
-  const rows = results.cases.map(row);
+  const measured = results.cases.filter((c) => c.status !== 'skipped');
+  const skippedGroups = skippedModels(results.cases);
+  const rows = [...measured.map(row), ...skippedGroups.map(skippedRow)];
   const widths = COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells.map((cell, i) => (RIGHT_ALIGNED.has(COLUMNS[i] ?? '') ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ');
   const paint = (style: Style, text: string) => (color ? styleText(style, text) : text);
   const out = [paint('bold', line(COLUMNS)), line(widths.map((w) => '-'.repeat(w)))];
-  results.cases.forEach((c, i) => {
-    const text = line(rows[i] ?? []);
-    const style = OUTCOME_STYLE[outcome(c)];
+  rows.forEach((cells, i) => {
+    const text = line(cells);
+    const style = OUTCOME_STYLE[i < measured.length ? outcome(measured[i] as CaseResult) : 'skipped'];
     out.push(style ? paint(style, text) : text);
   });
   const { cases, passed, failed, skipped } = results.summary;
   out.push('', `${cases} cases: ${paint('green', `${passed} passed`)}, ${paint(failed ? 'red' : 'green', `${failed} failed`)}, ${skipped} skipped`);
-  // One line per skip reason: a model the target lacks skips all its prompts for the same reason.
-  const skips = new Map<string, string[]>();
-  for (const c of results.cases) {
-    if (c.status === 'skipped' && c.skipReason) skips.set(c.skipReason, [...(skips.get(c.skipReason) ?? []), c.promptId]);
+  // One line per skipped model: a model the target lacks skips all its prompts for the same reason.
+  for (const { model, prompts, reason } of skippedGroups) {
+    if (reason) out.push(paint('yellow', `  skipped ${model} (${caseCount(prompts.length)}): ${reason}`));
   }
-  for (const [reason, prompts] of skips) out.push(paint('yellow', `  skipped (${prompts.length} case${prompts.length > 1 ? 's' : ''}): ${reason}`));
   for (const c of results.cases) {
     if (c.status === 'failed') out.push(paint('red', `  failed ${c.name}: ${c.failures.join('; ')}`));
   }

@@ -83,6 +83,15 @@ describe('npm run bench against an OpenAI-compatible server', () => {
       expect(c.skipReason).toContain(`model "not-served" is not served by http://127.0.0.1:${sim.port}/v1`);
       expect(c.samples).toEqual([]);
     }
+    // One line for the model, live and in the summary, and one row in the table: not one per case.
+    const live = run.output.split('\n').filter((line) => line.includes('not-served'));
+    expect(live.filter((line) => line.startsWith('  ↓ not-served'))).toEqual([
+      `  ↓ not-served (3 cases) skipped: model "not-served" is not served by http://127.0.0.1:${sim.port}/v1 (GET /models lists sim-fast, sim-flaky, unused)`,
+    ]);
+    // Another model skipped for the same reason is not told it again.
+    expect(run.output).toContain('  ↓ tiny-1m (1 case) skipped: as not-served\n');
+    expect(live.filter((line) => /^not-served +\(3 prompts\) +0 .* skipped *$/.test(line))).toHaveLength(1);
+    expect(live.filter((line) => line.startsWith('  skipped not-served (3 cases): model "not-served" is not served by'))).toHaveLength(1);
   });
 
   test('reads /v1/models once per run and sends each request once', async () => {
@@ -102,11 +111,11 @@ describe('npm run bench against an OpenAI-compatible server', () => {
     expect((await sim.served()).length).toBe(before);
   }, 60_000);
 
-  test('on a terminal, shows live progress of the running case (sent from the worker as test annotations)', async () => {
+  test('on a terminal, shows live progress of the running case (sent from the worker as test annotations), counting only the cases -t selects', async () => {
     const live = await runBench({ BENCH_BASE_URL: sim.url }, ['-t', '^sim-fast hello$'], undefined, { tty: true });
     expect(live.code).toBe(0);
-    expect(live.output).toMatch(/\r\x1b\[K {2}… sim-fast > hello {2}case 1\/7 {2}warmup 1\/1 {2}ETA \d+s/);
-    expect(live.output).toMatch(/\r\x1b\[K {2}… sim-fast > hello {2}case 1\/7 {2}iteration 4\/4 {2}p95 [\d.]+ ms {2}ETA 0s/);
+    expect(live.output).toMatch(/\r\x1b\[K {2}… sim-fast > hello {2}case 1\/1 {2}warmup 1\/1 {2}ETA \d+s/);
+    expect(live.output).toMatch(/\r\x1b\[K {2}… sim-fast > hello {2}case 1\/1 {2}iteration 4\/4 {2}p95 [\d.]+ ms {2}ETA 0s/);
     // The worker's progress never reaches the output as text of its own.
     expect(live.output).not.toContain('"phase"');
   }, 60_000);
