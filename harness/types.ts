@@ -1031,8 +1031,13 @@ export interface MetricVerdict {
    * bootstrap CI at its share of the confidence. Absent for a metric tested on its quantile alone (tok/s).
    */
   shift?: { ratio: number; ci: Interval };
-  /** Which statistic the verdict rests on: the upper half's `shift`, or the metric's `quantile` itself. */
+  /** Which statistic the verdict rests on: the body's `shift`, or the metric's `quantile` itself. */
   decidedBy?: DecidedBy;
+  /**
+   * Why the verdict is what it is, in a few words a report shows beside it, e.g. "the p50-p80 CI reaches beyond the
+   * tolerance 10%, so neither a change nor its absence can be claimed"; absent for `new` and `not-gated`.
+   */
+  reason?: string;
   /**
    * The smallest change (as a fraction, 0.25 = 25%) this comparison could tell from noise and drift: half its
    * interval's width on a log scale, and at least the tolerance.
@@ -1053,7 +1058,7 @@ export interface MetricVerdict {
   message: string;
 }
 
-/** The statistic a metric's verdict rests on: the upper half's shift (p50 .. p95), or the metric's quantile. */
+/** The statistic a metric's verdict rests on: the body's shift (p50 .. p80), or the metric's quantile. */
 export type DecidedBy = 'shift' | 'quantile';
 
 /** The regression gate's decision for a case. */

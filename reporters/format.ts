@@ -14,14 +14,15 @@ export function e2eP95Verdict(c: Pick<CaseResult, 'gate'>): MetricVerdict | unde
 }
 
 /**
- * "+25.3% (+12.1% .. +40.2%)", or "-" without a baseline. A regressed or improved metric says which test decided:
- * "+41.0% (+12.0% .. +77.0%), decided by p50-p80 +24.0% (+17.0% .. +31.0%)", or "..., decided by p95".
+ * "+25.3% (+12.1% .. +40.2%)", or "-" without a baseline. A metric tested on its body too says which test decided,
+ * with that test's interval: "+41.0% (+12.0% .. +77.0%), decided by p50-p80 +24.0% (+17.0% .. +31.0%)", or
+ * "..., decided by p95". So an "unchanged" beside a wide p95 interval shows the narrow one it rests on.
  */
 export function formatChange(metric: MetricVerdict | undefined): string {
   if (!metric || metric.ratio === null) return '-';
   const range = (ci: { lo: number; hi: number }) => ` (${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)})`;
   const change = `${formatPercent(metric.ratio)}${metric.ci ? range(metric.ci) : ''}`;
-  if (!metric.shift || (metric.verdict !== 'regressed' && metric.verdict !== 'improved')) return change;
+  if (!metric.shift || !metric.decidedBy || metric.verdict === 'new' || metric.verdict === 'not-gated') return change;
   if (metric.decidedBy === 'quantile') return `${change}, decided by ${METRIC_QUANTILE[metric.metric]}`;
   return `${change}, decided by ${SHIFT_LABEL} ${formatPercent(metric.shift.ratio)}${range(metric.shift.ci)}`;
 }

@@ -123,7 +123,7 @@ function verdictSection(cases: readonly CaseResult[]): string {
   return (
     `<h2 id="verdicts">Verdicts</h2><figure>${forest.svg}<figcaption>Each gated case's e2e p95 change against its reference with the ` +
     `confidence interval; the green band is the tolerance. Inside it: unchanged; wholly above: regressed; wholly below: improved; ` +
-    `across an edge: inconclusive. A change smaller than the noise floor (1 ms by default) is unchanged whatever its interval.${escapeHtml(note)}</figcaption></figure>`
+    `across an edge: inconclusive. The band widens to the noise floor (1 ms by default) where that is wider; a case's card says what its verdict rests on.${escapeHtml(note)}</figcaption></figure>`
   );
 }
 
@@ -234,7 +234,8 @@ function caseSection(c: CaseResult, index: number, first: boolean): string {
     p95 ? `Δ p95 ${escapeHtml(formatChange(p95))}` : null,
     c.errors.count > 0 ? `<span style="color:${COLORS.failed}">${c.errors.count} errors</span>` : null,
   ].filter(Boolean);
-  const notes = [gateBasis(c.gate), samplingNote(c.gate), ...(c.gate?.inputChanges?.length ? [`input changed: ${c.gate.inputChanges.join('; ')}`] : [])]
+  const why = p95?.reason ? `${p95.verdict}: ${p95.reason}` : null;
+  const notes = [why, gateBasis(c.gate), samplingNote(c.gate), ...(c.gate?.inputChanges?.length ? [`input changed: ${c.gate.inputChanges.join('; ')}`] : [])]
     .filter((n): n is string => n !== null)
     .map((n) => `<p class="muted">${escapeHtml(n)}</p>`)
     .join('');

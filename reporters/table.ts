@@ -64,6 +64,11 @@ export function renderTable(results: RunResults, { color = false } = {}): string
   for (const c of results.cases) {
     if (c.status === 'failed') out.push(paint('red', `  failed ${c.name}: ${c.failures.join('; ')}`));
   }
+  // Why a case could not be decided, with what would decide it.
+  for (const c of results.cases) {
+    const p95 = e2eP95Verdict(c);
+    if (outcome(c) === 'inconclusive' && p95?.reason) out.push(paint('yellow', `  inconclusive ${c.name}: ${p95.reason}`));
+  }
   for (const e of results.run.errors) out.push(paint('red', `  error${e.file ? ` in ${e.file}` : ''}: ${e.message}`));
   const mismatched = results.cases.filter((c) => c.gate && c.gate.fingerprintMismatch.length > 0);
   if (mismatched.length > 0) {

@@ -43,6 +43,12 @@ describe('between-run drift', () => {
     expect(compareMetric('e2eP95', { runs: [runAt(30, 1, 10)] }, head, { ...DEFAULT_GATE, drift: 0 }).verdict).toBe('regressed');
   });
 
+  test('an improvement is held to the same standard: a run 15% or 33% faster than the one stored run is inconclusive, a halving improved', () => {
+    // The mirror images of +15% and +50% above: drift explains them as well in this direction.
+    for (const speed of [1 / 1.15, 1 / 1.5]) expect(compareMetric('e2eP95', { runs: [runAt(30, 1, 20)] }, runAt(30, speed, 21)).verdict).toBe('inconclusive');
+    expect(compareMetric('e2eP95', { runs: [runAt(30, 1, 20)] }, runAt(30, 0.5, 21)).verdict).toBe('improved');
+  });
+
   test('a doubling is still regressed against one stored run; +50% is inconclusive', () => {
     expect(compareMetric('e2eP95', { runs: [runAt(30, 1, 20)] }, runAt(30, 2, 21)).verdict).toBe('regressed');
     expect(compareMetric('e2eP95', { runs: [runAt(30, 1, 20)] }, runAt(30, 1.5, 21)).verdict).toBe('inconclusive');

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { compareCase, compareMetric, DEFAULT_GATE, gateOptions, worstVerdict } from '../harness/gate/verdict.ts';
 import { lognormalLatencies } from './helpers/lognormal.ts';
+import { formatChange, formatPercent } from '../reporters/format.ts';
+import { bodyLevel } from '../harness/gate/bootstrap.ts';
 import { harrellDavisSorted, incompleteBeta, normalFrom, seededRandom, sortAscending } from '../harness/evaluate/stats.ts';
 import type { GateSample } from '../harness/types.ts';
 
@@ -98,6 +100,40 @@ describe('verdicts', () => {
       verdict: 'unchanged',
       message: expect.stringContaining('the p50-p80 CI lies within the tolerance 10%, and p95 moved less than that'),
     });
+  });
+
+  test('no case is unchanged with an interval wider than its band: crafted samples, stored and A/B, quiet to spiky, sub-ms to slow', () => {
+    let unchanged = 0;
+    let seed = 5000;
+    for (const n of [8, 20, 50])
+      for (const sigma of [0.03, 0.2, 0.6])
+        for (const level of [0.4, 3, 150])
+          for (const spikes of [0, 0.1]) {
+            const draw = () => lognormalLatencies(n, level, sigma, seed++).map((x, i) => (i % 10 === 0 && spikes > 0 && i > 0 ? x * 3 : x));
+            const base = samples(draw());
+            const head = samples(draw());
+            const blocks = Array.from({ length: n }, (_, i) => Math.floor(i / 2));
+            for (const side of [run(base), { runs: [base], pairing: { baseBlocks: blocks, headBlocks: blocks } }]) {
+              const result = compareMetric('e2eP95', side, head, WITHIN_RUN);
+              if (result.verdict !== 'unchanged') continue;
+              unchanged++;
+              // The interval the verdict rests on (the body's), and the band it was held to: the tolerance, or the
+              // 1 ms noise floor as a share of the body's level where that is wider; the message names which.
+              const interval = result.shift?.ci ?? result.ci;
+              const body = Math.exp(bodyLevel(sortAscending(base.map((b) => b.e2eMs))));
+              const band = Math.max(1.1, 1 + 1 / body);
+              expect(interval?.lo, result.message).toBeGreaterThanOrEqual(1 / band - 1e-9);
+              expect(interval?.hi, result.message).toBeLessThanOrEqual(band + 1e-9);
+              expect(result.message).toContain(band > 1.1 + 1e-9 ? 'band (the 1 ms noise floor)' : 'tolerance 10%');
+              // The report shows that interval beside the verdict.
+              expect(formatChange(result)).toContain(`decided by p50-p80 ${formatPercent(result.shift?.ratio ?? 1)}`);
+            }
+          }
+    expect(unchanged).toBeGreaterThan(20);
+    // The issue's own case: a slow case whose p95 interval is ±30% and whose body is as wide is not unchanged.
+    const wide = compareMetric('e2eP95', run(samples(lognormalLatencies(20, 150, 0.35, 7001))), samples(lognormalLatencies(20, 150, 0.35, 7002)), WITHIN_RUN);
+    expect(wide.verdict).toBe('inconclusive');
+    expect(wide.reason).toMatch(/^the p50-p80 CI reaches beyond the tolerance 10%, so neither a change nor its absence can be claimed/);
   });
 
   test('new without baseline samples', () => {

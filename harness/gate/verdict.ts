@@ -297,7 +297,9 @@ export function compareMetric(
   // What this comparison can tell from noise: a change must clear half its interval's width (log scale) and the band.
   result.detectable = Math.max(tested ? shiftBand : quantileBand, Math.exp(Math.log(main.hi / main.lo) / 2)) - 1;
   const band = decision.decidedBy === 'shift' ? shiftBand : quantileBand;
-  result.message = metricMessage(def, result, { options, pairing, drift, runs: baseRuns.filter((r) => r.length > 0).length, band });
+  const said = metricMessage(def, result, { options, pairing, drift, runs: baseRuns.filter((r) => r.length > 0).length, band });
+  result.message = said.message;
+  result.reason = said.reason;
   return result;
 }
 
@@ -324,12 +326,12 @@ function pairedSignificance(
   return { worse: worse > band && test(up), better: worse < 1 / band && test(up === 1 ? -1 : 1) };
 }
 
-/** The line a person reads: the quantile's change with its CI, the body's shift, the verdict and its reason. */
+/** The line a person reads (the quantile's change with its CI, the body's shift, the verdict and its reason), and the reason alone. */
 function metricMessage(
   def: MetricDefinition,
   m: MetricVerdict,
   context: { options: GateOptions; pairing: Pairing | undefined; drift: number | null; runs: number; band: number },
-): string {
+): { message: string; reason: string } {
   const { options, pairing, drift, runs } = context;
   const levels = splitLevels(options.confidence, m.shift !== undefined);
   const pct = (level: number) => `${Math.round(level * 1000) / 10}% CI`;
@@ -343,20 +345,17 @@ function metricMessage(
   const tolerance = context.band > 1 + options.tolerance + 1e-9 ? `${band} band (the ${options.noiseFloorMs} ms noise floor)` : `tolerance ${band}`;
   const name = m.decidedBy === 'shift' && m.shift ? SHIFT_LABEL : (def.label.split(' ').at(-1) ?? def.label);
   const more = `rerun with more iterations${pairing ? '' : ', or compare A/B (--base-replay)'}`;
-  const reason: Record<Verdict, string> = {
-    regressed: `regressed: ${name} moved beyond the ${tolerance}, and the change is significant`,
-    improved: `improved: ${name} moved beyond the ${tolerance}, and the change is significant`,
-    unchanged: m.shift
-      ? `unchanged: the ${SHIFT_LABEL} CI lies within the ${tolerance}, and ${def.label.split(' ').at(-1)} moved less than that`
-      : `unchanged: the CI lies within the ${tolerance}`,
+  const quantileName = def.label.split(' ').at(-1);
+  const reasons: Partial<Record<Verdict, string>> = {
+    regressed: `${name} moved beyond the ${tolerance}, and the change is significant`,
+    improved: `${name} moved beyond the ${tolerance}, and the change is significant`,
+    unchanged: m.shift ? `the ${SHIFT_LABEL} CI lies within the ${tolerance}, and ${quantileName} moved less than that` : `the CI lies within the ${tolerance}`,
     inconclusive:
       m.decidedBy === 'quantile' && m.shift
-        ? `inconclusive: ${name} moved beyond the ${tolerance}, not significantly, and ${SHIFT_LABEL} does not settle it: only more requests can tell a tail change from a spike: ${more}`
-        : `inconclusive: the ${name} CI reaches beyond the ${tolerance}, so neither a change nor its absence can be claimed: ${more}`,
-    new: '',
-    'not-gated': '',
+        ? `${name} moved beyond the ${tolerance}, not significantly, and ${SHIFT_LABEL} does not settle it: only more requests can tell a tail change from a spike: ${more}`
+        : `the ${name} CI reaches beyond the ${tolerance}, so neither a change nor its absence can be claimed: ${more}`,
   };
-  return `${def.label} ${quantile}${shift}; ${basis}: ${reason[m.verdict]}`;
+  return { message: `${def.label} ${quantile}${shift}; ${basis}: ${m.verdict}: ${reasons[m.verdict] ?? ''}`, reason: reasons[m.verdict] ?? '' };
 }
 
 export interface CaseComparison {

@@ -26,7 +26,9 @@ export class EngineNotInstalledError extends Error {
  */
 export function isMissingPackage(error: unknown, name: string): boolean {
   const message = String((error as { message?: unknown } | null)?.message ?? '');
-  return /Cannot find (package|module)|Could not resolve|Failed to (load|resolve)/.test(message) && (message.includes(`'${name}'`) || message.includes(`"${name}"`));
+  return (
+    /Cannot find (package|module)|Could not resolve|Failed to (load|resolve)/.test(message) && (message.includes(`'${name}'`) || message.includes(`"${name}"`))
+  );
 }
 
 /** Starts the embedded engine's server; a clear error when node-llama-cpp is not installed. */
