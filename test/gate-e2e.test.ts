@@ -68,6 +68,14 @@ describe('the regression gate, end to end against the simulated server', () => {
     const againstBaseline = await runCli(['compare', join(baselineDir, 'default.json'), join(slow.outDir, 'results.json'), '--format', 'junit']);
     expect(againstBaseline.code).toBe(1);
     expect(againstBaseline.output).toContain('type="LatencyRegressed"');
+    // With no --format: the table at a terminal, Markdown into a pipe.
+    const [terminal, piped] = await Promise.all([
+      runCli(['compare', join(fast.outDir, 'results.json'), join(slow.outDir, 'results.json')], {}, { tty: true }),
+      runCli(['compare', join(fast.outDir, 'results.json'), join(slow.outDir, 'results.json')]),
+    ]);
+    expect(terminal.output).toMatch(/^model +prompt +n +p50 ms/);
+    expect(terminal.output).not.toContain('```mermaid');
+    expect(piped.output).toContain('🔴 1 regressed');
   }, 60_000);
 
   test('an output that differs from the baseline snapshot is flagged as a behaviour change', async () => {

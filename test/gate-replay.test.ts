@@ -67,11 +67,13 @@ describe('A/B against the baseline request replayed (--base-replay), end to end'
     expect(gate?.paired?.blocks).toBe((gate?.sampling?.iterations ?? 0) / 2);
   });
 
-  test('a --base-ref at which the baseline cannot be read is a usage error, before any request', async () => {
+  test('a --base-ref at which the baseline cannot be read is bad input (exit 2, saying what to do), before any request', async () => {
     const before = (await sim.served()).length;
     const run = await runBench({ BENCH_BASE_URL: sim.url }, ['--base-ref', 'no-such-ref-xyz', '--baseline-dir', baselineDir], specs);
     expect(run.code).toBe(2);
-    expect(run.output).toContain(`--base-ref no-such-ref-xyz: cannot read ${join(baselineDir, 'default.json')} at that ref`);
+    expect(run.output).toContain(`invalid input, nothing was run:\n  --base-ref no-such-ref-xyz: cannot read ${join(baselineDir, 'default.json')} at that ref`);
+    expect(run.output).toContain('record one there first (--update-baseline on that commit), or compare with the baseline here (--base-replay)');
+    expect(run.output).not.toContain('--help');
     expect((await sim.served()).length).toBe(before);
   });
 

@@ -62,7 +62,7 @@ Run options:
   --shard i/n            run the i-th of n shards of the spec files
 
 Report and compare options:
-  --format F             ${FORMATS.join(', ')} (default md)
+  --format F             ${FORMATS.join(', ')} (default md; compare to a terminal: table)
   -o, --out FILE         write to FILE (atomically) instead of stdout
   --tolerance X          allowed relative change (compare; default 0.10)
   --metric M             e2eP95 (default), e2eP99, ttftP95 or tokensPerSec; repeatable (compare)
@@ -144,7 +144,9 @@ export async function main(argv: string[], env: Environment, io: Io): Promise<nu
     }
     case 'compare': {
       const { compareCommand, parseFormat } = await offline();
-      return compareCommand(rest, parseFormat(values.format, 'md'), values.out, { ...config.regression, ...regressionFlags(values) }, io);
+      // A person at a terminal reads the table; a file or a pipe (a PR comment) gets Markdown.
+      const fallback = !values.out && (io.stdout as { isTTY?: boolean }).isTTY ? 'table' : 'md';
+      return compareCommand(rest, parseFormat(values.format, fallback), values.out, { ...config.regression, ...regressionFlags(values) }, io);
     }
     case 'models': {
       const { modelsCommand } = await import('./models.ts');
@@ -202,15 +204,23 @@ function regressionFlags(values: Values): RegressionOptions {
   return options;
 }
 
-/** Serves until SIGINT/SIGTERM; prints the URL on its first line of output. */
+/**
+ * Serves until SIGINT, SIGTERM or SIGHUP, or until the process that started it is gone; prints the URL on its first
+ * line of output. `npm run serve` runs it under npm and a shell: killing npm does not reach it, so it watches its
+ * parent (an orphan is handed to another parent, and its ppid changes).
+ */
 async function serve(port: string | undefined, options: RunOptions, io: Io): Promise<number> {
   const { startEmbedded } = await import('../targets/embedded/load.ts');
   const server = await startEmbedded({ ...options.embedded, ...(port ? { port: Number(port) } : {}) });
   io.stdout.write(`embedded engine (node-llama-cpp ${server.engineVersion}) serving ${server.models.map((m) => m.id).join(', ')} on ${server.url}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  const parent = process.ppid;
+  let watch: NodeJS.Timeout | undefined;
+  const why = await new Promise<string>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));
+    watch = setInterval(() => process.ppid !== parent && resolve('its parent process exited'), 500);
   });
+  clearInterval(watch);
+  io.stderr.write(`foundry-bench: embedded engine stopping (${why})\n`);
   await server.close();
   return 0;
 }

@@ -96,15 +96,17 @@ function describeFilters(options: RunOptions): string {
 }
 
 /**
- * Throws a UsageError unless `file` at git `ref` is a valid baseline. Checked before the run, not per case: a ref
- * that holds no baseline (`{}`, another file) would otherwise start the run and then fail every case.
+ * Throws (bad input, exit 2) unless `file` at git `ref` is a valid baseline. Checked before the run, not per case: a
+ * ref that holds no valid baseline (`{}`, another file) would otherwise start the run and then fail every case.
  */
 export function checkBaselineAtRef(ref: string, file: string, root: string): void {
+  const what = (problem: string) =>
+    new DataFileError([`${problem}; record one there first (--update-baseline on that commit), or compare with the baseline here (--base-replay)`]);
   let document: unknown;
   try {
     document = JSON.parse(fileAtRef(ref, file, root));
   } catch (error) {
-    throw new UsageError((error as Error).message.startsWith('--base-ref') ? (error as Error).message : `--base-ref ${ref}: ${file} is not JSON there`);
+    throw what((error as Error).message.startsWith('--base-ref') ? (error as Error).message : `--base-ref ${ref}: ${file} is not JSON there`);
   }
   try {
     parseBaseline(document, `${file}@${ref}`);
@@ -113,6 +115,6 @@ export function checkBaselineAtRef(ref: string, file: string, root: string): voi
       .split('\n')
       .slice(1, 3)
       .map((line) => line.trim());
-    throw new UsageError(`--base-ref ${ref}: ${file} there holds no valid baseline (${problems.join('; ')})`);
+    throw what(`--base-ref ${ref}: ${file} there holds no valid baseline (${problems.join('; ')})`);
   }
 }
