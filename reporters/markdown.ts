@@ -56,8 +56,8 @@ function summaryLine(results: RunResults): string {
   return `**${results.summary.cases} cases**: ${parts.join(' · ') || 'none'}${changed ? ` · 🔀 ${changed} output changed` : ''}`;
 }
 
-/** Cases the PR comment's chart shows, the largest changes first: a chart GitHub draws legibly in a comment. */
-export const CHART_CASES = 12;
+/** Cases the PR comment's chart shows, the largest changes first: one row each, readable at this many. */
+export const CHART_CASES = 30;
 
 /** A case id as a mermaid axis label: only characters that cannot end the label or the code block. */
 function chartLabel(text: string): string {
@@ -66,26 +66,41 @@ function chartLabel(text: string): string {
 }
 
 /**
- * A mermaid xychart GitHub renders in the comment itself: e2e p95 per case, the reference as bars and this run as
- * a line, for the cases with both (the largest changes first, CHART_CASES at most). Empty when no case has both.
+ * A mermaid chart GitHub renders in the comment itself: each compared case's e2e p95 as a percentage of its
+ * reference, one horizontal bar a case (labels read across, however many cases), sorted from the largest slowdown;
+ * the axis starts at 0 (no exaggerated differences) and reaches past the largest bar, and two lines mark each
+ * case's tolerance band. CHART_CASES at most, the largest changes; empty when no case has both figures.
  */
 export function p95Chart(results: RunResults): string[] {
   const rows = results.cases.flatMap((c) => {
     const p95 = e2eP95Verdict(c);
-    return p95?.base != null && p95.head != null ? [{ id: c.id, base: p95.base, head: p95.head }] : [];
+    return p95?.base != null && p95.head != null && p95.base > 0
+      ? [{ id: c.id, percent: (100 * p95.head) / p95.base, band: 1 + (c.gate?.tolerance ?? 0.1) }]
+      : [];
   });
   if (rows.length === 0) return [];
-  const shown = [...rows].sort((a, b) => Math.abs(b.head / b.base - 1) - Math.abs(a.head / a.base - 1)).slice(0, CHART_CASES);
-  const values = (pick: (r: (typeof shown)[number]) => number) => shown.map((r) => Number(pick(r).toFixed(1))).join(', ');
-  const title = shown.length < rows.length ? `e2e p95 (ms), the ${shown.length} largest changes of ${rows.length}` : 'e2e p95 (ms)';
+  const largest = [...rows].sort((a, b) => Math.abs(Math.log(b.percent / 100)) - Math.abs(Math.log(a.percent / 100))).slice(0, CHART_CASES);
+  const shown = largest.sort((a, b) => b.percent - a.percent);
+  const list = (values: number[]) => values.map((v) => Number(v.toFixed(1))).join(', ');
+  const top = Math.ceil((Math.max(...shown.map((r) => Math.max(r.percent, 100 * r.band))) * 1.1) / 10) * 10;
+  const tolerances = [...new Set(shown.map((r) => Math.round((r.band - 1) * 100)))];
+  const of = shown.length < rows.length ? `, ${shown.length} largest changes of ${rows.length}` : '';
   return [
     '```mermaid',
-    'xychart-beta',
-    `  title "${title}: reference (bars) vs this run (line)"`,
+    '---',
+    'config:',
+    '  xyChart:',
+    '    width: 760',
+    `    height: ${130 + 26 * shown.length}`,
+    '    showDataLabel: true',
+    '---',
+    'xychart-beta horizontal',
+    `  title "e2e p95, % of reference${of} (lines: ±${tolerances.join('/')}% band)"`,
     `  x-axis [${shown.map((r) => `"${chartLabel(r.id)}"`).join(', ')}]`,
-    '  y-axis "p95 (ms)"',
-    `  bar [${values((r) => r.base)}]`,
-    `  line [${values((r) => r.head)}]`,
+    `  y-axis "% of reference" 0 --> ${top}`,
+    `  bar [${list(shown.map((r) => r.percent))}]`,
+    `  line [${list(shown.map((r) => 100 * r.band))}]`,
+    `  line [${list(shown.map((r) => 100 / r.band))}]`,
     '```',
     '',
   ];

@@ -3,13 +3,13 @@
  * alongside), checked as text and then in headless Chromium opened from disk.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderHtml } from '../reporters/html.ts';
 import { startSimServer, type SimServer } from './fakes/sim-server.ts';
 import { CHROMIUM_PATH, launchChromium } from './helpers/browser.ts';
+import { type ChartLayout, chartOf, drawCharts } from './helpers/mermaid.ts';
 import { runBench, runCli, type CliRun } from './helpers/cli.ts';
 import { makeCase, makeResults } from './helpers/results.ts';
 
@@ -153,26 +153,30 @@ describe.skipIf(!CHROMIUM_PATH)('report.html in headless Chromium', () => {
     }
   });
 
-  test("the PR comment's mermaid chart parses and draws in mermaid itself: a bar per case for the reference, a line for this run", async () => {
+  test("the PR comment's mermaid chart draws in mermaid: from a real run; at 9 and 30 cases, readable", async () => {
     const markdown = readFileSync(join(run.outDir, 'report.md'), 'utf8');
-    const chart = /```mermaid\n([\s\S]*?)```/.exec(markdown)?.[1] ?? '';
-    expect(chart).toContain('xychart-beta');
-    const chartPage = await browser.newPage();
-    await chartPage.addScriptTag({ path: createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js') });
-    const drawn = await chartPage.evaluate(async (text) => {
-      type Mermaid = { initialize(o: object): void; render(id: string, text: string): Promise<{ svg: string }> };
-      const { mermaid } = globalThis as unknown as { mermaid: Mermaid };
-      mermaid.initialize({ startOnLoad: false });
-      const { svg } = await mermaid.render('p95', text);
-      // The series' groups: bars (one rect a case) for the reference, a line path for this run.
-      const bars = /<g class="bar-plot-0">([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? '';
-      const line = /<g class="line-plot-1">([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? '';
-      return { bars: (bars.match(/<rect /g) ?? []).length, line: (line.match(/<path /g) ?? []).length, svg };
-    }, chart);
+    const real = /```mermaid\n([\s\S]*?)```/.exec(markdown)?.[1] ?? '';
+    const sizes = [9, 30];
+    const { page: chartPage, layouts } = await drawCharts(browser, [real, ...sizes.map(chartOf)]);
     await chartPage.close();
-    expect(drawn.svg).toContain('sim-html/hello');
-    expect(drawn.bars).toBe(2);
-    expect(drawn.line).toBe(1);
+    const [fromRun, ...crafted] = layouts as [ChartLayout, ...ChartLayout[]];
+    expect(fromRun.labels.map((l) => l.text).sort()).toEqual(['sim-html/hello', 'sim-plain/hello']);
+    expect([fromRun.bars.length, fromRun.lines]).toEqual([2, 2]);
+    for (const [i, layout] of crafted.entries()) {
+      const n = sizes[i] as number;
+      // A bar and a label a case, the two tolerance lines; labels one per row, none over the next.
+      expect([layout.labels.length, layout.bars.length, layout.lines]).toEqual([n, n, 2]);
+      for (const [j, label] of layout.labels.slice(1).entries()) {
+        const above = layout.labels[j] as ChartLayout['labels'][number];
+        expect(label.top, `${n} cases: ${above.text} / ${label.text}`).toBeGreaterThanOrEqual(above.bottom - 0.5);
+      }
+      // Every label and bar inside the drawing, the axis from 0, the widest bar (largest slowdown) first.
+      for (const label of layout.labels) expect(label.left, label.text).toBeGreaterThanOrEqual(layout.chart.left - 1);
+      for (const bar of layout.bars) expect(bar.right).toBeLessThanOrEqual(layout.chart.right);
+      expect(layout.ticks[0]).toBe('0');
+      const widths = layout.bars.map((b) => b.right - b.left);
+      expect(widths).toEqual([...widths].sort((a, b) => b - a));
+    }
   });
 
   test('works at 375 px wide: nothing wider than the screen, charts scaled down to fit', async () => {

@@ -123,7 +123,7 @@ describe('Markdown', () => {
 });
 
 describe('the PR comment chart (mermaid)', () => {
-  test('p95 of each compared case: the reference as bars, this run as a line, largest changes first', () => {
+  test("each compared case's p95 as % of its reference, a horizontal bar each, largest slowdown first, the axis from 0, the band as two lines", () => {
     const results = makeResults([
       makeCase({ promptId: 'same', latencies: [100, 101, 99, 100, 102], baseLatencies: [100, 101, 99, 100, 102] }),
       makeCase({ promptId: 'slower', latencies: [150, 151, 149, 150, 152], baseLatencies: [100, 101, 99, 100, 102] }),
@@ -131,16 +131,24 @@ describe('the PR comment chart (mermaid)', () => {
     ]);
     expect(p95Chart(results)).toEqual([
       '```mermaid',
-      'xychart-beta',
-      '  title "e2e p95 (ms): reference (bars) vs this run (line)"',
+      '---',
+      'config:',
+      '  xyChart:',
+      '    width: 760',
+      '    height: 182',
+      '    showDataLabel: true',
+      '---',
+      'xychart-beta horizontal',
+      '  title "e2e p95, % of reference (lines: ±10% band)"',
       '  x-axis ["tiny-1m/slower", "tiny-1m/same"]',
-      '  y-axis "p95 (ms)"',
-      '  bar [101.8, 101.8]',
-      '  line [151.8, 101.8]',
+      '  y-axis "% of reference" 0 --> 170',
+      '  bar [149.1, 100]',
+      '  line [110, 110]',
+      '  line [90.9, 90.9]',
       '```',
       '',
     ]);
-    expect(renderMarkdown(results)).toContain('```mermaid\nxychart-beta\n');
+    expect(renderMarkdown(results)).toContain('xychart-beta horizontal\n');
     // Nothing to compare: no chart.
     expect(p95Chart(makeResults([makeCase({ promptId: 'new' })]))).toEqual([]);
   });
@@ -156,11 +164,12 @@ describe('the PR comment chart (mermaid)', () => {
       }),
     );
     const chart = p95Chart(makeResults(cases));
-    expect(chart[2]).toBe(`  title "e2e p95 (ms), the ${CHART_CASES} largest changes of ${CHART_CASES + 3}: reference (bars) vs this run (line)"`);
-    const labels = JSON.parse(chart[3]?.replace('  x-axis ', '') ?? '[]') as string[];
+    const line = (start: string) => chart.find((l) => l.startsWith(start)) ?? '';
+    expect(line('  title')).toBe(`  title "e2e p95, % of reference, ${CHART_CASES} largest changes of ${CHART_CASES + 3} (lines: ±10% band)"`);
+    const labels = JSON.parse(line('  x-axis').replace('  x-axis ', '')) as string[];
     expect(labels).toHaveLength(CHART_CASES);
     expect(labels[0]).toBe('evil________script_/p0');
-    expect(chart.filter((line) => line.startsWith('```'))).toHaveLength(2);
+    expect(chart.filter((l) => l.startsWith('```'))).toHaveLength(2);
     for (const label of labels) expect(label).toMatch(/^[A-Za-z0-9._/@()+ _-]+…?$/);
   });
 });
