@@ -12,7 +12,7 @@ import type { Outcome } from './format.ts';
 const { document } = parseHTML('<!DOCTYPE html><html><body></body></html>');
 
 /** This run, its reference, untimed warm-up requests and failures, in every chart. */
-export const COLORS = { head: '#2563eb', base: '#9ca3af', warmUp: '#f59e0b', failed: '#dc2626', band: '#dcfce7' } as const;
+export const COLORS = { head: '#2563eb', base: '#9ca3af', warmUp: '#f59e0b', failed: '#dc2626', band: '#dcfce7', p95: '#111827' } as const;
 
 const SMALL = { width: 360, height: 180, marginLeft: 46, marginBottom: 32 } as const;
 /**
@@ -110,7 +110,12 @@ export function distributionChart(c: CaseResult): string | null {
       ...SMALL,
       x: { label: 'latency (ms)', grid: true, ...AXIS },
       y: { label: 'share of requests', domain: [0, 1], ...AXIS },
-      marks: [Plot.ruleY([0.95], { stroke: '#e5e7eb' }), Plot.line(e2e, curve), Plot.line(ttft, { ...curve, strokeDasharray: '4,3' })],
+      // The 95% mark dotted and dark: the reference's curves are the grey ones.
+      marks: [
+        Plot.ruleY([0.95], { stroke: COLORS.p95, strokeDasharray: '1,3', strokeOpacity: 0.7 }),
+        Plot.line(e2e, curve),
+        Plot.line(ttft, { ...curve, strokeDasharray: '4,3' }),
+      ],
     },
     `${c.id}: distribution of e2e latency and TTFT`,
   );
@@ -120,25 +125,34 @@ export function distributionChart(c: CaseResult): string | null {
  * Every request's e2e latency in the order it was sent: the untimed warm-up ones first (orange; with
  * `withModelWarmUp`, also the model's warm-up until stable, which ran before its first case), then the timed ones,
  * with the reference's beside them. A warm-up transient or drift shows as a slope, a second mode as a second band;
- * failed requests are red ticks.
+ * failed requests are red ticks. Many warm-ups (a model's warm-up until stable can take 90) are drawn closer
+ * together, left of a dashed line, in at most a third of the width: the timed requests keep the rest.
  */
 export function sequenceChart(c: CaseResult, withModelWarmUp = false): string | null {
   const warmUps = [...(withModelWarmUp ? (c.modelInfo?.warmUp?.e2eMs ?? []) : []), ...(c.warmup.e2eMs ?? [])];
-  const offset = warmUps.length;
-  const points = (samples: readonly GateSample[]) => samples.flatMap((s, i) => (s.ok ? [{ i: offset + i + 1, e2e: s.e2eMs }] : []));
+  const points = (samples: readonly GateSample[]) => samples.flatMap((s, i) => (s.ok ? [{ i: i + 1, e2e: s.e2eMs }] : []));
   const head = points(c.samples);
   if (head.length === 0) return null;
   const base = points(c.gate?.referenceSamples ?? []);
-  const warm = warmUps.flatMap((ms, i) => (ms === null ? [] : [{ i: i + 1, e2e: ms }]));
-  const failed = [...warmUps.flatMap((ms, i) => (ms === null ? [{ i: i + 1 }] : [])), ...c.samples.flatMap((s, i) => (s.ok ? [] : [{ i: offset + i + 1 }]))];
+  // Warm-up k of w sits at (k - w - 1) * step, left of the first timed request (at 1); step < 1 compresses them.
+  const w = warmUps.length;
+  const step = w > 0 ? Math.min(1, (0.5 * Math.max(c.samples.length, base.length)) / w) : 1;
+  const at = (k: number) => (k - w - 1) * step + 0.5;
+  const warm = warmUps.flatMap((ms, k) => (ms === null ? [] : [{ i: at(k + 1), e2e: ms }]));
+  const failed = [...warmUps.flatMap((ms, k) => (ms === null ? [{ i: at(k + 1) }] : [])), ...c.samples.flatMap((s, i) => (s.ok ? [] : [{ i: i + 1 }]))];
+  const label =
+    w === 0
+      ? 'request, in the order sent'
+      : `request, in the order sent (left of the line: ${w} warm-up${w > 1 ? 's' : ''}${step < 1 ? ', drawn closer' : ''})`;
   return svg(
     {
       ...SMALL,
-      x: { label: offset > 0 ? 'request, in the order sent (warm-up first)' : 'request, in the order sent', ...AXIS },
+      // Ticks count the timed requests only: a warm-up's position is not a request number.
+      x: { label, ...AXIS, tickFormat: (x: number) => (x >= 1 && Number.isInteger(x) ? String(x) : '') },
       y: { label: 'e2e (ms)', grid: true, zero: true, ...AXIS },
       // Lines with a dot at each request: one path a series, lighter than a circle element per request.
       marks: [
-        ...(offset > 0 ? [Plot.ruleX([offset + 0.5], { stroke: '#d1d5db', strokeDasharray: '2,2' })] : []),
+        ...(w > 0 ? [Plot.ruleX([0.5], { stroke: '#d1d5db', strokeDasharray: '2,2' })] : []),
         Plot.line(warm, { x: 'i', y: 'e2e', stroke: COLORS.warmUp, strokeWidth: 0.75, marker: 'dot' }),
         Plot.line(base, { x: 'i', y: 'e2e', stroke: COLORS.base, strokeWidth: 0.75, marker: 'dot' }),
         Plot.line(head, { x: 'i', y: 'e2e', stroke: COLORS.head, strokeWidth: 0.75, marker: 'dot' }),
@@ -260,8 +274,8 @@ export function forestChart(cases: readonly CaseResult[]): { svg: string; shown:
 }
 
 /**
- * One dot per measured case: tokens/s across, p95 latency up, its quality score as the dot's size and its device
- * as the symbol, so CPU and GPU variants of one model sit side by side.
+ * One dot per measured case: tokens/s across, p95 latency up, its quality score as the dot's size (when any case
+ * was scored) and its device as the symbol, so CPU and GPU variants of one model sit side by side.
  */
 export function comparisonChart(cases: readonly CaseResult[]): string | null {
   const points = cases.flatMap((c) =>
@@ -278,6 +292,8 @@ export function comparisonChart(cases: readonly CaseResult[]): string | null {
       : [],
   );
   if (points.length === 0) return null;
+  // Size says quality only where there are scores: unscored, every mark is the same size.
+  const scored = points.some((p) => p.quality !== null);
   // Each model named once, beside its first case's dot.
   const named = new Set<string>();
   const labelled = points.filter((p) => !named.has(p.model) && named.add(p.model));
@@ -299,7 +315,7 @@ export function comparisonChart(cases: readonly CaseResult[]): string | null {
           y: 'p95',
           stroke: 'model',
           symbol: 'device',
-          r: (d: { quality: number | null }) => d.quality ?? 3,
+          r: scored ? (d: { quality: number | null }) => d.quality ?? 1 : 4,
           strokeWidth: 1.5,
         }),
         Plot.text(labelled, { x: 'tokPerSec', y: 'p95', text: 'model', dx: 10, textAnchor: 'start', fill: 'model' }),

@@ -73,6 +73,9 @@ export function modelLabel(c: Pick<CaseResult, 'model' | 'variant'>): string {
   return `${c.model} → ${c.variant.id} (${provider})`;
 }
 
+/** How every report says a case's answer changed since the reference's snapshot. */
+export const OUTPUT_CHANGED = 'output changed since the baseline snapshot (a behaviour change, not a latency one)';
+
 /** A model's skipped cases that share a reason: reports show one line (one row) per skipped model, not per case. */
 export interface SkippedModel {
   model: string;

@@ -31,6 +31,7 @@ import {
   modelLabel,
   type Outcome,
   outcome,
+  OUTPUT_CHANGED,
   samplingNote,
   skippedModels,
 } from './format.ts';
@@ -100,18 +101,30 @@ function header({ run, summary, tool }: RunResults): string {
   return `<header><h1>foundry-bench report</h1><p class="muted">${facts.join(' · ')} · ${escapeHtml(tool.name)} ${escapeHtml(tool.version)}</p></header>`;
 }
 
-/** The cases a reviewer opens first: failed, regressed, inconclusive, each a link to its charts. */
+/**
+ * The cases a reviewer opens first, each a link to its charts with why it is here: failed, regressed, inconclusive
+ * (the change and the verdict's reason), then cases whose input or output changed since the reference.
+ */
 function attentionSection(cases: readonly CaseResult[]): string {
   const order: Outcome[] = ['failed', 'regressed', 'inconclusive'];
+  const rank = (c: CaseResult) => {
+    const at = order.indexOf(outcome(c));
+    return at >= 0 ? at : c.gate?.outputChanged || c.gate?.inputChanges?.length ? order.length : -1;
+  };
   const notable = cases
-    .map((c, index) => ({ c, index, result: outcome(c) }))
-    .filter(({ result }) => order.includes(result))
-    .sort((a, b) => order.indexOf(a.result) - order.indexOf(b.result));
+    .map((c, index) => ({ c, index, rank: rank(c) }))
+    .filter(({ rank }) => rank >= 0)
+    .sort((a, b) => a.rank - b.rank);
   if (notable.length === 0) return '';
-  const items = notable.map(({ c, index, result }) => {
+  const items = notable.map(({ c, index }) => {
     const p95 = e2eP95Verdict(c);
-    const change = p95 && p95.ratio !== null ? ` ${escapeHtml(formatChange(p95))}` : '';
-    return `<li>${badge(result)} <a href="#case-${index + 1}">${escapeHtml(c.id)}</a>${change}</li>`;
+    const reasons = [
+      p95 && p95.ratio !== null ? `Δ p95 ${formatChange(p95)}` : null,
+      outcome(c) === 'failed' ? c.failures.join('; ') : p95?.reason && order.includes(outcome(c)) ? p95.reason : null,
+      c.gate?.inputChanges?.length ? `input changed: ${c.gate.inputChanges.join('; ')}` : null,
+      c.gate?.outputChanged ? OUTPUT_CHANGED : null,
+    ].filter((r): r is string => !!r);
+    return `<li>${badge(outcome(c))} <a href="#case-${index + 1}">${escapeHtml(c.id)}</a> ${escapeHtml(reasons.join(' · '))}</li>`;
   });
   return `<h2 id="attention">Look at these first (${notable.length})</h2><ul class="attention">${items.join('')}</ul>`;
 }
@@ -120,8 +133,10 @@ function verdictSection(cases: readonly CaseResult[]): string {
   const forest = forestChart(cases);
   if (!forest) return '';
   const note = forest.shown < forest.of ? ` The ${FOREST_LIMIT} largest of ${forest.of} changes are shown.` : '';
+  const legend = (['regressed', 'inconclusive', 'improved', 'unchanged'] as const).map((v) => `<span>${swatch(OUTCOME_COLOR[v], false)}${v}</span>`).join('');
   return (
-    `<h2 id="verdicts">Verdicts</h2><figure>${forest.svg}<figcaption>Each gated case's e2e p95 change against its reference with the ` +
+    `<h2 id="verdicts">Verdicts</h2><p class="key muted">${legend}<span>${swatch(COLORS.band, false)}tolerance band</span></p>` +
+    `<figure>${forest.svg}<figcaption>Each gated case's e2e p95 change against its reference with the ` +
     `confidence interval; the green band is the tolerance. Inside it: unchanged; wholly above: regressed; wholly below: improved; ` +
     `across an edge: inconclusive. The band widens to the noise floor (1 ms by default) where that is wider; a case's card says what its verdict rests on.${escapeHtml(note)}</figcaption></figure>`
   );
@@ -144,7 +159,7 @@ function comparisonSection(cases: readonly CaseResult[]): string {
   });
   return (
     `<h2 id="models">Models compared</h2><figure>${chart}<figcaption>One mark per case: across, median tokens/s; up, e2e p95; ` +
-    `size, quality score (1-5, when scored); symbol, device (CPU and GPU variants side by side).</figcaption></figure>` +
+    `${cases.some((c) => c.quality?.score != null) ? 'size, quality score (1-5; unscored cases small); ' : ''}symbol, device (CPU and GPU variants side by side).</figcaption></figure>` +
     table(['model', 'prompt', 'p50 ms', 'p95 ms', 'TTFT p95 ms', 'tok/s', 'quality'], rows)
   );
 }
@@ -200,13 +215,17 @@ function machineSection({ run, cases }: RunResults): string {
   return `<h2 id="machine">Machine</h2><div class="wrap"><table>${items}</table></div>`;
 }
 
+/** A short line of a colour (dashed: as TTFT is drawn), as the keys show it. */
+function swatch(color: string, dashed: boolean): string {
+  return `<span class="swatch" style="background:${dashed ? `repeating-linear-gradient(90deg,${color} 0 5px,transparent 5px 8px)` : color}"></span>`;
+}
+
 function key(): string {
-  const swatch = (color: string, dashed: boolean) =>
-    `<span class="swatch" style="background:${dashed ? `repeating-linear-gradient(90deg,${color} 0 5px,transparent 5px 8px)` : color}"></span>`;
   return (
     `<p class="key muted"><span>${swatch(COLORS.head, false)}this run, e2e</span><span>${swatch(COLORS.head, true)}this run, TTFT</span>` +
     `<span>${swatch(COLORS.base, false)}reference (baseline or A/B base)</span><span>${swatch(COLORS.warmUp, false)}warm-up, not timed</span>` +
     `<span>${swatch(COLORS.failed, false)}failed request</span>` +
+    `<span>${swatch(COLORS.p95, true)}95% of requests</span>` +
     `<span>${swatch(COLORS.band, false)}tolerance band</span></p>`
   );
 }
@@ -235,13 +254,19 @@ function caseSection(c: CaseResult, index: number, first: boolean): string {
     c.errors.count > 0 ? `<span style="color:${COLORS.failed}">${c.errors.count} errors</span>` : null,
   ].filter(Boolean);
   const why = p95?.reason ? `${p95.verdict}: ${p95.reason}` : null;
-  const notes = [why, gateBasis(c.gate), samplingNote(c.gate), ...(c.gate?.inputChanges?.length ? [`input changed: ${c.gate.inputChanges.join('; ')}`] : [])]
+  const notes = [
+    why,
+    gateBasis(c.gate),
+    samplingNote(c.gate),
+    ...(c.gate?.inputChanges?.length ? [`input changed: ${c.gate.inputChanges.join('; ')}`] : []),
+    ...(c.gate?.outputChanged ? [`🔀 ${OUTPUT_CHANGED}`] : []),
+  ]
     .filter((n): n is string => n !== null)
     .map((n) => `<p class="muted">${escapeHtml(n)}</p>`)
     .join('');
   const chosen = medianRequest(c.samples);
   const figures = [
-    figure(distributionChart(c), 'Distribution: share of requests at or under each latency (ECDF); the grey line marks 95%.'),
+    figure(distributionChart(c), 'Distribution: share of requests at or under each latency (ECDF); the dotted line marks 95%.'),
     figure(
       sequenceChart(c, first),
       `Requests in the order sent (e2e)${first && c.modelInfo?.warmUp?.e2eMs?.length ? ", the model's warm-up until stable first" : ''}: a warm-up transient or drift shows as a slope, a second mode as a second band.`,

@@ -18,6 +18,7 @@ import {
   samplingNote,
   outcome,
   OUTCOME_SYMBOL,
+  OUTPUT_CHANGED,
   type Outcome,
   caseCount,
   skippedModels,
@@ -242,7 +243,7 @@ function details(c: CaseResult, withSample: boolean): string[] {
     ].filter(Boolean);
     if (parts.length > 0) lines.push(`- quality${q.score === null ? '' : ` ${q.score.toFixed(1)}/5`}: ${parts.join('; ')}`);
   }
-  if (c.gate?.outputChanged) lines.push('- 🔀 output changed since the baseline snapshot (a behaviour change, not a latency one)');
+  if (c.gate?.outputChanged) lines.push(`- 🔀 ${OUTPUT_CHANGED}`);
   if (c.gate?.inputChanges?.length) lines.push(`- ✏️ input changed since the baseline: ${c.gate.inputChanges.map(escapeMarkdownCell).join('; ')}`);
   const basis = gateBasis(c.gate);
   if (basis) lines.push(`- compared with: ${escapeMarkdownCell(basis)}`);

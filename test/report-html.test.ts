@@ -77,9 +77,44 @@ describe('report.html', () => {
       ]),
     );
     const list = /<ul class="attention">(.*?)<\/ul>/.exec(page)?.[1] ?? '';
-    expect(list).toContain('>regressed</b> <a href="#case-2">tiny-1m/slower</a> +49.');
+    expect(list).toContain('>regressed</b> <a href="#case-2">tiny-1m/slower</a> Δ p95 +49.');
+    expect(list).toContain(' · p50-p80 moved beyond the tolerance 10%, and the change is significant</li>');
     expect(list).not.toContain('tiny-1m/same');
     expect(page).toContain('<article class="case" id="case-2"><h3>tiny-1m › slower</h3>');
+    // The verdicts' colours have a key.
+    expect(page).toMatch(
+      /<h2 id="verdicts">Verdicts<\/h2><p class="key muted">(<span><span class="swatch"[^>]*><\/span>(regressed|inconclusive|improved|unchanged)<\/span>){4}/,
+    );
+  });
+
+  test('a case whose input or output changed is listed with that reason, and its card says it as report.md does', () => {
+    const changed = makeCase({ promptId: 'same', latencies: [100, 101, 99, 100, 102], baseLatencies: [100, 101, 99, 100, 102] });
+    if (changed.gate) Object.assign(changed.gate, { outputChanged: true, inputChanges: ['maxTokens 64 -> 80'] });
+    const page = renderHtml(makeResults([changed]));
+    const list = /<ul class="attention">(.*?)<\/ul>/.exec(page)?.[1] ?? '';
+    expect(list).toContain('<a href="#case-1">tiny-1m/same</a>');
+    expect(list).toContain('input changed: maxTokens 64 -&gt; 80 · output changed since the baseline snapshot (a behaviour change, not a latency one)');
+    expect(page).toContain('<p class="muted">🔀 output changed since the baseline snapshot (a behaviour change, not a latency one)</p>');
+  });
+
+  test('marks: quality sizes them only when a case was scored; many warm-ups take at most a third of the order chart', () => {
+    const warmUps = Array.from({ length: 90 }, (_, i) => 200 - i);
+    const c = makeCase({ latencies: Array.from({ length: 20 }, (_, i) => 100 + (i % 3)) });
+    c.warmup = { count: 90, errors: 0, e2eMs: warmUps };
+    const page = renderHtml(makeResults([c]));
+    const comparison = /<h2 id="models">.*?<\/figure>/.exec(page)?.[0] ?? '';
+    expect(comparison).not.toContain('quality score');
+    // Plot draws a dot as two arcs of its radius.
+    expect(
+      new Set([...comparison.matchAll(/aria-label="dot">(.*?)<\/g>/g)].flatMap((m) => [...(m[1] ?? '').matchAll(/A([\d.]+),/g)].map((a) => a[1]))),
+    ).toEqual(new Set(['4']));
+    // The order chart: the dashed line between warm-ups and timed requests sits at least two thirds of the way across.
+    const order = /requests in the order sent[\s\S]*?<\/svg>/.exec(page)?.[0] ?? '';
+    expect(order).toContain('left of the line: 90 warm-ups, drawn closer');
+    // (Without the compression it stood at 90/110 of the way: 0.82.)
+    const xs = [...order.matchAll(/stroke-dasharray="2,2"[^>]*><line[^>]*x1="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(xs).toHaveLength(1);
+    expect((xs[0] ?? 360) / 360).toBeLessThan(0.45);
   });
 
   test('has, for every measured case, its distribution, order, inter-token and verdict charts, with the baseline overlaid', () => {
@@ -97,7 +132,7 @@ describe('report.html', () => {
       expect(c).toContain('stroke="#9ca3af"');
     }
     // The untimed warm-up requests (orange) come before the timed ones.
-    const warmedUp = cases.filter((c) => c.includes('request, in the order sent (warm-up first)'));
+    const warmedUp = cases.filter((c) => c.includes('request, in the order sent (left of the line: '));
     expect(warmedUp).toHaveLength(2);
     for (const c of warmedUp) {
       expect(c).toContain('stroke="#f59e0b"');
