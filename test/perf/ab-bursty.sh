@@ -11,18 +11,7 @@ baselines=$(mktemp -d); out=$(mktemp -d)
 trap 'rm -rf "$baselines" "$out"; [ -n "${neighbour:-}" ] && kill "$neighbour" 2>/dev/null' EXIT
 
 bench() { node harness/bin.js --baseline-dir "$baselines" --output "$out" "$@" > "$out/log.txt" 2>&1; }
-summary() {
-  node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    const ran = r.cases.filter((c) => c.status !== "skipped");
-    const count = (v) => ran.filter((c) => c.gate?.verdict === v).length;
-    const n = ran.map((c) => c.gate?.sampling?.iterations ?? c.samples.length);
-    const failed = ran.filter((c) => c.gate?.failed).map((c) => `${c.model} > ${c.name}: ${c.gate.verdict} ${c.gate.metrics.filter((m) => m.verdict === c.gate.verdict).map((m) => m.metric + " " + (m.ratio == null ? "?" : (m.ratio * 100 - 100).toFixed(1)) + "% (" + m.ci ? [m.ci.lo, m.ci.hi].map((x) => (x * 100 - 100).toFixed(1)).join("..") : "no CI" + "%)").join(", ")}`);
-    console.log(`${failed.length} gate failure(s): regressed ${count("regressed")}, improved ${count("improved")}, ` +
-      `inconclusive ${count("inconclusive")}, unchanged ${count("unchanged")}; n per side ${Math.min(...n)}..${Math.max(...n)}` +
-      failed.map((f) => `\n    ${f}`).join(""));
-  ' "$out/results.json"
-}
+summary() { node test/perf/run-summary.mjs "$out/results.json"; }
 
 start=$(date +%s)
 bench --update-baseline || true

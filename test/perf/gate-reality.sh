@@ -17,17 +17,7 @@ trap 'rm -rf "$baselines" "$out" "$changed"; [ -n "${hog:-}" ] && kill "$hog" 2>
 sed 's/maxTokens: 64/maxTokens: 80/' bench/tiny-1m.fixed.bench.ts > "$changed/tiny-1m.fixed.bench.ts"
 
 bench() { node harness/bin.js --baseline-dir "$baselines" --output "$out" "$@" > "$out/log.txt" 2>&1; }
-summary() {
-  node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    const ran = r.cases.filter((c) => c.status !== "skipped");
-    const count = (v) => ran.filter((c) => c.gate?.verdict === v).length;
-    const n = ran.map((c) => c.gate?.sampling?.iterations ?? c.samples.length);
-    const changes = ran.map((c) => c.gate?.metrics[0]?.ratio).filter((x) => x != null).map((x) => (x * 100 - 100).toFixed(0) + "%");
-    console.log(`${ran.filter((c) => c.gate?.failed).length} gate failure(s): regressed ${count("regressed")}, improved ${count("improved")}, ` +
-      `inconclusive ${count("inconclusive")}, unchanged ${count("unchanged")}, not gated ${count("not-gated")}; n per side ${Math.min(...n)}..${Math.max(...n)}; p95 ${changes.join(" ")}`);
-  ' "$out/results.json"
-}
+summary() { node test/perf/run-summary.mjs "$out/results.json"; }
 declare -A total exits1
 run() { # label, then bench arguments
   local label=$1; shift
