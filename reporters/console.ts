@@ -151,6 +151,8 @@ export class ConsoleView {
     const p95 = event.runningP95Ms === null ? '' : `  p95 ${formatMs(event.runningP95Ms)} ms`;
     const eta = event.etaMs === null ? '' : `  ETA ${formatDuration(event.etaMs)}`;
     const line = `  … ${event.name}  case ${this.caseIndex}/${this.casesInFile}  ${phase} ${event.done}/${event.planned}${p95}${eta}`;
+    this.flushSkips();
+    this.writeHeader();
     this.out.write(`\r\x1b[K${this.paint('gray', line)}`);
     this.progressShown = true;
   }
@@ -163,6 +165,8 @@ export class ConsoleView {
     const filled = Math.round(event.done / 5);
     const line = `  ↓ downloading ${event.name}  [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${event.done}%${size}${eta}${attempt}`;
     if (this.tty) {
+      this.flushSkips();
+      this.writeHeader();
       this.out.write(`\r\x1b[K${this.paint('gray', line)}`);
       this.progressShown = true;
       return;
@@ -180,11 +184,15 @@ export class ConsoleView {
   }
 
   private write(line: string): void {
-    if (this.pendingHeader !== null) {
-      this.out.write(`${this.pendingHeader}\n`);
-      this.pendingHeader = null;
-    }
+    this.writeHeader();
     this.out.write(`${line}\n`);
+  }
+
+  /** The current file's header, once, before the first thing shown for it (a line or live progress). */
+  private writeHeader(): void {
+    if (this.pendingHeader === null) return;
+    this.out.write(`${this.pendingHeader}\n`);
+    this.pendingHeader = null;
   }
 
   private paint(style: Style, text: string): string {

@@ -116,8 +116,10 @@ describe('npm run bench against an OpenAI-compatible server', () => {
     expect(live.code).toBe(0);
     expect(live.output).toMatch(/\r\x1b\[K {2}… sim-fast > hello {2}case 1\/1 {2}warmup 1\/1 {2}ETA \d+s/);
     expect(live.output).toMatch(/\r\x1b\[K {2}… sim-fast > hello {2}case 1\/1 {2}iteration 4\/4 {2}p95 [\d.]+ ms {2}ETA 0s/);
-    // The worker's progress never reaches the output as text of its own.
+    // The worker's progress never reaches the output as text of its own; the file's header comes before it.
     expect(live.output).not.toContain('"phase"');
+    expect(live.output.indexOf('sim.bench.ts')).toBeGreaterThan(-1);
+    expect(live.output.indexOf('sim.bench.ts')).toBeLessThan(live.output.indexOf('… sim-fast > hello'));
   }, 60_000);
 
   test('under GitHub Actions, appends the report to the job summary and annotates the failed case', async () => {
