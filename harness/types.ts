@@ -711,6 +711,8 @@ export interface FoundryVariant {
   /** Task the catalog states, e.g. `chat-completion`. */
   task: string | null;
   /** What a gen-1 download request needs besides the id (from `/foundry/list`). */
+  /** Whether it was in the local cache when the catalog was read, as the CLI's or SDK's listing said; absent when unsaid. */
+  cached?: boolean;
   downloadRef?: { uri: string; publisher: string | null; promptTemplate: unknown };
 }
 

@@ -58,6 +58,12 @@ interface CliState {
   downloadFailures?: number;
   /** Print the daemon-start preamble before JSON output. */
   preamble?: boolean;
+  /** Print a progress bar and log lines (lines starting with "[") before JSON output. */
+  bracketPreamble?: boolean;
+  /** `model list --limit` is unrecognised (`--variants` is not). */
+  noLimitFlag?: boolean;
+  /** `model download` refuses `name:version` ids (it takes the name). */
+  refusesVersionedIds?: boolean;
   /** An older CLI: `model list --variants` is unrecognised. */
   noVariantsFlag?: boolean;
   /** An older CLI: `server status -o json` prints the text form. */
@@ -245,13 +251,23 @@ describe('discovery', () => {
     expect(notes).toEqual([]);
   });
 
+  test('lines that start like JSON before it (a progress bar, log lines) and a refused --limit: every build is still read', async () => {
+    const service = await fake({ generation: 'server' });
+    const cli = fakeCli({ generation: 'server', version: '0.10.3', running: true, url: service.origin, bracketPreamble: true, noLimitFlag: true });
+    const { target, notes } = await found(cli.env);
+    expect(target.catalog.map((v) => v.id)).toEqual(FAKE_CATALOG.map((v) => v.id));
+    expect(notes).toEqual([]);
+    // Without --limit, --variants still asked for: every build, not one per alias.
+    expect(cli.state().log?.slice(-2)).toEqual(['model list --variants --limit 500 -o json', 'model list --variants -o json']);
+  });
+
   test('an older CLI without --variants or a JSON status: the text status, the plain list, every build nested under its alias', async () => {
     const service = await fake({ generation: 'server' });
     const cli = fakeCli({ generation: 'server', version: '0.9.0', running: true, url: service.origin, noVariantsFlag: true, noStatusJson: true });
     const { target } = await found(cli.env);
     expect(target.catalog.map((v) => v.id)).toEqual(FAKE_CATALOG.map((v) => v.id));
     expect(cli.state().log?.slice(0, 2)).toEqual(['server status -o json', 'server status']);
-    expect(cli.state().log?.slice(-2)).toEqual(['model list --variants --limit 500 -o json', 'model list -o json']);
+    expect(cli.state().log?.slice(-3)).toEqual(['model list --variants --limit 500 -o json', 'model list --variants -o json', 'model list -o json']);
   });
 
   test('Core 1.x: no GET /status, /v1/models lists only local models with their alias as `parent`', async () => {
@@ -266,25 +282,65 @@ describe('discovery', () => {
     expect(prepared).toMatchObject({ kind: 'skip', reason: expect.stringContaining('the catalog here is GET /v1/models, the models already on this machine') });
   });
 
-  test('the newest Core loads by alias only: the default build by its alias, another build is an error that says why', async () => {
+  test('the C++ Core (GET /status) lists every build in /v1/models: no note that it lists only local models', async () => {
+    const service = await fake({ generation: 'server' });
+    const { target, notes } = await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin });
+    expect(target.catalog.map((v) => v.id)).toEqual(FAKE_CATALOG.map((v) => v.id));
+    expect(notes.join('\n')).not.toContain('only the models already on this machine');
+    expect(notes.join('\n')).toContain('aliases are inferred from the GET /v1/models ids');
+  });
+
+  test('the newest Core loads and unloads by alias only: the build it picks by its alias, another through the CLI, or an error that says why', async () => {
     const service = await fake({ generation: 'server', core1: true, cached: [GPU, CPU] });
     const { target } = await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin });
-    // The whole catalog, as a CLI would give it (the /v1/models of this Core lists only local models).
-    const withCatalog: FoundryTarget = { ...target, catalog: parseCatalog(FAKE_CATALOG) };
+    // The whole catalog, as a CLI would give it (the /v1/models of this Core lists only local models), and its cache.
+    const withCatalog: FoundryTarget = { ...target, catalog: parseCatalog(FAKE_CATALOG), cacheDir: service.cacheDir };
     const foundry = new FoundryService(withCatalog);
     const gpu = withCatalog.catalog.find((v) => v.id === GPU) as FoundryVariant;
     expect(await foundry.load(gpu, 600)).toBe('loaded');
-    expect(foundry.loadFallback).toBe(`loaded by alias ${gpu.alias}: this Core loads by alias only (${GPU} is the alias's default build)`);
+    expect(foundry.loadFallback).toBe(`loaded by alias ${gpu.alias}: this Core loads by alias only (${GPU} is the build it picks for the alias)`);
     expect(await foundry.loaded()).toEqual([GPU]);
+    // Unloaded the way it was loaded: by its alias (the id answers 404 here).
+    await foundry.unload(gpu);
+    expect(await foundry.loaded()).toEqual([]);
+    expect(service.calls.filter((c) => c.startsWith('GET /models/unload/'))).toEqual([`GET /models/unload/${gpu.alias}`]);
     const cpu = withCatalog.catalog.find((v) => v.id === CPU) as FoundryVariant;
-    await expect(foundry.load(cpu, 600)).rejects.toThrow(`this Core loads by alias only, and ${CPU} is not ${cpu.alias}'s default build`);
-    // With the CLI, another build loads by id through `foundry model load`.
+    await expect(foundry.load(cpu, 600)).rejects.toThrow(`this Core loads by alias only, and ${CPU} is not the build it picks for ${cpu.alias}`);
+    // With the CLI, another build loads and unloads by id through `foundry model load|unload`.
     const cli = fakeCli({ generation: 'server', version: '0.11.0', running: true, url: service.origin });
     const viaCli = new FoundryService({ ...withCatalog, cli: join(CLI_DIR, 'foundry') });
     expect(await viaCli.load(cpu, 600)).toBe('loaded');
     expect(viaCli.loadFallback).toBe(`loaded with \`foundry model load ${CPU}\`: this Core loads by alias only`);
-    expect(await viaCli.loaded()).toEqual([GPU, CPU]);
-    expect(cli.state().log).toContain(`model load ${CPU}`);
+    expect(await viaCli.loaded()).toEqual([CPU]);
+    await viaCli.unload(cpu);
+    expect(await viaCli.loaded()).toEqual([]);
+    expect(cli.state().log?.slice(-2)).toEqual([`model load ${CPU}`, `model unload ${CPU}`]);
+    // A build loaded elsewhere that the Core will not unload by id, and no CLI: the error says it stays loaded.
+    await viaCli.load(cpu, 600);
+    await expect(new FoundryService(withCatalog).unload(cpu)).rejects.toThrow(`it stays loaded (unload it with \`foundry model unload ${CPU}\`)`);
+  });
+
+  test("the newest Core's pick for an alias is its first cached build, not the catalog's first", async () => {
+    // The GPU build is the catalog's first, but only the CPU build is on this machine: the alias loads the CPU build.
+    const service = await fake({ generation: 'server', core1: true, cached: [CPU] });
+    const { target } = await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin });
+    const foundry = new FoundryService({ ...target, catalog: parseCatalog(FAKE_CATALOG), cacheDir: service.cacheDir });
+    const cpu = parseCatalog(FAKE_CATALOG).find((v) => v.id === CPU) as FoundryVariant;
+    await foundry.load(cpu, 600);
+    expect(foundry.loadFallback).toBe(`loaded by alias ${cpu.alias}: this Core loads by alias only (${CPU} is the build it picks for the alias)`);
+    expect(await foundry.loaded()).toEqual([CPU]);
+  });
+
+  test('without GET /status the cache is still known: the CLI names its folder, or its listing says what is cached', async () => {
+    const service = await fake({ generation: 'server', core1: true, cached: [CPU] });
+    const cli = fakeCli({ generation: 'server', version: '0.10.3', running: true, url: service.origin, cacheDir: service.cacheDir });
+    const { target } = await found(cli.env);
+    expect(target.cacheDir).toBe(service.cacheDir);
+    expect(cli.state().log).toContain('cache location --output json');
+    expect([...((await new FoundryService(target).cached()) ?? [])]).toEqual([CPU]);
+    // No folder to read (a service elsewhere): the listing's `cached` field.
+    expect(target.catalog.find((v) => v.id === CPU)?.cached).toBe(true);
+    expect([...((await new FoundryService({ ...target, cacheDir: null }).cached()) ?? [])]).toEqual([CPU]);
   });
 
   test('gen-1 loads: no ep for CPU builds; a generic-gpu build goes to CUDA when the catalog has CUDA builds, as the SDKs send it', async () => {
@@ -466,6 +522,24 @@ describe('downloads', () => {
     expect(events.filter((e) => e.attempt === 2).map((e) => e.percent)).toEqual([20, 40, 60, 80, 100]);
     expect(await new FoundryService(target).cached()).toEqual(new Set([PHI]));
   });
+
+  test('a CLI that refuses the versioned id before starting gets the variant name (the latest version of it)', async () => {
+    const service = await fake({ generation: 'server' });
+    const cli = fakeCli({ generation: 'server', version: '0.10.3', running: true, url: service.origin, cacheDir: service.cacheDir, refusesVersionedIds: true });
+    const { target } = await found(cli.env);
+    await new FoundryService(target).download(target.catalog.find((v) => v.id === PHI) as FoundryVariant, {
+      retries: 0,
+      retryDelayMs: 10,
+      onProgress: () => {},
+    });
+    expect(cli.state().log?.filter((l) => l.startsWith('model download'))).toEqual([`model download ${PHI}`, 'model download Phi-4-mini-instruct-generic-cpu']);
+    expect(await new FoundryService(target).cached()).toEqual(new Set([PHI]));
+    // An older version of a name is never asked for by the bare name (that would fetch the latest).
+    const old = target.catalog.find((v) => v.id === 'qwen2.5-0.5b-instruct-generic-cpu:3') as FoundryVariant;
+    await expect(new FoundryService(target).download(old, { retries: 0, retryDelayMs: 10, onProgress: () => {} })).rejects.toThrow(
+      "`foundry model download qwen2.5-0.5b-instruct-generic-cpu:3` exited with 1: ● error: Model 'qwen2.5-0.5b-instruct-generic-cpu:3' was not found",
+    );
+  });
 });
 
 describe('getting a model ready', () => {
@@ -574,7 +648,7 @@ describe('doctor and models on Foundry Local', () => {
     const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
     const checks = await doctor(target, [{ model: 'qwen2.5-0.5b', selector: undefined }], { apiKey: 'k', foundry: OPTIONS });
     expect(checks.find((c) => c.name === 'qwen2.5-0.5b: ready')?.detail).toMatch(
-      /loaded in \d+ ms \(loaded by alias qwen2\.5-0\.5b: this Core loads by alias only \(.+ is the alias's default build\)\)$/,
+      /loaded in \d+ ms \(loaded by alias qwen2\.5-0\.5b: this Core loads by alias only \(.+ is the build it picks for the alias\)\)$/,
     );
   });
 

@@ -175,7 +175,7 @@ async function prepareFoundryModel(
   const release = lifecycle.unloadAfter
     ? async () => {
         try {
-          await service.unload(chosen.id);
+          await service.unload(chosen);
         } catch (error) {
           process.stderr.write(`foundry-bench: could not unload ${chosen.id}: ${(error as Error).message}\n`);
         }

@@ -65,6 +65,7 @@ export function variantFromJson(entry: Json): FoundryVariant | null {
     fileSizeMb: num(entry.fileSizeMb) ?? num(entry.fileSizeMB) ?? num(entry.sizeMb),
     license: str(entry.license),
     task: str(entry.task),
+    ...(typeof entry.cached === 'boolean' ? { cached: entry.cached } : {}),
     ...(str(entry.uri) ? { downloadRef: { uri: entry.uri as string, publisher: str(entry.publisher), promptTemplate: entry.promptTemplate ?? null } } : {}),
   };
 }

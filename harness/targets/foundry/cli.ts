@@ -144,13 +144,19 @@ export function parseStartOutput(result: CliResult): { url: string; pid: number 
 
 /**
  * The JSON a command printed, after whatever it printed first: a gen-2 command that has to start the daemon or
- * fetch execution providers prints "■ Starting Foundry Local server ... ● success: Server ready (...)" and progress
- * before its JSON. The JSON starts at the first line that opens an object or an array.
+ * fetch execution providers prints "■ Starting Foundry Local server ... ● success: Server ready (...)", a progress
+ * bar (`[####] 100.00 %`, #706) or log lines (`[13:51:41 WRN] ...`, #752) before its JSON. The JSON is the rest of
+ * the output from the first line start where the rest parses as one JSON value.
  */
 export function jsonOutput(stdout: string): unknown {
-  const start = /^[ \t]*[[{]/m.exec(stdout);
-  if (!start) throw new Error(`no JSON in the output${stdout.trim() ? ` (it begins "${firstLine(stdout).slice(0, 80)}")` : ''}`);
-  return JSON.parse(stdout.slice(start.index));
+  for (const start of stdout.matchAll(/^[ \t]*[[{]/gm)) {
+    try {
+      return JSON.parse(stdout.slice(start.index));
+    } catch {
+      // a preamble line that merely starts like JSON: try the next
+    }
+  }
+  throw new Error(`no JSON in the output${stdout.trim() ? ` (it begins "${firstLine(stdout).slice(0, 80)}")` : ''}`);
 }
 
 /** `foundry --version` prints the bare version (e.g. `0.8.117` or `0.10.1+abc`). */
@@ -189,14 +195,23 @@ export function progressLines(onPercent: (percent: number) => void): { push(text
 }
 
 /**
- * Runs `foundry model download <id>` and reports progress as it streams.
- * Resolves with the exit code and the output's last lines (for the reason of a failure).
+ * Runs `foundry model download <id>` and reports progress as it streams. Resolves with the exit code, the output's
+ * last lines (for the reason of a failure) and whether any progress was printed (a refusal of the name prints none).
  */
-export function cliDownload(cli: string, id: string, onPercent: (percent: number) => void, signal?: AbortSignal): Promise<{ code: number; tail: string }> {
+export function cliDownload(
+  cli: string,
+  id: string,
+  onPercent: (percent: number) => void,
+  signal?: AbortSignal,
+): Promise<{ code: number; tail: string; progressed: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(cli, ['model', 'download', id], { env: plainOutputEnv(), ...(signal ? { signal } : {}) });
     let tail = '';
-    const progress = progressLines(onPercent);
+    let progressed = false;
+    const progress = progressLines((percent) => {
+      progressed = true;
+      onPercent(percent);
+    });
     const read = (chunk: Buffer) => {
       const text = plain(chunk.toString('utf8'));
       tail = (tail + text).slice(-2000);
@@ -204,10 +219,10 @@ export function cliDownload(cli: string, id: string, onPercent: (percent: number
     };
     child.stdout.on('data', read);
     child.stderr.on('data', read);
-    child.on('error', (error) => resolve({ code: 1, tail: error.message }));
+    child.on('error', (error) => resolve({ code: 1, tail: error.message, progressed }));
     child.on('close', (code) => {
       progress.end();
-      resolve({ code: code ?? 1, tail: tail.trim().split('\n').slice(-3).join(' / ') });
+      resolve({ code: code ?? 1, tail: tail.trim().split('\n').slice(-3).join(' / '), progressed });
     });
   });
 }

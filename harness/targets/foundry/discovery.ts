@@ -11,17 +11,31 @@ import { jsonOutput, parseServiceStatus, parseServiceStatusJson, parseStartOutpu
 import { call, callJson } from './rest.ts';
 import { startSdk } from './sdk.ts';
 
+/** What a service's status endpoints say. `localListing`: its GET /v1/models lists only the models on this machine (Core 1.x). */
+interface ServiceStatus {
+  generation: FoundryGeneration;
+  cacheDir: string | null;
+  pid: number | null;
+  localListing: boolean;
+}
+
 /** Which generation answers at `origin`, and what its status says; null when neither does (not Foundry Local). */
-export async function detectGeneration(origin: string): Promise<{ generation: FoundryGeneration; cacheDir: string | null; pid: number | null } | null> {
+export async function detectGeneration(origin: string): Promise<ServiceStatus | null> {
   const object = (value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+  // The C++ Core (CLI 0.11+, SDK 2.x): GET /status, and a /v1/models that lists every build.
   const server = object(await probeJson(origin, '/status'));
   if (server && ('modelCachePath' in server || 'endpoints' in server)) {
-    return { generation: 'server', cacheDir: stringOrNull(server.modelCachePath), pid: typeof server.pid === 'number' ? server.pid : null };
+    return {
+      generation: 'server',
+      cacheDir: stringOrNull(server.modelCachePath),
+      pid: typeof server.pid === 'number' ? server.pid : null,
+      localListing: false,
+    };
   }
   const service = object(await probeJson(origin, '/openai/status'));
-  if (service) return { generation: 'service', cacheDir: stringOrNull(service.ModelDirPath ?? service.modelDirPath), pid: null };
+  if (service) return { generation: 'service', cacheDir: stringOrNull(service.ModelDirPath ?? service.modelDirPath), pid: null, localListing: false };
   // Core 1.x (CLI 0.10, SDK 1.x) is not known to serve GET /status; its GET /models/loaded answers a JSON array.
-  if (Array.isArray(await probeJson(origin, '/models/loaded'))) return { generation: 'server', cacheDir: null, pid: null };
+  if (Array.isArray(await probeJson(origin, '/models/loaded'))) return { generation: 'server', cacheDir: null, pid: null, localListing: true };
   return null;
 }
 
@@ -48,7 +62,7 @@ function variantFromId(id: string, parent: string | null): FoundryVariant {
 /** The catalog: gen-1 `/foundry/list`; gen-2 `foundry model list --variants -o json` when the CLI is there, else the ids of `/v1/models`. */
 export async function readCatalog(
   origin: string,
-  generation: FoundryGeneration,
+  { generation, localListing }: Pick<ServiceStatus, 'generation' | 'localListing'>,
   cli: string | null,
 ): Promise<{ catalog: FoundryVariant[]; source: FoundryTarget['catalogSource']; note: string | null }> {
   if (generation === 'service') {
@@ -63,8 +77,10 @@ export async function readCatalog(
     // Every build this machine can run needs `--variants` (without it, one build per alias); older CLIs lack the
     // flag and list every build under `models`.
     const problems: string[] = [];
+    // A CLI that refuses `--limit` may still take `--variants`: drop the limit first.
     for (const args of [
       ['model', 'list', '--variants', '--limit', '500', '-o', 'json'],
+      ['model', 'list', '--variants', '-o', 'json'],
       ['model', 'list', '-o', 'json'],
     ]) {
       const result = await runCli(cli, args, 120_000);
@@ -82,10 +98,26 @@ export async function readCatalog(
   const listing = (await callJson(origin, '/v1/models', { timeoutMs: 30_000 })) as { data?: Array<{ id?: unknown; parent?: unknown }> } | null;
   const entries = (listing?.data ?? []).filter((entry): entry is { id: string; parent?: unknown } => typeof entry?.id === 'string');
   const catalog = entries.map((entry) => variantFromId(entry.id, stringOrNull(entry.parent)));
-  // On Core 1.x GET /v1/models lists the models on this machine (downloaded or loaded), not the catalog.
-  const partial =
-    'GET /v1/models lists only the models already on this machine, so other aliases are unknown and --download cannot fetch them: install the foundry CLI for the whole catalog';
-  return { catalog, source: 'v1/models', note: note ? `${note}; ${partial}` : partial };
+  // On Core 1.x GET /v1/models lists the models on this machine (downloaded or loaded), not the catalog; the C++
+  // Core lists every build there, without `parent`.
+  const partial = localListing
+    ? 'GET /v1/models lists only the models already on this machine, so other aliases are unknown and --download cannot fetch them: install the foundry CLI for the whole catalog'
+    : entries.some((entry) => stringOrNull(entry.parent) === null)
+      ? 'aliases are inferred from the GET /v1/models ids (it names no alias): install the foundry CLI for the catalog with its aliases'
+      : null;
+  const said = [note, partial].filter(Boolean).join('; ');
+  return { catalog, source: 'v1/models', note: said || null };
+}
+
+/** `foundry cache location --output json` (`{"path", "userSet"}`, CLI 0.10+); null when it says nothing usable. */
+async function cliCacheLocation(cli: string): Promise<string | null> {
+  try {
+    const result = await runCli(cli, ['cache', 'location', '--output', 'json'], 20_000);
+    if (result.code !== 0) return null;
+    return stringOrNull((jsonOutput(result.stdout) as { path?: unknown } | null)?.path);
+  } catch {
+    return null;
+  }
 }
 
 /** The OpenAI-compatible view of a Foundry target, for requests and reports. */
@@ -193,6 +225,7 @@ async function discoverWithSdk(sdkModule: string, cacheDir: string): Promise<Dis
   if (!started || 'note' in started) return { found: null, note: started?.note ?? null };
   const found = await inspect(started.origin, 'foundry-local-sdk', null, {
     pid: process.pid,
+    cacheDir,
     version: started.version,
     downloadBridge: started.downloadBridge,
     ...(started.catalog ? { catalog: started.catalog } : {}),
@@ -208,12 +241,14 @@ async function inspect(
   origin: string,
   discoveredBy: string,
   cli: string | null,
-  known: { pid?: number | null; version?: string | null; catalog?: FoundryVariant[]; downloadBridge?: string },
+  known: { pid?: number | null; version?: string | null; catalog?: FoundryVariant[]; downloadBridge?: string; cacheDir?: string },
 ): Promise<Omit<FoundryDiscovery, 'stop'> | null> {
   const status = await detectGeneration(origin);
   if (!status) return null;
   const version = known.version !== undefined ? known.version : cli ? parseVersion(await runCli(cli, ['--version'], 10_000)) : null;
-  const read = known.catalog ? { catalog: known.catalog, source: 'sdk' as const, note: null } : await readCatalog(origin, status.generation, cli);
+  const read = known.catalog ? { catalog: known.catalog, source: 'sdk' as const, note: null } : await readCatalog(origin, status, cli);
+  // Without GET /status (Core 1.x) the cache folder comes from the CLI, or is the one the SDK was started with.
+  const cacheDir = status.cacheDir ?? known.cacheDir ?? (status.generation === 'server' && cli ? await cliCacheLocation(cli) : null);
   const target: FoundryTarget = {
     generation: status.generation,
     origin,
@@ -221,7 +256,7 @@ async function inspect(
     discoveredBy,
     catalog: read.catalog,
     catalogSource: read.source,
-    cacheDir: status.cacheDir,
+    cacheDir,
     pid: status.pid ?? known.pid ?? null,
     cli,
     downloadBridge: known.downloadBridge ?? null,

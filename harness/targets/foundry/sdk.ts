@@ -139,7 +139,13 @@ async function startDownloadBridge(manager: SdkManager): Promise<{ url: string; 
     if (req.method !== 'POST' || !req.url?.startsWith(prefix)) return void res.writeHead(404).end();
     const id = decodeURIComponent(req.url.slice(prefix.length));
     void (async () => {
-      const variant = await findVariant(manager, id);
+      let variant: SdkVariant | null;
+      try {
+        variant = await findVariant(manager, id);
+      } catch (error) {
+        // The SDK's catalog failed (getModels rejected): said, not an unhandled rejection in a detached task.
+        return void res.writeHead(502, { 'content-type': 'text/plain' }).end(`the SDK's catalog failed: ${(error as Error).message}`);
+      }
       if (!variant?.download) return void res.writeHead(404, { 'content-type': 'text/plain' }).end(`no downloadable variant ${id}`);
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
       const abort = new AbortController();

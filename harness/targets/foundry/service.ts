@@ -13,7 +13,7 @@
  */
 import { plainText } from '../../files/sanitize.ts';
 import type { FoundryTarget, FoundryVariant } from '../../types.ts';
-import { findById } from './catalog.ts';
+import { findById, splitId } from './catalog.ts';
 import { cacheDirName, cacheEntries, directoryBytes } from './cache.ts';
 import { cliDownload, progressLines, runCli } from './cli.ts';
 import { classify, FoundryError } from './errors.ts';
@@ -47,15 +47,23 @@ export class FoundryService {
     return this.target.origin;
   }
 
-  /** Ids in the local cache; null when the service cannot say (gen-2 without a cache path). */
+  /**
+   * Ids in the local cache; null when nothing can say. The older generation lists them; the newer one: its cache
+   * folder (`GET /status`, `foundry cache location`, the SDK's), else the `cached` field of the catalog's listing
+   * (CLI 0.10+), with what this service downloaded since.
+   */
   async cached(): Promise<Set<string> | null> {
     if (this.target.generation === 'service') {
       return new Set(this.catalogIds(idList(await callJson(this.origin, '/openai/models'))));
     }
     const entries = cacheEntries(this.target.cacheDir);
-    if (!entries) return null;
-    return new Set(this.target.catalog.filter((v) => entries.has(cacheDirName(v.id))).map((v) => v.id));
+    if (entries) return new Set(this.target.catalog.filter((v) => entries.has(cacheDirName(v.id))).map((v) => v.id));
+    if (!this.target.catalog.some((v) => v.cached !== undefined)) return null;
+    return new Set([...this.target.catalog.filter((v) => v.cached).map((v) => v.id), ...this.downloaded]);
   }
+
+  /** Variants downloaded through this service (the catalog's `cached` field predates them). */
+  private readonly downloaded = new Set<string>();
 
   /** Loaded model ids, as the catalog spells them. */
   async loaded(): Promise<string[]> {
@@ -90,7 +98,9 @@ export class FoundryService {
         ? 'already_loaded'
         : 'loaded';
     try {
-      return await loadBy(id);
+      const status = await loadBy(id);
+      this.loadedVia.set(id, 'id');
+      return status;
     } catch (error) {
       // The newest Core looks `/models/load/{name}` up as an alias only (404 "Model not found" for a variant id).
       if (!(error instanceof FoundryError) || error.kind !== 'not_found') throw error;
@@ -102,34 +112,78 @@ export class FoundryService {
   /** How the last load got round a Core that loads by alias only; null when the id loaded directly. Doctor says it. */
   loadFallback: string | null = null;
 
+  /** How each variant this service loaded was loaded, so it is unloaded the same way. */
+  private readonly loadedVia = new Map<string, 'id' | 'alias' | 'cli'>();
+
   /**
-   * A variant the Core would not load by id: by its alias when it is the alias's default (the catalog's first
-   * build for it, which the Core picks itself), else through `foundry model load <id>`.
+   * Whether the Core, given the alias alone, picks this build: its first cached build of the alias (the C++ Core's
+   * SelectDefaultVariant), else the alias's first; the catalog's first when the cache cannot be read.
+   */
+  private async isAliasDefault(variant: FoundryVariant): Promise<boolean> {
+    const builds = this.target.catalog.filter((v) => v.alias === variant.alias);
+    const cached = await this.cached().catch(() => null);
+    const pick = (cached ? builds.find((v) => cached.has(v.id)) : undefined) ?? builds[0];
+    return pick?.id === variant.id;
+  }
+
+  /**
+   * A variant the Core would not load by id: by its alias when it is the build the Core picks for the alias, else
+   * through `foundry model load <id>`.
    */
   private async loadWithoutId(variant: FoundryVariant, loadBy: (name: string) => Promise<unknown>, original: FoundryError): Promise<string> {
-    const isDefault = this.target.catalog.find((v) => v.alias === variant.alias)?.id === variant.id;
-    if (isDefault) {
+    if (await this.isAliasDefault(variant)) {
       await loadBy(variant.alias);
-      return `loaded by alias ${variant.alias}: this Core loads by alias only (${variant.id} is the alias's default build)`;
+      this.loadedVia.set(variant.id, 'alias');
+      return `loaded by alias ${variant.alias}: this Core loads by alias only (${variant.id} is the build it picks for the alias)`;
     }
     if (!this.target.cli) {
       throw new FoundryError(
         'not_found',
-        `${original.message}; this Core loads by alias only, and ${variant.id} is not ${variant.alias}'s default build (install the foundry CLI to load it by id)`,
+        `${original.message}; this Core loads by alias only, and ${variant.id} is not the build it picks for ${variant.alias} (install the foundry CLI to load it by id)`,
       );
     }
-    const result = await runCli(this.target.cli, ['model', 'load', variant.id], 600_000);
-    if (result.code !== 0)
-      throw new FoundryError(
-        classify(404, `${result.stdout}${result.stderr}`),
-        `\`foundry model load ${variant.id}\` exited with ${result.code}: ${`${result.stdout}${result.stderr}`.trim().slice(0, 300)}`,
-      );
+    await this.cliModel('load', variant.id);
+    this.loadedVia.set(variant.id, 'cli');
     return `loaded with \`foundry model load ${variant.id}\`: this Core loads by alias only`;
   }
 
-  async unload(id: string): Promise<void> {
-    const path = this.target.generation === 'service' ? `/openai/unload/${idPath(id)}?force=true` : `/models/unload/${idPath(id)}`;
-    await callJson(this.origin, path, { timeoutMs: 120_000 });
+  /** `foundry model load|unload <id>`, a failure as a FoundryError quoting the CLI. */
+  private async cliModel(command: 'load' | 'unload', id: string): Promise<void> {
+    const cli = this.target.cli as string;
+    const result = await runCli(cli, ['model', command, id], 600_000);
+    if (result.code !== 0)
+      throw new FoundryError(
+        classify(404, `${result.stdout}${result.stderr}`),
+        `\`foundry model ${command} ${id}\` exited with ${result.code}: ${`${result.stdout}${result.stderr}`.trim().slice(0, 300)}`,
+      );
+  }
+
+  /**
+   * Unloads a variant the way it was loaded: by id, by its alias, or through the CLI. A Core that unloads by alias
+   * only (404 for the id) gets the alias when the variant is the build it picks for it, else the CLI; when neither
+   * is possible the error says the model stays loaded.
+   */
+  async unload(variant: FoundryVariant): Promise<void> {
+    const { id } = variant;
+    if (this.target.generation === 'service') {
+      await callJson(this.origin, `/openai/unload/${idPath(id)}?force=true`, { timeoutMs: 120_000 });
+      return;
+    }
+    const byName = (name: string) => callJson(this.origin, `/models/unload/${idPath(name)}`, { timeoutMs: 120_000 });
+    const via = this.loadedVia.get(id) ?? 'id';
+    if (via === 'alias') return void (await byName(variant.alias));
+    if (via === 'cli') return this.cliModel('unload', id);
+    try {
+      await byName(id);
+    } catch (error) {
+      if (!(error instanceof FoundryError) || error.kind !== 'not_found') throw error;
+      if (await this.isAliasDefault(variant)) return void (await byName(variant.alias));
+      if (this.target.cli) return this.cliModel('unload', id);
+      throw new FoundryError(
+        'not_found',
+        `${error.message}; this Core unloads by alias only, and ${variant.id} is not the build it picks for ${variant.alias}: it stays loaded (unload it with \`foundry model unload ${id}\`)`,
+      );
+    }
   }
 
   /** Bytes the model takes in the local cache; null when the cache is not readable from here. */
@@ -154,6 +208,7 @@ export class FoundryService {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.downloadOnce(variant, (percent) => options.onProgress({ percent, attempt }), options.signal);
+        this.downloaded.add(variant.id);
         return { ms: performance.now() - started, attempts: attempt };
       } catch (error) {
         const kind = error instanceof FoundryError ? error.kind : 'failed';
@@ -175,8 +230,17 @@ export class FoundryService {
     if (this.target.generation === 'server') {
       if (!this.target.cli)
         throw new FoundryError('download_unavailable', 'the server generation has no download endpoint and the foundry CLI is not installed');
-      const { code, tail } = await cliDownload(this.target.cli, variant.id, onPercent, signal);
-      if (code !== 0) throw new FoundryError('download_failed', `\`foundry model download ${variant.id}\` exited with ${code}: ${tail}`);
+      // The variant id (name:version, the CLI's own `variantId`) first; a CLI that refuses it without starting gets
+      // the variant's name, when this is the name's latest version (what the name means to it).
+      let name = variant.id;
+      let result = await cliDownload(this.target.cli, name, onPercent, signal);
+      const { name: bare, version } = splitId(variant.id);
+      const latest = version !== null && !this.target.catalog.some((v) => splitId(v.id).name === bare && (splitId(v.id).version ?? 0) > version);
+      if (result.code !== 0 && !result.progressed && latest && !signal?.aborted) {
+        name = bare;
+        result = await cliDownload(this.target.cli, name, onPercent, signal);
+      }
+      if (result.code !== 0) throw new FoundryError('download_failed', `\`foundry model download ${name}\` exited with ${result.code}: ${result.tail}`);
       return;
     }
     const ref = variant.downloadRef;
