@@ -726,8 +726,13 @@ export interface ResolvedVariant {
   id: string;
   /** Device it runs on. */
   deviceType: DeviceType | null;
-  /** Execution provider it runs on. */
+  /** Execution provider it runs on: the one the load asked for. */
   executionProvider: string | null;
+  /**
+   * The catalog's execution provider for this build, when the load asked for another (the older generation runs a
+   * generic-GPU build on CUDA where the catalog has CUDA builds); absent when they agree.
+   */
+  catalogExecutionProvider?: string | null;
   /** Download size as Foundry Local's catalog states it for this variant, MiB (2^20 bytes). */
   fileSizeMb: number | null;
   /** License as Foundry Local's catalog states it. */

@@ -357,6 +357,12 @@ describe('discovery', () => {
       `GET /openai/load/${GPU}?ttl=600&ep=webgpu`,
       `GET /openai/load/${GPU}?ttl=600&ep=cuda`,
     ]);
+    // What runs is what is recorded: that build on CUDA, its catalog provider kept beside it (audit L4).
+    const prepared = await prepareModel(await targetOf({ ...target, catalog: [...target.catalog, cuda] }), 'qwen2.5-0.5b', GPU, {
+      foundry: OPTIONS,
+      cold: null,
+    });
+    expect(prepared.variant).toMatchObject({ id: GPU, executionProvider: 'CUDAExecutionProvider', catalogExecutionProvider: 'WebGpuExecutionProvider' });
   });
 
   test('a half-finished download is not cached (Foundry Local needs both JSON files and no download.tmp)', async () => {

@@ -11,7 +11,7 @@
  * - the **quantile** itself (p95, p99, median tok/s): the figure people read, and the only one to see a
  *   change of the tail alone.
  * Both are log ratios head/base; intervals are percentile bootstraps of them, each at its own level (in A/B a
- * permutation test must agree before a change counts, gate/permutation.ts).
+ * randomisation test over the blocks' orientations must agree before a change counts, gate/permutation.ts).
  *
  * How a resample is drawn depends on where the base came from:
  * - measured alongside (A/B): whole ABBA blocks, so drift between blocks moves both sides of a resample alike;

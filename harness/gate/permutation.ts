@@ -1,12 +1,16 @@
 /**
- * A permutation test of a change in a paired (A/B) measurement: what decides whether an A/B change is real.
+ * A randomisation test of a change in a paired (A/B) measurement: what decides whether an A/B change is real.
  *
- * Under no change, base and head requests of one ABBA block are exchangeable, so relabelling them within blocks
- * gives the statistic's null distribution exactly, spikes, warm-up and drift between blocks included: the p-value
- * holds its level whatever the noise. The bootstrap's percentile interval does not, on a few dozen requests of
- * which a few are spikes (a resample's p95 is one of the few largest values; 15 blocks are few to resample):
- * measured under no change at nominal one-sided 2% (body) and 0.5% (p95), it said "slower" in 1.5-4.0% and
- * 0.5-1.5% of trials, the permutation test in at most 0.5% (test/perf/gate-power.ts, calibration).
+ * The test follows the design. Each ABBA block was sent in one of two orientations (A B B A or B A A B, drawn at
+ * random, run/schedule.ts); under no change (each request would have taken as long had the other arm sent it), the
+ * measured values are fixed and only the orientations were random. Flipping a block's orientation swaps all its
+ * labels, base for head, so the statistic over every flip of every block is its exact null distribution, whatever
+ * the noise did: a neighbour's burst over the middle of a block, which hits one arm twice (B B in A B B A), is as
+ * likely to have hit the other. (Relabelling freely within a block, as this test first did, treats the four
+ * positions as exchangeable, which such a burst is not: beside a bursty neighbour it called an unchanged case
+ * regressed, test/perf/ab-bursty.sh.) The bootstrap's percentile interval does not hold its level either, on a few
+ * dozen requests of which a few are spikes (test/perf/gate-power.ts, calibration); a change counts when both agree.
+ * With n blocks the smallest p-value is 2^-n: a change needs enough blocks to be told, which adaptive sampling adds.
  */
 import { seededRandom } from '../evaluate/stats.ts';
 import { Tally } from './tally.ts';
@@ -25,46 +29,48 @@ export interface PermutationSettings {
  * within-block relabellings whose statistic is at least as extreme as the observed one.
  */
 export function pairedPermutationP(base: readonly Blocked[], head: readonly Blocked[], direction: 1 | -1, settings: PermutationSettings): number {
-  // Both sides draw from the pooled values: a relabelling moves a value's count from one side's tally to the other's.
+  // Both sides draw from the pooled values: a flip moves a block's values from one side's tally to the other's.
   const pooled = [...base, ...head].map((v) => v.value);
-  const baseTally = new Tally(pooled, base.length);
-  const headTally = new Tally(pooled, head.length);
+  const baseTally = new Tally(pooled, pooled.length);
+  const headTally = new Tally(pooled, pooled.length);
   const ids = [...new Set([...base, ...head].map((v) => v.block))];
-  const blocks = ids.map((id) => {
-    const baseRanks = baseTally.ranks(base.filter((v) => v.block === id).map((v) => v.value));
-    const headRanks = baseTally.ranks(head.filter((v) => v.block === id).map((v) => v.value));
-    return { ranks: Uint32Array.from([...baseRanks, ...headRanks]), nBase: baseRanks.length };
-  });
-  const statistic = () => direction * settings.statistic(baseTally.expand(), headTally.expand());
-  tallyBlocks(blocks, baseTally, headTally, null);
-  const observed = statistic();
-  const permutations = Math.min(50_000, Math.ceil(20 / settings.alpha));
-  // Past this many as-extreme relabellings the p-value cannot fall below alpha: stop (most unchanged cases here).
-  const enough = settings.alpha * (permutations + 1) - 1;
+  const blocks = ids.map((id) => ({
+    base: baseTally.ranks(base.filter((v) => v.block === id).map((v) => v.value)),
+    head: baseTally.ranks(head.filter((v) => v.block === id).map((v) => v.value)),
+  }));
+  const statistic = (flipped: (block: number) => boolean) => {
+    tallyBlocks(blocks, baseTally, headTally, flipped);
+    return direction * settings.statistic(baseTally.expand(), headTally.expand());
+  };
+  const observed = statistic(() => false) - 1e-12;
+  const draws = Math.min(50_000, Math.ceil(20 / settings.alpha));
+  // Few blocks: every flip, an exact p-value (the observed orientation is one of them).
+  if (blocks.length <= 30 && 2 ** blocks.length <= draws) {
+    let extreme = 0;
+    for (let mask = 0; mask < 2 ** blocks.length; mask++) if (statistic((b) => ((mask >>> b) & 1) === 1) >= observed) extreme++;
+    return extreme / 2 ** blocks.length;
+  }
+  // Past this many as-extreme flips the p-value cannot fall below alpha: stop (most unchanged cases here).
+  const enough = settings.alpha * (draws + 1) - 1;
   const random = seededRandom(settings.seed);
   let extreme = 0;
   let done = 0;
-  for (; done < permutations && extreme <= enough; done++) {
-    tallyBlocks(blocks, baseTally, headTally, random);
-    if (statistic() >= observed - 1e-12) extreme++;
-  }
+  for (; done < draws && extreme <= enough; done++) if (statistic(() => random() < 0.5) >= observed) extreme++;
   return (1 + extreme) / (1 + done);
 }
 
-/** Tallies each side's ranks: as measured (`random` null) or relabelled at random within each block. */
-function tallyBlocks(blocks: readonly { ranks: Uint32Array; nBase: number }[], baseTally: Tally, headTally: Tally, random: (() => number) | null): void {
+/** Tallies each side's ranks, the blocks `flipped` says with their labels swapped. */
+function tallyBlocks(
+  blocks: readonly { base: Uint32Array; head: Uint32Array }[],
+  baseTally: Tally,
+  headTally: Tally,
+  flipped: (block: number) => boolean,
+): void {
   baseTally.clear();
   headTally.clear();
-  for (const { ranks, nBase } of blocks) {
-    if (random) {
-      // Fisher-Yates: the first nBase of a uniformly shuffled block go to the base.
-      for (let i = ranks.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        const t = ranks[i] as number;
-        ranks[i] = ranks[j] as number;
-        ranks[j] = t;
-      }
-    }
-    for (let i = 0; i < ranks.length; i++) (i < nBase ? baseTally : headTally).add(ranks[i] as number);
-  }
+  blocks.forEach((block, b) => {
+    const [toBase, toHead] = flipped(b) ? [block.head, block.base] : [block.base, block.head];
+    for (const rank of toBase) baseTally.add(rank);
+    for (const rank of toHead) headTally.add(rank);
+  });
 }

@@ -7,7 +7,7 @@
  * - the shift of the distribution's body (the mean log ratio of p50 .. p80), which a
  *   few slow requests barely move and a slowdown of the whole distribution moves fully;
  * - the quantile itself, the figure every report shows, for a change of the tail alone
- *   (paired: by a permutation test within blocks, gate/permutation.ts).
+ *   (paired: a randomisation test over the ABBA blocks' orientations must agree, gate/permutation.ts).
  * Then:
  * - `not-gated`    fewer than `minSamples` successful samples on a side;
  * - `regressed`    either statistic is worse than the band allows (the tolerance, or the noise floor
@@ -150,7 +150,7 @@ export function failsGate(verdict: Verdict, failOn: GateOptions['failOn']): bool
  * One statistic's verdict. `point` and `ci` are ratios oriented so that > 1 is worse; `band` is how far a change
  * may go before it counts (the tolerance, or the noise floor where that is wider).
  * - regressed: beyond the band and significant: the CI lies wholly on the worse side of 1 and, where `significant`
- *   is given (A/B: a permutation test within blocks, which holds its level where the interval does not), that
+ *   is given (A/B: a randomisation test over the blocks' orientations, exact where the interval is not), that
  *   test agrees; so a report never shows a regression whose interval includes no change;
  * - improved: the mirror image;
  * - unchanged: the whole CI inside the band (equivalence: a CI that merely includes 1 is not enough);
@@ -263,9 +263,9 @@ export function compareMetric(
   const sides = pairing
     ? { base: blockedValues(def, baseSide?.runs[0] ?? [], pairing.baseBlocks), head: blockedValues(def, headSamples, pairing.headBlocks) }
     : null;
-  // Paired, a change is significant when its interval excludes no change and a permutation test within blocks
-  // agrees: the test is exact under no change, spikes and all, where the bootstrap interval on a few dozen spiky
-  // requests does not hold its level (measured in test/perf/gate-power.ts, calibration).
+  // Paired, a change is significant when its interval excludes no change and a randomisation test over the blocks'
+  // orientations agrees: the test is exact under no change, spikes and bursts and all, where the bootstrap interval
+  // on a few dozen spiky requests does not hold its level (measured in test/perf/gate-power.ts, calibration).
   const ratios = logRatios(settings);
   const oneSided = (level: number) => (1 - level) / 2;
   const significance = (statistic: LogRatios['shift'], point: number, band: number, level: number): Significance | undefined =>
@@ -307,8 +307,8 @@ export function compareMetric(
 type Significance = { worse: boolean; better: boolean };
 
 /**
- * Whether a paired change beyond the band is significant at one-sided `alpha`, each way, by relabelling base and
- * head within blocks (gate/permutation.ts). `statistic` is a log ratio head/base of sorted values, `worse` the
+ * Whether a paired change beyond the band is significant at one-sided `alpha`, each way, by flipping the blocks'
+ * orientations (gate/permutation.ts). `statistic` is a log ratio head/base of sorted values, `worse` the
  * point ratio oriented so that > 1 is worse. Within the band nothing is tested: no verdict needs it.
  */
 function pairedSignificance(

@@ -106,12 +106,15 @@ async function prepareFoundryModel(
     return { ...noFacts, kind: 'skip', reason: `${resolution.reason}${partial}; list the catalog with \`foundry-bench models\`` };
   }
   const chosen = resolution.variant;
+  // What runs is what the load asks for, which is not always the catalog's provider for the build.
+  const provider = service.loadProvider(chosen);
   const variant: ResolvedVariant = {
     requested: model,
     selector: selector ?? null,
     id: chosen.id,
     deviceType: chosen.deviceType,
-    executionProvider: chosen.executionProvider,
+    executionProvider: provider,
+    ...(provider !== chosen.executionProvider ? { catalogExecutionProvider: chosen.executionProvider } : {}),
     fileSizeMb: chosen.fileSizeMb,
     license: chosen.license,
     task: chosen.task,

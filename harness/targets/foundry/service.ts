@@ -87,9 +87,7 @@ export class FoundryService {
   async load(variant: FoundryVariant, ttlSeconds: number): Promise<'loaded' | 'already_loaded'> {
     const id = variant.id;
     if (this.target.generation === 'service') {
-      const cudaHere = this.target.catalog.some((v) => v.executionProvider === 'CUDAExecutionProvider');
-      const genericGpu = /-generic-gpu(:\d+)?$/i.test(id);
-      const ep = genericGpu && cudaHere ? 'cuda' : LOAD_EP[variant.executionProvider ?? ''];
+      const ep = LOAD_EP[this.loadProvider(variant) ?? ''];
       await callJson(this.origin, `/openai/load/${idPath(id)}?ttl=${ttlSeconds}${ep ? `&ep=${ep}` : ''}`, { timeoutMs: 600_000 });
       return 'loaded';
     }
@@ -107,6 +105,17 @@ export class FoundryService {
       this.loadFallback = await this.loadWithoutId(variant, loadBy, error);
       return 'loaded';
     }
+  }
+
+  /**
+   * The execution provider a load asks for: the build's own, except that the older generation runs a generic-GPU
+   * build on CUDA when the catalog has CUDA builds (what the load sends, as Foundry Local's SDKs and CLI do), so
+   * that is what runs and what results record (audit L4).
+   */
+  loadProvider(variant: FoundryVariant): string | null {
+    const cudaHere = this.target.catalog.some((v) => v.executionProvider === 'CUDAExecutionProvider');
+    const genericGpu = /-generic-gpu(:\d+)?$/i.test(variant.id);
+    return this.target.generation === 'service' && genericGpu && cudaHere ? 'CUDAExecutionProvider' : variant.executionProvider;
   }
 
   /** How the last load got round a Core that loads by alias only; null when the id loaded directly. Doctor says it. */
