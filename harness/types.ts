@@ -768,6 +768,11 @@ export interface FoundryTarget {
   cli: string | null;
   /** With the SDK: the run's own loopback endpoint that downloads through it (see targets/foundry/sdk.ts). */
   downloadBridge: string | null;
+  /**
+   * With the SDK: what registering the execution providers answered (`downloadAndRegisterEps()`); absent when
+   * nothing said. A provider that failed leaves its GPU or NPU builds out of the catalog.
+   */
+  executionProviders?: { registered: string[]; failed: string[]; status: string | null };
 }
 
 // ---------------------------------------------------------------------------

@@ -28,7 +28,8 @@ const CLI_DIR = fileURLToPath(new URL('./fakes/fake-foundry-cli', import.meta.ur
 const SDK_MODULE = fileURLToPath(new URL('./fakes/foundry-local-sdk-1.2.3/dist/index.js', import.meta.url));
 /** What the stub core was asked (test/fakes/foundry-local-sdk-1.2.3/dist/detail/coreInterop.js). */
 const sdkCore = () =>
-  (globalThis as unknown as { foundrySdkCore: { calls: string[]; params: Record<string, string> | null; fake: FakeFoundry | null } }).foundrySdkCore;
+  (globalThis as unknown as { foundrySdkCore: { calls: string[]; params: Record<string, string> | null; fake: FakeFoundry | null; epFailure?: boolean } })
+    .foundrySdkCore;
 afterAll(async () => {
   await (globalThis as unknown as { foundrySdkCore?: { fake: FakeFoundry | null } }).foundrySdkCore?.fake?.close();
 });
@@ -430,8 +431,15 @@ describe('discovery', () => {
 
   test('without a CLI, the published SDK 1.x starts its web service; without either, nothing is found', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'shared-cache-'));
-    const result = await discoverFoundry(foundryOptions({ PATH: '', FOUNDRY_BENCH_SDK_MODULE: SDK_MODULE, FOUNDRY_BENCH_SDK_CACHE: cache }));
+    const logged: string[] = [];
+    const result = await discoverFoundry(foundryOptions({ PATH: '', FOUNDRY_BENCH_SDK_MODULE: SDK_MODULE, FOUNDRY_BENCH_SDK_CACHE: cache }), (line) =>
+      logged.push(line),
+    );
     const target = result.found?.target as FoundryTarget;
+    // A first run downloads the execution providers: its progress is shown, and what registered is said.
+    expect(logged).toEqual([0, 50, 100].map((p) => `foundry-local-sdk: downloading execution provider WebGpuExecutionProvider: ${p}%`));
+    expect(result.found?.notes).toContain('foundry-local-sdk: execution providers registered: WebGpuExecutionProvider');
+    expect(target.executionProviders).toEqual({ registered: ['WebGpuExecutionProvider'], failed: [], status: 'ok' });
     expect(target).toMatchObject({ generation: 'server', discoveredBy: 'foundry-local-sdk', catalogSource: 'sdk', pid: process.pid });
     // The real classes' id/alias/info are prototype getters: every variant is read, none lost to a spread.
     expect(target.catalog.map((v) => v.id).sort()).toEqual(FAKE_CATALOG.map((v) => v.id).sort());
@@ -446,6 +454,27 @@ describe('discovery', () => {
       'CPUExecutionProvider',
     ]);
     expect(await discoverFoundry(foundryOptions({ PATH: '' }))).toEqual({ found: null, note: null });
+  });
+
+  test('a provider that fails to register is said at discovery and by doctor, not dropped', async () => {
+    sdkCore().epFailure = true;
+    try {
+      const cache = mkdtempSync(join(tmpdir(), 'shared-cache-'));
+      const result = await discoverFoundry(foundryOptions({ PATH: '', FOUNDRY_BENCH_SDK_MODULE: SDK_MODULE, FOUNDRY_BENCH_SDK_CACHE: cache }));
+      expect(result.found?.notes).toContain(
+        'foundry-local-sdk: execution providers failed: CUDAExecutionProvider (One or more EPs failed); registered: WebGpuExecutionProvider. ' +
+          'The GPU and NPU builds of a failed provider are missing from the catalog: check its drivers, then run again',
+      );
+      const target = await targetOf(result.found?.target as FoundryTarget);
+      const checks = await doctor(target, [], { apiKey: 'k', foundry: OPTIONS });
+      expect(checks.find((c) => c.name === 'execution providers')).toMatchObject({
+        status: 'warn',
+        detail: 'failed: CUDAExecutionProvider (One or more EPs failed); registered: WebGpuExecutionProvider',
+      });
+      await result.found?.stop?.();
+    } finally {
+      sdkCore().epFailure = false;
+    }
   });
 });
 

@@ -84,6 +84,18 @@ export async function doctor(target: RunTarget, models: readonly SpecModel[], { 
     const f = target.foundry;
     add('pass', 'endpoint', `${where}, found by ${f.discoveredBy}; catalog of ${f.catalog.length} variants from ${f.catalogSource}`);
     if (f.version === null) add('warn', 'version', 'unknown (no foundry CLI to ask)', 'results record the server generation but not its version');
+    const eps = f.executionProviders;
+    if (eps) {
+      const registered = `registered: ${eps.registered.join(', ') || 'none'}`;
+      if (eps.failed.length === 0) add('pass', 'execution providers', registered);
+      else
+        add(
+          'warn',
+          'execution providers',
+          `failed: ${eps.failed.join(', ')}${eps.status ? ` (${eps.status})` : ''}; ${registered}`,
+          "the GPU and NPU builds of a failed provider are missing from the catalog: check the device's drivers, then run again",
+        );
+    }
   } else if (target.models) add('pass', 'endpoint', `${where} lists ${target.models.length} model(s)`);
   else add('warn', 'endpoint', `${where} answers, but has no /models list`, 'models cannot be checked before use; requests will tell');
 

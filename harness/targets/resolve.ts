@@ -71,7 +71,7 @@ export async function resolveRunTarget(options: RunOptions, log: (line: string) 
   try {
     const { foundry, config } = options;
     if (!options.baseUrl && (foundry.endpoint || (!config.target && foundry.discover))) {
-      const { found, note } = await discoverFoundry(foundry);
+      const { found, note } = await discoverFoundry(foundry, log);
       if (note) log(note);
       if (found) return foundryTarget(found, options.apiKey, log);
     }

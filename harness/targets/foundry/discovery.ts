@@ -151,6 +151,7 @@ export type DiscoveryResult = { found: FoundryDiscovery; note: null } | { found:
  */
 export async function discoverFoundry(
   options: Pick<FoundryOptions, 'endpoint' | 'cli' | 'sdkModule' | 'sdkCacheDir' | 'startService'>,
+  log: (line: string) => void = () => {},
 ): Promise<DiscoveryResult> {
   const { endpoint, cli } = options;
   if (endpoint) {
@@ -169,7 +170,7 @@ export async function discoverFoundry(
         };
   }
   if (cli) return discoverWithCli(cli, options.startService);
-  return discoverWithSdk(options.sdkModule, options.sdkCacheDir);
+  return discoverWithSdk(options.sdkModule, options.sdkCacheDir, log);
 }
 
 async function discoverWithCli(cli: string, startService: boolean): Promise<DiscoveryResult> {
@@ -220,8 +221,8 @@ async function discoverWithCli(cli: string, startService: boolean): Promise<Disc
 }
 
 /** The SDK 1.x runs Foundry Local in this process; its web service gives the same HTTP surface as the CLI's. */
-async function discoverWithSdk(sdkModule: string, cacheDir: string): Promise<DiscoveryResult> {
-  const started = await startSdk(sdkModule, cacheDir);
+async function discoverWithSdk(sdkModule: string, cacheDir: string, log: (line: string) => void): Promise<DiscoveryResult> {
+  const started = await startSdk(sdkModule, cacheDir, log);
   if (!started || 'note' in started) return { found: null, note: started?.note ?? null };
   const found = await inspect(started.origin, 'foundry-local-sdk', null, {
     pid: process.pid,
@@ -229,6 +230,7 @@ async function discoverWithSdk(sdkModule: string, cacheDir: string): Promise<Dis
     version: started.version,
     downloadBridge: started.downloadBridge,
     ...(started.catalog ? { catalog: started.catalog } : {}),
+    ...(started.executionProviders ? { executionProviders: started.executionProviders } : {}),
   });
   if (!found) {
     await started.stop();
@@ -241,7 +243,14 @@ async function inspect(
   origin: string,
   discoveredBy: string,
   cli: string | null,
-  known: { pid?: number | null; version?: string | null; catalog?: FoundryVariant[]; downloadBridge?: string; cacheDir?: string },
+  known: {
+    pid?: number | null;
+    version?: string | null;
+    catalog?: FoundryVariant[];
+    downloadBridge?: string;
+    cacheDir?: string;
+    executionProviders?: FoundryTarget['executionProviders'];
+  },
 ): Promise<Omit<FoundryDiscovery, 'stop'> | null> {
   const status = await detectGeneration(origin);
   if (!status) return null;
@@ -260,6 +269,7 @@ async function inspect(
     pid: status.pid ?? known.pid ?? null,
     cli,
     downloadBridge: known.downloadBridge ?? null,
+    ...(known.executionProviders ? { executionProviders: known.executionProviders } : {}),
   };
   return { target, notes: read.note ? [read.note] : [] };
 }

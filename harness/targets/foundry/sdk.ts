@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { plainText } from '../../files/sanitize.ts';
 import type { FoundryVariant } from '../../types.ts';
 import { variantFromJson } from './catalog.ts';
 
@@ -25,7 +26,7 @@ interface SdkVariant {
 
 interface SdkManager {
   startWebService(): unknown;
-  downloadAndRegisterEps?(): Promise<unknown>;
+  downloadAndRegisterEps?(progress?: (name: string, percent: number) => void): Promise<unknown>;
   stopWebService?(): unknown;
   urls?: string[];
   catalog?: { getModels(): unknown; getModelVariant?(id: string): unknown };
@@ -36,6 +37,8 @@ interface SdkModule {
 }
 
 export interface StartedSdk {
+  /** What registering the execution providers answered, when it said. */
+  executionProviders?: { registered: string[]; failed: string[]; status: string | null } | undefined;
   origin: string;
   /** Things worth saying that did not stop it (the cache it uses, execution providers it could not register). */
   notes: string[];
@@ -50,7 +53,11 @@ export interface StartedSdk {
  * Starts Foundry Local through the SDK (`specifier` is the module to import, normally `foundry-local-sdk`);
  * null when it is not installed, a note when it is but cannot start.
  */
-export async function startSdk(specifier: string, modelCacheDir: string): Promise<StartedSdk | { note: string } | null> {
+export async function startSdk(
+  specifier: string,
+  modelCacheDir: string,
+  log: (line: string) => void = () => {},
+): Promise<StartedSdk | { note: string } | null> {
   let sdk: SdkModule;
   try {
     sdk = (await import(/* @vite-ignore */ specifier)) as SdkModule;
@@ -71,9 +78,18 @@ export async function startSdk(specifier: string, modelCacheDir: string): Promis
     const manager = factory.createAsync ? await factory.createAsync(config) : (factory.create as (c: object) => SdkManager)(config);
     const notes = [`foundry-local-sdk: model cache ${modelCacheDir}`];
     // As the SDK's samples do before reading the catalog: without registered execution providers the GPU and NPU
-    // builds are not listed at all.
+    // builds are not listed at all. A first run downloads them: progress in quarters, per provider.
+    let executionProviders: StartedSdk['executionProviders'];
     try {
-      await manager.downloadAndRegisterEps?.();
+      const shown = new Map<string, number>();
+      const answered = await manager.downloadAndRegisterEps?.((name, percent) => {
+        const quarter = Math.floor(percent / 25);
+        if (shown.get(name) === quarter) return;
+        shown.set(name, quarter);
+        log(`foundry-local-sdk: downloading execution provider ${plainText(name)}: ${Math.round(percent)}%`);
+      });
+      executionProviders = epResult(answered);
+      if (executionProviders) notes.push(epNote(executionProviders));
     } catch (error) {
       notes.push(`foundry-local-sdk: execution providers not registered (${(error as Error).message}); GPU and NPU builds may be missing`);
     }
@@ -86,6 +102,7 @@ export async function startSdk(specifier: string, modelCacheDir: string): Promis
       origin: new URL(url.replace('://localhost', '://127.0.0.1')).origin,
       notes,
       catalog: Array.isArray(models) ? sdkVariants(models) : undefined,
+      executionProviders,
       version: sdkVersion(specifier),
       downloadBridge: bridge.url,
       stop: async () => {
@@ -96,6 +113,27 @@ export async function startSdk(specifier: string, modelCacheDir: string): Promis
   } catch (error) {
     return { note: `foundry-local-sdk is installed but could not start Foundry Local: ${(error as Error).message}` };
   }
+}
+
+/** `downloadAndRegisterEps()`'s answer (`{success, status, registeredEps, failedEps}`); undefined when it said nothing usable. */
+function epResult(value: unknown): StartedSdk['executionProviders'] {
+  const answer = value as { success?: unknown; status?: unknown; registeredEps?: unknown; failedEps?: unknown } | null | undefined;
+  if (!answer || typeof answer !== 'object') return undefined;
+  const names = (list: unknown) => (Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string').map(plainText) : []);
+  const failed = names(answer.failedEps);
+  // `success: false` with no provider named is a failure too: said with its status.
+  if (answer.success === false && failed.length === 0) failed.push('(unnamed)');
+  return { registered: names(answer.registeredEps), failed, status: typeof answer.status === 'string' ? plainText(answer.status) : null };
+}
+
+/** What registering the providers came to, as a discovery note (and doctor's check). */
+function epNote(eps: NonNullable<StartedSdk['executionProviders']>): string {
+  const registered = `registered: ${eps.registered.join(', ') || 'none'}`;
+  if (eps.failed.length === 0) return `foundry-local-sdk: execution providers ${registered}`;
+  return (
+    `foundry-local-sdk: execution providers failed: ${eps.failed.join(', ')}${eps.status ? ` (${eps.status})` : ''}; ${registered}. ` +
+    'The GPU and NPU builds of a failed provider are missing from the catalog: check its drivers, then run again'
+  );
 }
 
 /** SDK 1.x models carry their variants, each with `id`, `alias` and `info` (the catalog's ModelInfo). */

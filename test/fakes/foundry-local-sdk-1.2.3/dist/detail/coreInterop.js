@@ -48,7 +48,12 @@ function answer(command, params) {
       return JSON.stringify(cachedIds());
     case 'download_and_register_eps':
       core.epsRegistered = true;
-      return JSON.stringify({ Success: true, Status: 'ok', RegisteredEps: ['WebGpuExecutionProvider'], FailedEps: [] });
+      // `core.epFailure`: a provider that would not download (the GPU builds of a machine with the hardware go missing).
+      return JSON.stringify(
+        core.epFailure
+          ? { Success: false, Status: 'One or more EPs failed', RegisteredEps: ['WebGpuExecutionProvider'], FailedEps: ['CUDAExecutionProvider'] }
+          : { Success: true, Status: 'ok', RegisteredEps: ['WebGpuExecutionProvider'], FailedEps: [] },
+      );
     case 'start_service':
       // The native core starts its web service in-process; here the fake, started at initialisation.
       if (!core.fake) throw new Error('stub core: the service was not prepared (initialise through createAsync)');
@@ -80,6 +85,11 @@ export class CoreInterop {
   }
 
   async executeCommandStreaming(command, params, onChunk, signal) {
+    if (command === 'download_and_register_eps') {
+      // A first run downloads the providers: `name|percent` chunks.
+      for (const percent of [0, 50, 100]) onChunk(`WebGpuExecutionProvider|${percent}`);
+      return answer(command, params);
+    }
     if (command !== 'download_model') return answer(command, params);
     core.calls.push(command);
     const id = params.Params.Model;
