@@ -65,6 +65,8 @@ interface CliState {
   noLimitFlag?: boolean;
   /** `model download` refuses `name:version` ids (it takes the name). */
   refusesVersionedIds?: boolean;
+  /** That many `model download` attempts fall silent after 40% and hang until killed. */
+  downloadStalls?: number;
   /** An older CLI: `model list --variants` is unrecognised. */
   noVariantsFlag?: boolean;
   /** An older CLI: `server status -o json` prints the text form. */
@@ -556,6 +558,23 @@ describe('downloads', () => {
     expect(events.filter((e) => e.attempt === 1).map((e) => e.percent)).toEqual([20, 40]);
     expect(events.filter((e) => e.attempt === 2).map((e) => e.percent)).toEqual([20, 40, 60, 80, 100]);
     expect(await new FoundryService(target).cached()).toEqual(new Set([PHI]));
+  });
+
+  test('a download that stops making progress is stopped as stalled and retried', async () => {
+    const service = await fake({ generation: 'server' });
+    const cli = fakeCli({ generation: 'server', version: '0.10.3', running: true, url: service.origin, cacheDir: service.cacheDir, downloadStalls: 2 });
+    const { target } = await found(cli.env);
+    const phi = target.catalog.find((v) => v.id === PHI) as FoundryVariant;
+    const events: Array<{ percent: number; attempt: number }> = [];
+    const done = await new FoundryService(target).download(phi, { retries: 2, retryDelayMs: 10, stallMs: 300, onProgress: (e) => events.push(e) });
+    expect(done.attempts).toBe(3);
+    expect(events.filter((e) => e.attempt < 3).map((e) => e.percent)).toEqual([20, 40, 20, 40]);
+    expect(events.filter((e) => e.attempt === 3).at(-1)?.percent).toBe(100);
+    // Out of retries, the error says it stalled.
+    writeFileSync(cli.file, JSON.stringify({ ...cli.state(), downloadStalls: 1 }));
+    await expect(new FoundryService(target).download(phi, { retries: 0, retryDelayMs: 10, stallMs: 300, onProgress: () => {} })).rejects.toThrow(
+      `download of ${PHI} failed after 1 attempt(s): stalled: no progress for 0 s`,
+    );
   });
 
   test('a CLI that refuses the versioned id before starting gets the variant name (the latest version of it)', async () => {

@@ -37,6 +37,52 @@ export interface DownloadOptions {
   retryDelayMs: number;
   signal?: AbortSignal;
   onProgress: (event: { percent: number; attempt: number }) => void;
+  /**
+   * An attempt that reports no progress for this long is stopped as stalled (and retried).
+   * @default 600000 (10 minutes)
+   */
+  stallMs?: number;
+  /**
+   * An attempt is stopped after this long, progress or not.
+   * @default 21600000 (6 hours)
+   */
+  timeoutMs?: number;
+}
+
+/** A download attempt's own signal: the caller's, a total timeout, and a stall timer that progress restarts. */
+function downloadWatchdog(options: Pick<DownloadOptions, 'signal' | 'stallMs' | 'timeoutMs'>): {
+  signal: AbortSignal;
+  progressed(): void;
+  why(): string | null;
+  stop(): void;
+} {
+  const controller = new AbortController();
+  const stallMs = options.stallMs ?? 600_000;
+  const timeoutMs = options.timeoutMs ?? 6 * 3_600_000;
+  let why: string | null = null;
+  const stopWith = (reason: string) => {
+    why ??= reason;
+    controller.abort(new Error(reason));
+  };
+  const minutes = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
+  const total = setTimeout(() => stopWith(`no result after ${minutes(timeoutMs)}`), timeoutMs);
+  let stall = setTimeout(() => stopWith(`stalled: no progress for ${minutes(stallMs)}`), stallMs);
+  const onAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  return {
+    signal: controller.signal,
+    progressed() {
+      clearTimeout(stall);
+      stall = setTimeout(() => stopWith(`stalled: no progress for ${minutes(stallMs)}`), stallMs);
+    },
+    why: () => why,
+    stop() {
+      clearTimeout(total);
+      clearTimeout(stall);
+      options.signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** The lifecycle calls of one discovered service, usable from any process (the target is plain data). */
@@ -215,8 +261,21 @@ export class FoundryService {
   async download(variant: FoundryVariant, options: DownloadOptions): Promise<{ ms: number; attempts: number }> {
     const started = performance.now();
     for (let attempt = 1; ; attempt++) {
+      const watchdog = downloadWatchdog(options);
       try {
-        await this.downloadOnce(variant, (percent) => options.onProgress({ percent, attempt }), options.signal);
+        const onPercent = (percent: number) => {
+          watchdog.progressed();
+          options.onProgress({ percent, attempt });
+        };
+        try {
+          await this.downloadOnce(variant, onPercent, watchdog.signal);
+        } catch (error) {
+          // Stopped by the watchdog: a failed attempt that says why (and is retried), not a cancellation.
+          const why = watchdog.why();
+          throw why ? new FoundryError('download_failed', why) : error;
+        } finally {
+          watchdog.stop();
+        }
         this.downloaded.add(variant.id);
         return { ms: performance.now() - started, attempts: attempt };
       } catch (error) {
@@ -249,7 +308,8 @@ export class FoundryService {
         name = bare;
         result = await cliDownload(this.target.cli, name, onPercent, signal);
       }
-      if (result.code !== 0) throw new FoundryError('download_failed', `\`foundry model download ${name}\` exited with ${result.code}: ${result.tail}`);
+      if (result.code !== 0 || signal?.aborted)
+        throw new FoundryError('download_failed', `\`foundry model download ${name}\` exited with ${result.code}: ${result.tail}`);
       return;
     }
     const ref = variant.downloadRef;
