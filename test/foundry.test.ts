@@ -15,7 +15,7 @@ import { createClient } from '../harness/measure/request.ts';
 import { parseCatalog, resolveVariant, runtimeFromId, aliasFromId } from '../harness/targets/foundry/catalog.ts';
 import { cacheDirName, cacheEntries, isComplete } from '../harness/targets/foundry/cache.ts';
 import { parsePercents, parseServiceStatus, parseStartOutput, progressLines } from '../harness/targets/foundry/cli.ts';
-import { discoverFoundry, foundryTargetInfo, type FoundryDiscovery } from '../harness/targets/foundry/discovery.ts';
+import { discoverFoundry, movedOrigin, foundryTargetInfo, type FoundryDiscovery } from '../harness/targets/foundry/discovery.ts';
 import { classify, FoundryError } from '../harness/targets/foundry/errors.ts';
 import { pidListeningOn } from '../harness/targets/foundry/process-memory.ts';
 import { FoundryService, parseDownloadVerdict } from '../harness/targets/foundry/service.ts';
@@ -372,6 +372,21 @@ describe('discovery', () => {
     const service = await fake({ generation: 'server', cached: [GPU], partial: [CPU] });
     expect(cacheEntries(service.cacheDir)).toEqual(new Map([[cacheDirName(GPU), expect.stringContaining(cacheDirName(GPU))]]));
     expect(isComplete(join(service.cacheDir, 'Microsoft', cacheDirName(CPU)))).toBe(false);
+  });
+
+  test('a service that came back on another port is found again through the CLI; one that answers is left alone', async () => {
+    const first = await fake({ generation: 'server' });
+    const cli = fakeCli({ generation: 'server', version: '0.10.3', running: true, url: first.origin });
+    const { target } = await found(cli.env);
+    expect(await movedOrigin(target)).toBeNull();
+    // It stops (idle) and comes back elsewhere.
+    await first.close();
+    const second = await fake({ generation: 'server' });
+    writeFileSync(cli.file, JSON.stringify({ ...cli.state(), url: second.origin }));
+    expect(await movedOrigin(target)).toBe(second.origin);
+    // Gone for good: nothing to follow.
+    writeFileSync(cli.file, JSON.stringify({ ...cli.state(), running: false }));
+    expect(await movedOrigin(target)).toBeNull();
   });
 
   test('the older generation: `server` is unrecognised, `foundry service status` answers', async () => {

@@ -24,6 +24,7 @@ import type { InputRecord } from '../gate/input.ts';
 import { adaptivePlan, sampleUntilDecisive } from '../gate/sequential.ts';
 import { atConfidence, type GateOptions } from '../gate/verdict.ts';
 import { createClient, type RequestClient, type RequestSpec } from '../measure/request.ts';
+import { movedOrigin } from '../targets/foundry/discovery.ts';
 import { measureArms, type Arm, type ArmRun, type Measurement } from '../measure/runner.ts';
 import { findModel } from '../targets/openai.ts';
 import { prepareModel, unknownModelInfo, type PreparedModel } from '../targets/prepare.ts';
@@ -459,8 +460,24 @@ function once<K, V>(cache: Map<K, V>, key: K, make: () => V): V {
 
 async function targetFor(specTarget: string | undefined, run: RunOptions | null): Promise<RunTarget> {
   if (!run) return unusableTarget(NO_TARGET_MESSAGE);
-  if (specTarget === undefined) return inject('benchTarget') ?? unusableTarget(NO_TARGET_MESSAGE);
+  if (specTarget === undefined) return followFoundry(inject('benchTarget') ?? unusableTarget(NO_TARGET_MESSAGE));
   return once(specTargets, specTarget, () => resolvePlainTarget(specTarget, 'spec option "target"', 'spec', run.apiKey));
+}
+
+/** The run's target as the latest model found it: Foundry Local may have come back on another port since. */
+let followed: RunTarget | null = null;
+
+/** Before a model is prepared: a Foundry Local service that stopped answering is looked for again, and its move said. */
+async function followFoundry(target: RunTarget): Promise<RunTarget> {
+  const current = followed ?? target;
+  if (current.kind !== 'ready' || !current.foundry) return current;
+  const origin = await movedOrigin(current.foundry);
+  if (!origin) return current;
+  process.stderr.write(
+    `foundry-bench: Foundry Local stopped answering at ${current.foundry.origin} and is now at ${origin} (its port changed): following it\n`,
+  );
+  followed = { ...current, info: { ...current.info, baseURL: `${origin}/v1` }, foundry: { ...current.foundry, origin } };
+  return followed;
 }
 
 function clientFor(target: TargetInfo, apiKey: string): RequestClient {

@@ -220,6 +220,22 @@ async function discoverWithCli(cli: string, startService: boolean): Promise<Disc
   return { found: { ...found, stop }, note: null };
 }
 
+/**
+ * Where a Foundry Local service that stopped answering went. The server the CLI starts may stop when idle and come
+ * back on another port (CLI 0.10+ `server start --idle-timeout`; the harness passes neither that nor `--port`, which
+ * drop GPU and NPU builds from the catalog, #1065): ask `foundry server status` again. The new origin when it moved
+ * and answers as the same generation; null when it did not move, or cannot be found (the caller's errors say the rest).
+ */
+export async function movedOrigin(target: FoundryTarget): Promise<string | null> {
+  if (!target.cli || (await detectGeneration(target.origin))) return null;
+  const command = target.generation === 'server' ? 'server' : 'service';
+  const json = command === 'server' ? await runCli(target.cli, ['server', 'status', '-o', 'json'], 20_000) : null;
+  const status = (json && json.code === 0 ? parseServiceStatusJson(json) : null) ?? parseServiceStatus(await runCli(target.cli, [command, 'status'], 20_000));
+  if (!status.running || status.url === target.origin) return null;
+  const now = await detectGeneration(status.url);
+  return now?.generation === target.generation ? status.url : null;
+}
+
 /** The SDK 1.x runs Foundry Local in this process; its web service gives the same HTTP surface as the CLI's. */
 async function discoverWithSdk(sdkModule: string, cacheDir: string, log: (line: string) => void): Promise<DiscoveryResult> {
   const started = await startSdk(sdkModule, cacheDir, log);
