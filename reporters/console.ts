@@ -10,7 +10,7 @@ import { styleText } from 'node:util';
 import type { UserConsoleLog } from 'vitest';
 import type { TestCase, TestModule } from 'vitest/node';
 import type { CaseMeta, ProgressEvent, RunResults } from '../harness/types.ts';
-import { caseCount, formatBytes, formatMs, modelLabel } from './format.ts';
+import { caseCount, formatBytes, formatMs, modelLabel, SkipReasons } from './format.ts';
 import { renderTable } from './table.ts';
 
 type Style = Parameters<typeof styleText>[0];
@@ -27,8 +27,8 @@ export class ConsoleView {
   private pendingHeader: string | null = null;
   /** Consecutive skipped cases of one model for one reason, written as one line when the run moves on. */
   private pendingSkip: { model: string; reason: string; count: number } | null = null;
-  /** Skip reasons already written (the model's own name taken out), with the model they were written for. */
-  private readonly reasonsShown = new Map<string, string>();
+  /** Skip reasons already written, each once. */
+  private readonly skipReasons = new SkipReasons();
   private readonly tty: boolean;
   private readonly color: boolean;
 
@@ -127,10 +127,7 @@ export class ConsoleView {
     const skip = this.pendingSkip;
     if (!skip) return;
     this.pendingSkip = null;
-    const key = skip.reason.replaceAll(skip.model, '\u0000');
-    const shownFor = this.reasonsShown.get(key);
-    if (shownFor === undefined) this.reasonsShown.set(key, skip.model);
-    const why = shownFor === undefined ? skip.reason : `as ${shownFor}`;
+    const why = this.skipReasons.say(skip.model, skip.reason);
     this.write(this.paint('yellow', `  ↓ ${skip.model} (${caseCount(skip.count)}) skipped`) + this.paint('gray', `: ${why}`));
   }
 

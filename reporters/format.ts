@@ -96,6 +96,22 @@ export function skippedModels(cases: readonly CaseResult[]): SkippedModel[] {
   return [...groups.values()];
 }
 
+/**
+ * Skip reasons said once: the first model's reason in full, a later model skipped for the same reason (its own name
+ * aside) "as <first model>". Long reasons (the embedded engine's says how to run Foundry Local) are read once.
+ */
+export class SkipReasons {
+  private readonly said = new Map<string, string>();
+
+  say(model: string, reason: string): string {
+    const key = reason.replaceAll(model, '\u0000');
+    const first = this.said.get(key);
+    if (first !== undefined) return `as ${first}`;
+    this.said.set(key, model);
+    return reason;
+  }
+}
+
 /** "3 cases" / "1 case". */
 export function caseCount(n: number): string {
   return `${n} case${n === 1 ? '' : 's'}`;

@@ -1,7 +1,7 @@
 /** The final per-case table, rendered from a results document (used live and by `foundry-bench report`). */
 import { styleText } from 'node:util';
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { caseCount, e2eP95Verdict, formatChange, formatMs, modelLabel, outcome, type SkippedModel, skippedModels } from './format.ts';
+import { caseCount, e2eP95Verdict, formatChange, formatMs, modelLabel, outcome, SkipReasons, type SkippedModel, skippedModels } from './format.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -57,9 +57,11 @@ export function renderTable(results: RunResults, { color = false } = {}): string
   });
   const { cases, passed, failed, skipped } = results.summary;
   out.push('', `${cases} cases: ${paint('green', `${passed} passed`)}, ${paint(failed ? 'red' : 'green', `${failed} failed`)}, ${skipped} skipped`);
-  // One line per skipped model: a model the target lacks skips all its prompts for the same reason.
+  // One line per skipped model (a model the target lacks skips all its prompts for the same reason); a reason
+  // already given for another model is not repeated.
+  const reasons = new SkipReasons();
   for (const { model, prompts, reason } of skippedGroups) {
-    if (reason) out.push(paint('yellow', `  skipped ${model} (${caseCount(prompts.length)}): ${reason}`));
+    if (reason) out.push(paint('yellow', `  skipped ${model} (${caseCount(prompts.length)}): ${reasons.say(model, reason)}`));
   }
   for (const c of results.cases) {
     if (c.status === 'failed') out.push(paint('red', `  failed ${c.name}: ${c.failures.join('; ')}`));

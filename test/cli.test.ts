@@ -90,6 +90,7 @@ describe('npm run bench against an OpenAI-compatible server', () => {
     ]);
     // Another model skipped for the same reason is not told it again.
     expect(run.output).toContain('  ↓ tiny-1m (1 case) skipped: as not-served\n');
+    expect(run.output).toContain('  skipped tiny-1m (1 case): as not-served\n');
     expect(live.filter((line) => /^not-served +\(3 prompts\) +0 .* skipped *$/.test(line))).toHaveLength(1);
     expect(live.filter((line) => line.startsWith('  skipped not-served (3 cases): model "not-served" is not served by'))).toHaveLength(1);
   });
