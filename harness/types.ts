@@ -1459,5 +1459,7 @@ declare module 'vitest' {
     benchBaseTarget: RunTarget | null;
     /** Each spec file's cases (by absolute path) as the CLI's preflight found them; null for a file it could not import. */
     specCases: Record<string, PreflightCase[] | null>;
+    /** How many cases the run will measure (all shards): the gate shares the run's false-alarm budget among them. */
+    gatedCases: number;
   }
 }

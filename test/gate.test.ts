@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compareCase, compareMetric, DEFAULT_GATE, gateOptions, worstVerdict } from '../harness/gate/verdict.ts';
+import { compareCase, compareMetric, DEFAULT_GATE, forRun, gateOptions, worstVerdict } from '../harness/gate/verdict.ts';
 import { lognormalLatencies } from './helpers/lognormal.ts';
 import { formatChange, formatPercent } from '../reporters/format.ts';
 import { bodyLevel } from '../harness/gate/bootstrap.ts';
@@ -222,5 +222,13 @@ describe('paired A/B: base and head measured in the same ABBA blocks', () => {
     const width = (v: { ci: { lo: number; hi: number } | null }) => (v.ci ? v.ci.hi - v.ci.lo : Number.NaN);
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
     expect(median(results.map((r) => width(r.paired)))).toBeLessThan(median(results.map((r) => width(r.independent))) / 2);
+  });
+});
+
+describe("the run's false-alarm budget", () => {
+  test('shared among the cases a run gates (Bonferroni): 5% for a run of 9 is 0.56% a case; one case keeps it all', () => {
+    expect(forRun(DEFAULT_GATE, 1)).toBe(DEFAULT_GATE);
+    expect(1 - forRun(DEFAULT_GATE, 9).confidence).toBeCloseTo(0.05 / 9, 12);
+    expect(forRun({ ...DEFAULT_GATE, confidence: 0.99 }, 10).confidence).toBeCloseTo(0.999, 12);
   });
 });

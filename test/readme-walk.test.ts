@@ -237,6 +237,8 @@ describe('the README, walked on a fresh clone against the simulated server', () 
       expect(c.gate?.baseline?.file).toMatch(/fixtures\/baselines\/default\.json$/);
       expect(c.gate?.verdict).not.toBe('new');
       expect(c.gate?.drift?.runs).toBe(1);
+      // The run gates 4 cases: its 5% false-alarm budget shared, 1.25% each (p50-p80 at 80% of it, the p95 at 20%).
+      expect(c.gate?.metrics[0]?.message).toMatch(/\(\+?-?[\d.]+%, 99\.8% CI .*\); p50-p80 .*\(99% CI /);
     }
   });
 

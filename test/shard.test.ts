@@ -1,6 +1,7 @@
 /** Shards balanced by the cases that will run (harness/cli/shard.ts). */
 import { describe, expect, test } from 'vitest';
-import { assignShards, willRun } from '../harness/cli/shard.ts';
+import { assignShards } from '../harness/cli/shard.ts';
+import { willRun } from '../harness/run/selection.ts';
 import { checkSpecs } from '../harness/cli/spec-preflight.ts';
 import type { PreflightCase, RunTarget } from '../harness/types.ts';
 

@@ -7,7 +7,7 @@ import BenchReporter, { type Io } from '../../reporters/hub.ts';
 import { DataFileError } from '../files/data-file.ts';
 import { preflight } from '../files/preflight.ts';
 import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
-import { selects } from './shard.ts';
+import { selects } from '../run/selection.ts';
 import { checkSpecs } from './spec-preflight.ts';
 import { fileAtRef } from '../results/git.ts';
 import type { RunOptions, RunResults } from '../types.ts';

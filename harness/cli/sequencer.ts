@@ -8,7 +8,8 @@
  * run (cli/shard.ts), not by vitest's hash of the file paths.
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { assignShards, willRun } from './shard.ts';
+import { casesToRunIn } from '../run/selection.ts';
+import { assignShards } from './shard.ts';
 
 export class DeclaredOrderSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -21,9 +22,7 @@ export class DeclaredOrderSequencer extends BaseSequencer {
     const first = files[0];
     if (!shard || !first) return files;
     const { runOptions, specCases, benchTarget } = first.project.getProvidedContext();
-    const pattern = runOptions.testNamePattern ? new RegExp(runOptions.testNamePattern) : null;
-    // A file the preflight could not import counts as one case: something runs there.
-    const weight = (file: string) => specCases[file]?.filter((c) => willRun(c, runOptions, pattern, benchTarget)).length ?? 1;
+    const weight = (file: string) => casesToRunIn(specCases[file] ?? null, runOptions, benchTarget);
     const assigned = assignShards(
       files.map((f) => ({ file: f.moduleId, weight: weight(f.moduleId) })),
       shard.count,

@@ -1,25 +1,10 @@
 /**
- * Which cases a run will measure, and shards balanced by them. vitest splits spec files among shards by a hash of
+ * Shards balanced by the cases that will run (run/selection.ts). vitest splits spec files among shards by a hash of
  * their paths, blind to what a file holds: with the shipped specs on the embedded engine, one shard got every case
  * the engine serves and the other only skips. Here a file weighs the cases that will run in it, and the heaviest
  * file goes first to the lightest shard (longest-processing-time first), so every shard, computing the same
  * assignment from the same specs and target, takes its own part and no file twice.
  */
-import { findModel } from '../targets/openai.ts';
-import type { PreflightCase, RunOptions, RunTarget } from '../types.ts';
-
-/** Whether --models and -t let a case run (vitest matches -t against `suite test`). */
-export function selects(options: Pick<RunOptions, 'models'>, pattern: RegExp | null, c: Pick<PreflightCase, 'model' | 'fullName'>): boolean {
-  if (options.models && !options.models.includes(c.model)) return false;
-  return !pattern || pattern.test(c.fullName);
-}
-
-/** Whether a case will be measured: selected, not `benchModel.skip`, and served (a target that lists its models and lacks this one skips it). */
-export function willRun(c: PreflightCase, options: Pick<RunOptions, 'models'>, pattern: RegExp | null, target: RunTarget | null): boolean {
-  if (c.skipped || !selects(options, pattern, c)) return false;
-  if (c.ownTarget || target?.kind !== 'ready' || target.foundry || !target.models) return true;
-  return findModel(target.models, c.model) !== null;
-}
 
 /**
  * The shard (0-based) of each file, given each file's weight: heaviest first, each to the shard with the least

@@ -120,6 +120,16 @@ const SEVERITY: Record<Verdict, number> = { regressed: 5, inconclusive: 4, impro
  */
 export const SHIFT_SHARE = 0.8;
 
+/**
+ * The gate's options for one of `cases` gated cases of a run: the run's alpha shared among them (Bonferroni). A pull
+ * request fails when any case regresses, so the false-alarm rate that matters is the run's: at 5% a case, a run of 9
+ * unchanged cases would fail up to one time in five (beside a bursty neighbour it failed one run in six).
+ */
+export function forRun(options: GateOptions, cases: number): GateOptions {
+  const m = Math.max(1, Math.floor(cases));
+  return m === 1 ? options : { ...options, confidence: 1 - (1 - options.confidence) / m };
+}
+
 /** Each statistic's confidence at an overall confidence: the shift tested at its share of alpha, the quantile at the rest. */
 export function splitLevels(confidence: number, shift: boolean): { shift: number; quantile: number } {
   const alpha = 1 - confidence;

@@ -5,7 +5,7 @@
  */
 import { caseInput, gateCase, referenceFromBaseline, referenceFromCase, referencesById, type Reference } from '../gate/gate.ts';
 import { currentCaseId } from '../files/case-id.ts';
-import type { GateOptions } from '../gate/verdict.ts';
+import { forRun, type GateOptions } from '../gate/verdict.ts';
 import type { BaselineFile, CaseResult, RunResults } from '../types.ts';
 
 function references(base: RunResults | BaselineFile, file: string): Map<string, Reference> {
@@ -17,8 +17,10 @@ function references(base: RunResults | BaselineFile, file: string): Map<string, 
 }
 
 /** The head document with every case's gate recomputed against `base`; a failing verdict fails the case. */
-export function compareResults(base: RunResults | BaselineFile, baseFile: string, head: RunResults, options: GateOptions): RunResults {
+export function compareResults(base: RunResults | BaselineFile, baseFile: string, head: RunResults, runOptions: GateOptions): RunResults {
   const byId = references(base, baseFile);
+  // As in a run: the false-alarm budget shared among the cases compared.
+  const options = forRun(runOptions, head.cases.filter((c) => c.status !== 'skipped').length);
   const cases = head.cases.map((c): CaseResult => {
     if (c.status === 'skipped') return c;
     const { gate, failures: gateFailures } = gateCase(

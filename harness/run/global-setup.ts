@@ -6,6 +6,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import type { RunTarget } from '../types.ts';
+import { casesToRun } from './selection.ts';
 import { resolvePlainTarget, resolveRunTarget } from '../targets/resolve.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -14,6 +15,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const log = (line: string) => void project.vitest.logger.errorStream.write(`foundry-bench: ${line}\n`);
   const { target, close } = await resolveRunTarget(options, log);
   project.provide('benchTarget', target);
+  project.provide('gatedCases', casesToRun(project.getProvidedContext().specCases ?? {}, options, target));
   describe('target', target, log);
   const base = options.baseTarget ? await resolvePlainTarget(options.baseTarget, '--base-target', 'base-target', options.apiKey) : null;
   project.provide('benchBaseTarget', base);

@@ -8,7 +8,7 @@ import { afterAll, describe, inject, test } from 'vitest';
 import { loadPrompts } from '../files/prompts.ts';
 import { escapeControlCharacters, hasControlCharacters, runSanitizer } from '../files/sanitize.ts';
 import { adaptivePlan } from '../gate/sequential.ts';
-import { gateOptions, type GateOptions } from '../gate/verdict.ts';
+import { forRun, gateOptions, type GateOptions } from '../gate/verdict.ts';
 import type { BenchOptions, CaseParams, PreflightCase, Prompt, ParamOverrides, RunOptions, VariantSelector } from '../types.ts';
 import { benchFailure, ModelSlot, runBenchCase, type CaseSpec } from './case.ts';
 import { promptHash, resolveParams, suiteName } from './params.ts';
@@ -95,7 +95,8 @@ function declareModel(declare: Declare, model: string, options: BenchOptions): v
   // Checked again while vitest collects the file (a spec run by vitest alone gets no preflight): bad input, exit 2.
   const { problems, prompts } = checkInput(model, options, root);
   if (problems.length > 0) throw new Error(`${INVALID_SPEC_OPTIONS} ${modelCall(model)}:\n  ${problems.join('\n  ')}`);
-  const gate = gateOptions(options.regression, run?.failOn ?? null, config.regression);
+  // The run's false-alarm budget shared among the cases it gates (counted by the global setup).
+  const gate = forRun(gateOptions(options.regression, run?.failOn ?? null, config.regression), inject('gatedCases') ?? 1);
   const stabilize = stabilizeOptions(options.stabilize);
   const minQuality = options.quality?.minScore ?? config.quality?.minScore;
   const budgets = { ...options.budgets, ...(minQuality !== undefined ? { minQuality } : {}) };
