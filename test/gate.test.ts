@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compareCase, compareMetric, DEFAULT_GATE, forRun, gateOptions, worstVerdict } from '../harness/gate/verdict.ts';
+import { compareCase, compareMetric, DEFAULT_GATE, forRun, gateOptions, levelPercent, worstVerdict } from '../harness/gate/verdict.ts';
 import { lognormalLatencies } from './helpers/lognormal.ts';
 import { formatChange, formatPercent } from '../reporters/format.ts';
 import { bodyLevel } from '../harness/gate/bootstrap.ts';
@@ -230,5 +230,7 @@ describe("the run's false-alarm budget", () => {
     expect(forRun(DEFAULT_GATE, 1)).toBe(DEFAULT_GATE);
     expect(1 - forRun(DEFAULT_GATE, 9).confidence).toBeCloseTo(0.05 / 9, 12);
     expect(forRun({ ...DEFAULT_GATE, confidence: 0.99 }, 10).confidence).toBeCloseTo(0.999, 12);
+    // Messages name the levels that result, never a rounded "100%".
+    expect([0.96, 0.99, 0.9975, 0.99944, 0.99996].map(levelPercent)).toEqual(['96', '99', '99.8', '99.9', '99.996']);
   });
 });

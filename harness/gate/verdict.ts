@@ -336,6 +336,13 @@ function pairedSignificance(
   return { worse: worse > band && test(up), better: worse < 1 / band && test(up === 1 ? -1 : 1) };
 }
 
+/** A confidence level as a percentage with as many decimals as it takes not to read 100: 99, 99.8, 99.996. */
+export function levelPercent(level: number): string {
+  let decimals = 1;
+  while (decimals < 6 && Number((level * 100).toFixed(decimals)) >= 100) decimals++;
+  return String(Number((level * 100).toFixed(decimals)));
+}
+
 /** The line a person reads (the quantile's change with its CI, the body's shift, the verdict and its reason), and the reason alone. */
 function metricMessage(
   def: MetricDefinition,
@@ -344,7 +351,7 @@ function metricMessage(
 ): { message: string; reason: string } {
   const { options, pairing, drift, runs } = context;
   const levels = splitLevels(options.confidence, m.shift !== undefined);
-  const pct = (level: number) => `${Math.round(level * 1000) / 10}% CI`;
+  const pct = (level: number) => `${levelPercent(level)}% CI`;
   const range = (ci: Interval) => `${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)}`;
   const basis = pairing
     ? `paired over ${new Set(pairing.headBlocks).size} blocks`
