@@ -5,12 +5,13 @@
  * need). And a project made with `npm init` (CommonJS) gets its specs checked before anything starts, as an ES
  * module project does.
  */
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { EngineNotInstalledError, isMissingPackage, NODE_LLAMA_CPP_VERSION } from '../harness/targets/embedded/load.ts';
 import { startSimServer, type SimServer } from './fakes/sim-server.ts';
 import { testEnv } from './helpers/cli.ts';
@@ -49,6 +50,31 @@ describe('the package', () => {
     expect(manifest.peerDependenciesMeta).toEqual({ 'node-llama-cpp': { optional: true } });
     expect(manifest.devDependencies?.['node-llama-cpp']).toBe(NODE_LLAMA_CPP_VERSION);
   });
+
+  test('serve stops when the process that started it is killed (killing npm run serve never reached it)', async () => {
+    // sh starts the wait in the background and waits, as npm's shell does; killing sh outright must not leave it behind.
+    const waiter = `import(${JSON.stringify(pathToFileURL(resolve('harness/cli/until-stopped.ts')).href)}).then(async ({ untilStopped }) => { console.log('waiting'); console.log('stopped: ' + (await untilStopped(50))); })`;
+    const shell = spawn('sh', ['-c', `"${process.execPath}" --import tsx -e "$WAITER" & echo "pid $!"; wait`], {
+      env: { ...process.env, WAITER: waiter },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    shell.stdout.on('data', (chunk) => (output += String(chunk)));
+    await vi.waitFor(() => expect(output).toContain('waiting'), { timeout: 20_000, interval: 50 });
+    const pid = Number(/pid (\d+)/.exec(output)?.[1]);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    shell.kill('SIGKILL');
+    await vi.waitFor(() => expect(alive()).toBe(false), { timeout: 10_000, interval: 50 });
+    expect(output).toContain('stopped: its parent process exited');
+  }, 30_000);
 
   test("without node-llama-cpp, the embedded engine's error says how to install it (Node's and vite's wording of a missing package)", async () => {
     const missing = await import(/* @vite-ignore */ ['node-llama-cpp', 'not-installed'].join('-')).catch((error: unknown) => error);

@@ -21,6 +21,7 @@ import { Sanitizer, urlSecrets } from '../files/sanitize.ts';
 import type { RegressionOptions, RunOptions } from '../types.ts';
 import { FORMATS } from '../../reporters/render.ts';
 import { UsageError } from './errors.ts';
+import { untilStopped } from './until-stopped.ts';
 import { configFileOption, DEFAULT_SPECS, outputSecrets, runOptions, type Environment } from './options.ts';
 import type { Io } from './run-bench.ts';
 
@@ -204,22 +205,12 @@ function regressionFlags(values: Values): RegressionOptions {
   return options;
 }
 
-/**
- * Serves until SIGINT, SIGTERM or SIGHUP, or until the process that started it is gone; prints the URL on its first
- * line of output. `npm run serve` runs it under npm and a shell: killing npm does not reach it, so it watches its
- * parent (an orphan is handed to another parent, and its ppid changes).
- */
+/** Serves until stopped (cli/until-stopped.ts); prints the URL on its first line of output. */
 async function serve(port: string | undefined, options: RunOptions, io: Io): Promise<number> {
   const { startEmbedded } = await import('../targets/embedded/load.ts');
   const server = await startEmbedded({ ...options.embedded, ...(port ? { port: Number(port) } : {}) });
   io.stdout.write(`embedded engine (node-llama-cpp ${server.engineVersion}) serving ${server.models.map((m) => m.id).join(', ')} on ${server.url}\n`);
-  const parent = process.ppid;
-  let watch: NodeJS.Timeout | undefined;
-  const why = await new Promise<string>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));
-    watch = setInterval(() => process.ppid !== parent && resolve('its parent process exited'), 500);
-  });
-  clearInterval(watch);
+  const why = await untilStopped();
   io.stderr.write(`foundry-bench: embedded engine stopping (${why})\n`);
   await server.close();
   return 0;
