@@ -581,14 +581,14 @@ describe('downloads', () => {
     const { target } = await found(cli.env);
     const phi = target.catalog.find((v) => v.id === PHI) as FoundryVariant;
     const events: Array<{ percent: number; attempt: number }> = [];
-    const done = await new FoundryService(target).download(phi, { retries: 2, retryDelayMs: 10, stallMs: 150, onProgress: (e) => events.push(e) });
+    const done = await new FoundryService(target).download(phi, { retries: 2, retryDelayMs: 10, stallMs: 1500, onProgress: (e) => events.push(e) });
     expect(done.attempts).toBe(3);
     expect(events.filter((e) => e.attempt < 3).map((e) => e.percent)).toEqual([20, 40, 20, 40]);
     expect(events.filter((e) => e.attempt === 3).at(-1)?.percent).toBe(100);
     // Out of retries, the error says it stalled.
     writeFileSync(cli.file, JSON.stringify({ ...cli.state(), downloadStalls: 1 }));
-    await expect(new FoundryService(target).download(phi, { retries: 0, retryDelayMs: 10, stallMs: 150, onProgress: () => {} })).rejects.toThrow(
-      `download of ${PHI} failed after 1 attempt(s): stalled: no progress for 0 s`,
+    await expect(new FoundryService(target).download(phi, { retries: 0, retryDelayMs: 10, stallMs: 1500, onProgress: () => {} })).rejects.toThrow(
+      `download of ${PHI} failed after 1 attempt(s): stalled: no progress for 2 s`,
     );
   });
 
