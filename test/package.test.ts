@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { EngineNotInstalledError, isMissingPackage, NODE_LLAMA_CPP_VERSION } from '../harness/targets/embedded/load.ts';
+import { EngineNotInstalledError, NODE_LLAMA_CPP_VERSION } from '../harness/targets/embedded/load.ts';
+import { isMissingPackage } from '../harness/targets/missing-module.ts';
 import { startSimServer, type SimServer } from './fakes/sim-server.ts';
 import { testEnv } from './helpers/cli.ts';
 

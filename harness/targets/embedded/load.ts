@@ -3,6 +3,7 @@
  * it (a clone runs `npm run bench` with nothing else), a project that only benchmarks a model server does not
  * carry its 700 MB of prebuilt builds. Loaded only when a run needs it: importing it takes half a second.
  */
+import { isMissingPackage } from '../missing-module.ts';
 import type { EmbeddedServer, EmbeddedServerOptions } from './server.ts';
 
 /** The version this harness is tested with (package.json's peer range). */
@@ -18,17 +19,6 @@ export class EngineNotInstalledError extends Error {
     );
     this.name = 'EngineNotInstalledError';
   }
-}
-
-/**
- * True for the error of importing a package that is not installed: Node's (`Cannot find package 'x'`) or, under
- * vitest, vite's (`Could not resolve "x"`).
- */
-export function isMissingPackage(error: unknown, name: string): boolean {
-  const message = String((error as { message?: unknown } | null)?.message ?? '');
-  return (
-    /Cannot find (package|module)|Could not resolve|Failed to (load|resolve)/.test(message) && (message.includes(`'${name}'`) || message.includes(`"${name}"`))
-  );
 }
 
 /** Starts the embedded engine's server; a clear error when node-llama-cpp is not installed. */

@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { plainText } from '../../files/sanitize.ts';
+import { isModuleNotFound } from '../missing-module.ts';
 import type { FoundryVariant } from '../../types.ts';
 import { variantFromJson } from './catalog.ts';
 
@@ -62,9 +63,7 @@ export async function startSdk(
   try {
     sdk = (await import(/* @vite-ignore */ specifier)) as SdkModule;
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const missing =
-      code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)|Failed to (load|resolve)/i.test((error as Error).message);
+    const missing = isModuleNotFound(error);
     if (missing && specifier === 'foundry-local-sdk') return null;
     return { note: `foundry-local-sdk failed to load: ${(error as Error).message}` };
   }
