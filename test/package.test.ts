@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { isAlive } from '../harness/files/lock.ts';
 import { EngineNotInstalledError, NODE_LLAMA_CPP_VERSION } from '../harness/targets/embedded/load.ts';
 import { isMissingPackage } from '../harness/targets/missing-module.ts';
 import { startSimServer, type SimServer } from './fakes/sim-server.ts';
@@ -63,18 +64,12 @@ describe('the package', () => {
     shell.stdout.on('data', (chunk) => (output += String(chunk)));
     await vi.waitFor(() => expect(output).toContain('waiting'), { timeout: 20_000, interval: 50 });
     const pid = Number(/pid (\d+)/.exec(output)?.[1]);
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    // An orphan's exit may leave a zombie that a container's init never reaps: isAlive counts it as gone.
+    const alive = () => isAlive(pid);
     expect(alive()).toBe(true);
     shell.kill('SIGKILL');
+    await vi.waitFor(() => expect(output).toContain('stopped: its parent process exited'), { timeout: 10_000, interval: 50 });
     await vi.waitFor(() => expect(alive()).toBe(false), { timeout: 10_000, interval: 50 });
-    expect(output).toContain('stopped: its parent process exited');
   }, 30_000);
 
   test("without node-llama-cpp, the embedded engine's error says how to install it (Node's and vite's wording of a missing package)", async () => {

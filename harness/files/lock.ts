@@ -64,13 +64,25 @@ function ownerOf(lockPath: string): { pid: number; alive: boolean } | null {
   }
 }
 
-/** Whether a process exists: signal 0 checks without sending anything (EPERM: it exists, owned by someone else). */
+/**
+ * Whether a process is running: signal 0 checks without sending anything (EPERM: it exists, owned by someone else).
+ * A process that exited stays a zombie until its parent reaps it, and a container's init may never reap an orphan:
+ * on Linux a zombie (state Z in /proc/<pid>/stat) counts as gone.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return (error as NodeJS.ErrnoException).code === 'EPERM' && !isZombie(pid);
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
   }
 }
 
