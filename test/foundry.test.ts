@@ -483,7 +483,7 @@ describe('discovery', () => {
           'The GPU and NPU builds of a failed provider are missing from the catalog: check its drivers, then run again',
       );
       const target = await targetOf(result.found?.target as FoundryTarget);
-      const checks = await doctor(target, [], { apiKey: 'k', foundry: OPTIONS });
+      const checks = await doctor(target, [], { apiKey: 'k', foundry: OPTIONS, accelerators: async () => null });
       expect(checks.find((c) => c.name === 'execution providers')).toMatchObject({
         status: 'warn',
         detail: 'failed: CUDAExecutionProvider (One or more EPs failed); registered: WebGpuExecutionProvider',
@@ -699,7 +699,7 @@ describe('doctor and models on Foundry Local', () => {
   test('doctor: a healthy setup passes and leaves the service as found', async () => {
     const service = await fake({ generation: 'server', cached: [CPU] });
     const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
-    const checks = await doctor(target, [{ model: 'qwen2.5-0.5b', selector: 'cpu' }], { apiKey: 'k', foundry: OPTIONS });
+    const checks = await doctor(target, [{ model: 'qwen2.5-0.5b', selector: 'cpu' }], { apiKey: 'k', foundry: OPTIONS, accelerators: async () => null });
     expect(checks.map((c) => [c.status, c.name])).toEqual([
       ['pass', 'endpoint'],
       ['warn', 'version'],
@@ -715,7 +715,7 @@ describe('doctor and models on Foundry Local', () => {
   test('doctor says how a model was loaded on a Core that loads by alias only', async () => {
     const service = await fake({ generation: 'server', core1: true, cached: [GPU] });
     const target = await targetOf((await found({ PATH: '', FOUNDRY_LOCAL_ENDPOINT: service.origin })).target);
-    const checks = await doctor(target, [{ model: 'qwen2.5-0.5b', selector: undefined }], { apiKey: 'k', foundry: OPTIONS });
+    const checks = await doctor(target, [{ model: 'qwen2.5-0.5b', selector: undefined }], { apiKey: 'k', foundry: OPTIONS, accelerators: async () => null });
     expect(checks.find((c) => c.name === 'qwen2.5-0.5b: ready')?.detail).toMatch(
       /loaded in \d+ ms \(loaded by alias qwen2\.5-0\.5b: this Core loads by alias only \(.+ is the build it picks for the alias\)\)$/,
     );
@@ -726,6 +726,7 @@ describe('doctor and models on Foundry Local', () => {
     const { code, output } = await runCli(['doctor', '--models', 'qwen2.5-0.5b [gpu],phi-4-mini,qwen3-0.6b'], {
       FOUNDRY_LOCAL_ENDPOINT: service.origin,
       PATH: '',
+      FOUNDRY_BENCH_ACCELERATORS: 'gpu:Test GPU,npu:Test NPU',
     });
     expect(code).toBe(1);
     expect(output).toContain('× qwen2.5-0.5b [gpu]: ready');
@@ -735,8 +736,13 @@ describe('doctor and models on Foundry Local', () => {
       `× phi-4-mini: ready          ${PHI} (phi-4-mini) is not downloaded: run \`foundry model download ${PHI}\`, or rerun with --download`,
     );
     expect(output).toContain('× qwen3-0.6b: ready          "qwen3-0.6b" is neither an alias nor a model id');
-    // The endpoint passes, the unknown version warns (no CLI to ask).
-    expect(output).toMatch(/\n1 passed, 1 warning\(s\), 3 failed\n$/);
+    // The machine's GPU has builds in the catalog; its NPU has none, and which providers registered is unknown here.
+    expect(output).toMatch(/✓ GPU builds +Test GPU \(from FOUNDRY_BENCH_ACCELERATORS\): the catalog lists \d+\n/);
+    expect(output).toMatch(
+      /! NPU builds +this machine has Test NPU \(from FOUNDRY_BENCH_ACCELERATORS\), but the catalog lists no NPU build; which execution providers registered is unknown/,
+    );
+    // The endpoint and the GPU builds pass, the unknown version and the NPU warn.
+    expect(output).toMatch(/\n2 passed, 2 warning\(s\), 3 failed\n$/);
   });
 
   test('doctor on the specs: a model the specs use that a run skips (not downloaded) is shown as skipped', async () => {

@@ -11,8 +11,9 @@ import type OpenAI from 'openai';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { asChatCompletion, createClient } from '../measure/request.ts';
 import { suiteName } from '../run/params.ts';
+import { type Accelerators, detectAccelerators } from '../targets/foundry/accelerators.ts';
 import { prepareModel, type PreparedModel } from '../targets/prepare.ts';
-import type { FoundryLifecycleOptions, FoundryOptions, RunTarget, TargetInfo, VariantSelector } from '../types.ts';
+import type { FoundryLifecycleOptions, FoundryTarget, RunTarget, TargetInfo, VariantSelector, FoundryOptions } from '../types.ts';
 
 /** `skip`: a model the target does not serve, which a run skips (not a failure, as in the run). */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -70,9 +71,15 @@ export interface DoctorOptions {
    * @default 120000
    */
   timeoutMs?: number;
+  /** This machine's GPUs and NPUs (a test's stand-in); detected when absent. */
+  accelerators?: () => Promise<Accelerators | null>;
 }
 
-export async function doctor(target: RunTarget, models: readonly SpecModel[], { apiKey, foundry, timeoutMs = 120_000 }: DoctorOptions): Promise<DoctorCheck[]> {
+export async function doctor(
+  target: RunTarget,
+  models: readonly SpecModel[],
+  { apiKey, foundry, timeoutMs = 120_000, accelerators = detectAccelerators }: DoctorOptions,
+): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (status: CheckStatus, name: string, detail: string, hint: string | null = null) => checks.push({ status, name, detail, hint });
   if (target.kind === 'unusable') {
@@ -96,6 +103,7 @@ export async function doctor(target: RunTarget, models: readonly SpecModel[], { 
           "the GPU and NPU builds of a failed provider are missing from the catalog: check the device's drivers, then run again",
         );
     }
+    for (const check of deviceBuilds(f, await accelerators())) add(check.status, check.name, check.detail, check.hint);
   } else if (target.models) add('pass', 'endpoint', `${where} lists ${target.models.length} model(s)`);
   else add('warn', 'endpoint', `${where} answers, but has no /models list`, 'models cannot be checked before use; requests will tell');
 
@@ -123,6 +131,37 @@ export async function doctor(target: RunTarget, models: readonly SpecModel[], { 
     } finally {
       await prepared.release();
     }
+  }
+  return checks;
+}
+
+/**
+ * For each kind of accelerator this machine has, whether the catalog has builds for it. Foundry Local lists a
+ * device's builds only once its execution provider registered, so hardware without builds means a provider or driver
+ * is missing (#1109, #995); the providers' state is said where the service reported it (the SDK does, the CLI not).
+ */
+export function deviceBuilds(foundry: Pick<FoundryTarget, 'catalog' | 'executionProviders'>, found: Accelerators | null): DoctorCheck[] {
+  if (!found) return [];
+  const eps = foundry.executionProviders;
+  const providers = eps
+    ? `execution providers registered: ${eps.registered.join(', ') || 'none'}${eps.failed.length > 0 ? `; failed: ${eps.failed.join(', ')}` : ''}`
+    : 'which execution providers registered is unknown (only the SDK reports it)';
+  const checks: DoctorCheck[] = [];
+  for (const [device, names] of [
+    ['GPU', found.gpu],
+    ['NPU', found.npu],
+  ] as const) {
+    if (names.length === 0) continue;
+    const builds = foundry.catalog.filter((variant) => variant.deviceType === device).length;
+    const hardware = `${names.join(', ')} (from ${found.source})`;
+    if (builds > 0) checks.push({ status: 'pass', name: `${device} builds`, detail: `${hardware}: the catalog lists ${builds}`, hint: null });
+    else
+      checks.push({
+        status: 'warn',
+        name: `${device} builds`,
+        detail: `this machine has ${hardware}, but the catalog lists no ${device} build; ${providers}`,
+        hint: `the ${device}'s execution provider did not register: update its driver and Foundry Local, then run again (the SDK's downloadAndRegisterEps says which provider failed)`,
+      });
   }
   return checks;
 }

@@ -4,9 +4,11 @@
  * the models the specs use, and checks each (see doctor-checks.ts).
  */
 import { parseSuiteName } from '../run/params.ts';
+import { declaredOrDetected } from '../targets/foundry/accelerators.ts';
 import { resolveRunTarget } from '../targets/resolve.ts';
 import type { RunOptions } from '../types.ts';
 import { doctor, renderChecks, type SpecModel } from './doctor-checks.ts';
+import type { Environment } from './options.ts';
 import type { Io } from './run-bench.ts';
 import { checkSpecs } from './spec-preflight.ts';
 import { benchVitestOptions } from './vitest-options.ts';
@@ -31,7 +33,7 @@ export async function specModels(options: RunOptions): Promise<SpecModel[]> {
 }
 
 /** `--models` names models (`"qwen2.5-0.5b [cpu]"` a variant); without it, the specs' models are checked. */
-export async function doctorCommand(options: RunOptions, models: string | undefined, io: Io): Promise<number> {
+export async function doctorCommand(options: RunOptions, models: string | undefined, io: Io, env: Environment): Promise<number> {
   const checked = models
     ? models
         .split(',')
@@ -40,7 +42,8 @@ export async function doctorCommand(options: RunOptions, models: string | undefi
     : await specModels(options);
   const { target, close } = await resolveRunTarget(options, (line) => void io.stderr.write(`foundry-bench: ${line}\n`));
   try {
-    const checks = await doctor(target, checked, { apiKey: options.apiKey, foundry: options.foundry });
+    const accelerators = () => declaredOrDetected(env.FOUNDRY_BENCH_ACCELERATORS);
+    const checks = await doctor(target, checked, { apiKey: options.apiKey, foundry: options.foundry, accelerators });
     io.stdout.write(renderChecks(checks));
     return checks.some((c) => c.status === 'fail') ? 1 : 0;
   } finally {

@@ -156,7 +156,7 @@ export async function main(argv: string[], env: Environment, io: Io): Promise<nu
     case 'merge':
       return (await offline()).mergeCommand(rest, values.out, io);
     case 'doctor':
-      return (await import('./doctor.ts')).doctorCommand(options(), values.models, io);
+      return (await import('./doctor.ts')).doctorCommand(options(), values.models, io, env);
     case 'summary':
       return (await offline()).summaryCommand(rest, io);
     case 'comment': {

@@ -14,9 +14,12 @@ import type { RunResults } from '../../harness/types.ts';
 /** An API key the CLI gets and must never print. */
 export const SECRET = 'sk-test-secret-do-not-print';
 
-/** The environment of every CLI run in tests: no developer's BENCH_* settings, colours off, a key to keep secret. */
+/**
+ * The environment of every CLI run in tests: no developer's BENCH_* settings, colours off, a key to keep secret, and
+ * no GPU or NPU whatever this machine has (doctor's lines would differ).
+ */
 export function testEnv(env: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', BENCH_API_KEY: SECRET, NO_COLOR: '1', ...env };
+  return { PATH: process.env.PATH ?? '', BENCH_API_KEY: SECRET, NO_COLOR: '1', FOUNDRY_BENCH_ACCELERATORS: 'none', ...env };
 }
 
 export interface CliRun {
