@@ -13,6 +13,7 @@ const LAYERS = [
   ['gate', '^harness/gate/'],
   ['targets', '^harness/targets/'],
   ['results', '^harness/results/'],
+  ['history', '^harness/history/'],
   ['run', '^harness/run/|^harness/index\\.ts$'],
   ['reporters', '^reporters/'],
   ['cli', '^harness/cli/|^harness/bin\\.js$'],

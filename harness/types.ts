@@ -1463,3 +1463,102 @@ declare module 'vitest' {
     gatedCases: number;
   }
 }
+
+// ---------------------------------------------------------------------------
+// Run history: one line per case per run, on a git branch (`foundry-bench history`)
+// ---------------------------------------------------------------------------
+
+/** A latency metric of one run of a case, as the history keeps it. */
+export interface HistoryLatency {
+  /** Median, ms. */
+  p50: number;
+  /** 95th percentile, ms. */
+  p95: number;
+  /** 99th percentile, ms. */
+  p99: number;
+  /** 95% CI of the median, ms. */
+  p50CI: Interval;
+  /** 95% CI of p95, ms. */
+  p95CI: Interval;
+}
+
+/**
+ * One case of one run, a line of `<testbed>.jsonl` on the history branch (`schemas/history.schema.json`). Its raw
+ * samples let a candidate change point be confirmed by the gate's own statistic, run against run.
+ */
+export interface HistoryRecord {
+  /** Version of this line's shape. */
+  schemaVersion: 1;
+  /** The case id (`model/promptId`, Foundry Local `alias@variantId(provider)/promptId`). */
+  case: string;
+  /** The alias or id the spec names. */
+  model: string;
+  /** The prompt's id. */
+  promptId: string;
+  /** Spec file the case came from. */
+  file: string;
+  /**
+   * sha256 of the input measured (CaseIdentity.promptHash): a changed input starts a new series.
+   * @pattern ^[0-9a-f]{64}$
+   */
+  inputHash: string;
+  /** Foundry Local: the build and provider that ran; null for other targets. */
+  variant: { id: string; executionProvider: string | null } | null;
+  /**
+   * The machine, hashed: CPU model, cores, memory, platform and architecture (one history file each).
+   * @pattern ^[0-9a-f]{12}$
+   */
+  testbed: string;
+  /** The machine in words, for people reading the history. */
+  machine: string;
+  /** What served the requests (target kind) and its version, when it said. */
+  server: { kind: TargetInfo['kind']; version: string | null };
+  /** The hardware profile the run used. */
+  profile: string;
+  /** The commit measured; null outside a git work tree. */
+  gitSha: string | null;
+  /** The branch measured, when known. */
+  branch: string | null;
+  /**
+   * When the run started (ISO).
+   * @format date-time
+   */
+  time: string;
+  /** How the case ended. */
+  status: CaseStatus;
+  /**
+   * Successful timed requests.
+   * @minimum 0
+   */
+  n: number;
+  /** Failed timed requests. */
+  errors: { count: number; rate: number };
+  /** End-to-end latency; null when no request succeeded. */
+  e2eMs: HistoryLatency | null;
+  /** Time to first token; null when no request succeeded or none streamed. */
+  ttftMs: HistoryLatency | null;
+  /** Median end-to-end throughput, tokens per second. */
+  tokensPerSec: number | null;
+  /** The successful timed requests, ms to 0.01 (TTFT null where a request had none). */
+  samples: { e2eMs: number[]; ttftMs: Array<number | null>; tokPerSec: Array<number | null> };
+}
+
+/** A change people meant (`history mark`): change points at this commit are shown as intended, not raised. */
+export interface HistoryMark {
+  /** Version of this line's shape. */
+  schemaVersion: 1;
+  /** The commit (full or abbreviated sha) whose change was intended. */
+  gitSha: string;
+  /** Why. */
+  reason: string;
+  /** Only this case (else every case). */
+  case?: string;
+  /**
+   * When it was marked (ISO).
+   * @format date-time
+   */
+  time: string;
+}
+
+/** A line of the history branch: a case's run (`<testbed>.jsonl`) or a mark (`marks.jsonl`). */
+export type HistoryLine = HistoryRecord | HistoryMark;

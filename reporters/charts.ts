@@ -324,3 +324,41 @@ export function comparisonChart(cases: readonly CaseResult[]): string | null {
     'models compared: p95 latency against tokens per second',
   );
 }
+
+/** One run in a trend: when, its p95 and the p95's 95% CI (ms). */
+export interface TrendPoint {
+  time: Date;
+  p95: number;
+  lo: number;
+  hi: number;
+}
+
+/** A change point in a trend: at the first run after it. */
+export interface TrendChange {
+  time: Date;
+  color: string;
+}
+
+/**
+ * A metric's p95 run after run: the line, its 95% CI as a band, change points as vertical rules (coloured by
+ * verdict), the latest run as a dot. A step is a line that moves and stays; drift is a line that wanders in its band.
+ */
+export function trendChart(points: readonly TrendPoint[], changes: readonly TrendChange[], metric: string, label: string): string | null {
+  if (points.length === 0) return null;
+  const latest = points.slice(-1);
+  return svg(
+    {
+      ...SMALL,
+      width: 520,
+      x: { type: 'utc', label: null, ...AXIS },
+      y: { label: `${metric} p95 (ms)`, grid: true, zero: true, ...AXIS },
+      marks: [
+        Plot.areaY(points, { x: 'time', y1: 'lo', y2: 'hi', fill: COLORS.band, curve: 'step' }),
+        Plot.ruleX(changes, { x: 'time', stroke: 'color', strokeWidth: 1.5, strokeDasharray: '3,2' }),
+        Plot.lineY(points, { x: 'time', y: 'p95', stroke: COLORS.head, strokeWidth: 1 }),
+        Plot.dot(latest, { x: 'time', y: 'p95', fill: COLORS.head, r: 3 }),
+      ],
+    },
+    label,
+  );
+}

@@ -2,13 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { resultsProblems } from '../harness/results/results-file.ts';
-import { RESULTS_SCHEMA_FILE, resultsSchema } from '../schemas/generate.ts';
+import { HISTORY_SCHEMA_FILE, historySchema, RESULTS_SCHEMA_FILE, resultsSchema } from '../schemas/generate.ts';
 import { makeCase, makeResults } from './helpers/results.ts';
 
 describe('schemas/results.schema.json', () => {
   test('is what `npm run schema` generates from RunResults in harness/types.ts', () => {
     // When this fails, a type changed: run `npm run schema` and commit the file.
     expect(readFileSync(RESULTS_SCHEMA_FILE, 'utf8')).toBe(resultsSchema());
+    expect(readFileSync(HISTORY_SCHEMA_FILE, 'utf8')).toBe(historySchema());
   }, 30_000);
 
   test('takes a results document and names what is wrong with a broken one', () => {

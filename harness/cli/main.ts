@@ -38,6 +38,8 @@ Usage:
   foundry-bench models [--target URL]                the model catalog; on Foundry Local its variants, cached and loaded
   foundry-bench doctor [--target URL] [--models A,B] check the target and every model the specs use
   foundry-bench serve [--port N]                     run the embedded engine as an OpenAI-compatible server
+  foundry-bench history <push|import|list|show|changes|mark|bisect|export|dashboard> [--repo URL|PATH] [--branch NAME]
+                                                     runs kept on a git branch; change points across commits
   foundry-bench help | --help, foundry-bench version | --version
 
 Run options:
@@ -103,6 +105,9 @@ const OPTIONS = {
   file: { type: 'string' },
   pr: { type: 'string' },
   repo: { type: 'string' },
+  branch: { type: 'string' },
+  reason: { type: 'string' },
+  case: { type: 'string' },
   'artifact-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -110,7 +115,7 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-const COMMANDS = new Set(['run', 'serve', 'report', 'compare', 'models', 'merge', 'summary', 'comment', 'doctor']);
+const COMMANDS = new Set(['run', 'serve', 'report', 'compare', 'models', 'merge', 'summary', 'comment', 'doctor', 'history']);
 
 export async function main(argv: string[], env: Environment, io: Io): Promise<number> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
@@ -159,6 +164,11 @@ export async function main(argv: string[], env: Environment, io: Io): Promise<nu
       return (await import('./doctor.ts')).doctorCommand(options(), values.models, io, env);
     case 'summary':
       return (await offline()).summaryCommand(rest, io);
+    case 'history': {
+      const { historyCommand } = await import('./history.ts');
+      const { repo, branch, format, out, reason, case: caseId, output } = values;
+      return historyCommand(rest, { repo, branch, format, out, reason, case: caseId, output }, env, io);
+    }
     case 'comment': {
       const { commentCommand } = await import('./comment.ts');
       return commentCommand({ file: values.file, pr: values.pr, repo: values.repo, artifactUrl: values['artifact-url'] }, env, io);

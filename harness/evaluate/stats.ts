@@ -123,6 +123,22 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   return front * (f - 1);
 }
 
+/** The quantile of Student's t distribution with `df` degrees of freedom (p in (0, 1)), by bisection on its CDF. */
+export function studentTQuantile(p: number, df: number): number {
+  const cdf = (t: number) => {
+    const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+    return t >= 0 ? 1 - tail : tail;
+  };
+  let lo = -1e3;
+  let hi = 1e3;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (cdf(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 const hdWeightCache = new Map<string, Float64Array>();
 
 /** Harrell-Davis weights of the order statistics for sample size n and quantile q. */

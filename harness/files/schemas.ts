@@ -19,6 +19,7 @@ const SCHEMAS = {
   models: 'models.schema.json',
   config: 'config.schema.json',
   annotations: 'annotations.schema.json',
+  history: 'history.schema.json',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMAS;

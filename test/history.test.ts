@@ -1,0 +1,259 @@
+/**
+ * Memory across commits: runs kept on a git branch (here a bare repository in a temporary folder), change points
+ * found over a case's series and confirmed run against run, marks for intended changes, the exports to Bencher and
+ * github-action-benchmark, and the dashboard.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseSnapshot } from '../harness/cli/history.ts';
+import { schemaProblems } from '../harness/files/schemas.ts';
+import { findChanges } from '../harness/history/changes.ts';
+import { toBencher, toGithubActionBenchmark } from '../harness/history/export.ts';
+import { recordsOf } from '../harness/history/record.ts';
+import { readHistory } from '../harness/history/store.ts';
+import type { HistoryRecord, RunResults } from '../harness/types.ts';
+import { renderDashboard } from '../reporters/dashboard.ts';
+import { CHROMIUM_PATH, launchChromium } from './helpers/browser.ts';
+import { runCli } from './helpers/cli.ts';
+import { shaOf, simulatedSeries } from './helpers/history.ts';
+import { REALISTIC } from './helpers/noise.ts';
+import { makeCase, makeResults } from './helpers/results.ts';
+
+const bare = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'history-remote-'));
+  execFileSync('git', ['init', '-q', '--bare', dir]);
+  return dir;
+};
+
+/** A results file of one run at commit i, two measured cases and a skipped one. */
+function resultsFile(i: number, latencies = [100, 104, 98, 101, 99, 103]): string {
+  const results = makeResults([
+    makeCase({ promptId: 'hello', latencies }),
+    makeCase({ promptId: 'summary', latencies: latencies.map((ms) => ms * 2) }),
+    makeCase({ promptId: 'skipped', status: 'skipped', skipReason: 'not served' }),
+  ]);
+  results.run.gitSha = shaOf(i);
+  results.run.startedAt = new Date(Date.UTC(2026, 10, 1) + i * 3_600_000).toISOString();
+  const file = join(mkdtempSync(join(tmpdir(), 'history-results-')), 'results.json');
+  writeFileSync(file, JSON.stringify(results));
+  return file;
+}
+
+describe('what the history keeps of a run', () => {
+  test('one line per measured case, with its figures, samples, testbed and commit; a valid history line', () => {
+    const results = JSON.parse(readFileSync(resultsFile(3), 'utf8')) as RunResults;
+    const records = recordsOf(results, 'main');
+    expect(records.map((r) => r.case)).toEqual(['tiny-1m/hello', 'tiny-1m/summary']);
+    const [hello] = records as [HistoryRecord];
+    expect(hello).toMatchObject({ gitSha: shaOf(3), branch: 'main', n: 6, status: 'passed', machine: 'Test CPU, 2 cores, 24 GiB, linux/x64' });
+    expect(hello.testbed).toMatch(/^[0-9a-f]{12}$/);
+    expect(hello.samples.e2eMs).toEqual([100, 104, 98, 101, 99, 103]);
+    expect(hello.e2eMs?.p50).toBe(100.5);
+    for (const record of records) expect(schemaProblems('history', record)).toEqual([]);
+    expect(schemaProblems('history', { ...hello, surprise: 1 })).not.toEqual([]);
+  });
+});
+
+describe('the history branch', () => {
+  test('push creates the branch, list and show read it; a run pushed twice is kept once; a broken line is named', async () => {
+    const repo = bare();
+    const first = await runCli(['history', 'push', resultsFile(1), '--repo', repo]);
+    expect(first.output).toMatch(/2 case run\(s\) pushed to .* foundry-bench-history \([0-9a-f]{12}\)/);
+    expect(first.code).toBe(0);
+    await runCli(['history', 'import', resultsFile(2), resultsFile(3), '--repo', repo]);
+    const again = await runCli(['history', 'push', resultsFile(3), '--repo', repo]);
+    expect(again.output).toContain('0 case run(s) pushed');
+    expect(again.output).toContain('2 already there');
+    const { records } = parseSnapshot(await readHistory({ repo, branch: 'foundry-bench-history', cwd: process.cwd() }));
+    expect(records.filter((r) => r.case === 'tiny-1m/hello').map((r) => r.gitSha)).toEqual([shaOf(1), shaOf(2), shaOf(3)]);
+    const list = await runCli(['history', 'list', '--repo', repo]);
+    expect(list.output).toMatch(
+      /testbed [0-9a-f]{12}: Test CPU, 2 cores, 24 GiB, linux\/x64\n {2}tiny-1m\/hello {2}3 run\(s\), 2026-11-01 \.\. 2026-11-01, latest /,
+    );
+    const show = await runCli(['history', 'show', 'summary', '--repo', repo]);
+    expect(show.output.split('\n').filter((line) => line.includes(' ms '))).toHaveLength(3);
+    expect(show.output).toContain(shaOf(2).slice(0, 7));
+    // The branch's own files: a README and one JSON Lines file per testbed.
+    const files = execFileSync('git', ['--git-dir', repo, 'ls-tree', '--name-only', 'foundry-bench-history']).toString().trim().split('\n');
+    expect(files.sort()).toEqual([`${records[0]?.testbed}.jsonl`, 'README.md'].sort());
+    const ambiguous = await runCli(['history', 'show', 'tiny', '--repo', repo]);
+    expect([ambiguous.code, ambiguous.output]).toEqual([2, expect.stringContaining('"tiny" matches 2 cases: tiny-1m/hello, tiny-1m/summary')]);
+    expect(() => parseSnapshot({ commit: null, files: new Map([['abc.jsonl', '{"schemaVersion":1}\n']]) })).toThrow(
+      /^history abc\.jsonl:1: not a foundry-bench history line/,
+    );
+  });
+
+  test('two jobs pushing at once both land (two processes, one bare repository)', async () => {
+    const repo = bare();
+    const push = (file: string) =>
+      new Promise<{ code: number; stderr: string }>((done) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'harness/bin.js', 'history', 'push', file, '--repo', repo], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+        child.on('close', (code) => done({ code: code ?? 1, stderr }));
+      });
+    const pushes = await Promise.all([push(resultsFile(10)), push(resultsFile(11)), push(resultsFile(12))]);
+    expect(pushes.map((p) => [p.code, p.code === 0 ? '' : p.stderr])).toEqual([
+      [0, ''],
+      [0, ''],
+      [0, ''],
+    ]);
+    const { records } = parseSnapshot(await readHistory({ repo, branch: 'foundry-bench-history', cwd: process.cwd() }));
+    expect(records.filter((r) => r.case === 'tiny-1m/hello').map((r) => r.gitSha)).toEqual([shaOf(10), shaOf(11), shaOf(12)]);
+  }, 60_000);
+
+  test('bad input: an unreachable repository and a bad branch name are named; exit 2', async () => {
+    const missing = await runCli(['history', 'list', '--repo', join(tmpdir(), 'no-such-history-repo')]);
+    expect(missing.code).toBe(2);
+    expect(missing.output).toMatch(/cannot fetch the history \(branch foundry-bench-history of .*no-such-history-repo\)/);
+    const branch = await runCli(['history', 'list', '--repo', bare(), '--branch=-x']);
+    expect(branch.output).toContain('--branch "-x" is not a usable branch name');
+    const empty = await runCli(['history', 'list', '--repo', bare()]);
+    expect([empty.code, empty.output]).toEqual([0, 'the history is empty: push a run with foundry-bench history push\n']);
+  });
+});
+
+describe('change points', () => {
+  test('a +25% step is found where it happened, confirmed with its size and interval; drift alone raises none', () => {
+    const series = simulatedSeries(60, 30, 1.25, 7, REALISTIC);
+    const points = findChanges(series).filter((p) => p.metric === 'e2eP95');
+    expect(points).toHaveLength(1);
+    const [point] = points as [(typeof points)[number]];
+    expect(point.direction).toBe('regressed');
+    expect(Math.abs(point.index - 30)).toBeLessThanOrEqual(2);
+    expect(point.size).toBeGreaterThan(0.15);
+    expect(point.size).toBeLessThan(0.35);
+    expect(point.ci.lo).toBeGreaterThan(0);
+    expect(point.ci.lo).toBeLessThan(point.size);
+    expect(point.after.gitSha).toBe(shaOf(point.index));
+    expect(point.before.gitSha).toBe(shaOf(point.index - 1));
+    expect(point.message).toMatch(/^p50-p80 \+\d+\.\d% \(95% CI \+\d+\.\d% \.\. \+\d+\.\d%\), \d+ runs after against \d+ before$/);
+    for (let seed = 1; seed <= 10; seed++) expect(findChanges(simulatedSeries(100, 100, 1, seed, REALISTIC))).toEqual([]);
+  });
+
+  test('one slow run is not a step; a step back is an improvement; a mark makes a change intended', () => {
+    const series = simulatedSeries(40, 40, 1, 3, REALISTIC);
+    const spiky = series.map((r, i) => (i === 20 ? { ...r, samples: { ...r.samples, e2eMs: r.samples.e2eMs.map((ms) => ms * 2) } } : r));
+    expect(findChanges(spiky)).toEqual([]);
+    const faster = simulatedSeries(40, 20, 0.7, 4, REALISTIC);
+    const [improved] = findChanges(faster).filter((p) => p.metric === 'e2eP95');
+    expect(improved?.direction).toBe('improved');
+    const mark = { schemaVersion: 1 as const, gitSha: shaOf(improved?.index ?? 0).slice(0, 10), reason: 'a smaller model', time: '2026-12-01T00:00:00.000Z' };
+    expect(findChanges(faster, [mark]).find((p) => p.metric === 'e2eP95')?.intended).toEqual(mark);
+  });
+
+  test('history changes and bisect through the CLI, on a pushed history with a step', async () => {
+    const repo = bare();
+    const files = Array.from({ length: 24 }, (_, i) => resultsFile(i, i < 12 ? [100, 104, 98, 101, 99, 103] : [130, 135, 128, 131, 129, 134]));
+    await runCli(['history', 'import', ...files, '--repo', repo]);
+    const table = await runCli(['history', 'changes', '--repo', repo]);
+    expect(table.output).toContain(`tiny-1m/hello [`);
+    expect(table.output).toMatch(/e2e regressed p50-p80 \+29\.9% .* in [0-9a-f]{7}\.\.[0-9a-f]{7}/);
+    const json = JSON.parse((await runCli(['history', 'changes', '--format', 'json', '--repo', repo])).output) as Array<{ case: string; index: number }>;
+    expect(json.filter((p) => p.case === 'tiny-1m/hello').map((p) => p.index)).toEqual([12, 12]);
+    await runCli(['history', 'mark', shaOf(12).slice(0, 8), '--reason', 'longer answers on purpose', '--repo', repo]);
+    expect((await runCli(['history', 'changes', '--repo', repo])).output).toContain('(intended: longer answers on purpose)');
+    const bisect = await runCli(['history', 'bisect', 'hello', '--repo', repo]);
+    expect(bisect.output).toMatch(/are not in this clone|commit\(s\) from/);
+  });
+});
+
+describe('exports', () => {
+  const results = makeResults([makeCase({ promptId: 'hello' }), makeCase({ promptId: 'skipped', status: 'skipped' })]);
+
+  test("Bencher Metric Format: valid against Bencher's published schema, one measure per metric with its CI", () => {
+    // https://bencher.dev/docs/reference/bencher-metric-format (draft-07)
+    const bmf = {
+      type: 'object',
+      patternProperties: {
+        '.+': {
+          type: 'object',
+          patternProperties: {
+            '.+': {
+              type: 'object',
+              properties: { value: { type: 'number' }, lower_value: { type: 'number' }, upper_value: { type: 'number' } },
+              required: ['value'],
+            },
+          },
+        },
+      },
+    };
+    const document = toBencher(results);
+    expect(new Ajv().validate(bmf, document)).toBe(true);
+    expect(Object.keys(document)).toEqual(['tiny-1m/hello']);
+    const e2e = document['tiny-1m/hello']?.['e2e-p95-ms'];
+    expect(e2e?.value).toBe(results.cases[0]?.stats.e2eMs?.p95);
+    expect(e2e?.lower_value).toBeLessThanOrEqual(e2e?.value as number);
+    expect(Object.keys(document['tiny-1m/hello'] ?? {})).toEqual(['e2e-p50-ms', 'e2e-p95-ms', 'e2e-p99-ms', 'ttft-p95-ms', 'tokens-per-second', 'error-rate']);
+  });
+
+  test("github-action-benchmark's custom tools: name, unit, value, range and extra as its README shows them", async () => {
+    const entry = {
+      type: 'object',
+      properties: { name: { type: 'string' }, unit: { type: 'string' }, value: { type: 'number' }, range: { type: 'string' }, extra: { type: 'string' } },
+      required: ['name', 'unit', 'value'],
+      additionalProperties: false,
+    };
+    const smaller = toGithubActionBenchmark(results, false);
+    const bigger = toGithubActionBenchmark(results, true);
+    for (const doc of [smaller, bigger]) expect(new Ajv().validate({ type: 'array', items: entry }, doc)).toBe(true);
+    expect(smaller.map((b) => [b.name, b.unit])).toEqual([
+      ['tiny-1m/hello e2e p95', 'ms'],
+      ['tiny-1m/hello TTFT p95', 'ms'],
+    ]);
+    expect(bigger.map((b) => b.unit)).toEqual(['tokens/s']);
+    const file = join(mkdtempSync(join(tmpdir(), 'export-')), 'results.json');
+    writeFileSync(file, JSON.stringify(results));
+    const cli = await runCli(['history', 'export', file, '--format', 'github-action-benchmark']);
+    expect(JSON.parse(cli.output)).toEqual(smaller);
+    expect((await runCli(['history', 'export', file, '--format', 'csv'])).code).toBe(2);
+  });
+});
+
+describe('the dashboard', () => {
+  const records = [
+    ...simulatedSeries(60, 30, 1.25, 7, REALISTIC, 30, 'tiny/chat'),
+    ...simulatedSeries(60, 60, 1, 8, REALISTIC, 30, 'tiny/<script>alert(1)</script>'),
+  ];
+  const changes = findChanges(records);
+  const html = renderDashboard(records, changes, { commitUrl: 'https://github.com/o/r/commit/{sha}' });
+
+  test('static: a CSP that forbids scripts and requests, text escaped, change points listed with commit links', () => {
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('tiny/&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toMatch(/<h2>Latest change points<\/h2>\n<ul><li>tiny\/chat: <span class="regressed">e2e regressed \+\d/);
+    expect(html).toContain(`<a href="https://github.com/o/r/commit/${changes[0]?.after.gitSha}">`);
+  });
+
+  describe.skipIf(!CHROMIUM_PATH)('in headless Chromium', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+    }, 30_000);
+    afterAll(() => browser?.close());
+
+    test('opens from disk with no request and no error; every case has its two trend charts', async () => {
+      const file = resolve(mkdtempSync(join(tmpdir(), 'dashboard-')), 'index.html');
+      writeFileSync(file, html);
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      const errors: string[] = [];
+      page.on('request', (request) => void (request.url().startsWith('file:') || requests.push(request.url())));
+      page.on('pageerror', (error) => void errors.push(error.message));
+      await page.goto(`file://${file}`);
+      const charts = await page.$$eval('svg.plot', (svgs) => svgs.map((svg) => svg.getBoundingClientRect().width));
+      expect(charts).toHaveLength(4);
+      for (const width of charts) expect(width).toBeGreaterThan(200);
+      expect([requests, errors]).toEqual([[], []]);
+      await page.close();
+    });
+  });
+});
