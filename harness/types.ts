@@ -1511,6 +1511,8 @@ export interface HistoryRecord {
   testbed: string;
   /** The machine in words, for people reading the history. */
   machine: string;
+  /** Where the case was measured, as its results record it (the gate compares it when the history is its reference). */
+  fingerprint: Fingerprint | null;
   /** What served the requests (target kind) and its version, when it said. */
   server: { kind: TargetInfo['kind']; version: string | null };
   /** The hardware profile the run used. */

@@ -165,6 +165,34 @@ describe('change points', () => {
   });
 });
 
+describe('the gate on history', () => {
+  test("a baseline of a testbed's runs since each case's last change point; compare gates a run on it", async () => {
+    const repo = bare();
+    // The gate needs 20 successful requests a side.
+    const fast = [100, 104, 98, 101, 99, 103, 102, 97, 105, 100].flatMap((ms) => [ms, ms + 1]);
+    const slow = fast.map((ms) => ms * 1.3);
+    const files = Array.from({ length: 24 }, (_, i) => resultsFile(i, i < 12 ? fast : slow.map((ms) => ms + (i % 3))));
+    await runCli(['history', 'import', ...files, '--repo', repo]);
+    const { records } = parseSnapshot(await readHistory({ repo, branch: 'foundry-bench-history', cwd: process.cwd() }));
+    const testbed = records[0]?.testbed as string;
+    const out = join(mkdtempSync(join(tmpdir(), 'history-baseline-')), 'default.json');
+    const made = await runCli(['history', 'baseline', '--repo', repo, '--testbed', testbed, '--runs', '20', '-o', out]);
+    // The step at run 12 resets the level: 12 runs since it, not 20.
+    expect(made.output).toContain(`tiny-1m/hello: the last 12 run(s) since ${shaOf(12).slice(0, 7)}`);
+    expect(made.output).toContain(`baseline of 2 case(s) on testbed ${testbed} written to ${out}`);
+    const baseline = JSON.parse(readFileSync(out, 'utf8')) as { cases: Record<string, { gitSha: string; history: unknown[] }> };
+    expect(baseline.cases['tiny-1m/hello']?.gitSha).toBe(shaOf(23));
+    expect(baseline.cases['tiny-1m/hello']?.history).toHaveLength(11);
+    const same = await runCli(['compare', out, resultsFile(24, slow)]);
+    expect(same.code).toBe(0);
+    const slower = await runCli(['compare', out, resultsFile(25, slow.map((ms) => ms * 1.5)), '--format', 'md']);
+    expect(slower.code).toBe(1);
+    expect(slower.output).toContain('from 12 stored runs');
+    const elsewhere = await runCli(['history', 'baseline', '--repo', repo, '--testbed', '000000000000', '-o', out]);
+    expect(elsewhere.output).toMatch(/the history has no runs on testbed 000000000000; nothing written\. Testbeds in it: [0-9a-f]{12} \(Test CPU/);
+  });
+});
+
 describe('exports', () => {
   const results = makeResults([makeCase({ promptId: 'hello' }), makeCase({ promptId: 'skipped', status: 'skipped' })]);
 

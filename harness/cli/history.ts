@@ -4,12 +4,16 @@
  * found over each case's series and confirmed run against run (history/changes.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileAtomic } from '../files/atomic.ts';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../files/atomic.ts';
+import { machineInfo } from '../gate/fingerprint.ts';
+import { baselineFromHistory } from '../history/baseline.ts';
 import { parseJsonText } from '../files/schemas.ts';
 import { schemaProblems } from '../files/schemas.ts';
 import { type ChangePoint, findChanges, seriesOf } from '../history/changes.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../history/export.ts';
-import { recordsOf } from '../history/record.ts';
+import { recordsOf, testbedOf } from '../history/record.ts';
 import { appendToHistory, DEFAULT_HISTORY_BRANCH, type HistoryLocation, type HistorySnapshot, readHistory } from '../history/store.ts';
 import { readResults } from '../results/results-file.ts';
 import type { HistoryMark, HistoryRecord, RunResults } from '../types.ts';
@@ -25,6 +29,9 @@ export interface HistoryFlags {
   reason: string | undefined;
   case: string | undefined;
   output: string | undefined;
+  runs: string | undefined;
+  testbed: string | undefined;
+  profile: string | undefined;
 }
 
 const USAGE = `foundry-bench history <command> [--repo URL|PATH] [--branch NAME]
@@ -35,6 +42,8 @@ const USAGE = `foundry-bench history <command> [--repo URL|PATH] [--branch NAME]
   changes [--format table|json]  confirmed change points
   mark <sha> --reason TEXT [--case ID]   a change that was meant: shown, not raised
   bisect <case>                  the commits between a case's latest change point's runs
+  baseline [-o FILE] [--runs N] [--testbed ID] [--profile NAME]
+                                 a baseline of this machine's recent runs since each case's last change point
   export [results.json] --format ${EXPORT_FORMATS.join('|')}
   dashboard -o DIR               a static page of every case's trend`;
 
@@ -58,6 +67,8 @@ export async function historyCommand(args: string[], flags: HistoryFlags, env: E
       return mark(location, rest[0], flags, io);
     case 'bisect':
       return bisect(location, rest[0], io);
+    case 'baseline':
+      return baseline(location, flags, io);
     case 'export':
       return exportCommand(rest[0] ?? defaultResults(flags), flags, io);
     case 'dashboard': {
@@ -281,6 +292,40 @@ async function bisect(location: HistoryLocation, name: string | undefined, io: I
     io.stdout.write(
       `measure it: git worktree add ../bisect ${middle}, then in ../bisect: npm ci && npm run bench, and compare its results with the runs on either side\n`,
     );
+  return 0;
+}
+
+async function baseline(location: HistoryLocation, flags: HistoryFlags, io: Io): Promise<number> {
+  const runs = flags.runs === undefined ? 10 : Number(flags.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number of runs, at least 1, got "${flags.runs}"`);
+  const profile = flags.profile ?? 'default';
+  if (!/^[A-Za-z0-9._-]+$/.test(profile)) throw new UsageError(`profile "${profile}" may only contain letters, digits, ".", "_" and "-"`);
+  const machine = machineInfo();
+  const here = testbedOf({
+    cpuModel: machine.cpu.model,
+    cores: machine.cpu.cores,
+    memoryGiB: Math.round(machine.memoryBytes / 2 ** 30),
+    platform: machine.os.platform,
+    arch: machine.os.arch,
+  });
+  const testbed = flags.testbed ?? here.id;
+  const { records, marks } = parseSnapshot(await readHistory(location));
+  const made = baselineFromHistory(records, findChanges(records, marks), testbed, profile, runs);
+  const out = flags.out ?? join(flags.output ?? 'bench-results', 'history-baseline', `${profile}.json`);
+  if (made.basis.length === 0) {
+    const known = [...new Set(records.map((r) => `${r.testbed} (${r.machine})`))];
+    io.stderr.write(
+      `foundry-bench: the history has no runs on testbed ${testbed}${testbed === here.id ? ` (this machine: ${here.machine})` : ''}; nothing written. ` +
+        `Testbeds in it: ${known.join(', ') || 'none'}\n`,
+    );
+    return 0;
+  }
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  writeJsonAtomic(out, made.file);
+  for (const b of made.basis) io.stderr.write(`  ${b.case}: the last ${b.runs} run(s) since ${short(b.since)}\n`);
+  io.stderr.write(
+    `foundry-bench: baseline of ${made.basis.length} case(s) on testbed ${testbed} written to ${out}; gate a run on it with --baseline-dir ${dirname(out)}${profile === 'default' ? '' : ` --profile ${profile}`}\n`,
+  );
   return 0;
 }
 

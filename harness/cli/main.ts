@@ -38,7 +38,7 @@ Usage:
   foundry-bench models [--target URL]                the model catalog; on Foundry Local its variants, cached and loaded
   foundry-bench doctor [--target URL] [--models A,B] check the target and every model the specs use
   foundry-bench serve [--port N]                     run the embedded engine as an OpenAI-compatible server
-  foundry-bench history <push|import|list|show|changes|mark|bisect|export|dashboard> [--repo URL|PATH] [--branch NAME]
+  foundry-bench history <push|import|list|show|changes|mark|bisect|baseline|export|dashboard> [--repo URL|PATH] [--branch NAME]
                                                      runs kept on a git branch; change points across commits
   foundry-bench help | --help, foundry-bench version | --version
 
@@ -108,6 +108,8 @@ const OPTIONS = {
   branch: { type: 'string' },
   reason: { type: 'string' },
   case: { type: 'string' },
+  runs: { type: 'string' },
+  testbed: { type: 'string' },
   'artifact-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -166,8 +168,8 @@ export async function main(argv: string[], env: Environment, io: Io): Promise<nu
       return (await offline()).summaryCommand(rest, io);
     case 'history': {
       const { historyCommand } = await import('./history.ts');
-      const { repo, branch, format, out, reason, case: caseId, output } = values;
-      return historyCommand(rest, { repo, branch, format, out, reason, case: caseId, output }, env, io);
+      const { repo, branch, format, out, reason, case: caseId, output, runs, testbed, profile } = values;
+      return historyCommand(rest, { repo, branch, format, out, reason, case: caseId, output, runs, testbed, profile }, env, io);
     }
     case 'comment': {
       const { commentCommand } = await import('./comment.ts');

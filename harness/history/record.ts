@@ -40,6 +40,7 @@ function recordOf(result: CaseResult, results: RunResults, branch: string | null
     variant: result.variant ? { id: result.variant.id, executionProvider: result.variant.executionProvider } : null,
     testbed: testbed.id,
     machine: testbed.machine,
+    fingerprint: result.fingerprint,
     server: { kind: result.target.kind, version: result.target.server ?? null },
     profile: result.profile,
     gitSha: run.gitSha,

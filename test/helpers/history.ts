@@ -36,6 +36,7 @@ export function simulatedRecord(i: number, n: number, change: Change, seed: numb
     variant: null,
     testbed: TESTBED.id,
     machine: TESTBED.machine,
+    fingerprint: { ...FINGERPRINT, model },
     server: { kind: 'embedded', version: 'node-llama-cpp 3.21.1' },
     profile: 'default',
     gitSha: shaOf(i),
