@@ -325,9 +325,10 @@ export function comparisonChart(cases: readonly CaseResult[]): string | null {
   );
 }
 
-/** One run in a trend: when, its p95 and the p95's 95% CI (ms). */
+/** One run in a trend: when, its p50, its p95 and the p95's 95% CI (ms). */
 export interface TrendPoint {
   time: Date;
+  p50: number;
   p95: number;
   lo: number;
   hi: number;
@@ -340,8 +341,9 @@ export interface TrendChange {
 }
 
 /**
- * A metric's p95 run after run: the line, its 95% CI as a band, change points as vertical rules (coloured by
- * verdict), the latest run as a dot. A step is a line that moves and stays; drift is a line that wanders in its band.
+ * A metric's p95 run after run: the line, its 95% CI as a band, the median in grey beneath (a p95 of a few dozen
+ * requests jumps with its slowest one or two; the median shows the level), change points as vertical rules (coloured
+ * by verdict), the latest run as a dot. A step is a level that moves and stays; drift wanders in its band.
  */
 export function trendChart(points: readonly TrendPoint[], changes: readonly TrendChange[], metric: string, label: string): string | null {
   if (points.length === 0) return null;
@@ -351,10 +353,11 @@ export function trendChart(points: readonly TrendPoint[], changes: readonly Tren
       ...SMALL,
       width: 520,
       x: { type: 'utc', label: null, ...AXIS },
-      y: { label: `${metric} p95 (ms)`, grid: true, zero: true, ...AXIS },
+      y: { label: `${metric} p95 and p50 (ms)`, grid: true, zero: true, ...AXIS },
       marks: [
         Plot.areaY(points, { x: 'time', y1: 'lo', y2: 'hi', fill: COLORS.band, curve: 'step' }),
         Plot.ruleX(changes, { x: 'time', stroke: 'color', strokeWidth: 1.5, strokeDasharray: '3,2' }),
+        Plot.lineY(points, { x: 'time', y: 'p50', stroke: COLORS.base, strokeWidth: 1 }),
         Plot.lineY(points, { x: 'time', y: 'p95', stroke: COLORS.head, strokeWidth: 1 }),
         Plot.dot(latest, { x: 'time', y: 'p95', fill: COLORS.head, r: 3 }),
       ],

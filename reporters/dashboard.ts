@@ -2,7 +2,7 @@
  * `foundry-bench history dashboard -o DIR`: the history as a static page, under the rules of report.html (no
  * script, a Content-Security-Policy that forbids any request, every text escaped, charts as inline SVG drawn by
  * Observable Plot). At the top, the latest change points; then, per testbed and model, each case's trend of e2e and
- * TTFT p95 with their CIs, change points marked and linked to their commits, the latest run as a dot. Many cases
+ * TTFT p95 with their CIs and p50 beneath, change points marked and linked to their commits, the latest run as a dot. Many cases
  * are navigated by anchors (a list of testbeds and models at the top), no script needed.
  */
 import { mkdirSync } from 'node:fs';
@@ -71,11 +71,11 @@ export function renderDashboard(records: readonly HistoryRecord[], changes: read
         const pick = (r: HistoryRecord): HistoryLatency | null => (metric === 'e2eP95' ? r.e2eMs : r.ttftMs);
         const points = series.flatMap((r) => {
           const value = pick(r);
-          return value ? [{ time: new Date(r.time), p95: value.p95, lo: value.p95CI.lo, hi: value.p95CI.hi }] : [];
+          return value ? [{ time: new Date(r.time), p50: value.p50, p95: value.p95, lo: value.p95CI.lo, hi: value.p95CI.hi }] : [];
         });
         const rules: TrendChange[] = mine.filter((p) => p.metric === metric).map((p) => ({ time: new Date(p.after.time), color: color(p) }));
         const chart = trendChart(points, rules, name, `${head.case}: ${name} p95 per run`);
-        return chart ? `<figure>${chart}<figcaption>${escapeHtml(name)} p95 per run, 95% CI shaded</figcaption></figure>` : '';
+        return chart ? `<figure>${chart}<figcaption>${escapeHtml(name)} p95 per run (blue, 95% CI shaded), p50 (grey)</figcaption></figure>` : '';
       };
       sections.push(
         `<h3>${escapeHtml(head.case)}</h3>`,

@@ -158,6 +158,13 @@ describe('change points', () => {
     expect(table.output).toMatch(/e2e regressed p50-p80 \+29\.9% .* in [0-9a-f]{7}\.\.[0-9a-f]{7}/);
     const json = JSON.parse((await runCli(['history', 'changes', '--format', 'json', '--repo', repo])).output) as Array<{ case: string; index: number }>;
     expect(json.filter((p) => p.case === 'tiny-1m/hello').map((p) => p.index)).toEqual([12, 12]);
+    // Under GitHub Actions: a warning annotation per change point, and a table in the job summary.
+    const summary = join(mkdtempSync(join(tmpdir(), 'summary-')), 'summary.md');
+    const actions = await runCli(['history', 'changes', '--repo', repo], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    expect(actions.output).toMatch(/^::warning title=foundry-bench change point%3A tiny-1m\/hello::e2e regressed p50-p80 \+29\.9%/m);
+    expect(readFileSync(summary, 'utf8')).toMatch(
+      /^## foundry-bench history: change points\n\n\| case \| testbed \| change \|\n\|---\|---\|---\|\n\| tiny-1m\/hello \|/,
+    );
     await runCli(['history', 'mark', shaOf(12).slice(0, 8), '--reason', 'longer answers on purpose', '--repo', repo]);
     expect((await runCli(['history', 'changes', '--repo', repo])).output).toContain('(intended: longer answers on purpose)');
     const bisect = await runCli(['history', 'bisect', 'hello', '--repo', repo]);
@@ -185,7 +192,16 @@ describe('the gate on history', () => {
     expect(baseline.cases['tiny-1m/hello']?.history).toHaveLength(11);
     const same = await runCli(['compare', out, resultsFile(24, slow)]);
     expect(same.code).toBe(0);
-    const slower = await runCli(['compare', out, resultsFile(25, slow.map((ms) => ms * 1.5)), '--format', 'md']);
+    const slower = await runCli([
+      'compare',
+      out,
+      resultsFile(
+        25,
+        slow.map((ms) => ms * 1.5),
+      ),
+      '--format',
+      'md',
+    ]);
     expect(slower.code).toBe(1);
     expect(slower.output).toContain('from 12 stored runs');
     const elsewhere = await runCli(['history', 'baseline', '--repo', repo, '--testbed', '000000000000', '-o', out]);

@@ -39,6 +39,9 @@ const COMMANDS = {
   merge: 'npx foundry-bench merge bench-results/results-*.json -o bench-results/results.json',
   models: 'npx foundry-bench models',
   doctor: 'npx foundry-bench doctor',
+  historyPush: 'npx foundry-bench history push',
+  historyChanges: 'npx foundry-bench history changes',
+  dashboard: 'npx foundry-bench history dashboard -o site',
 } as const;
 
 /** What the README gives in prose or as a variant of a quoted command ("or md, junit, csv"; "--baseline-dir DIR"): foundry-bench's arguments. */
@@ -58,6 +61,7 @@ interface Step {
 
 let sim: SimServer;
 let clone: string;
+let historyOrigin: string | undefined;
 let env: Record<string, string>;
 const cwd = process.cwd();
 
@@ -165,11 +169,19 @@ describe('the README, walked on a fresh clone against the simulated server', () 
     [steps.md, steps.junit, steps.csv, steps.doctorNoSuch] = await Promise.all([VARIANTS.md, VARIANTS.junit, VARIANTS.csv, VARIANTS.doctorNoSuch].map(call));
     // Last: merge rewrites bench-results/results.json, which the others read.
     steps.merge = await type(COMMANDS.merge);
+    // The history, on the clone's origin: a bare repository here (the clone's own origin is the developer's tree).
+    const origin = mkdtempSync(join(tmpdir(), 'foundry-bench-walk-origin-'));
+    execFileSync('git', ['init', '-q', '--bare', origin]);
+    execFileSync('git', ['remote', 'set-url', 'origin', origin], { cwd: clone });
+    steps.historyPush = await callQuoted(COMMANDS.historyPush);
+    [steps.historyChanges, steps.dashboard] = await Promise.all([COMMANDS.historyChanges, COMMANDS.dashboard].map(callQuoted));
+    historyOrigin = origin;
   }, 240_000);
   afterAll(async () => {
     process.chdir(cwd);
     await sim?.close();
     if (clone) rmSync(clone, { recursive: true, force: true });
+    if (historyOrigin) rmSync(historyOrigin, { recursive: true, force: true });
   });
 
   test('every command walked is the README’s own', () => {
@@ -288,6 +300,16 @@ describe('the README, walked on a fresh clone against the simulated server', () 
     expect(merged.run.shard).toBe('1/2, 2/2');
     // In the unsharded run's order: what the plain `npm run bench` ran.
     expect(merged.cases.map((c) => c.id)).toEqual(snapshots.compared?.cases.map((c) => c.id));
+  });
+
+  test("history: the run pushed to origin's history branch, no change point in one run, the dashboard written", () => {
+    expect(steps.historyPush?.code, steps.historyPush?.output).toBe(0);
+    expect(steps.historyPush?.output).toMatch(/4 case run\(s\) pushed to origin foundry-bench-history \([0-9a-f]{12}\)/);
+    const branch = execFileSync('git', ['--git-dir', historyOrigin as string, 'ls-tree', '--name-only', 'foundry-bench-history'], { encoding: 'utf8' });
+    expect(branch.split('\n').filter((f) => f.endsWith('.jsonl'))).toHaveLength(1);
+    expect([steps.historyChanges?.code, steps.historyChanges?.output]).toEqual([0, 'no change points in 4 case run(s)\n']);
+    expect(steps.dashboard?.code, steps.dashboard?.output).toBe(0);
+    expect((read('site/index.html').match(/<svg[^>]* class="plot"/g) ?? []).length).toBe(8);
   });
 
   test('no output of the walk shows the API key', () => {

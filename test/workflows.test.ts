@@ -10,6 +10,7 @@ const FILES = [
   '.github/workflows/ci.yml',
   '.github/workflows/bench.yml',
   '.github/workflows/refresh-baselines.yml',
+  '.github/workflows/history.yml',
   '.github/actions/foundry-bench/action.yml',
 ];
 
@@ -89,5 +90,18 @@ describe('GitHub workflows and the action', () => {
     const steps = JSON.stringify(load('.github/workflows/refresh-baselines.yml').jobs.refresh.steps);
     expect(steps).toContain('--update-baseline');
     expect(steps).toContain('gh pr create');
+  });
+
+  test('on main, history gates on its recent runs, pushes the run, announces change points and publishes the dashboard', () => {
+    const steps = load('.github/workflows/history.yml').jobs.history.steps as Array<{ run?: string; uses?: string }>;
+    const runs = steps.map((s) => s.run ?? s.uses ?? '');
+    const at = (text: string) => runs.findIndex((r) => r.includes(text));
+    expect(load('.github/workflows/history.yml').on.push.branches).toEqual(['main']);
+    expect(at('history baseline')).toBeGreaterThan(-1);
+    expect(at('history baseline')).toBeLessThan(at('--baseline-dir'));
+    expect(at('--baseline-dir')).toBeLessThan(at('history push'));
+    expect(at('history push')).toBeLessThan(at('history changes'));
+    expect(at('history dashboard -o site')).toBeLessThan(at('actions/upload-pages-artifact'));
+    expect(at('actions/deploy-pages')).toBeGreaterThan(at('actions/upload-pages-artifact'));
   });
 });

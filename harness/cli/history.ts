@@ -4,7 +4,7 @@
  * found over each case's series and confirmed run against run (history/changes.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../files/atomic.ts';
 import { machineInfo } from '../gate/fingerprint.ts';
@@ -17,6 +17,8 @@ import { recordsOf, testbedOf } from '../history/record.ts';
 import { appendToHistory, DEFAULT_HISTORY_BRANCH, type HistoryLocation, type HistorySnapshot, readHistory } from '../history/store.ts';
 import { readResults } from '../results/results-file.ts';
 import type { HistoryMark, HistoryRecord, RunResults } from '../types.ts';
+import { escapeMarkdownCell } from '../../reporters/format.ts';
+import { escapeData, escapeProperty } from '../../reporters/github.ts';
 import { UsageError } from './errors.ts';
 import type { Environment } from './options.ts';
 import type { Io } from './run-bench.ts';
@@ -62,7 +64,7 @@ export async function historyCommand(args: string[], flags: HistoryFlags, env: E
     case 'show':
       return show(location, rest[0], io);
     case 'changes':
-      return changes(location, flags.format ?? 'table', io);
+      return changes(location, flags.format ?? 'table', env, io);
     case 'mark':
       return mark(location, rest[0], flags, io);
     case 'bisect':
@@ -213,10 +215,11 @@ async function show(location: HistoryLocation, name: string | undefined, io: Io)
   return 0;
 }
 
-async function changes(location: HistoryLocation, format: string, io: Io): Promise<number> {
+async function changes(location: HistoryLocation, format: string, env: Environment, io: Io): Promise<number> {
   if (format !== 'table' && format !== 'json') throw new UsageError(`history changes --format must be table or json, got "${format}"`);
   const { records, marks } = parseSnapshot(await readHistory(location));
   const points = findChanges(records, marks);
+  if (env.GITHUB_ACTIONS === 'true') announce(points, env.GITHUB_STEP_SUMMARY, io);
   if (format === 'json') {
     io.stdout.write(`${JSON.stringify(points, null, 2)}\n`);
     return 0;
@@ -227,6 +230,21 @@ async function changes(location: HistoryLocation, format: string, io: Io): Promi
   }
   io.stdout.write(`${points.map((p) => `${p.case} [${p.testbed}]: ${describe(p)}`).join('\n')}\n`);
   return 0;
+}
+
+/**
+ * Under GitHub Actions: each change point not marked as intended a warning annotation, and all of them a table in
+ * the job summary. Workflow commands on purpose, past the sanitising stream, their data escaped.
+ */
+function announce(points: readonly ChangePoint[], summary: string | undefined, io: Io): void {
+  for (const p of points.filter((point) => !point.intended)) {
+    const line = `::warning title=${escapeProperty(`foundry-bench change point: ${p.case}`)}::${escapeData(describe(p))}`;
+    (io.commands ?? io.stdout).write(`${line}\n`);
+  }
+  if (!summary) return;
+  const rows = points.map((p) => `| ${escapeMarkdownCell(p.case)} | ${p.testbed} | ${escapeMarkdownCell(describe(p))} |`);
+  const table = points.length === 0 ? 'No change points.' : ['| case | testbed | change |', '|---|---|---|', ...rows].join('\n');
+  appendFileSync(summary, `## foundry-bench history: change points\n\n${table}\n\n`);
 }
 
 /** One change point in words: what moved, by how much, between which commits, and whether it was meant. */

@@ -8,6 +8,7 @@
  * leaves them); with `--repo URL|PATH` a temporary bare repository talks to that remote.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -109,15 +110,24 @@ async function workspace(location: HistoryLocation): Promise<Workspace> {
   return { dir, remote, shallow: true, close: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The branch's tip and files; an empty history when the branch does not exist yet. */
+/**
+ * The branch's tip and files; an empty history when the branch does not exist yet. Fetched into a ref of this
+ * call's own, removed again: two commands in one clone at once must not read each other's FETCH_HEAD.
+ */
 async function fetchTip(space: Workspace, branch: string): Promise<HistorySnapshot> {
-  const args = ['fetch', '-q', '--no-tags', ...(space.shallow ? ['--depth=1'] : []), '--', space.remote, `refs/heads/${branch}`];
+  const ref = `refs/foundry-bench/fetch-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const args = ['fetch', '-q', '--no-tags', ...(space.shallow ? ['--depth=1'] : []), '--', space.remote, `+refs/heads/${branch}:${ref}`];
   const fetched = await git(space.dir, args);
   if (fetched.code !== 0) {
     if (/couldn't find remote ref|no such ref|not our ref/i.test(fetched.stderr)) return { commit: null, files: new Map() };
     throw new HistoryError(`cannot fetch the history (branch ${branch} of ${space.remote}): ${fetched.stderr}`);
   }
-  const commit = (await gitText(space.dir, ['rev-parse', 'FETCH_HEAD'])).trim();
+  let commit: string;
+  try {
+    commit = (await gitText(space.dir, ['rev-parse', '--verify', `${ref}^{commit}`])).trim();
+  } finally {
+    await git(space.dir, ['update-ref', '-d', ref]);
+  }
   const files = new Map<string, string>();
   for (const entry of (await gitText(space.dir, ['ls-tree', '-z', commit])).split('\0')) {
     const match = /^\d+ blob ([0-9a-f]+)\t(.+)$/s.exec(entry);
