@@ -88,7 +88,7 @@ describe('the history branch', () => {
     );
   });
 
-  test('two jobs pushing at once both land (two processes, one bare repository)', async () => {
+  test("three jobs pushing at once all land (two processes and this one, one bare repository)", async () => {
     const repo = bare();
     const push = (file: string) =>
       new Promise<{ code: number; stderr: string }>((done) => {
@@ -99,7 +99,12 @@ describe('the history branch', () => {
         child.stderr.on('data', (chunk) => (stderr += String(chunk)));
         child.on('close', (code) => done({ code: code ?? 1, stderr }));
       });
-    const pushes = await Promise.all([push(resultsFile(10)), push(resultsFile(11)), push(resultsFile(12))]);
+    // Two processes and this one: three pushes at once.
+    const pushes = await Promise.all([
+      push(resultsFile(10)),
+      push(resultsFile(11)),
+      runCli(['history', 'push', resultsFile(12), '--repo', repo]).then(({ code, output }) => ({ code, stderr: output })),
+    ]);
     expect(pushes.map((p) => [p.code, p.code === 0 ? '' : p.stderr])).toEqual([
       [0, ''],
       [0, ''],
