@@ -88,7 +88,7 @@ describe('the history branch', () => {
     );
   });
 
-  test("three jobs pushing at once all land (two processes and this one, one bare repository)", async () => {
+  test('three jobs pushing at once all land (two processes and this one, one bare repository)', async () => {
     const repo = bare();
     const push = (file: string) =>
       new Promise<{ code: number; stderr: string }>((done) => {
