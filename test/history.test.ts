@@ -18,6 +18,7 @@ import { recordsOf } from '../harness/history/record.ts';
 import { readHistory } from '../harness/history/store.ts';
 import type { HistoryRecord, RunResults } from '../harness/types.ts';
 import { renderDashboard } from '../reporters/dashboard.ts';
+import { sparkline, trendSection } from '../reporters/trend.ts';
 import { CHROMIUM_PATH, launchChromium } from './helpers/browser.ts';
 import { runCli } from './helpers/cli.ts';
 import { shaOf, simulatedSeries } from './helpers/history.ts';
@@ -211,6 +212,28 @@ describe('the gate on history', () => {
     expect(slower.output).toContain('from 12 stored runs');
     const elsewhere = await runCli(['history', 'baseline', '--repo', repo, '--testbed', '000000000000', '-o', out]);
     expect(elsewhere.output).toMatch(/the history has no runs on testbed 000000000000; nothing written\. Testbeds in it: [0-9a-f]{12} \(Test CPU/);
+  });
+});
+
+describe('the PR comment looks back', () => {
+  test("each case's recent p95 as a sparkline with this run's after it, and the trend's verdict", () => {
+    const results = makeResults([makeCase({ promptId: 'hello', latencies: [120, 125, 118, 121, 119, 123] })]);
+    const [template] = recordsOf(results, 'main') as [HistoryRecord];
+    const runs = Array.from({ length: 12 }, (_, i) => ({
+      ...template,
+      gitSha: shaOf(i),
+      time: new Date(Date.UTC(2026, 10, 1) + i * 3_600_000).toISOString(),
+      e2eMs: { ...(template.e2eMs as NonNullable<HistoryRecord['e2eMs']>), p95: 100 + i },
+    }));
+    const section = trendSection(results, runs, []);
+    expect(section).toMatch(/^### History on main, this machine \(last 20 runs\)\n/);
+    const row = section.split('\n').find((line) => line.startsWith('| tiny-1m/hello |')) as string;
+    // Rising p95 from 100 to 111 ms, then this run's above them all.
+    expect(row).toContain('| `▁▂▂▃▄▄▅▅▆▇▇█` **█** | 100 ms .. 111 ms |');
+    expect(row).toMatch(/\| 12\d ms \(\+1\d\.\d%\) \| level since [0-9a-f]{7} \|$/);
+    // A case the history does not know: no section at all.
+    expect(trendSection(makeResults([makeCase({ promptId: 'other' })]), runs, [])).toBe('');
+    expect(sparkline([1, 1, 1])).toBe('▄▄▄');
   });
 });
 

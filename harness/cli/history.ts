@@ -46,6 +46,7 @@ const USAGE = `foundry-bench history <command> [--repo URL|PATH] [--branch NAME]
   bisect <case>                  the commits between a case's latest change point's runs
   baseline [-o FILE] [--runs N] [--testbed ID] [--profile NAME]
                                  a baseline of this machine's recent runs since each case's last change point
+  trend [results.json]           Markdown: each case's recent history on main, for the PR comment
   export [results.json] --format ${EXPORT_FORMATS.join('|')}
   dashboard -o DIR               a static page of every case's trend`;
 
@@ -71,6 +72,15 @@ export async function historyCommand(args: string[], flags: HistoryFlags, env: E
       return bisect(location, rest[0], io);
     case 'baseline':
       return baseline(location, flags, io);
+    case 'trend': {
+      const { trendSection } = await import('../../reporters/trend.ts');
+      const results = readResults(rest[0] ?? defaultResults(flags));
+      const { records, marks } = parseSnapshot(await readHistory(location));
+      const text = trendSection(results, records, findChanges(records, marks));
+      if (flags.out) writeFileAtomic(flags.out, text);
+      else io.stdout.write(text);
+      return 0;
+    }
     case 'export':
       return exportCommand(rest[0] ?? defaultResults(flags), flags, io);
     case 'dashboard': {

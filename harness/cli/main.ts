@@ -38,7 +38,7 @@ Usage:
   foundry-bench models [--target URL]                the model catalog; on Foundry Local its variants, cached and loaded
   foundry-bench doctor [--target URL] [--models A,B] check the target and every model the specs use
   foundry-bench serve [--port N]                     run the embedded engine as an OpenAI-compatible server
-  foundry-bench history <push|import|list|show|changes|mark|bisect|baseline|export|dashboard> [--repo URL|PATH] [--branch NAME]
+  foundry-bench history <push|import|list|show|changes|mark|bisect|baseline|trend|export|dashboard> [--repo URL|PATH] [--branch NAME]
                                                      runs kept on a git branch; change points across commits
   foundry-bench help | --help, foundry-bench version | --version
 

@@ -1,0 +1,63 @@
+/**
+ * The PR comment's look back: for each case of this run, its recent history on main on the same machine, as a
+ * sparkline of p95 per run with this run's p95 after it, and the trend's verdict (a step and where, or the level it
+ * has held since when). Appended to report.md by CI (`foundry-bench history trend >> report.md`): a change
+ * measured against one reference reads differently when the last twenty runs wander as much.
+ */
+import type { ChangePoint } from '../harness/history/changes.ts';
+import { testbedOf } from '../harness/history/record.ts';
+import type { CaseResult, HistoryRecord, RunResults } from '../harness/types.ts';
+import { escapeMarkdownCell } from './format.ts';
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Values as a line of block characters, lowest to highest of the values given. */
+export function sparkline(values: readonly number[]): string {
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  return values.map((v) => BARS[max === min ? 3 : Math.round(((v - min) / (max - min)) * (BARS.length - 1))]).join('');
+}
+
+/** The case's series on main: same machine, same input, oldest first. */
+function seriesFor(c: CaseResult, results: RunResults, records: readonly HistoryRecord[]): HistoryRecord[] {
+  const { run } = results;
+  const machine = c.fingerprint ?? { cpuModel: run.cpu.model, cores: run.cpu.cores, memoryGiB: Math.round(run.memoryBytes / 2 ** 30), platform: run.os.platform, arch: run.os.arch };
+  const testbed = testbedOf(machine).id;
+  return records.filter((r) => r.testbed === testbed && r.case === c.id && r.inputHash === c.promptHash);
+}
+
+const percent = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const ms = (value: number) => `${value.toFixed(value < 100 ? 1 : 0)} ms`;
+const short = (sha: string | null) => (sha ? sha.slice(0, 7) : 'an unknown commit');
+
+/** The Markdown section; empty when the history knows none of the run's cases. */
+export function trendSection(results: RunResults, records: readonly HistoryRecord[], changes: readonly ChangePoint[], window = 20): string {
+  const rows: string[] = [];
+  for (const c of results.cases.filter((x) => x.status !== 'skipped' && x.stats.e2eMs)) {
+    const series = seriesFor(c, results, records);
+    const recent = series.slice(-window).filter((r) => r.e2eMs);
+    if (recent.length === 0) continue;
+    const p95s = recent.map((r) => r.e2eMs?.p95 as number);
+    const head = c.stats.e2eMs?.p95 as number;
+    const median = [...p95s].sort((a, b) => a - b)[Math.floor(p95s.length / 2)] as number;
+    const step = changes
+      .filter((p) => p.metric === 'e2eP95' && p.case === c.id && p.testbed === recent[0]?.testbed)
+      .filter((p) => recent.some((r) => r.time === p.after.time))
+      .at(-1);
+    const trend = step
+      ? `${step.direction} ${percent(step.size)} at ${short(step.after.gitSha)}${step.intended ? ` (intended: ${step.intended.reason})` : ''}`
+      : `level since ${short(recent[0]?.gitSha ?? null)}`;
+    rows.push(
+      `| ${escapeMarkdownCell(c.id)} | \`${sparkline(p95s)}\` **${sparkline([...p95s, head]).at(-1)}** | ${ms(Math.min(...p95s))} .. ${ms(Math.max(...p95s))} | ${ms(head)} (${percent(head / median - 1)}) | ${escapeMarkdownCell(trend)} |`,
+    );
+  }
+  if (rows.length === 0) return '';
+  return [
+    `### History on main, this machine (last ${window} runs)`,
+    '',
+    '| case | e2e p95 per run, then this run | range | this run (vs their median) | trend |',
+    '|---|---|--:|--:|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
