@@ -1183,6 +1183,8 @@ export interface BaselineEntry {
   request?: RecordedRequest;
   /** Earlier runs of the same input, newest first (`--baseline-runs` keeps this many runs in all); they tell the gate how much whole runs drift. */
   history?: BaselineRun[];
+  /** What the runs are, in words, for the gate's message (from `history baseline`: "the last 12 runs on this machine since a1b2c3d"). */
+  basis?: string;
   /** Statistics of the successful samples, for people reading the file. */
   stats: { e2eMs: Summary | null; ttftMs: Summary | null; e2eTokPerSec: Summary | null };
   /** Snapshot of the sample output, to flag behaviour changes at temperature 0. */

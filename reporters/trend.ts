@@ -21,7 +21,13 @@ export function sparkline(values: readonly number[]): string {
 /** The case's series on main: same machine, same input, oldest first. */
 function seriesFor(c: CaseResult, results: RunResults, records: readonly HistoryRecord[]): HistoryRecord[] {
   const { run } = results;
-  const machine = c.fingerprint ?? { cpuModel: run.cpu.model, cores: run.cpu.cores, memoryGiB: Math.round(run.memoryBytes / 2 ** 30), platform: run.os.platform, arch: run.os.arch };
+  const machine = c.fingerprint ?? {
+    cpuModel: run.cpu.model,
+    cores: run.cpu.cores,
+    memoryGiB: Math.round(run.memoryBytes / 2 ** 30),
+    platform: run.os.platform,
+    arch: run.os.arch,
+  };
   const testbed = testbedOf(machine).id;
   return records.filter((r) => r.testbed === testbed && r.case === c.id && r.inputHash === c.promptHash);
 }

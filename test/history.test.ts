@@ -178,6 +178,74 @@ describe('change points', () => {
   });
 });
 
+describe('bisect --run', () => {
+  test('measures commits in worktrees until the first at the new level is found, in log2(n) probes', async () => {
+    // A project of 9 commits whose bench (bench.mjs: the template results scaled by speed.txt) is 1.4x slower from c5 on.
+    const project = mkdtempSync(join(tmpdir(), 'bisect-project-'));
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: project,
+        env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+      })
+        .toString()
+        .trim();
+    git('init', '-q');
+    const template = makeResults([makeCase({ promptId: 'hello', latencies: Array.from({ length: 20 }, (_, i) => 100 + (i % 5)) })]);
+    writeFileSync(join(project, 'template.json'), JSON.stringify(template));
+    writeFileSync(
+      join(project, 'bench.mjs'),
+      [
+        "import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';",
+        "const out = process.argv[process.argv.indexOf('--output') + 1];",
+        "const speed = Number(readFileSync('speed.txt', 'utf8'));",
+        "const results = JSON.parse(readFileSync('template.json', 'utf8'));",
+        'for (const c of results.cases) for (const s of c.samples) { s.e2eMs *= speed; s.ttftMs *= speed; }',
+        "mkdirSync(out, { recursive: true }); writeFileSync(out + '/results.json', JSON.stringify(results));",
+      ].join('\n'),
+    );
+    const shas: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      writeFileSync(join(project, 'speed.txt'), i < 5 ? '1' : '1.4');
+      git('add', '-A');
+      git('commit', '-q', '--allow-empty', '-m', `c${i}`);
+      shas.push(git('rev-parse', 'HEAD'));
+    }
+    // The history: six runs at c0 and six at c8 (fewer could not be told from chance at 1%).
+    const runAt = (sha: string, k: number, speed: number) => {
+      const results = structuredClone(template);
+      for (const c of results.cases) for (const s of c.samples) s.e2eMs *= speed;
+      results.cases[0] = {
+        ...(results.cases[0] as (typeof results.cases)[number]),
+        stats: makeCase({ latencies: results.cases[0]?.samples.map((s) => s.e2eMs) }).stats,
+      };
+      results.run.gitSha = sha;
+      results.run.startedAt = new Date(Date.UTC(2026, 10, 1) + k * 3_600_000).toISOString();
+      const file = join(mkdtempSync(join(tmpdir(), 'bisect-run-')), 'results.json');
+      writeFileSync(file, JSON.stringify(results));
+      return file;
+    };
+    const repo = bare();
+    const runs = [0, 1, 2, 3, 4, 5]
+      .map((k) => runAt(shas[0] as string, k, 1 + k * 0.01))
+      .concat([6, 7, 8, 9, 10, 11].map((k) => runAt(shas[8] as string, k, 1.4 + k * 0.01)));
+    await runCli(['history', 'import', ...runs, '--repo', repo]);
+    const cwd = process.cwd();
+    process.chdir(project);
+    try {
+      const listed = await runCli(['history', 'bisect', 'hello', '--repo', repo]);
+      expect(listed.output).toContain(`8 commit(s) from ${shas[0]?.slice(0, 7)} (exclusive) to ${shas[8]?.slice(0, 7)}`);
+      const run = await runCli(['history', 'bisect', 'hello', '--repo', repo, '--run', '--command', `${process.execPath} bench.mjs`]);
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).toContain(`first commit at the new level: ${shas[5]} (3 probe(s))`);
+      expect(run.output).toMatch(new RegExp(`${shas[4]?.slice(0, 12)}: 10\\d\\.\\d ms \\(before 10\\d\\.\\d, after 15\\d\\.\\d\\): old`));
+      // Each probe's worktree is gone.
+      expect(git('worktree', 'list').split('\n')).toHaveLength(1);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
+
 describe('the gate on history', () => {
   test("a baseline of a testbed's runs since each case's last change point; compare gates a run on it", async () => {
     const repo = bare();
@@ -209,7 +277,7 @@ describe('the gate on history', () => {
       'md',
     ]);
     expect(slower.code).toBe(1);
-    expect(slower.output).toContain('from 12 stored runs');
+    expect(slower.output).toContain(`from the last 12 runs on this machine since ${shaOf(12).slice(0, 7)}: regressed`);
     const elsewhere = await runCli(['history', 'baseline', '--repo', repo, '--testbed', '000000000000', '-o', out]);
     expect(elsewhere.output).toMatch(/the history has no runs on testbed 000000000000; nothing written\. Testbeds in it: [0-9a-f]{12} \(Test CPU/);
   });

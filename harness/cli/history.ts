@@ -11,7 +11,7 @@ import { machineInfo } from '../gate/fingerprint.ts';
 import { baselineFromHistory } from '../history/baseline.ts';
 import { parseJsonText } from '../files/schemas.ts';
 import { schemaProblems } from '../files/schemas.ts';
-import { type ChangePoint, findChanges, seriesOf } from '../history/changes.ts';
+import { type ChangePoint, findChanges, level, seriesOf } from '../history/changes.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../history/export.ts';
 import { recordsOf, testbedOf } from '../history/record.ts';
 import { appendToHistory, DEFAULT_HISTORY_BRANCH, type HistoryLocation, type HistorySnapshot, readHistory } from '../history/store.ts';
@@ -19,6 +19,7 @@ import { readResults } from '../results/results-file.ts';
 import type { HistoryMark, HistoryRecord, RunResults } from '../types.ts';
 import { escapeMarkdownCell } from '../../reporters/format.ts';
 import { escapeData, escapeProperty } from '../../reporters/github.ts';
+import { firstNew, measureAt } from './bisect.ts';
 import { UsageError } from './errors.ts';
 import type { Environment } from './options.ts';
 import type { Io } from './run-bench.ts';
@@ -34,6 +35,12 @@ export interface HistoryFlags {
   runs: string | undefined;
   testbed: string | undefined;
   profile: string | undefined;
+  /** bisect: measure commits (in worktrees) until the first at the new level is found. */
+  run?: boolean | undefined;
+  /** bisect --run: the bench command (default `node harness/bin.js`). */
+  command?: string | undefined;
+  /** bisect --run: `npm ci` in each worktree instead of linking node_modules. */
+  install?: boolean | undefined;
 }
 
 const USAGE = `foundry-bench history <command> [--repo URL|PATH] [--branch NAME]
@@ -43,7 +50,8 @@ const USAGE = `foundry-bench history <command> [--repo URL|PATH] [--branch NAME]
   show <case>                    a case's runs, and its change points
   changes [--format table|json]  confirmed change points
   mark <sha> --reason TEXT [--case ID]   a change that was meant: shown, not raised
-  bisect <case>                  the commits between a case's latest change point's runs
+  bisect <case> [--run [--install] [--command CMD]]
+                                 the commits between a case's latest change point's runs; --run measures them
   baseline [-o FILE] [--runs N] [--testbed ID] [--profile NAME]
                                  a baseline of this machine's recent runs since each case's last change point
   trend [results.json]           Markdown: each case's recent history on main, for the PR comment
@@ -69,7 +77,7 @@ export async function historyCommand(args: string[], flags: HistoryFlags, env: E
     case 'mark':
       return mark(location, rest[0], flags, io);
     case 'bisect':
-      return bisect(location, rest[0], io);
+      return bisect(location, rest[0], flags, env, io);
     case 'baseline':
       return baseline(location, flags, io);
     case 'trend': {
@@ -282,13 +290,11 @@ async function mark(location: HistoryLocation, sha: string | undefined, flags: H
   return 0;
 }
 
-async function bisect(location: HistoryLocation, name: string | undefined, io: Io): Promise<number> {
+async function bisect(location: HistoryLocation, name: string | undefined, flags: HistoryFlags, env: Environment, io: Io): Promise<number> {
   const { records, marks } = parseSnapshot(await readHistory(location));
   const id = pickCase(records, name);
-  const point = findChanges(
-    records.filter((r) => r.case === id),
-    marks,
-  ).at(-1);
+  const mine = records.filter((r) => r.case === id);
+  const point = findChanges(mine, marks).at(-1);
   if (!point) {
     io.stdout.write(`${id}: no change point to bisect\n`);
     return 0;
@@ -302,6 +308,7 @@ async function bisect(location: HistoryLocation, name: string | undefined, io: I
   let commits: string[];
   try {
     commits = execFileSync('git', ['rev-list', '--reverse', '--ancestry-path', '--end-of-options', `${before.gitSha}..${after.gitSha}`], {
+      cwd: location.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 15_000,
     })
@@ -312,14 +319,42 @@ async function bisect(location: HistoryLocation, name: string | undefined, io: I
     io.stdout.write(`commits ${before.gitSha}..${after.gitSha} are not in this clone: fetch them (git fetch --unshallow) and run again\n`);
     return 0;
   }
-  const middle = commits[Math.floor((commits.length - 1) / 2)];
-  io.stdout.write(`${commits.length} commit(s) from ${short(before.gitSha)} (exclusive) to ${short(after.gitSha)}:\n`);
-  for (const sha of commits) io.stdout.write(`  ${sha}${sha === middle && commits.length > 2 ? '  <- measure this one next' : ''}\n`);
-  if (middle && commits.length > 2)
-    // Not pushed: a series is in the order runs were pushed, and an older commit measured now would read as a step.
+  io.stdout.write(`${commits.length} commit(s) from ${short(before.gitSha)} (exclusive) to ${short(after.gitSha)}\n`);
+  if (!flags.run) {
+    const middle = commits[Math.floor((commits.length - 1) / 2)];
+    for (const sha of commits) io.stdout.write(`  ${sha}${sha === middle && commits.length > 2 ? '  <- measure this one next' : ''}\n`);
+    if (commits.length > 2) io.stdout.write('measure them: foundry-bench history bisect <case> --run\n');
+    return 0;
+  }
+  // The two levels, from the history's runs on either side (up to five each).
+  const afterRun = mine.find((r) => r.time === after.time && r.testbed === point.testbed) as HistoryRecord;
+  const series = mine.filter((r) => r.testbed === point.testbed && r.inputHash === afterRun.inputHash);
+  const at = series.indexOf(afterRun);
+  const meanLevel = (runs: readonly HistoryRecord[]) => {
+    const values = runs.map((r) => level(r, point.metric)).filter((v): v is number => v !== null);
+    return values.reduce((a, b) => a + b, 0) / values.length;
+  };
+  const oldLevel = meanLevel(series.slice(Math.max(0, at - 5), at));
+  const newLevel = meanLevel(series.slice(at, at + 5));
+  const probe = {
+    cwd: location.cwd,
+    command: (flags.command ?? 'node harness/bin.js').split(/\s+/).filter(Boolean),
+    model: afterRun.model,
+    promptId: afterRun.promptId,
+    caseId: id,
+    metric: point.metric,
+    install: flags.install ?? false,
+    env: { ...env } as NodeJS.ProcessEnv,
+  };
+  const found = await firstNew(commits, async (sha) => {
+    const measured = await measureAt(sha, probe);
+    const side = Math.abs(measured - oldLevel) <= Math.abs(measured - newLevel) ? 'old' : 'new';
     io.stdout.write(
-      `measure it: git worktree add ../bisect ${middle}, then in ../bisect: npm ci && npm run bench, and compare its results with the runs on either side\n`,
+      `  ${sha.slice(0, 12)}: ${Math.exp(measured).toFixed(1)} ms (before ${Math.exp(oldLevel).toFixed(1)}, after ${Math.exp(newLevel).toFixed(1)}): ${side}\n`,
     );
+    return side;
+  });
+  io.stdout.write(`first commit at the new level: ${found.first} (${found.probes.length} probe(s))\n`);
   return 0;
 }
 

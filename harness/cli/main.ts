@@ -110,6 +110,9 @@ const OPTIONS = {
   case: { type: 'string' },
   runs: { type: 'string' },
   testbed: { type: 'string' },
+  run: { type: 'boolean' },
+  command: { type: 'string' },
+  install: { type: 'boolean' },
   'artifact-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -168,8 +171,8 @@ export async function main(argv: string[], env: Environment, io: Io): Promise<nu
       return (await offline()).summaryCommand(rest, io);
     case 'history': {
       const { historyCommand } = await import('./history.ts');
-      const { repo, branch, format, out, reason, case: caseId, output, runs, testbed, profile } = values;
-      return historyCommand(rest, { repo, branch, format, out, reason, case: caseId, output, runs, testbed, profile }, env, io);
+      const { repo, branch, format, out, reason, case: caseId, output, runs, testbed, profile, run, command, install } = values;
+      return historyCommand(rest, { repo, branch, format, out, reason, case: caseId, output, runs, testbed, profile, run, command, install }, env, io);
     }
     case 'comment': {
       const { commentCommand } = await import('./comment.ts');

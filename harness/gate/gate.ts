@@ -37,6 +37,8 @@ export interface Reference {
   replayedBecause?: 'flag' | 'input-changed';
   /** A paired base's failed requests: a base that cannot be measured fails the case instead of making it new. */
   errors?: ErrorSummary;
+  /** What its runs are, in words, when the file says (a baseline made from the history). */
+  basis?: string;
 }
 
 /** What the gate knows of the head: its samples, where it ran, and what it sent. */
@@ -69,6 +71,7 @@ export function referenceFromBaseline(entry: BaselineEntry, file: string, id: st
     fingerprint: entry.fingerprint,
     updatedAt: entry.updatedAt,
     gitSha: entry.gitSha,
+    ...(entry.basis ? { basis: entry.basis } : {}),
   };
 }
 
@@ -150,7 +153,7 @@ export function gateCase(reference: Reference | null, head: Head, options: GateO
   const changes = inputChanges(reference?.input ?? null, head.input);
   // `onInputChange: new`: a case whose input changed starts afresh (unless the base was replayed).
   const compared = changes.length > 0 && options.onInputChange === 'new' && !reference?.pairing ? null : reference;
-  const comparison = compareCase(compared ? { runs: compared.runs, pairing: compared.pairing } : null, head.samples, options);
+  const comparison = compareCase(compared ? { runs: compared.runs, pairing: compared.pairing, basis: compared.basis } : null, head.samples, options);
   // Updating the baseline accepts the new figures: nothing fails for having changed.
   const failed = !updating && failsGate(comparison.verdict, options.failOn);
   // A paired base ran here and now, on purpose against another server: its fingerprint differs by design.

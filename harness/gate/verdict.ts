@@ -216,6 +216,8 @@ export interface BaseSide {
   runs: readonly (readonly GateSample[])[];
   /** Set when the base was measured alongside the case in interleaved blocks (A/B): no between-run drift then. */
   pairing?: Pairing | undefined;
+  /** What the stored runs are, in words, when known ("the last 12 runs on this machine since a1b2c3d"). */
+  basis?: string | undefined;
 }
 
 /** A ratio oriented so that > 1 is worse, for a metric where higher may be better. */
@@ -307,7 +309,7 @@ export function compareMetric(
   // What this comparison can tell from noise: a change must clear half its interval's width (log scale) and the band.
   result.detectable = Math.max(tested ? shiftBand : quantileBand, Math.exp(Math.log(main.hi / main.lo) / 2)) - 1;
   const band = decision.decidedBy === 'shift' ? shiftBand : quantileBand;
-  const said = metricMessage(def, result, { options, pairing, drift, runs: baseRuns.filter((r) => r.length > 0).length, band });
+  const said = metricMessage(def, result, { options, pairing, drift, runs: baseRuns.filter((r) => r.length > 0).length, band, basis: baseSide?.basis });
   result.message = said.message;
   result.reason = said.reason;
   return result;
@@ -347,15 +349,16 @@ export function levelPercent(level: number): string {
 function metricMessage(
   def: MetricDefinition,
   m: MetricVerdict,
-  context: { options: GateOptions; pairing: Pairing | undefined; drift: number | null; runs: number; band: number },
+  context: { options: GateOptions; pairing: Pairing | undefined; drift: number | null; runs: number; band: number; basis?: string | undefined },
 ): { message: string; reason: string } {
   const { options, pairing, drift, runs } = context;
+  const stored = context.basis ?? (runs > 1 ? `${runs} stored runs` : null);
   const levels = splitLevels(options.confidence, m.shift !== undefined);
   const pct = (level: number) => `${levelPercent(level)}% CI`;
   const range = (ci: Interval) => `${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)}`;
   const basis = pairing
     ? `paired over ${new Set(pairing.headBlocks).size} blocks`
-    : `run-to-run drift ±${((drift ?? 0) * 100).toFixed(0)}% ${runs > 1 ? `from ${runs} stored runs` : 'assumed (1 stored run)'}`;
+    : `run-to-run drift ±${((drift ?? 0) * 100).toFixed(0)}% ${stored ? `from ${stored}` : 'assumed (1 stored run)'}`;
   const quantile = `${fmt(m.base ?? 0, def.unit)} -> ${fmt(m.head ?? 0, def.unit)} (${formatPercent(m.ratio ?? 1)}, ${pct(levels.quantile)} ${range(m.ci ?? { lo: 1, hi: 1 })})`;
   const shift = m.shift ? `; ${SHIFT_LABEL} ${formatPercent(m.shift.ratio)} (${pct(levels.shift)} ${range(m.shift.ci)})` : '';
   const band = `${((context.band - 1) * 100).toFixed(0)}%`;

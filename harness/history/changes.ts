@@ -129,7 +129,7 @@ export function seriesChanges(series: readonly HistoryRecord[], metric: HistoryM
 }
 
 /** A run's level for the search: the log of its body (p50..p80) of the metric's samples; null without samples. */
-function level(record: HistoryRecord, metric: HistoryMetric): number | null {
+export function level(record: HistoryRecord, metric: HistoryMetric): number | null {
   const values = (metric === 'e2eP95' ? record.samples.e2eMs : record.samples.ttftMs).filter((v): v is number => v !== null && v > 0);
   return values.length >= 2 ? bodyLevel(sortAscending(values)) : null;
 }
