@@ -121,6 +121,11 @@ describe('the history branch', () => {
     expect(missing.output).toMatch(/cannot fetch the history \(branch foundry-bench-history of .*no-such-history-repo\)/);
     const branch = await runCli(['history', 'list', '--repo', bare(), '--branch=-x']);
     expect(branch.output).toContain('--branch "-x" is not a usable branch name');
+    // A repository URL's password is never printed, even in git's own error.
+    const secret = await runCli(['history', 'list', '--repo', 'http://user:hunter2-secret@127.0.0.1:9/history.git']);
+    expect(secret.code).toBe(2);
+    expect(secret.output).toContain('cannot fetch the history');
+    expect(secret.output).not.toContain('hunter2-secret');
     const empty = await runCli(['history', 'list', '--repo', bare()]);
     expect([empty.code, empty.output]).toEqual([0, 'the history is empty: push a run with foundry-bench history push\n']);
   });
