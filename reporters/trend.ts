@@ -5,7 +5,7 @@
  * measured against one reference reads differently when the last twenty runs wander as much.
  */
 import type { ChangePoint } from '../harness/history/changes.ts';
-import { testbedOf } from '../harness/history/record.ts';
+import { caseTestbed } from '../harness/history/record.ts';
 import type { CaseResult, HistoryRecord, RunResults } from '../harness/types.ts';
 import { escapeMarkdownCell } from './format.ts';
 
@@ -20,15 +20,7 @@ export function sparkline(values: readonly number[]): string {
 
 /** The case's series on main: same machine, same input, oldest first. */
 function seriesFor(c: CaseResult, results: RunResults, records: readonly HistoryRecord[]): HistoryRecord[] {
-  const { run } = results;
-  const machine = c.fingerprint ?? {
-    cpuModel: run.cpu.model,
-    cores: run.cpu.cores,
-    memoryGiB: Math.round(run.memoryBytes / 2 ** 30),
-    platform: run.os.platform,
-    arch: run.os.arch,
-  };
-  const testbed = testbedOf(machine).id;
+  const testbed = caseTestbed(c, results.run).id;
   return records.filter((r) => r.testbed === testbed && r.case === c.id && r.inputHash === c.promptHash);
 }
 

@@ -13,7 +13,7 @@ import { parseJsonText } from '../files/schemas.ts';
 import { schemaProblems } from '../files/schemas.ts';
 import { type ChangePoint, findChanges, level, seriesOf } from '../history/changes.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../history/export.ts';
-import { recordsOf, testbedOf } from '../history/record.ts';
+import { machineTestbed, recordsOf } from '../history/record.ts';
 import { appendToHistory, DEFAULT_HISTORY_BRANCH, type HistoryLocation, type HistorySnapshot, readHistory } from '../history/store.ts';
 import { readResults } from '../results/results-file.ts';
 import type { HistoryMark, HistoryRecord, RunResults } from '../types.ts';
@@ -363,14 +363,7 @@ async function baseline(location: HistoryLocation, flags: HistoryFlags, io: Io):
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number of runs, at least 1, got "${flags.runs}"`);
   const profile = flags.profile ?? 'default';
   if (!/^[A-Za-z0-9._-]+$/.test(profile)) throw new UsageError(`profile "${profile}" may only contain letters, digits, ".", "_" and "-"`);
-  const machine = machineInfo();
-  const here = testbedOf({
-    cpuModel: machine.cpu.model,
-    cores: machine.cpu.cores,
-    memoryGiB: Math.round(machine.memoryBytes / 2 ** 30),
-    platform: machine.os.platform,
-    arch: machine.os.arch,
-  });
+  const here = machineTestbed(machineInfo());
   const testbed = flags.testbed ?? here.id;
   const { records, marks } = parseSnapshot(await readHistory(location));
   const made = baselineFromHistory(records, findChanges(records, marks), testbed, profile, runs);

@@ -5,12 +5,26 @@
  */
 import { createHash } from 'node:crypto';
 import { quantile } from '../evaluate/stats.ts';
-import type { CaseResult, Fingerprint, GateSample, HistoryLatency, HistoryRecord, RunResults, SummaryWithCI } from '../types.ts';
+import type { CaseResult, Fingerprint, GateSample, HistoryLatency, HistoryRecord, RunInfo, RunResults, SummaryWithCI } from '../types.ts';
 
 /** A testbed: the machine a series was measured on. Software (Node, the server) changes along a series. */
 export function testbedOf(fingerprint: Pick<Fingerprint, 'cpuModel' | 'cores' | 'memoryGiB' | 'platform' | 'arch'>): { id: string; machine: string } {
   const machine = `${fingerprint.cpuModel}, ${fingerprint.cores} cores, ${fingerprint.memoryGiB} GiB, ${fingerprint.platform}/${fingerprint.arch}`;
   return { id: createHash('sha256').update(machine).digest('hex').slice(0, 12), machine };
+}
+
+/** A machine as the results document and `machineInfo()` describe it. */
+type Machine = Pick<RunInfo, 'cpu' | 'os' | 'memoryBytes'>;
+
+/** The testbed of a machine described as a run describes it (this machine: `machineInfo()`). */
+export function machineTestbed(machine: Machine): { id: string; machine: string } {
+  const { cpu, os, memoryBytes } = machine;
+  return testbedOf({ cpuModel: cpu.model, cores: cpu.cores, memoryGiB: Math.round(memoryBytes / 2 ** 30), platform: os.platform, arch: os.arch });
+}
+
+/** The testbed a case was measured on: its fingerprint's machine, else the run's. */
+export function caseTestbed(result: Pick<CaseResult, 'fingerprint'>, run: Machine): { id: string; machine: string } {
+  return result.fingerprint ? testbedOf(result.fingerprint) : machineTestbed(run);
 }
 
 /** The history's lines for a results document's measured cases. */
@@ -20,14 +34,7 @@ export function recordsOf(results: RunResults, branch: string | null): HistoryRe
 
 function recordOf(result: CaseResult, results: RunResults, branch: string | null): HistoryRecord {
   const { run } = results;
-  const fingerprint = result.fingerprint ?? {
-    cpuModel: run.cpu.model,
-    cores: run.cpu.cores,
-    memoryGiB: Math.round(run.memoryBytes / 2 ** 30),
-    platform: run.os.platform,
-    arch: run.os.arch,
-  };
-  const testbed = testbedOf(fingerprint);
+  const testbed = caseTestbed(result, run);
   const ok = result.samples.filter((s) => s.ok);
   const tokPerSec = ok.map((s) => s.e2eTokPerSec).filter((v): v is number => v !== null);
   return {
