@@ -242,6 +242,66 @@ export interface BenchOptions {
    * @default the variant Foundry Local picks for this machine (a cached one first)
    */
   variant?: VariantSelector | VariantSelector[];
+  /**
+   * How requests are sent. Sequential (one after another) unless given: `{ concurrency: N }` keeps N users busy
+   * (closed loop), `{ rate: R }` sends R requests a second on a seeded schedule (open loop). A load case is its own
+   * case (its id carries the profile), never compared with a sequential one.
+   */
+  load?: LoadOptions;
+  /** Service-level objectives each request is judged by; the case fails when their attainment is below target. */
+  slo?: SloOptions;
+}
+
+/** How requests arrive in an open loop: Poisson (exponential gaps), evenly spaced, or gamma-distributed gaps of shape k (k < 1 burstier, k = 1 Poisson, as vLLM's `--burstiness`). */
+export type Arrival = 'poisson' | 'constant' | { gamma: number };
+
+/** A load profile: closed loop (`concurrency`) or open loop (`rate`), always bounded in requests and time. */
+export interface LoadOptions {
+  /**
+   * Closed loop: this many users, each sending its next request when its last one ended.
+   * @minimum 1
+   */
+  concurrency?: number;
+  /**
+   * Open loop: requests per second, on a seeded schedule.
+   * @exclusiveMinimum 0
+   */
+  rate?: number;
+  /**
+   * Open loop: how requests arrive.
+   * @default 'poisson'
+   */
+  arrival?: Arrival;
+  /**
+   * Open loop: at most this many requests in flight; a request due while the cap is reached waits (its queue time).
+   * @default 64
+   */
+  maxInFlight?: number;
+  /**
+   * Timed requests to schedule.
+   * @default the case's iterations
+   */
+  requests?: number;
+  /**
+   * No request starts after this long, ms (those in flight finish).
+   * @default 120000
+   */
+  durationMs?: number;
+}
+
+/** Service-level objectives: a request is good when it succeeded and met every objective given. */
+export interface SloOptions {
+  /** Time to first token, ms (measured from when the request was due: queue time counts). */
+  ttftMs?: number;
+  /** Time per output token after the first, ms (not judged for answers of one token). */
+  tpotMs?: number;
+  /** End to end, ms (from when the request was due: queue time counts). */
+  e2eMs?: number;
+  /**
+   * Share of requests that must be good.
+   * @default 0.95
+   */
+  attainment?: number;
 }
 
 /** When a model counts as warm: the median of the last `window` requests moved less than `tolerance` from the window before. */
@@ -301,7 +361,16 @@ export interface CaseParams {
    * @exclusiveMinimum 0
    */
   timeoutMs: number;
+  /** The load profile, resolved; absent for sequential requests. */
+  load?: LoadProfile;
+  /** The service-level objectives; absent when none are set. */
+  slo?: Required<Pick<SloOptions, 'attainment'>> & Omit<SloOptions, 'attainment'>;
 }
+
+/** A resolved load profile: every bound set. */
+export type LoadProfile =
+  | { kind: 'closed'; concurrency: number; requests: number; durationMs: number }
+  | { kind: 'open'; rate: number; arrival: Arrival; maxInFlight: number; requests: number; durationMs: number };
 
 // ---------------------------------------------------------------------------
 // What a run was told to do
@@ -837,6 +906,13 @@ export interface RequestSample {
   outputSha256: string | null;
   /** Why the request failed; null when it succeeded. */
   error: RequestError | null;
+  /** Under load: when the request was due, ms from the start of the timed phase. */
+  scheduledAtMs?: number;
+  /**
+   * Under load: from when it was due to when it was sent, ms (an open loop's requests wait while `maxInFlight` are out).
+   * @minimum 0
+   */
+  queueMs?: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -1309,6 +1385,8 @@ export interface CaseMeta extends CaseIdentity {
   gate: GateResult | null;
   /** The first successful timed request's output. */
   sampleOutput: SampleOutput | null;
+  /** Under a load profile: what the load achieved and how the objectives were met; absent for sequential cases. */
+  load?: LoadResult;
   /** The request the case sent; null when it sent none (absent in results files of earlier versions). */
   request?: RecordedRequest | null;
   /**
@@ -1566,3 +1644,64 @@ export interface HistoryMark {
 
 /** A line of the history branch: a case's run (`<testbed>.jsonl`) or a mark (`marks.jsonl`). */
 export type HistoryLine = HistoryRecord | HistoryMark;
+
+// ---------------------------------------------------------------------------
+// Load and service-level objectives
+// ---------------------------------------------------------------------------
+
+/** An objective a request is judged by. */
+export type Objective = 'ttftMs' | 'tpotMs' | 'e2eMs';
+
+/** What a case under load achieved. */
+export interface LoadResult {
+  /** The profile, as its label in the case id (`c4`, `r2-poisson`). */
+  label: string;
+  profile: LoadProfile;
+  /** Wall time of the timed phase, from its start to the last request's end, ms. */
+  wallMs: number;
+  /** Requests sent; fewer than scheduled when the time bound came first. */
+  sent: number;
+  /** Requests scheduled but never sent: the time bound came first. */
+  notSent: number;
+  /** Open loop: requests per second asked for; null in a closed loop. */
+  targetRate: number | null;
+  /** Requests sent per second. */
+  achievedRate: number;
+  /** Sum of end-to-end times over the wall time: how many requests were in flight on average. */
+  effectiveConcurrency: number;
+  /** Output tokens of successful requests per second of wall time. */
+  outputTokensPerSec: number;
+  /** Time requests waited to be sent (open loop), ms. */
+  queueMs: Summary | null;
+  /** End-to-end time from when each request was due, ms (queue time included). */
+  e2eWithQueueMs: Summary | null;
+  /** Open loop: the achieved rate fell below 98% of the target, or queue time grew over the run. */
+  saturated: boolean;
+  /** How the objectives were met; null without objectives. */
+  slo: SloResult | null;
+}
+
+/** How a case met its service-level objectives. */
+export interface SloResult {
+  /** The objectives and the share that must be met. */
+  objectives: Partial<Record<Objective, number>>;
+  target: number;
+  /** Requests judged: every request sent (a failed one is not good). */
+  judged: number;
+  /** Requests that succeeded and met every objective. */
+  good: number;
+  /** good / judged. */
+  attainment: number;
+  /** Wilson 95% interval of the attainment. */
+  interval: Interval;
+  /** met: the interval lies above the target; missed: below; uncertain: it straddles it. */
+  verdict: 'met' | 'missed' | 'uncertain';
+  /** Each objective's pass rate over the successful requests it applies to. */
+  perObjective: Array<{ objective: Objective; limit: number; passed: number; judged: number; rate: number }>;
+  /** What kept most requests from being good: the objective with the lowest pass rate, or errors; null when all were good. */
+  binding: Objective | 'errors' | null;
+  /** Good requests per second of wall time. */
+  goodputRps: number;
+  /** Output tokens of good requests per second of wall time. */
+  goodTokensPerSec: number;
+}

@@ -95,7 +95,7 @@ function unfinished(test: TestCase): CaseMeta | undefined {
   if (!declared) return undefined;
   return {
     ...declared,
-    id: caseId(declared.model, null, declared.promptId),
+    id: caseId(declared.model, null, declared.promptId, declared.params.load),
     target: NO_TARGET,
     modelInfo: null,
     variant: null,

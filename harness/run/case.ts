@@ -15,6 +15,7 @@ import { inject, type TestContext } from 'vitest';
 import { annotationsPath, loadAnnotations } from '../files/annotations.ts';
 import { catalogEntry, withVariantFacts } from '../files/catalog.ts';
 import { evaluateCase, type Evaluation, type EvaluationContext } from '../evaluate/evaluate.ts';
+import { loadResult } from '../evaluate/load.ts';
 import { errorSummary } from '../evaluate/metrics.ts';
 import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
@@ -23,13 +24,14 @@ import { gateCase, inputOf, referenceFromBaseline, referenceFromPairedArm, type 
 import type { InputRecord } from '../gate/input.ts';
 import { adaptivePlan, sampleUntilDecisive } from '../gate/sequential.ts';
 import { atConfidence, type GateOptions } from '../gate/verdict.ts';
-import { createClient, type RequestClient, type RequestSpec } from '../measure/request.ts';
+import { measureLoad } from '../measure/load.ts';
+import { createClient, measureRequest, type RequestClient, type RequestSpec } from '../measure/request.ts';
 import { movedOrigin } from '../targets/foundry/discovery.ts';
 import { measureArms, type Arm, type ArmRun, type Measurement } from '../measure/runner.ts';
 import { findModel } from '../targets/openai.ts';
 import { prepareModel, unknownModelInfo, type PreparedModel } from '../targets/prepare.ts';
 import { NO_TARGET_MESSAGE, resolvePlainTarget, unusableTarget } from '../targets/resolve.ts';
-import { caseId } from '../files/case-id.ts';
+import { caseId, loadLabel } from '../files/case-id.ts';
 import { parseJsonText } from '../files/schemas.ts';
 import { fileAtRef } from '../results/git.ts';
 import { NO_TARGET, unmeasured, type CaseFigures } from '../results/unmeasured.ts';
@@ -43,7 +45,10 @@ import type {
   CaseMeta,
   CaseParams,
   GateResult,
+  LoadProfile,
+  LoadResult,
   Prompt,
+  RequestSample,
   RecordedRequest,
   RunOptions,
   RunTarget,
@@ -53,7 +58,7 @@ import type {
   WarmUp,
 } from '../types.ts';
 import { annotationSink, downloadProgressReporter, progressReporter } from './progress.ts';
-import { abbaOrder, blockOf } from './schedule.ts';
+import { abbaOrder, arrivalTimes, blockOf } from './schedule.ts';
 import { warmUntilStable } from './stabilize.ts';
 
 /** What a test declares about its case. */
@@ -137,13 +142,23 @@ export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: Tes
     const input = inputOf(spec.promptHash, request);
     return gateCase(reference, { samples: head.samples, fingerprint: measuredAt, outputSha256, input }, options, plan.run.updateBaseline);
   };
-  const { measurement, confidence, sampling } = await measureUntilDecisive(plan, context, (m, options) => gate(m, options, null).gate.verdict);
+  const { measurement, confidence, sampling, load } = spec.params.load
+    ? await measureUnderLoad(plan, spec.params.load, context)
+    : { ...(await measureUntilDecisive(plan, context, (m, options) => gate(m, options, null).gate.verdict)), load: null };
   const head = headArm(measurement);
   const evaluation = await evaluateCase(head, evaluationContext(plan));
   const verdict = gate(measurement, atConfidence(spec.gate, confidence), evaluation.sampleOutput?.sha256 ?? null);
-  const failures = [...verdict.failures, ...evaluation.failures];
+  const failures = [...verdict.failures, ...evaluation.failures, ...(load ? sloFailures(load) : [])];
   const judged = sampling ? { ...verdict.gate, sampling } : verdict.gate;
-  const measured = { samples: head.samples, evaluation, gate: judged, fingerprint: measuredAt, durationMs: measurement.durationMs, request };
+  const measured = {
+    samples: head.samples,
+    evaluation,
+    gate: judged,
+    fingerprint: measuredAt,
+    durationMs: measurement.durationMs,
+    request,
+    ...(load ? { load } : {}),
+  };
   const record = recordCase(plan.identity, plan.where, measured, failures);
   return failures.length > 0 ? { kind: 'fail', failures, record } : { kind: 'pass', record };
 }
@@ -233,7 +248,7 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
 /** Who the case is; a Foundry Local case is keyed by the variant it resolved to, once the model is prepared. */
 function identityOf(spec: CaseSpec, model: PreparedModel | null): CaseIdentity {
   const { prompt, promptHash, params, budgets } = spec;
-  return { id: caseId(spec.model, model?.variant ?? null, prompt.id), model: spec.model, promptId: prompt.id, promptHash, params, budgets };
+  return { id: caseId(spec.model, model?.variant ?? null, prompt.id, params.load), model: spec.model, promptId: prompt.id, promptHash, params, budgets };
 }
 
 function whereOf(spec: CaseSpec, target: RunTarget, model: PreparedModel | null): Where {
@@ -338,6 +353,47 @@ function measureCase(
   });
 }
 
+/**
+ * The case under its load profile: its warmup requests one after another, then the timed ones as the profile sends
+ * them, each slot in flight with a client of its own. An A/B base is not measured under load: the case is compared
+ * with its stored runs (of the same profile, which its id carries).
+ */
+async function measureUnderLoad(
+  { spec, servedId, client, target, run }: CasePlan,
+  profile: LoadProfile,
+  context: TestContext,
+): Promise<{ measurement: Measurement; confidence: number; sampling: null; load: LoadResult }> {
+  const request = caseRequest(spec, servedId);
+  const started = performance.now();
+  const warmupSamples: RequestSample[] = [];
+  for (let i = 0; i < spec.params.warmup && !context.signal.aborted; i++) warmupSamples.push((await measureRequest(client, request, context.signal)).sample);
+  const slots = new Map<number, RequestClient>([[0, client]]);
+  const clientFor = (slot: number) => once(slots, slot, () => createClient(target.info.baseURL, run.apiKey));
+  const progress = progressReporter(`${spec.model} > ${spec.prompt.id} @${loadLabel(profile)}`, 0, profile.requests, annotationSink(context));
+  const seed = Number.parseInt(spec.promptHash.slice(0, 8), 16);
+  const due = profile.kind === 'open' ? arrivalTimes(profile.rate, profile.arrival, profile.requests, seed) : [];
+  const measured = await measureLoad(profile, request, clientFor, {
+    signal: context.signal,
+    due,
+    onSample: (sample, done) => progress({ phase: 'run', done, sample }),
+  });
+  const head: ArmRun = { samples: measured.samples, positions: measured.samples.map((_, i) => i), warmupSamples, firstText: measured.firstText };
+  const load = loadResult(profile, measured, spec.params.slo);
+  return { measurement: { arms: [head], durationMs: performance.now() - started }, confidence: spec.gate.confidence, sampling: null, load };
+}
+
+/** A missed objective fails the case, saying by how much and what binds; an uncertain one does not. */
+function sloFailures(load: LoadResult): string[] {
+  const slo = load.slo;
+  if (slo?.verdict !== 'missed') return [];
+  const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const binding = slo.perObjective.find((o) => o.objective === slo.binding);
+  const why = binding ? `${binding.objective} <= ${binding.limit} met by ${percent(binding.rate)}` : slo.binding === 'errors' ? 'errors' : 'nothing';
+  return [
+    `SLO missed under load ${load.label}: attainment ${percent(slo.attainment)} (95% CI ${percent(slo.interval.lo)} .. ${percent(slo.interval.hi)}) below ${percent(slo.target)}; binding: ${why}`,
+  ];
+}
+
 /** A measurement and the one that continued it, as one. */
 function appendMeasurement(first: Measurement, more: Measurement): Measurement {
   const arms = first.arms.map((arm, i) => {
@@ -404,6 +460,7 @@ interface Measured {
   fingerprint: NonNullable<CaseMeta['fingerprint']>;
   durationMs: number;
   request: RecordedRequest;
+  load?: LoadResult;
 }
 
 /** The case record, made once from what each step returned; a case that measured nothing has empty figures. */
@@ -411,9 +468,24 @@ export function recordCase(identity: CaseIdentity, where: Where, measured: Measu
   return { ...identity, ...where, skipReason, failures, ...(measured ? figures(measured) : unmeasured()) };
 }
 
-function figures({ samples, evaluation: e, gate, fingerprint, durationMs, request }: Measured): CaseFigures {
+function figures({ samples, evaluation: e, gate, fingerprint, durationMs, request, load }: Measured): CaseFigures {
   const { warmup, stats, errors, determinism, budgetViolations, quality, cost, sampleOutput } = e;
-  return { samples, warmup, stats, errors, determinism, budgetViolations, fingerprint, quality, cost, gate, sampleOutput, request, durationMs };
+  return {
+    samples,
+    warmup,
+    stats,
+    errors,
+    determinism,
+    budgetViolations,
+    fingerprint,
+    quality,
+    cost,
+    gate,
+    sampleOutput,
+    request,
+    durationMs,
+    ...(load ? { load } : {}),
+  };
 }
 
 function failed(identity: CaseIdentity, where: Where, failures: string[]): EndedEarly {

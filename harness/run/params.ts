@@ -6,7 +6,7 @@
  * cases are known by.
  */
 import { sha256 } from '../measure/request.ts';
-import type { BenchOptions, CaseParams, HarnessConfig, ParamOverrides, Prompt, VariantSelector } from '../types.ts';
+import type { BenchOptions, CaseParams, HarnessConfig, LoadOptions, LoadProfile, ParamOverrides, Prompt, SloOptions, VariantSelector } from '../types.ts';
 
 export const DEFAULT_PARAMS: CaseParams = {
   warmup: 2,
@@ -38,7 +38,46 @@ export function resolveParams(options: BenchOptions, prompt: Prompt, overrides: 
     params.timeMs = 0;
   }
   validateParams(params);
+  // --iterations shortens a load case too: it bounds the requests scheduled.
+  if (options.load)
+    params.load = resolveLoad(overrides.iterations !== null ? { ...options.load, requests: overrides.iterations } : options.load, params.iterations);
+  if (options.slo) params.slo = resolveSlo(options.slo);
   return params;
+}
+
+/** A spec's load options with every bound set (timed requests: the case's iterations unless given); throws naming what is wrong. */
+export function resolveLoad(load: LoadOptions, iterations: number): LoadProfile {
+  const { concurrency, rate, arrival = 'poisson', maxInFlight = 64, requests = iterations, durationMs = 120_000 } = load;
+  const fail = (field: string, value: unknown, why: string): never => {
+    throw new Error(`option load.${field} has an invalid value: ${JSON.stringify(value)} (${why})`);
+  };
+  if ((concurrency === undefined) === (rate === undefined))
+    fail('concurrency', concurrency, 'give exactly one of load.concurrency (closed loop) and load.rate (open loop)');
+  if (!Number.isInteger(requests) || requests < 1) fail('requests', requests, 'a whole number, at least 1');
+  if (!Number.isFinite(durationMs) || durationMs <= 0) fail('durationMs', durationMs, 'more than 0');
+  if (concurrency !== undefined) {
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) fail('concurrency', concurrency, 'a whole number from 1 to 1024');
+    return { kind: 'closed', concurrency, requests, durationMs };
+  }
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) return fail('rate', rate, 'requests per second, more than 0');
+  const shape = typeof arrival === 'object' && arrival !== null ? arrival.gamma : null;
+  if (arrival !== 'poisson' && arrival !== 'constant' && !(typeof shape === 'number' && Number.isFinite(shape) && shape > 0))
+    fail('arrival', arrival, "'poisson', 'constant' or { gamma: k } with k > 0");
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 1024) fail('maxInFlight', maxInFlight, 'a whole number from 1 to 1024');
+  return { kind: 'open', rate, arrival, maxInFlight, requests, durationMs };
+}
+
+/** A spec's objectives, checked: at least one, each a positive number of ms, the attainment a share. */
+function resolveSlo(slo: SloOptions): NonNullable<CaseParams['slo']> {
+  const { attainment = 0.95, ...objectives } = slo;
+  if (!(attainment > 0 && attainment < 1))
+    throw new Error(`option slo.attainment has an invalid value: ${JSON.stringify(attainment)} (a share between 0 and 1)`);
+  for (const [name, limit] of Object.entries(objectives)) {
+    if (typeof limit !== 'number' || !Number.isFinite(limit) || limit <= 0)
+      throw new Error(`option slo.${name} has an invalid value: ${JSON.stringify(limit)} (ms, more than 0)`);
+  }
+  if (Object.keys(objectives).length === 0) throw new Error('option slo has no objective: give ttftMs, tpotMs or e2eMs');
+  return { attainment, ...objectives };
 }
 
 function validateParams(params: CaseParams): void {

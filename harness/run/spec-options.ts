@@ -3,7 +3,7 @@
  * type-checking them, so a typo (`iteratons: 5`, `budgets: { p95: 1 }`) would otherwise be ignored silently and
  * change what the run measures or gates. Every unknown key is named, with the closest known one.
  */
-import type { BenchOptions, Budgets, PromptInput, RegressionOptions, StabilizeOptions } from '../types.ts';
+import type { BenchOptions, Budgets, LoadOptions, PromptInput, RegressionOptions, SloOptions, StabilizeOptions } from '../types.ts';
 
 type Keys<T> = ReadonlyArray<keyof T & string>;
 
@@ -26,7 +26,11 @@ const OPTION_KEYS: Keys<BenchOptions> = [
   'quality',
   'stabilize',
   'variant',
+  'load',
+  'slo',
 ];
+const LOAD_KEYS: Keys<LoadOptions> = ['concurrency', 'rate', 'arrival', 'maxInFlight', 'requests', 'durationMs'];
+const SLO_KEYS: Keys<SloOptions> = ['ttftMs', 'tpotMs', 'e2eMs', 'attainment'];
 const BUDGET_KEYS: Keys<Budgets> = ['minQuality', 'p95Ms', 'p99Ms', 'ttftP95Ms', 'minTokensPerSec', 'maxErrorRate'];
 const REGRESSION_KEYS: Keys<RegressionOptions> = [
   'metric',
@@ -62,6 +66,8 @@ export function specOptionProblems(options: unknown): string[] {
   check((o.regression as Record<string, unknown> | undefined)?.adaptive, ADAPTIVE_KEYS, 'regression.adaptive.');
   check(o.quality, QUALITY_KEYS, 'quality.');
   check(o.stabilize, STABILIZE_KEYS, 'stabilize.');
+  check(o.load, LOAD_KEYS, 'load.');
+  check(o.slo, SLO_KEYS, 'slo.');
   if (Array.isArray(o.prompts)) {
     for (const [i, prompt] of o.prompts.entries()) check(prompt, PROMPT_KEYS, `prompts[${i}].`);
   }

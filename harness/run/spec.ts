@@ -5,6 +5,7 @@
  * on tests. Each test runs its case through the pipeline in case.ts.
  */
 import { afterAll, describe, inject, test } from 'vitest';
+import { loadLabel } from '../files/case-id.ts';
 import { loadPrompts } from '../files/prompts.ts';
 import { escapeControlCharacters, hasControlCharacters, runSanitizer } from '../files/sanitize.ts';
 import { adaptivePlan } from '../gate/sequential.ts';
@@ -116,7 +117,8 @@ function declareModel(declare: Declare, model: string, options: BenchOptions): v
         const { prompt, params } = spec;
         // Declared up front, so a case that never finishes (a vitest timeout) is still reported with its identity.
         const declared = { model, promptId: prompt.id, promptHash: spec.promptHash, params, budgets };
-        test(prompt.id, { timeout: testTimeout(params, run, gate), meta: { benchCase: declared } }, async (context) => {
+        const name = params.load ? `${prompt.id} @${loadLabel(params.load)}` : prompt.id;
+        test(name, { timeout: testTimeout(params, run, gate), meta: { benchCase: declared } }, async (context) => {
           const outcome = await runBenchCase(spec, slot, context);
           // Sanitised where it is made: the record reaches the console, every report and the baseline.
           const record = run ? runSanitizer(run).record(outcome.record) : outcome.record;
@@ -139,5 +141,6 @@ function testTimeout(params: CaseParams, run: RunOptions | undefined, gate: Gate
   // Two arms in an A/B run; adaptive sampling adds its time budget and the batch that may start just before it ends.
   const adaptive = adaptivePlan(gate.adaptive, true, params.iterations);
   const added = adaptive ? adaptive.maxTimeMs + 2 * adaptive.step * params.timeoutMs : 0;
-  return params.timeMs + 2 * (params.warmup + params.iterations + 1) * params.timeoutMs + added + 30_000 + setup;
+  const load = params.load ? params.load.durationMs + 2 * params.timeoutMs : 0;
+  return params.timeMs + 2 * (params.warmup + params.iterations + 1) * params.timeoutMs + added + load + 30_000 + setup;
 }

@@ -53,6 +53,8 @@ export interface SimModel {
   roleChunk?: boolean;
   /** Make every answer different (breaks determinism on purpose). */
   varyOutput?: boolean;
+  /** At most this many of the model's requests are served at once; the others wait their turn (Foundry Local serves one at a time). */
+  slots?: number;
   /** Answer with these words instead of `w0 w1 ...` (one token per word; `tokens` is then ignored). */
   reply?: string;
   /**
@@ -130,6 +132,23 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
   const served: ServedRequest[] = [];
   const hits: Record<string, number> = {};
   const lognormal = (sigma: number | undefined) => (sigma ? Math.exp(sigma * normal()) : 1);
+  const busy = new Map<string, { serving: number; waiting: Array<() => void> }>();
+  /** Waits for one of the model's slots; the returned function frees it (once). */
+  const slot = async (model: SimModel): Promise<() => void> => {
+    if (model.slots === undefined) return () => {};
+    const state = busy.get(model.id) ?? { serving: 0, waiting: [] };
+    busy.set(model.id, state);
+    if (state.serving >= model.slots) await new Promise<void>((resolve) => state.waiting.push(resolve));
+    else state.serving++;
+    let freed = false;
+    return () => {
+      if (freed) return;
+      freed = true;
+      const next = state.waiting.shift();
+      if (next) next();
+      else state.serving--;
+    };
+  };
 
   const server: Server = createServer((req, res) => {
     const arrived = performance.now();
@@ -160,6 +179,9 @@ export async function startSimServer({ models, seed = 1, handle, admit }: SimCon
     }
     const refusal = admit?.(model.id);
     if (refusal) return json(res, refusal.status, { error: { message: refusal.message, type: 'invalid_request_error' } });
+    // A request waits for a slot before anything is timed server-side; the client's clock is running.
+    const release = await slot(model);
+    res.on('close', release);
     const n = (requestCounts.get(model.id) ?? 0) + 1;
     requestCounts.set(model.id, n);
     const every = (k: number | undefined) => k !== undefined && k > 0 && n % k === 0;
