@@ -72,6 +72,7 @@ export function renderHtml(results: RunResults): string {
     verdictSection(measured),
     comparisonSection(measured),
     lifecycleSection(measured),
+    loadSection(measured),
     skippedSection(skipped),
     machineSection(results),
     `<h2 id="cases">Cases</h2>`,
@@ -190,6 +191,48 @@ function lifecycleSection(cases: readonly CaseResult[]): string {
   return (
     '<h2 id="lifecycle">Model lifecycle</h2>' +
     table(['model', 'load (ms)', 'cold TTFT / e2e (ms)', 'warm-up requests', 'memory growth', 'disk', 'download', 'loaded via'], rows)
+  );
+}
+
+/** Cases under load: what the load achieved and how the objectives were met. */
+function loadSection(cases: readonly CaseResult[]): string {
+  const rows = cases.flatMap((c) => {
+    const load = c.load;
+    if (!load) return [];
+    const slo = load.slo;
+    const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+    const cells = [
+      escapeHtml(c.id),
+      num(`${load.achievedRate.toFixed(2)}${load.targetRate === null ? '' : ` of ${load.targetRate}`}${load.saturated ? ' (saturated)' : ''}`),
+      num(load.effectiveConcurrency.toFixed(2)),
+      num(load.outputTokensPerSec.toFixed(1)),
+      num(formatMs(load.queueMs?.p95)),
+      num(formatMs(load.e2eWithQueueMs?.p95)),
+      slo
+        ? `${escapeHtml(slo.verdict)}: ${num(`${percent(slo.attainment)} (${percent(slo.interval.lo)} .. ${percent(slo.interval.hi)}) of ${percent(slo.target)}`)}`
+        : '-',
+      escapeHtml(slo?.binding ?? '-'),
+      num(slo ? slo.goodputRps.toFixed(2) : '-'),
+    ];
+    return [`<tr><td>${cells.join('</td><td>')}</td></tr>`];
+  });
+  if (rows.length === 0) return '';
+  return (
+    '<h2 id="load">Load and objectives</h2>' +
+    table(
+      [
+        'case',
+        'requests/s',
+        'in flight (avg)',
+        'output tok/s',
+        'queue p95 (ms)',
+        'e2e with queue p95 (ms)',
+        'SLO attainment (95% CI)',
+        'binding',
+        'goodput (req/s)',
+      ],
+      rows,
+    )
   );
 }
 

@@ -136,6 +136,29 @@ const TABLE_HEAD = [
  * that ran: the selection criteria beside latency. Foundry Local columns
  * (first request after load, memory, disk) appear when a case has them.
  */
+/** Cases under load: the rate and concurrency achieved, queue time, and how the objectives were met. */
+function loadSection(cases: readonly CaseResult[]): string[] {
+  const loaded = cases.filter((c) => c.load);
+  if (loaded.length === 0) return [];
+  const rows = loaded.map((c) => {
+    const load = c.load as NonNullable<CaseResult['load']>;
+    const rate = `${load.achievedRate.toFixed(2)}${load.targetRate === null ? '' : ` of ${load.targetRate}`}/s${load.saturated ? ' ⚠️ saturated' : ''}`;
+    const slo = load.slo
+      ? `${SLO_MARK[load.slo.verdict]} ${(load.slo.attainment * 100).toFixed(1)}% (${(load.slo.interval.lo * 100).toFixed(1)}..${(load.slo.interval.hi * 100).toFixed(1)}%) of ${(load.slo.target * 100).toFixed(0)}%${load.slo.binding ? `, binding ${load.slo.binding}` : ''}`
+      : '-';
+    const goodput = load.slo ? `${load.slo.goodputRps.toFixed(2)}/s` : '-';
+    return `| ${escapeMarkdownCell(c.id)} | ${rate} | ${load.effectiveConcurrency.toFixed(2)} | ${load.outputTokensPerSec.toFixed(1)} | ${formatMs(load.queueMs?.p95 ?? 0)} ms | ${formatMs(load.e2eWithQueueMs?.p95 ?? 0)} ms | ${slo} | ${goodput} |`;
+  });
+  return [
+    '| Case under load | Requests/s | In flight (avg) | Output tok/s | Queue p95 | e2e with queue p95 | SLO attainment (95% CI) | Goodput |',
+    '|---|--:|--:|--:|--:|--:|---|--:|',
+    ...rows,
+    '',
+  ];
+}
+
+const SLO_MARK = { met: '🟢', missed: '🔴', uncertain: '🟡' } as const;
+
 function modelsSection(results: RunResults): string[] {
   const byModel = new Map<string, CaseResult>();
   for (const c of results.cases) if (c.status !== 'skipped' && !byModel.has(modelLabel(c))) byModel.set(modelLabel(c), c);
@@ -303,6 +326,7 @@ function render(results: RunResults, detail: Detail, options: MarkdownOptions): 
   } else if (options.fullReportUrl) {
     out.push(`_Per-case details are left out to fit the comment limit: [full report](${options.fullReportUrl})._`, '');
   }
+  out.push(...loadSection(ran));
   if (detail !== 'notable-rows') out.push(...modelsSection(results));
   out.push(...fingerprintSection(results));
   return `${out.join('\n')}\n`;

@@ -8,6 +8,9 @@ import { loadResult, sloResult, wilson } from '../harness/evaluate/load.ts';
 import { resolveLoad } from '../harness/run/params.ts';
 import { arrivalTimes } from '../harness/run/schedule.ts';
 import type { CaseResult, RequestSample } from '../harness/types.ts';
+import { renderCsv } from '../reporters/csv.ts';
+import { renderHtml } from '../reporters/html.ts';
+import { renderMarkdown } from '../reporters/markdown.ts';
 import { runBench } from './helpers/cli.ts';
 import { sample } from './helpers/results.ts';
 import { spawnSimServer, type SimServer } from './fakes/sim-server.ts';
@@ -164,5 +167,22 @@ describe('a run under load, against servers with one and four slots', () => {
     expect(open.samples.map((s) => Math.round(s.scheduledAtMs ?? -1))).toEqual(open.samples.map((_, i) => Math.round((i * 1000) / 60)));
     // e2e with queue is what a user waited: at least e2e.
     expect(open.load?.e2eWithQueueMs?.p95).toBeGreaterThan(open.stats.e2eMs?.p95 ?? Infinity);
+  });
+
+  test('every report shows what the load achieved and how the objectives were met', () => {
+    const results = run.results as NonNullable<typeof run.results>;
+    const markdown = renderMarkdown(results);
+    expect(markdown).toContain(
+      '| Case under load | Requests/s | In flight (avg) | Output tok/s | Queue p95 | e2e with queue p95 | SLO attainment (95% CI) | Goodput |',
+    );
+    expect(markdown).toMatch(
+      /\| sim-serial\/hello@c4 \| [\d.]+\/s \| [\d.]+ \| [\d.]+ \| [\d.]+ ms \| [\d.]+ ms \| 🔴 [\d.]+% \([\d.]+\.\.[\d.]+%\) of 80%, binding ttftMs \|/,
+    );
+    expect(markdown).toMatch(/\| sim-open\/hello@r60-constant-m2 \| [\d.]+ of 60\/s ⚠️ saturated \|/);
+    expect(renderHtml(results)).toContain('<h2 id="load">Load and objectives</h2>');
+    const [head, ...rows] = renderCsv(results).trim().split('\r\n');
+    const column = (name: string) => (head as string).split(',').indexOf(name);
+    expect(column('slo_verdict')).toBeGreaterThan(-1);
+    expect(rows.map((row) => row.split(',')[column('slo_verdict')])).toEqual(['missed', 'met', '']);
   });
 });
