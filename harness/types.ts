@@ -283,10 +283,31 @@ export interface LoadOptions {
    */
   requests?: number;
   /**
-   * No request starts after this long, ms (those in flight finish).
+   * No request starts after this long, ms (those in flight finish); in a sweep, per probe.
    * @default 120000
    */
   durationMs?: number;
+  /**
+   * Search the capacity instead of measuring one level: the highest concurrency (closed loop) or rate (open loop)
+   * whose objectives are met (`slo` required). Starts at 1, doubles until a level fails, then bisects; each probe
+   * sends `requests` and more in batches, up to `maxRequests`, until its attainment is clearly above or below target.
+   */
+  sweep?: 'concurrency' | 'rate';
+  /**
+   * Sweep: at most this many levels probed.
+   * @default 8
+   */
+  maxProbes?: number;
+  /**
+   * Sweep: at most this many requests per probe.
+   * @default 100
+   */
+  maxRequests?: number;
+  /**
+   * Sweep: no level above this (users, or requests per second).
+   * @default 256
+   */
+  limit?: number;
 }
 
 /** Service-level objectives: a request is good when it succeeded and met every objective given. */
@@ -370,7 +391,27 @@ export interface CaseParams {
 /** A resolved load profile: every bound set. */
 export type LoadProfile =
   | { kind: 'closed'; concurrency: number; requests: number; durationMs: number }
-  | { kind: 'open'; rate: number; arrival: Arrival; maxInFlight: number; requests: number; durationMs: number };
+  | { kind: 'open'; rate: number; arrival: Arrival; maxInFlight: number; requests: number; durationMs: number }
+  | SweepProfile;
+
+/** A capacity search: levels of concurrency or rate, each probed as its own closed or open loop. */
+export interface SweepProfile {
+  kind: 'sweep';
+  over: 'concurrency' | 'rate';
+  /** Rate sweeps: how requests arrive. */
+  arrival: Arrival;
+  /** Rate sweeps: the in-flight cap of every probe. */
+  maxInFlight: number;
+  /** Requests of a probe's first batch, and of each batch added. */
+  requests: number;
+  /** Requests of a probe at most. */
+  maxRequests: number;
+  maxProbes: number;
+  /** Highest level probed. */
+  limit: number;
+  /** Per probe batch, ms. */
+  durationMs: number;
+}
 
 // ---------------------------------------------------------------------------
 // What a run was told to do
@@ -1679,6 +1720,41 @@ export interface LoadResult {
   saturated: boolean;
   /** How the objectives were met; null without objectives. */
   slo: SloResult | null;
+  /** A capacity search: every probe, and what it found (the figures above are the capacity probe's). */
+  sweep?: SweepResult;
+}
+
+/** One level of a capacity search. */
+export interface SweepProbe {
+  /** Concurrency, or requests per second. */
+  level: number;
+  sent: number;
+  achievedRate: number;
+  outputTokensPerSec: number;
+  /** e2e p95 with queue time, ms. */
+  e2eP95Ms: number | null;
+  ttftP95Ms: number | null;
+  attainment: number;
+  interval: Interval;
+  verdict: SloResult['verdict'];
+  saturated: boolean;
+  /** Met, and not saturated. */
+  passed: boolean;
+}
+
+/** What a capacity search found. */
+export interface SweepResult {
+  over: 'concurrency' | 'rate';
+  /** The highest level that passed; null when none did. */
+  capacity: number | null;
+  /** The lowest level above the capacity that failed: it bounds the capacity. */
+  bound: number | null;
+  probes: SweepProbe[];
+  /** The level with the most output tokens per second per ms of e2e p95 (the latency-throughput curve's knee). */
+  knee: number | null;
+  /** Concurrency sweeps: two users got less than 10% more throughput than one (the server serialises requests). */
+  serialises: boolean | null;
+  stoppedBecause: 'bracketed' | 'max-probes' | 'limit' | 'none-met';
 }
 
 /** How a case met its service-level objectives. */

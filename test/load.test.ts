@@ -116,6 +116,9 @@ describe('a run under load, against servers with one and four slots', () => {
         { id: 'sim-serial', ...shape, slots: 1 },
         { id: 'sim-parallel', ...shape, slots: 4 },
         { id: 'sim-open', ...shape, slots: 1 },
+        // Longer answers (about 62 ms), so a request that waits for one other misses the 50 ms TTFT objective by as much as one that does not meets it.
+        { id: 'sim-serial-sweep', ttftMs: 20, tokenMs: 6, tokens: 8, slots: 1 },
+        { id: 'sim-parallel-sweep', ttftMs: 20, tokenMs: 6, tokens: 8, slots: 4 },
       ],
     });
     run = await runBench({ BENCH_BASE_URL: sim.url }, [], 'test/load-specs/*.bench.ts');
@@ -127,8 +130,10 @@ describe('a run under load, against servers with one and four slots', () => {
       ['sim-serial/hello@c4', 'sim-serial > hello @c4'],
       ['sim-parallel/hello@c4', 'sim-parallel > hello @c4'],
       ['sim-open/hello@r60-constant-m2', 'sim-open > hello @r60-constant-m2'],
+      ['sim-serial-sweep/hello@sweep-c', 'sim-serial-sweep > hello @sweep-c'],
+      ['sim-parallel-sweep/hello@sweep-c', 'sim-parallel-sweep > hello @sweep-c'],
     ]);
-    for (const c of run.results?.cases ?? []) {
+    for (const c of run.results?.cases.filter((x) => !x.load?.sweep) ?? []) {
       expect(c.samples).toHaveLength(c.model === 'sim-open' ? 24 : 16);
       expect(c.load?.notSent).toBe(0);
     }
@@ -183,6 +188,23 @@ describe('a run under load, against servers with one and four slots', () => {
     const [head, ...rows] = renderCsv(results).trim().split('\r\n');
     const column = (name: string) => (head as string).split(',').indexOf(name);
     expect(column('slo_verdict')).toBeGreaterThan(-1);
-    expect(rows.map((row) => row.split(',')[column('slo_verdict')])).toEqual(['missed', 'met', '']);
+    expect(rows.map((row) => row.split(',')[column('slo_verdict')])).toEqual(['missed', 'met', '', 'met', 'met']);
+  });
+
+  test('a capacity search: one user on the serial server (it serialises), four on the four-slot one, each bounded by the level that failed', () => {
+    const serial = byModel('sim-serial-sweep').load?.sweep;
+    const parallel = byModel('sim-parallel-sweep').load?.sweep;
+    expect(serial).toMatchObject({ over: 'concurrency', capacity: 1, bound: 2, serialises: true, stoppedBecause: 'bracketed' });
+    expect(serial?.probes.map((p) => [p.level, p.passed])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+    expect(parallel).toMatchObject({ capacity: 4, bound: 5, serialises: false, stoppedBecause: 'bracketed' });
+    expect(parallel?.probes.map((p) => p.level)).toEqual([1, 2, 4, 8, 6, 5]);
+    // A probe near the target takes more requests before it is decisive; none more than its budget.
+    for (const p of parallel?.probes ?? []) expect(p.sent).toBeLessThanOrEqual(24);
+    // The case's own figures are its capacity's.
+    expect(byModel('sim-parallel-sweep').samples).toHaveLength(parallel?.probes.find((p) => p.level === 4)?.sent ?? -1);
+    expect(byModel('sim-serial-sweep').status).toBe('passed');
   });
 });

@@ -15,7 +15,9 @@ export function caseId(model: string, variant: ResolvedVariant | null, promptId:
 export function loadLabel(profile: LoadProfile): string {
   if (profile.kind === 'closed') return `c${profile.concurrency}`;
   const arrival = typeof profile.arrival === 'object' ? `gamma${profile.arrival.gamma}` : profile.arrival;
-  return `r${profile.rate}-${arrival}${profile.maxInFlight === 64 ? '' : `-m${profile.maxInFlight}`}`;
+  const cap = profile.maxInFlight === 64 ? '' : `-m${profile.maxInFlight}`;
+  if (profile.kind === 'sweep') return profile.over === 'concurrency' ? 'sweep-c' : `sweep-r-${arrival}${cap}`;
+  return `r${profile.rate}-${arrival}${cap}`;
 }
 
 /** Ids in version 1 baselines and older results files ended in `@` and 12 hex digits of the input hash. */

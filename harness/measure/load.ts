@@ -31,7 +31,7 @@ export interface LoadOptions {
 
 /** Sends a load phase's timed requests; `clients` gives each slot in flight its own client. */
 export async function measureLoad(
-  profile: LoadProfile,
+  profile: Exclude<LoadProfile, { kind: 'sweep' }>,
   request: RequestSpec,
   clients: (slot: number) => RequestClient,
   options: LoadOptions,

@@ -15,7 +15,6 @@ import { inject, type TestContext } from 'vitest';
 import { annotationsPath, loadAnnotations } from '../files/annotations.ts';
 import { catalogEntry, withVariantFacts } from '../files/catalog.ts';
 import { evaluateCase, type Evaluation, type EvaluationContext } from '../evaluate/evaluate.ts';
-import { loadResult } from '../evaluate/load.ts';
 import { errorSummary } from '../evaluate/metrics.ts';
 import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
@@ -24,14 +23,13 @@ import { gateCase, inputOf, referenceFromBaseline, referenceFromPairedArm, type 
 import type { InputRecord } from '../gate/input.ts';
 import { adaptivePlan, sampleUntilDecisive } from '../gate/sequential.ts';
 import { atConfidence, type GateOptions } from '../gate/verdict.ts';
-import { measureLoad } from '../measure/load.ts';
-import { createClient, measureRequest, type RequestClient, type RequestSpec } from '../measure/request.ts';
+import { createClient, type RequestClient, type RequestSpec } from '../measure/request.ts';
 import { movedOrigin } from '../targets/foundry/discovery.ts';
 import { measureArms, type Arm, type ArmRun, type Measurement } from '../measure/runner.ts';
 import { findModel } from '../targets/openai.ts';
 import { prepareModel, unknownModelInfo, type PreparedModel } from '../targets/prepare.ts';
 import { NO_TARGET_MESSAGE, resolvePlainTarget, unusableTarget } from '../targets/resolve.ts';
-import { caseId, loadLabel } from '../files/case-id.ts';
+import { caseId } from '../files/case-id.ts';
 import { parseJsonText } from '../files/schemas.ts';
 import { fileAtRef } from '../results/git.ts';
 import { NO_TARGET, unmeasured, type CaseFigures } from '../results/unmeasured.ts';
@@ -48,7 +46,6 @@ import type {
   LoadProfile,
   LoadResult,
   Prompt,
-  RequestSample,
   RecordedRequest,
   RunOptions,
   RunTarget,
@@ -58,7 +55,8 @@ import type {
   WarmUp,
 } from '../types.ts';
 import { annotationSink, downloadProgressReporter, progressReporter } from './progress.ts';
-import { abbaOrder, arrivalTimes, blockOf } from './schedule.ts';
+import { abbaOrder, blockOf } from './schedule.ts';
+import { measureUnderLoad } from './load-case.ts';
 import { warmUntilStable } from './stabilize.ts';
 
 /** What a test declares about its case. */
@@ -143,7 +141,7 @@ export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: Tes
     return gateCase(reference, { samples: head.samples, fingerprint: measuredAt, outputSha256, input }, options, plan.run.updateBaseline);
   };
   const { measurement, confidence, sampling, load } = spec.params.load
-    ? await measureUnderLoad(plan, spec.params.load, context)
+    ? await loadMeasurement(plan, spec.params.load, context)
     : { ...(await measureUntilDecisive(plan, context, (m, options) => gate(m, options, null).gate.verdict)), load: null };
   const head = headArm(measurement);
   const evaluation = await evaluateCase(head, evaluationContext(plan));
@@ -353,33 +351,25 @@ function measureCase(
   });
 }
 
-/**
- * The case under its load profile: its warmup requests one after another, then the timed ones as the profile sends
- * them, each slot in flight with a client of its own. An A/B base is not measured under load: the case is compared
- * with its stored runs (of the same profile, which its id carries).
- */
-async function measureUnderLoad(
+/** The case under its load profile (run/load-case.ts). An A/B base is not measured under load: the case is compared with its stored runs (of the same profile, which its id carries). */
+async function loadMeasurement(
   { spec, servedId, client, target, run }: CasePlan,
   profile: LoadProfile,
   context: TestContext,
 ): Promise<{ measurement: Measurement; confidence: number; sampling: null; load: LoadResult }> {
-  const request = caseRequest(spec, servedId);
-  const started = performance.now();
-  const warmupSamples: RequestSample[] = [];
-  for (let i = 0; i < spec.params.warmup && !context.signal.aborted; i++) warmupSamples.push((await measureRequest(client, request, context.signal)).sample);
-  const slots = new Map<number, RequestClient>([[0, client]]);
-  const clientFor = (slot: number) => once(slots, slot, () => createClient(target.info.baseURL, run.apiKey));
-  const progress = progressReporter(`${spec.model} > ${spec.prompt.id} @${loadLabel(profile)}`, 0, profile.requests, annotationSink(context));
-  const seed = Number.parseInt(spec.promptHash.slice(0, 8), 16);
-  const due = profile.kind === 'open' ? arrivalTimes(profile.rate, profile.arrival, profile.requests, seed) : [];
-  const measured = await measureLoad(profile, request, clientFor, {
+  const { head, durationMs, load } = await measureUnderLoad(profile, {
+    request: caseRequest(spec, servedId),
+    client,
+    baseURL: target.info.baseURL,
+    apiKey: run.apiKey,
+    warmup: spec.params.warmup,
+    slo: spec.params.slo,
+    name: `${spec.model} > ${spec.prompt.id}`,
+    seed: Number.parseInt(spec.promptHash.slice(0, 8), 16),
     signal: context.signal,
-    due,
-    onSample: (sample, done) => progress({ phase: 'run', done, sample }),
+    progress: annotationSink(context),
   });
-  const head: ArmRun = { samples: measured.samples, positions: measured.samples.map((_, i) => i), warmupSamples, firstText: measured.firstText };
-  const load = loadResult(profile, measured, spec.params.slo);
-  return { measurement: { arms: [head], durationMs: performance.now() - started }, confidence: spec.gate.confidence, sampling: null, load };
+  return { measurement: { arms: [head], durationMs }, confidence: spec.gate.confidence, sampling: null, load };
 }
 
 /** A missed objective fails the case, saying by how much and what binds; an uncertain one does not. */

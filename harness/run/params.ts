@@ -42,15 +42,19 @@ export function resolveParams(options: BenchOptions, prompt: Prompt, overrides: 
   if (options.load)
     params.load = resolveLoad(overrides.iterations !== null ? { ...options.load, requests: overrides.iterations } : options.load, params.iterations);
   if (options.slo) params.slo = resolveSlo(options.slo);
+  if (params.load?.kind === 'sweep' && !params.slo)
+    throw new Error('option load.sweep needs slo: the capacity is the highest level whose objectives are met (slo: { ttftMs, tpotMs, e2eMs })');
   return params;
 }
 
 /** A spec's load options with every bound set (timed requests: the case's iterations unless given); throws naming what is wrong. */
 export function resolveLoad(load: LoadOptions, iterations: number): LoadProfile {
-  const { concurrency, rate, arrival = 'poisson', maxInFlight = 64, requests = iterations, durationMs = 120_000 } = load;
+  const { concurrency, rate, arrival = 'poisson', maxInFlight = 64, durationMs = 120_000, sweep } = load;
+  const requests = load.requests ?? (sweep ? 20 : iterations);
   const fail = (field: string, value: unknown, why: string): never => {
     throw new Error(`option load.${field} has an invalid value: ${JSON.stringify(value)} (${why})`);
   };
+  if (sweep !== undefined) return resolveSweep(load, requests, fail);
   if ((concurrency === undefined) === (rate === undefined))
     fail('concurrency', concurrency, 'give exactly one of load.concurrency (closed loop) and load.rate (open loop)');
   if (!Number.isInteger(requests) || requests < 1) fail('requests', requests, 'a whole number, at least 1');
@@ -65,6 +69,22 @@ export function resolveLoad(load: LoadOptions, iterations: number): LoadProfile 
     fail('arrival', arrival, "'poisson', 'constant' or { gamma: k } with k > 0");
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 1024) fail('maxInFlight', maxInFlight, 'a whole number from 1 to 1024');
   return { kind: 'open', rate, arrival, maxInFlight, requests, durationMs };
+}
+
+/** A capacity search's options with every bound set. */
+function resolveSweep(load: LoadOptions, requests: number, fail: (field: string, value: unknown, why: string) => never): LoadProfile {
+  const { sweep, arrival = 'poisson', maxInFlight = 64, durationMs = 120_000, maxRequests = 100, maxProbes = 8, limit = 256 } = load;
+  if (sweep !== 'concurrency' && sweep !== 'rate') return fail('sweep', sweep, "'concurrency' or 'rate'");
+  if (load.concurrency !== undefined || load.rate !== undefined) fail('sweep', sweep, 'a sweep chooses the levels: leave out load.concurrency and load.rate');
+  if (!Number.isInteger(requests) || requests < 1) fail('requests', requests, 'a whole number, at least 1');
+  if (!Number.isInteger(maxRequests) || maxRequests < requests) fail('maxRequests', maxRequests, `a whole number, at least load.requests (${requests})`);
+  if (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 32) fail('maxProbes', maxProbes, 'a whole number from 1 to 32');
+  if (!Number.isFinite(limit) || limit < 1) fail('limit', limit, 'at least 1');
+  if (!Number.isFinite(durationMs) || durationMs <= 0) fail('durationMs', durationMs, 'more than 0');
+  const shape = typeof arrival === 'object' && arrival !== null ? arrival.gamma : null;
+  if (arrival !== 'poisson' && arrival !== 'constant' && !(typeof shape === 'number' && Number.isFinite(shape) && shape > 0))
+    fail('arrival', arrival, "'poisson', 'constant' or { gamma: k } with k > 0");
+  return { kind: 'sweep', over: sweep, arrival, maxInFlight, requests, maxRequests, maxProbes, limit, durationMs };
 }
 
 /** A spec's objectives, checked: at least one, each a positive number of ms, the attainment a share. */

@@ -29,7 +29,7 @@ const OPTION_KEYS: Keys<BenchOptions> = [
   'load',
   'slo',
 ];
-const LOAD_KEYS: Keys<LoadOptions> = ['concurrency', 'rate', 'arrival', 'maxInFlight', 'requests', 'durationMs'];
+const LOAD_KEYS: Keys<LoadOptions> = ['concurrency', 'rate', 'arrival', 'maxInFlight', 'requests', 'durationMs', 'sweep', 'maxProbes', 'maxRequests', 'limit'];
 const SLO_KEYS: Keys<SloOptions> = ['ttftMs', 'tpotMs', 'e2eMs', 'attainment'];
 const BUDGET_KEYS: Keys<Budgets> = ['minQuality', 'p95Ms', 'p99Ms', 'ttftP95Ms', 'minTokensPerSec', 'maxErrorRate'];
 const REGRESSION_KEYS: Keys<RegressionOptions> = [
