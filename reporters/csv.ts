@@ -80,6 +80,10 @@ const COLUMNS: Array<[string, (c: CaseResult) => Cell]> = [
   ['slo_verdict', (c) => c.load?.slo?.verdict],
   ['slo_binding', (c) => c.load?.slo?.binding],
   ['goodput_rps', (c) => c.load?.slo?.goodputRps],
+  ['capacity', (c) => c.load?.sweep?.capacity],
+  ['capacity_bound', (c) => c.load?.sweep?.bound],
+  ['capacity_knee', (c) => c.load?.sweep?.knee],
+  ['serialises', (c) => c.load?.sweep?.serialises],
   ['skip_reason', (c) => c.skipReason],
   ['failures', (c) => c.failures.join(' | ')],
 ];

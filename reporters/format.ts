@@ -4,7 +4,7 @@
  */
 import { formatPercent } from '../harness/evaluate/numbers.ts';
 import { SHIFT_LABEL } from '../harness/gate/bootstrap.ts';
-import type { CaseResult, MetricVerdict, Verdict } from '../harness/types.ts';
+import type { CaseResult, MetricVerdict, SweepResult, Verdict } from '../harness/types.ts';
 
 export { formatMs, formatPercent } from '../harness/evaluate/numbers.ts';
 
@@ -167,4 +167,19 @@ export function escapeMarkdownCell(text: string): string {
 /** Text inside an HTML element in a Markdown document (e.g. `<pre>`, `<summary>`). */
 export function escapeMarkdownHtml(text: string): string {
   return escapeHtml(text).replace(/[`|\\*_~[\]]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** A capacity search in words: the capacity, what bounds it, the knee, and whether the server serialises requests. */
+export function capacityText(sweep: SweepResult): string {
+  const unit = sweep.over === 'concurrency' ? (n: number) => `${n} user${n === 1 ? '' : 's'}` : (n: number) => `${Number(n.toPrecision(3))} requests/s`;
+  const bound = sweep.probes.find((p) => p.level === sweep.bound);
+  const parts = [
+    sweep.capacity === null ? `no level meets the objectives (from ${unit(sweep.probes[0]?.level ?? 1)})` : `capacity ${unit(sweep.capacity)}`,
+    bound ? `bounded by ${unit(bound.level)} (attainment ${(bound.attainment * 100).toFixed(1)}%${bound.saturated ? ', saturated' : ''})` : null,
+    sweep.knee === null ? null : `knee at ${unit(sweep.knee)}`,
+    sweep.serialises ? 'the server serialises requests (2 users got under 10% more throughput than 1)' : null,
+    sweep.stoppedBecause === 'max-probes' ? 'stopped at the probe limit' : sweep.stoppedBecause === 'limit' ? 'reached the level limit' : null,
+    `${sweep.probes.length} probe(s)`,
+  ];
+  return parts.filter((p): p is string => p !== null).join('; ');
 }

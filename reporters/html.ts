@@ -23,6 +23,7 @@ import {
 } from './charts.ts';
 import {
   e2eP95Verdict,
+  capacityText,
   escapeHtml,
   formatBytes,
   formatChange,
@@ -217,6 +218,7 @@ function loadSection(cases: readonly CaseResult[]): string {
     return [`<tr><td>${cells.join('</td><td>')}</td></tr>`];
   });
   if (rows.length === 0) return '';
+  const sweeps = cases.flatMap((c) => (c.load?.sweep ? [`<li>${escapeHtml(c.id)}: ${escapeHtml(capacityText(c.load.sweep))}</li>`] : []));
   return (
     '<h2 id="load">Load and objectives</h2>' +
     table(
@@ -232,7 +234,8 @@ function loadSection(cases: readonly CaseResult[]): string {
         'goodput (req/s)',
       ],
       rows,
-    )
+    ) +
+    (sweeps.length > 0 ? `<p>Capacity under the objectives (the table shows each capacity level):</p><ul>${sweeps.join('')}</ul>` : '')
   );
 }
 

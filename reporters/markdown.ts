@@ -7,6 +7,7 @@
  */
 import type { CaseResult, RunResults } from '../harness/types.ts';
 import {
+  capacityText,
   e2eP95Verdict,
   escapeMarkdownCell,
   escapeMarkdownHtml,
@@ -149,11 +150,13 @@ function loadSection(cases: readonly CaseResult[]): string[] {
     const goodput = load.slo ? `${load.slo.goodputRps.toFixed(2)}/s` : '-';
     return `| ${escapeMarkdownCell(c.id)} | ${rate} | ${load.effectiveConcurrency.toFixed(2)} | ${load.outputTokensPerSec.toFixed(1)} | ${formatMs(load.queueMs?.p95 ?? 0)} ms | ${formatMs(load.e2eWithQueueMs?.p95 ?? 0)} ms | ${slo} | ${goodput} |`;
   });
+  const sweeps = loaded.flatMap((c) => (c.load?.sweep ? [`- ${escapeMarkdownCell(c.id)}: ${escapeMarkdownCell(capacityText(c.load.sweep))}`] : []));
   return [
     '| Case under load | Requests/s | In flight (avg) | Output tok/s | Queue p95 | e2e with queue p95 | SLO attainment (95% CI) | Goodput |',
     '|---|--:|--:|--:|--:|--:|---|--:|',
     ...rows,
     '',
+    ...(sweeps.length > 0 ? ['Capacity under the objectives (the table shows each capacity level):', '', ...sweeps, ''] : []),
   ];
 }
 

@@ -206,5 +206,10 @@ describe('a run under load, against servers with one and four slots', () => {
     // The case's own figures are its capacity's.
     expect(byModel('sim-parallel-sweep').samples).toHaveLength(parallel?.probes.find((p) => p.level === 4)?.sent ?? -1);
     expect(byModel('sim-serial-sweep').status).toBe('passed');
+    const markdown = renderMarkdown(run.results as NonNullable<typeof run.results>);
+    expect(markdown).toMatch(
+      /- sim-serial-sweep\/hello@sweep-c: capacity 1 user; bounded by 2 users \(attainment [\d.]+%\); knee at \d users?; the server serialises requests \(2 users got under 10% more throughput than 1\); 2 probe\(s\)/,
+    );
+    expect(markdown).toMatch(/- sim-parallel-sweep\/hello@sweep-c: capacity 4 users; bounded by 5 users/);
   });
 });
