@@ -4,7 +4,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Files whose verdicts rest on timing (the gate's decisions on simulated slowdowns) run after the rest, side by side
+ * Files whose verdicts rest on timing (the gate's decisions on simulated slowdowns, load against a server's simulated
+ * slots) run after the rest, side by side
  * (they mostly wait on simulated latencies), never beside the embedded engine's inference or the README walk's child
  * processes: a p95 of 20 requests rests on its slowest one or two, and a neighbour's burst of CPU work landing on one
  * side moves it. They must also hold beside a steadily busy machine (`npm test` beside two busy processes is checked).
@@ -12,7 +13,7 @@ import { defineConfig } from 'vitest/config';
  * latencies, measured latency against the latencies served, the embedded engine, the browser checks of the report)
  * run two at a time first, the README walk among them.
  */
-const TIMED = ['test/gate-ab.test.ts', 'test/gate-replay.test.ts', 'test/gate-e2e.test.ts'];
+const TIMED = ['test/gate-ab.test.ts', 'test/gate-replay.test.ts', 'test/gate-e2e.test.ts', 'test/load.test.ts'];
 
 /**
  * Files that run in a process of their own: those that replace a module with `vi.mock`, and the embedded engine's,

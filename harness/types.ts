@@ -1192,10 +1192,12 @@ export type DecidedBy = 'shift' | 'quantile';
 
 /** The regression gate's decision for a case. */
 export interface GateResult {
-  /** The most severe metric verdict. */
+  /** The most severe metric verdict (a capacity verdict included). */
   verdict: Verdict;
   /** Per gated metric. */
   metrics: MetricVerdict[];
+  /** A capacity search against the reference's capacity; absent for other cases. */
+  capacity?: CapacityVerdict;
   /** True when the verdict fails the case (per `failOn`). */
   failed: boolean;
   /**
@@ -1302,6 +1304,8 @@ export interface BaselineEntry {
   history?: BaselineRun[];
   /** What the runs are, in words, for the gate's message (from `history baseline`: "the last 12 runs on this machine since a1b2c3d"). */
   basis?: string;
+  /** A capacity search's result, which the next run's capacity is gated against. */
+  capacity?: StoredCapacity;
   /** Statistics of the successful samples, for people reading the file. */
   stats: { e2eMs: Summary | null; ttftMs: Summary | null; e2eTokPerSec: Summary | null };
   /** Snapshot of the sample output, to flag behaviour changes at temperature 0. */
@@ -1780,4 +1784,22 @@ export interface SloResult {
   goodputRps: number;
   /** Output tokens of good requests per second of wall time. */
   goodTokensPerSec: number;
+}
+
+/** A capacity as a baseline keeps it. */
+export interface StoredCapacity {
+  over: 'concurrency' | 'rate';
+  /** The highest level that met the objectives; null when none did. */
+  capacity: number | null;
+  /** The lowest level above it that failed; null when none did. */
+  bound: number | null;
+}
+
+/** A capacity search judged against the reference's: can this code still serve the load the reference served? */
+export interface CapacityVerdict {
+  /** regressed: the reference's capacity level now misses the objectives (decisively); improved: a level the reference failed now passes, beyond the tolerance; inconclusive: the level is undecided. */
+  verdict: Verdict;
+  base: number | null;
+  head: number | null;
+  message: string;
 }

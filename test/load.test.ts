@@ -3,6 +3,9 @@
  * Wilson interval, and the profile in the case's identity. Against the simulated server with a number of slots (one:
  * it serves one request at a time, as Foundry Local does), so what load does to TTFT is known in advance.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadResult, sloResult, wilson } from '../harness/evaluate/load.ts';
 import { resolveLoad } from '../harness/run/params.ts';
@@ -11,7 +14,7 @@ import type { CaseResult, RequestSample } from '../harness/types.ts';
 import { renderCsv } from '../reporters/csv.ts';
 import { renderHtml } from '../reporters/html.ts';
 import { renderMarkdown } from '../reporters/markdown.ts';
-import { runBench } from './helpers/cli.ts';
+import { runBench, runCli } from './helpers/cli.ts';
 import { sample } from './helpers/results.ts';
 import { spawnSimServer, type SimServer } from './fakes/sim-server.ts';
 
@@ -212,4 +215,40 @@ describe('a run under load, against servers with one and four slots', () => {
     );
     expect(markdown).toMatch(/- sim-parallel-sweep\/hello@sweep-c: capacity 4 users; bounded by 5 users/);
   });
+});
+
+describe('the gate on capacity', () => {
+  test('a change that halves the users a machine serves under the objectives fails, against the baseline and offline', async () => {
+    const shape = { ttftMs: 20, tokenMs: 6, tokens: 8 };
+    const [four, two] = await Promise.all([
+      spawnSimServer({ models: [{ id: 'sim-cap', ...shape, slots: 4 }] }),
+      spawnSimServer({ models: [{ id: 'sim-cap', ...shape, slots: 2 }] }),
+    ]);
+    try {
+      const baselines = mkdtempSync(join(tmpdir(), 'capacity-baselines-'));
+      const specs = 'test/capacity-specs/*.bench.ts';
+      const recorded = await runBench({ BENCH_BASE_URL: four.url }, ['--update-baseline', '--baseline-dir', baselines], specs);
+      expect(recorded.code, recorded.output).toBe(0);
+      const baseline = JSON.parse(readFileSync(join(baselines, 'default.json'), 'utf8')) as { cases: Record<string, { capacity?: unknown }> };
+      expect(baseline.cases['sim-cap/hello@sweep-c']?.capacity).toEqual({ over: 'concurrency', capacity: 4, bound: 8 });
+      const halved = await runBench({ BENCH_BASE_URL: two.url }, ['--baseline-dir', baselines], specs);
+      const [c] = halved.results?.cases ?? [];
+      expect(c?.load?.sweep?.capacity).toBe(2);
+      // Capacity 2 (4 and 3 failed): the reference's 4 was probed, and missed.
+      expect(c?.load?.sweep?.probes.map((p) => p.level)).toContain(4);
+      expect(c?.gate?.capacity).toMatchObject({ verdict: 'regressed', base: 4, head: 2 });
+      expect(c?.failures).toContainEqual(
+        expect.stringMatching(
+          /^capacity 2 users \(reference 4 users\): regressed: at 4 users attainment [\d.]+% \(95% CI .*\): the load the reference served now misses the objectives$/,
+        ),
+      );
+      expect(halved.code).toBe(1);
+      // Offline, from the two files, the same verdict.
+      const compared = await runCli(['compare', join(baselines, 'default.json'), join(halved.outDir, 'results.json'), '--format', 'json']);
+      expect(compared.code).toBe(1);
+      expect((JSON.parse(compared.output) as { cases: CaseResult[] }).cases[0]?.gate?.capacity?.verdict).toBe('regressed');
+    } finally {
+      await Promise.all([four.close(), two.close()]);
+    }
+  }, 60_000);
 });

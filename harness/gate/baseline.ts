@@ -106,6 +106,7 @@ export function baselineEntry(c: CaseResult, gitSha: string | null, updatedAt: s
       e2eTokPerSec: summarize(present(ok.map((s) => s.e2eTokPerSec))),
     },
     output: c.sampleOutput ? { sha256: c.sampleOutput.sha256, text: c.sampleOutput.text, truncated: c.sampleOutput.truncated } : null,
+    ...(c.load?.sweep ? { capacity: { over: c.load.sweep.over, capacity: c.load.sweep.capacity, bound: c.load.sweep.bound } } : {}),
   };
 }
 

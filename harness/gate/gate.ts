@@ -11,7 +11,18 @@ import { fingerprintMismatch } from './fingerprint.ts';
 import { inputChanges, type InputRecord } from './input.ts';
 import { runDrift } from './bootstrap.ts';
 import { compareCase, failsGate, METRICS, type GateOptions, type Pairing } from './verdict.ts';
-import type { BaselineEntry, CaseResult, ErrorSummary, Fingerprint, GateResult, GateSample, RecordedRequest, RequestSample, RunInfo } from '../types.ts';
+import type {
+  BaselineEntry,
+  CaseResult,
+  ErrorSummary,
+  Fingerprint,
+  GateResult,
+  GateSample,
+  RecordedRequest,
+  RequestSample,
+  RunInfo,
+  StoredCapacity,
+} from '../types.ts';
 
 /** The reference a case is compared with. */
 export interface Reference {
@@ -39,6 +50,8 @@ export interface Reference {
   errors?: ErrorSummary;
   /** What its runs are, in words, when the file says (a baseline made from the history). */
   basis?: string;
+  /** Its capacity under the objectives, when it was a capacity search. */
+  capacity?: StoredCapacity;
 }
 
 /** What the gate knows of the head: its samples, where it ran, and what it sent. */
@@ -72,6 +85,7 @@ export function referenceFromBaseline(entry: BaselineEntry, file: string, id: st
     updatedAt: entry.updatedAt,
     gitSha: entry.gitSha,
     ...(entry.basis ? { basis: entry.basis } : {}),
+    ...(entry.capacity ? { capacity: entry.capacity } : {}),
   };
 }
 
@@ -113,6 +127,7 @@ export function referenceFromCase(c: CaseResult, run: RunInfo, file: string): Re
     fingerprint: c.fingerprint,
     updatedAt: run.finishedAt,
     gitSha: run.gitSha,
+    ...(c.load?.sweep ? { capacity: { over: c.load.sweep.over, capacity: c.load.sweep.capacity, bound: c.load.sweep.bound } } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { caseInput, gateCase, referenceFromBaseline, referenceFromCase, referencesById, type Reference } from '../gate/gate.ts';
 import { currentCaseId } from '../files/case-id.ts';
+import { withCapacity } from '../gate/capacity.ts';
 import { forRun, type GateOptions } from '../gate/verdict.ts';
 import type { BaselineFile, CaseResult, RunResults } from '../types.ts';
 
@@ -23,19 +24,13 @@ export function compareResults(base: RunResults | BaselineFile, baseFile: string
   const options = forRun(runOptions, head.cases.filter((c) => c.status !== 'skipped').length);
   const cases = head.cases.map((c): CaseResult => {
     if (c.status === 'skipped') return c;
-    const { gate, failures: gateFailures } = gateCase(
-      byId.get(currentCaseId(c.id)) ?? null,
-      {
-        samples: c.samples,
-        fingerprint: c.fingerprint,
-        outputSha256: c.sampleOutput?.sha256 ?? null,
-        input: caseInput(c),
-      },
-      options,
-    );
+    const reference = byId.get(currentCaseId(c.id)) ?? null;
+    const head = { samples: c.samples, fingerprint: c.fingerprint, outputSha256: c.sampleOutput?.sha256 ?? null, input: caseInput(c) };
+    const { gate, failures: gateFailures } = withCapacity(gateCase(reference, head, options), reference, c.load?.sweep, options);
     // The head run's own gate lines are replaced by the new comparison's; its other failures (budgets, errors) stay.
     const previousGateLines = new Set([
       ...(c.gate?.metrics.map((m) => m.message) ?? []),
+      ...(c.gate?.capacity ? [c.gate.capacity.message] : []),
       ...c.failures.filter((l) => l.startsWith('note: the baseline') || l.startsWith('note: the input changed')),
     ]);
     const failures = [...c.failures.filter((line) => !previousGateLines.has(line)), ...gateFailures];

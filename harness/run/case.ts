@@ -22,6 +22,7 @@ import { inputChanges } from '../gate/input.ts';
 import { gateCase, inputOf, referenceFromBaseline, referenceFromPairedArm, type Reference } from '../gate/gate.ts';
 import type { InputRecord } from '../gate/input.ts';
 import { adaptivePlan, sampleUntilDecisive } from '../gate/sequential.ts';
+import { withCapacity } from '../gate/capacity.ts';
 import { atConfidence, type GateOptions } from '../gate/verdict.ts';
 import { createClient, type RequestClient, type RequestSpec } from '../measure/request.ts';
 import { movedOrigin } from '../targets/foundry/discovery.ts';
@@ -146,8 +147,9 @@ export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: Tes
   const head = headArm(measurement);
   const evaluation = await evaluateCase(head, evaluationContext(plan));
   const verdict = gate(measurement, atConfidence(spec.gate, confidence), evaluation.sampleOutput?.sha256 ?? null);
-  const failures = [...verdict.failures, ...evaluation.failures, ...(load ? sloFailures(load) : [])];
-  const judged = sampling ? { ...verdict.gate, sampling } : verdict.gate;
+  const gated = withCapacity(verdict, plan.reference, load?.sweep, spec.gate);
+  const failures = [...gated.failures, ...evaluation.failures, ...(load ? sloFailures(load) : [])];
+  const judged = sampling ? { ...gated.gate, sampling } : gated.gate;
   const measured = {
     samples: head.samples,
     evaluation,
@@ -353,7 +355,7 @@ function measureCase(
 
 /** The case under its load profile (run/load-case.ts). An A/B base is not measured under load: the case is compared with its stored runs (of the same profile, which its id carries). */
 async function loadMeasurement(
-  { spec, servedId, client, target, run }: CasePlan,
+  { spec, servedId, client, target, run, reference }: CasePlan,
   profile: LoadProfile,
   context: TestContext,
 ): Promise<{ measurement: Measurement; confidence: number; sampling: null; load: LoadResult }> {
@@ -368,6 +370,7 @@ async function loadMeasurement(
     seed: Number.parseInt(spec.promptHash.slice(0, 8), 16),
     signal: context.signal,
     progress: annotationSink(context),
+    probeAlso: reference?.capacity?.capacity,
   });
   return { measurement: { arms: [head], durationMs }, confidence: spec.gate.confidence, sampling: null, load };
 }

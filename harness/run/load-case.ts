@@ -32,6 +32,8 @@ export interface LoadCase {
   seed: number;
   signal: AbortSignal;
   progress: ProgressSink;
+  /** A sweep also probes this level (the reference's capacity) when its search did not reach it: the gate judges it. */
+  probeAlso?: number | null | undefined;
 }
 
 export interface LoadMeasurement {
@@ -70,12 +72,15 @@ export async function measureUnderLoad(profile: LoadProfile, input: LoadCase): P
     return finish(run, loadResult(profile, run, input.slo));
   }
   const measured = new Map<number, { run: LoadRun; level: Level; load: LoadResult }>();
-  const sweep = await searchCapacity(profile, async (value) => {
+  const probe = async (value: number) => {
     const level = levelOf(profile, value);
     const probed = await probeLevel(level, profile, input.slo, batch, input.signal);
     measured.set(value, { ...probed, level });
     return probeFigures(value, probed.load, probed.run);
-  });
+  };
+  const sweep = await searchCapacity(profile, probe);
+  const also = input.probeAlso;
+  if (also != null && also <= profile.limit && !measured.has(also) && (sweep.capacity === null || sweep.capacity < also)) sweep.probes.push(await probe(also));
   const chosen = measured.get(sweep.capacity ?? 1) ?? [...measured.values()][0];
   if (!chosen) throw new Error('a capacity search probed no level');
   return finish(chosen.run, { ...chosen.load, label: loadLabel(profile), sweep });
