@@ -1668,6 +1668,8 @@ export interface HistoryRecord {
   tokensPerSec: number | null;
   /** The successful timed requests, ms to 0.01 (TTFT null where a request had none). */
   samples: { e2eMs: number[]; ttftMs: Array<number | null>; tokPerSec: Array<number | null> };
+  /** A capacity search's result (`load.sweep`), which a baseline from the history gates the next run's against. */
+  capacity?: StoredCapacity;
 }
 
 /** A change people meant (`history mark`): change points at this commit are shown as intended, not raised. */

@@ -15,6 +15,7 @@ import { summarize } from '../evaluate/stats.ts';
 import { currentCaseId, legacyInputHash } from '../files/case-id.ts';
 import { fingerprintMismatch } from './fingerprint.ts';
 import { sameHash } from './input.ts';
+import { storedCapacity } from './capacity.ts';
 import type { BaselineEntry, BaselineFile, CaseResult, RunResults } from '../types.ts';
 
 /** `<dir>/<profile>.json`: one baseline file per hardware profile. */
@@ -106,7 +107,7 @@ export function baselineEntry(c: CaseResult, gitSha: string | null, updatedAt: s
       e2eTokPerSec: summarize(present(ok.map((s) => s.e2eTokPerSec))),
     },
     output: c.sampleOutput ? { sha256: c.sampleOutput.sha256, text: c.sampleOutput.text, truncated: c.sampleOutput.truncated } : null,
-    ...(c.load?.sweep ? { capacity: { over: c.load.sweep.over, capacity: c.load.sweep.capacity, bound: c.load.sweep.bound } } : {}),
+    ...(c.load?.sweep ? { capacity: storedCapacity(c.load.sweep) } : {}),
   };
 }
 

@@ -8,6 +8,11 @@
 import type { CapacityVerdict, GateResult, StoredCapacity, SweepResult } from '../types.ts';
 import { failsGate, type GateOptions, worstVerdict } from './verdict.ts';
 
+/** What a baseline or the history keeps of a capacity search. */
+export function storedCapacity(sweep: SweepResult): StoredCapacity {
+  return { over: sweep.over, capacity: sweep.capacity, bound: sweep.bound };
+}
+
 export function capacityVerdict(base: StoredCapacity, head: SweepResult, tolerance: number): CapacityVerdict {
   const unit = head.over === 'concurrency' ? (n: number) => `${n} user${n === 1 ? '' : 's'}` : (n: number) => `${Number(n.toPrecision(3))} requests/s`;
   const said = (n: number | null) => (n === null ? 'none' : unit(n));

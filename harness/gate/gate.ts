@@ -11,6 +11,7 @@ import { fingerprintMismatch } from './fingerprint.ts';
 import { inputChanges, type InputRecord } from './input.ts';
 import { runDrift } from './bootstrap.ts';
 import { compareCase, failsGate, METRICS, type GateOptions, type Pairing } from './verdict.ts';
+import { storedCapacity } from './capacity.ts';
 import type {
   BaselineEntry,
   CaseResult,
@@ -127,7 +128,7 @@ export function referenceFromCase(c: CaseResult, run: RunInfo, file: string): Re
     fingerprint: c.fingerprint,
     updatedAt: run.finishedAt,
     gitSha: run.gitSha,
-    ...(c.load?.sweep ? { capacity: { over: c.load.sweep.over, capacity: c.load.sweep.capacity, bound: c.load.sweep.bound } } : {}),
+    ...(c.load?.sweep ? { capacity: storedCapacity(c.load.sweep) } : {}),
   };
 }
 

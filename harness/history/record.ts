@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { quantile } from '../evaluate/stats.ts';
+import { storedCapacity } from '../gate/capacity.ts';
 import type { CaseResult, Fingerprint, GateSample, HistoryLatency, HistoryRecord, RunInfo, RunResults, SummaryWithCI } from '../types.ts';
 
 /** A testbed: the machine a series was measured on. Software (Node, the server) changes along a series. */
@@ -59,6 +60,7 @@ function recordOf(result: CaseResult, results: RunResults, branch: string | null
     e2eMs: latency(result.stats.e2eMs),
     ttftMs: latency(result.stats.ttftMs),
     tokensPerSec: tokPerSec.length > 0 ? round(quantile(tokPerSec, 0.5)) : null,
+    ...(result.load?.sweep ? { capacity: storedCapacity(result.load.sweep) } : {}),
     samples: {
       e2eMs: ok.map((s) => round(s.e2eMs)),
       ttftMs: ok.map((s) => (s.ttftMs === null ? null : round(s.ttftMs))),
