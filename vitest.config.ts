@@ -73,7 +73,7 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'isolated', include: [WALK, ...OWN_PROCESS], maxWorkers: 2, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'timed', include: TIMED, maxWorkers: 3, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'timed', include: TIMED, maxWorkers: TIMED.length, sequence: { groupOrder: 1 } } },
     ],
   },
 });

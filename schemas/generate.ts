@@ -31,17 +31,20 @@ export function historySchema(): string {
   );
 }
 
+/** One generator for both schemas: reading types.ts's program is most of the work. */
+let generator: ReturnType<typeof createGenerator> | undefined;
+
 function schemaOf(type: string, id: string, title: string, description: string): string {
-  const generated = createGenerator({
+  generator ??= createGenerator({
     path: `${ROOT}harness/types.ts`,
     tsconfig: `${ROOT}tsconfig.json`,
-    type,
     topRef: false,
     skipTypeCheck: true,
     additionalProperties: false,
     sortProps: true,
     jsDoc: 'extended',
-  }).createSchema(type);
+  });
+  const generated = generator.createSchema(type);
   const { $schema: _draft07, definitions, ...root } = generated as Record<string, unknown>;
   const schema = { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: id, title, description, ...root, $defs: definitions };
   // draft-07's "#/definitions/X" is 2020-12's "#/$defs/X".
