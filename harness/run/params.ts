@@ -64,11 +64,15 @@ export function resolveLoad(load: LoadOptions, iterations: number): LoadProfile 
     return { kind: 'closed', concurrency, requests, durationMs };
   }
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) return fail('rate', rate, 'requests per second, more than 0');
-  const shape = typeof arrival === 'object' && arrival !== null ? arrival.gamma : null;
-  if (arrival !== 'poisson' && arrival !== 'constant' && !(typeof shape === 'number' && Number.isFinite(shape) && shape > 0))
-    fail('arrival', arrival, "'poisson', 'constant' or { gamma: k } with k > 0");
+  if (!isArrival(arrival)) fail('arrival', arrival, "'poisson', 'constant' or { gamma: k } with k > 0");
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 1024) fail('maxInFlight', maxInFlight, 'a whole number from 1 to 1024');
   return { kind: 'open', rate, arrival, maxInFlight, requests, durationMs };
+}
+
+function isArrival(arrival: unknown): boolean {
+  if (arrival === 'poisson' || arrival === 'constant') return true;
+  const shape = typeof arrival === 'object' && arrival !== null ? (arrival as { gamma?: unknown }).gamma : null;
+  return typeof shape === 'number' && Number.isFinite(shape) && shape > 0;
 }
 
 /** A capacity search's options with every bound set. */
@@ -81,9 +85,7 @@ function resolveSweep(load: LoadOptions, requests: number, fail: (field: string,
   if (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 32) fail('maxProbes', maxProbes, 'a whole number from 1 to 32');
   if (!Number.isFinite(limit) || limit < 1) fail('limit', limit, 'at least 1');
   if (!Number.isFinite(durationMs) || durationMs <= 0) fail('durationMs', durationMs, 'more than 0');
-  const shape = typeof arrival === 'object' && arrival !== null ? arrival.gamma : null;
-  if (arrival !== 'poisson' && arrival !== 'constant' && !(typeof shape === 'number' && Number.isFinite(shape) && shape > 0))
-    fail('arrival', arrival, "'poisson', 'constant' or { gamma: k } with k > 0");
+  if (!isArrival(arrival)) fail('arrival', arrival, "'poisson', 'constant' or { gamma: k } with k > 0");
   return { kind: 'sweep', over: sweep, arrival, maxInFlight, requests, maxRequests, maxProbes, limit, durationMs };
 }
 
