@@ -1,7 +1,19 @@
 /** The final per-case table, rendered from a results document (used live and by `foundry-bench report`). */
 import { styleText } from 'node:util';
+import { requestsToShow } from '../harness/evaluate/load.ts';
 import type { CaseResult, RunResults } from '../harness/types.ts';
-import { caseCount, e2eP95Verdict, formatChange, formatMs, modelLabel, outcome, SkipReasons, type SkippedModel, skippedModels } from './format.ts';
+import {
+  capacityText,
+  caseCount,
+  e2eP95Verdict,
+  formatChange,
+  formatMs,
+  modelLabel,
+  outcome,
+  SkipReasons,
+  type SkippedModel,
+  skippedModels,
+} from './format.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -14,7 +26,7 @@ function row(c: CaseResult): string[] {
   const estimated = c.samples.some((s) => s.ok && s.tokensEstimated) ? '~' : '';
   return [
     modelLabel(c),
-    c.promptId,
+    c.load ? `${c.promptId} @${c.load.label}` : c.promptId,
     String(c.samples.length),
     formatMs(e2e?.p50),
     formatMs(e2e?.p95),
@@ -39,6 +51,26 @@ const OUTCOME_STYLE: Partial<Record<ReturnType<typeof outcome>, Style>> = {
 function skippedRow(group: SkippedModel): string[] {
   const prompts = group.prompts.length === 1 ? (group.prompts[0] ?? '') : `(${group.prompts.length} prompts)`;
   return [group.model, prompts, '0', '-', '-', '-', '-', '-', '0', '-', 'skipped'];
+}
+
+/** A load's figures in one line: rate, concurrency, queue, attainment, goodput, and a sweep's capacity. */
+function loadLine(load: NonNullable<CaseResult['load']>): string {
+  const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const slo = load.slo;
+  return [
+    `${load.achievedRate.toFixed(2)}${load.targetRate === null ? '' : ` of ${load.targetRate}`} req/s${load.saturated ? ' (saturated)' : ''}`,
+    `${load.effectiveConcurrency.toFixed(2)} in flight`,
+    load.queueMs && load.queueMs.p95 > 0.05 ? `queue p95 ${formatMs(load.queueMs.p95)} ms` : null,
+    slo
+      ? `SLO ${slo.verdict} ${percent(slo.attainment)} (95% CI ${percent(slo.interval.lo)} .. ${percent(slo.interval.hi)}) of ${percent(slo.target)}${slo.binding ? `, binding ${slo.binding}` : ''}, goodput ${slo.goodputRps.toFixed(2)} req/s` +
+        (slo.verdict === 'uncertain' && slo.judged < requestsToShow(slo.target)
+          ? ` (${slo.judged} requests cannot show ${percent(slo.target)}: ${requestsToShow(slo.target)} all good can)`
+          : '')
+      : null,
+    load.sweep ? capacityText(load.sweep) : null,
+  ]
+    .filter((part): part is string => part !== null)
+    .join('; ');
 }
 
 export function renderTable(results: RunResults, { color = false } = {}): string {
@@ -66,6 +98,8 @@ export function renderTable(results: RunResults, { color = false } = {}): string
   for (const c of results.cases) {
     if (c.status === 'failed') out.push(paint('red', `  failed ${c.name}: ${c.failures.join('; ')}`));
   }
+  // Under load: what the load achieved and how the objectives were met, one line a case.
+  for (const c of measured) if (c.load) out.push(`  load ${c.name}: ${loadLine(c.load)}`);
   // Why a case could not be decided, with what would decide it.
   for (const c of results.cases) {
     const p95 = e2eP95Verdict(c);

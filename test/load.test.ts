@@ -7,13 +7,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadResult, sloResult, wilson } from '../harness/evaluate/load.ts';
+import { loadResult, requestsToShow, sloResult, wilson } from '../harness/evaluate/load.ts';
 import { resolveLoad } from '../harness/run/params.ts';
 import { arrivalTimes } from '../harness/run/schedule.ts';
 import type { CaseResult, RequestSample } from '../harness/types.ts';
 import { renderCsv } from '../reporters/csv.ts';
 import { renderHtml } from '../reporters/html.ts';
 import { renderMarkdown } from '../reporters/markdown.ts';
+import { renderTable } from '../reporters/table.ts';
 import { runBench, runCli } from './helpers/cli.ts';
 import { sample } from './helpers/results.ts';
 import { spawnSimServer, type SimServer } from './fakes/sim-server.ts';
@@ -63,6 +64,8 @@ describe('objectives', () => {
     const all = wilson(16, 16);
     expect(all.hi).toBe(1);
     expect(all.lo).toBeCloseTo(0.806, 3);
+    // 73 good requests in a row are the fewest that can show 95%.
+    expect([requestsToShow(0.95), requestsToShow(0.8)]).toEqual([73, 16]);
     const most = wilson(95, 100);
     expect(most.lo).toBeCloseTo(0.888, 3);
     expect(most.hi).toBeCloseTo(0.978, 3);
@@ -188,6 +191,12 @@ describe('a run under load, against servers with one and four slots', () => {
     );
     expect(markdown).toMatch(/\| sim-open\/hello@r60-constant-m2 \| [\d.]+ of 60\/s ⚠️ saturated \|/);
     expect(renderHtml(results)).toContain('<h2 id="load">Load and objectives</h2>');
+    const table = renderTable(results);
+    expect(table).toMatch(/\nsim-serial +hello @c4 +16 /);
+    expect(table).toMatch(
+      /\n {2}load sim-serial > hello @c4: [\d.]+ req\/s; [\d.]+ in flight; SLO missed [\d.]+% \(95% CI .*\) of 80\.0%, binding ttftMs, goodput [\d.]+ req\/s\n/,
+    );
+    expect(table).toMatch(/\n {2}load sim-open > hello @r60-constant-m2: [\d.]+ of 60 req\/s \(saturated\); [\d.]+ in flight; queue p95 [\d.]+ ms\n/);
     const [head, ...rows] = renderCsv(results).trim().split('\r\n');
     const column = (name: string) => (head as string).split(',').indexOf(name);
     expect(column('slo_verdict')).toBeGreaterThan(-1);

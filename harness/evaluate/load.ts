@@ -102,3 +102,10 @@ export function wilson(successes: number, n: number, z = 1.959964): Interval {
   const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator;
   return { lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
 }
+
+/** The fewest requests, all good, whose Wilson interval lies above `target`: below it no run can show the target met. */
+export function requestsToShow(target: number): number {
+  let n = 1;
+  while (wilson(n, n).lo < target && n < 100_000) n++;
+  return n;
+}
