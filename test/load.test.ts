@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadResult, requestsToShow, sloResult, wilson } from '../harness/evaluate/load.ts';
+import { profileChange } from '../harness/gate/input.ts';
 import { resolveLoad } from '../harness/run/params.ts';
 import { arrivalTimes } from '../harness/run/schedule.ts';
 import type { CaseResult, RequestSample } from '../harness/types.ts';
@@ -40,6 +41,13 @@ describe('arrivals', () => {
     const smooth = stats(gaps(arrivalTimes(10, { gamma: 4 }, 4000, 7)));
     expect(smooth.cv).toBeCloseTo(0.5, 1);
     expect(arrivalTimes(10, 'poisson', 50, 3)).toEqual(arrivalTimes(10, 'poisson', 50, 3));
+  });
+
+  test('a prompt stored under another profile: the change is named (sequential, a level, a sweep)', () => {
+    expect(profileChange('m/hello@c4', ['m/hello', 'm/other@c4'])).toBe('load profile sequential -> c4: a new case, not compared across profiles');
+    expect(profileChange('m/hello', ['m/hello@r2-poisson'])).toBe('load profile r2-poisson -> sequential: a new case, not compared across profiles');
+    expect(profileChange('q@q-cpu:4(CPUExecutionProvider)/hello@c2', ['q@q-cpu:4(CPUExecutionProvider)/hello@sweep-c'])).toContain('sweep-c -> c2');
+    expect(profileChange('m/hello@c4', ['m/hello2@c2', 'n/hello@c2'])).toBeNull();
   });
 
   test('a profile is checked: exactly one of concurrency and rate, a known arrival, bounds', () => {
@@ -256,6 +264,12 @@ describe('the gate on capacity', () => {
       const compared = await runCli(['compare', join(baselines, 'default.json'), join(halved.outDir, 'results.json'), '--format', 'json']);
       expect(compared.code).toBe(1);
       expect((JSON.parse(compared.output) as { cases: CaseResult[] }).cases[0]?.gate?.capacity?.verdict).toBe('regressed');
+      // The same prompt under another profile is a new case, and says what changed.
+      const other = await runBench({ BENCH_BASE_URL: four.url }, ['--baseline-dir', baselines], 'test/profile-specs/*.bench.ts');
+      expect(other.results?.cases[0]?.gate).toMatchObject({
+        verdict: 'new',
+        inputChanges: ['load profile sweep-c -> c2: a new case, not compared across profiles'],
+      });
     } finally {
       await Promise.all([four.close(), two.close()]);
     }

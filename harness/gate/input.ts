@@ -42,3 +42,25 @@ export function inputChanges(base: InputRecord | null, head: InputRecord): strin
   }
   return changes;
 }
+
+/** A case id's base (`model/promptId`) and the load profile it carries (`c4`, `r2-poisson`; null: sequential). */
+function profileOf(id: string): { base: string; label: string | null } {
+  const slash = id.lastIndexOf('/');
+  const at = id.indexOf('@', slash + 1);
+  return at === -1 ? { base: id, label: null } : { base: id.slice(0, at), label: id.slice(at + 1) };
+}
+
+/**
+ * When a case has no reference but its prompt was stored under another load profile (or without one): what changed.
+ * The profile is part of the case's id, so such a case is new, never compared across profiles; this says why.
+ */
+export function profileChange(id: string, known: Iterable<string>): string | null {
+  const head = profileOf(id);
+  for (const other of known) {
+    const base = profileOf(other);
+    if (base.base === head.base && base.label !== head.label) {
+      return `load profile ${base.label ?? 'sequential'} -> ${head.label ?? 'sequential'}: a new case, not compared across profiles`;
+    }
+  }
+  return null;
+}

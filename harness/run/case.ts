@@ -18,7 +18,7 @@ import { evaluateCase, type Evaluation, type EvaluationContext } from '../evalua
 import { errorSummary } from '../evaluate/metrics.ts';
 import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
-import { inputChanges } from '../gate/input.ts';
+import { inputChanges, profileChange } from '../gate/input.ts';
 import { gateCase, inputOf, referenceFromBaseline, referenceFromPairedArm, type Reference } from '../gate/gate.ts';
 import type { InputRecord } from '../gate/input.ts';
 import { adaptivePlan, sampleUntilDecisive } from '../gate/sequential.ts';
@@ -149,7 +149,7 @@ export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: Tes
   const verdict = gate(measurement, atConfidence(spec.gate, confidence), evaluation.sampleOutput?.sha256 ?? null);
   const gated = withCapacity(verdict, plan.reference, load?.sweep, spec.gate);
   const failures = [...gated.failures, ...evaluation.failures, ...(load ? sloFailures(load) : [])];
-  const judged = sampling ? { ...gated.gate, sampling } : gated.gate;
+  const judged = { ...gated.gate, ...(sampling ? { sampling } : {}), ...(plan.profileChange ? { inputChanges: [plan.profileChange] } : {}) };
   const measured = {
     samples: head.samples,
     evaluation,
@@ -181,6 +181,8 @@ interface CasePlan {
    * baseline recorded no request for the case.
    */
   base: PairedBase | null;
+  /** A new case whose prompt the baseline holds under another load profile: what changed, for the reports. */
+  profileChange?: string;
 }
 
 /** The base side of an A/B case. */
@@ -231,18 +233,21 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
   // baseline) the case is compared with the stored samples, as without the flag. Without the flag it is replayed
   // when the case's request changed since the baseline (`onInputChange: replay`): a changed input compared with
   // stored runs is judged against drift, and its old request is at hand. Updating the baseline judges nothing.
-  const because = !entry?.request
-    ? null
-    : run.baseReplay
-      ? 'flag'
-      : !run.updateBaseline && inputChangedSince(entry, spec, model.servedId)
-        ? 'input-changed'
-        : null;
+  // Under load nothing is replayed alongside (an A/B base is not measured under load): the stored runs are the reference.
+  const because =
+    !entry?.request || spec.params.load
+      ? null
+      : run.baseReplay
+        ? 'flag'
+        : !run.updateBaseline && inputChangedSince(entry, spec, model.servedId)
+          ? 'input-changed'
+          : null;
   if (entry?.request && because) {
     const base = replayedBase(entry, entry.request, target.info, client, model.servedId, spec.params.timeoutMs, path);
     return { ...ready, reference: null, base: { ...base, replayedBecause: because } };
   }
-  return { ...ready, reference: entry ? referenceFromBaseline(entry, path, identity.id) : null, base: null };
+  const changed = entry ? null : profileChange(identity.id, Object.keys(file?.cases ?? {}));
+  return { ...ready, reference: entry ? referenceFromBaseline(entry, path, identity.id) : null, base: null, ...(changed ? { profileChange: changed } : {}) };
 }
 
 /** Who the case is; a Foundry Local case is keyed by the variant it resolved to, once the model is prepared. */
