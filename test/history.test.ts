@@ -126,6 +126,9 @@ describe('the history branch', () => {
     expect(secret.code).toBe(2);
     expect(secret.output).toContain('cannot fetch the history');
     expect(secret.output).not.toContain('hunter2-secret');
+    const nothing = await runCli(['history', 'push', join(tmpdir(), 'no-such-results.json'), '--repo', bare()]);
+    expect([nothing.code, nothing.output]).toEqual([2, expect.stringContaining('no results file at ')]);
+    expect(nothing.output).toContain('run the benchmark first (npm run bench), or name a results file');
     const empty = await runCli(['history', 'list', '--repo', bare()]);
     expect([empty.code, empty.output]).toEqual([0, 'the history is empty: push a run with foundry-bench history push\n']);
   });

@@ -4,7 +4,7 @@
  * found over each case's series and confirmed run against run (history/changes.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../files/atomic.ts';
 import { machineInfo } from '../gate/fingerprint.ts';
@@ -143,6 +143,9 @@ function runBranch(env: Environment): string | null {
 }
 
 async function push(location: HistoryLocation, files: string[], env: Environment, io: Io): Promise<number> {
+  for (const file of files) {
+    if (!existsSync(file)) throw new UsageError(`no results file at ${file}: run the benchmark first (npm run bench), or name a results file`);
+  }
   const runs: RunResults[] = files.map((file) => readResults(file)).sort((a, b) => a.run.startedAt.localeCompare(b.run.startedAt));
   const branch = runBranch(env);
   const fresh = runs.flatMap((results) => recordsOf(results, branch));
