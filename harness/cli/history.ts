@@ -178,9 +178,11 @@ async function push(location: HistoryLocation, files: string[], env: Environment
     `history: ${runs.length} run(s), ${fresh.length} case(s) at ${runs.at(-1)?.run.gitSha?.slice(0, 12) ?? 'no commit'}`,
   );
   const where = `${location.repo ?? 'origin'} ${location.branch}`;
+  const races = result.attempts > 1 ? `, after ${result.attempts - 1} lost race(s)` : '';
   io.stderr.write(
-    `foundry-bench: ${added} case run(s) pushed to ${where} (${result.commit.slice(0, 12)}${result.attempts > 1 ? `, after ${result.attempts - 1} lost race(s)` : ''})` +
-      `${skipped > 0 ? `; ${skipped} already there` : ''}\n`,
+    added === 0
+      ? `foundry-bench: nothing new for ${where}: ${skipped} case run(s) already there\n`
+      : `foundry-bench: ${added} case run(s) pushed to ${where} (${result.commit.slice(0, 12)}${races})${skipped > 0 ? `; ${skipped} already there` : ''}\n`,
   );
   return 0;
 }

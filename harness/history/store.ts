@@ -167,6 +167,8 @@ export async function appendToHistory(location: HistoryLocation, append: Append,
     for (let attempt = 1; ; attempt++) {
       const current = await fetchTip(space, location.branch);
       const additions = append(current);
+      // Nothing new (a run pushed twice): no empty commit.
+      if ([...additions.values()].every((lines) => lines.length === 0)) return { commit: current.commit ?? '', attempts: attempt, files: [] };
       const commit = await commitAppend(space.dir, current, additions, message);
       const pushed = await git(space.dir, ['push', '-q', '--', space.remote, `${commit}:refs/heads/${location.branch}`]);
       if (pushed.code === 0) return { commit, attempts: attempt, files: [...additions.keys()] };
