@@ -72,6 +72,8 @@ export async function measureLoad(
       if (!open(index) || dueAt >= profile.durationMs) break;
       // At the cap, the request waits for a slot: its queue time runs from when it was due.
       while (free.length === 0) await new Promise<void>((resolve) => waiting.push(resolve));
+      // The wait may have outlasted the time bound, or the run was stopped meanwhile.
+      if (!open(index)) break;
       const slot = free.pop() as number;
       inFlight.push(
         send(index, slot, dueAt).finally(() => {
