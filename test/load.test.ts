@@ -275,3 +275,25 @@ describe('the gate on capacity', () => {
     }
   }, 60_000);
 });
+
+describe('A/B under load', () => {
+  test('base and case share the load, interleaved in ABBA blocks: a server that serialises is regressed against one that does not', async () => {
+    const shape = { ttftMs: 10, tokenMs: 3, tokens: 8 };
+    const [parallel, serial] = await Promise.all([
+      spawnSimServer({ models: [{ id: 'sim-ab', ...shape, slots: 4 }] }),
+      spawnSimServer({ models: [{ id: 'sim-ab', ...shape, slots: 1 }] }),
+    ]);
+    try {
+      const run = await runBench({ BENCH_BASE_URL: serial.url }, ['--base-target', parallel.url], 'test/ab-load-specs/*.bench.ts');
+      const [c] = run.results?.cases ?? [];
+      expect(c?.id).toBe('sim-ab/hello@c4');
+      expect(c?.samples).toHaveLength(24);
+      // Both servers got their 24 timed requests (and one warmup each) under the shared load.
+      expect((await parallel.served()).length).toBe(25);
+      expect(c?.gate).toMatchObject({ verdict: 'regressed', paired: { target: parallel.url, blocks: 12 } });
+      expect(run.code).toBe(1);
+    } finally {
+      await Promise.all([parallel.close(), serial.close()]);
+    }
+  }, 60_000);
+});

@@ -233,9 +233,9 @@ async function prepareCase(spec: CaseSpec, slot: ModelSlot, context: TestContext
   // baseline) the case is compared with the stored samples, as without the flag. Without the flag it is replayed
   // when the case's request changed since the baseline (`onInputChange: replay`): a changed input compared with
   // stored runs is judged against drift, and its old request is at hand. Updating the baseline judges nothing.
-  // Under load nothing is replayed alongside (an A/B base is not measured under load): the stored runs are the reference.
+  // A capacity search replays nothing alongside (its levels are probed on the case's side only): its stored runs are the reference.
   const because =
-    !entry?.request || spec.params.load
+    !entry?.request || spec.params.load?.kind === 'sweep'
       ? null
       : run.baseReplay
         ? 'flag'
@@ -358,13 +358,16 @@ function measureCase(
   });
 }
 
-/** The case under its load profile (run/load-case.ts). An A/B base is not measured under load: the case is compared with its stored runs (of the same profile, which its id carries). */
+/**
+ * The case under its load profile (run/load-case.ts), with an A/B base interleaved under the same load when there is
+ * one (a capacity search measures the case alone, against its stored capacity).
+ */
 async function loadMeasurement(
-  { spec, servedId, client, target, run, reference }: CasePlan,
+  { spec, servedId, client, target, run, reference, base }: CasePlan,
   profile: LoadProfile,
   context: TestContext,
 ): Promise<{ measurement: Measurement; confidence: number; sampling: null; load: LoadResult }> {
-  const { head, durationMs, load } = await measureUnderLoad(profile, {
+  const measured = await measureUnderLoad(profile, {
     request: caseRequest(spec, servedId),
     client,
     baseURL: target.info.baseURL,
@@ -376,8 +379,10 @@ async function loadMeasurement(
     signal: context.signal,
     progress: annotationSink(context),
     probeAlso: reference?.capacity?.capacity,
+    base: base ? { request: base.arm.request, client: base.arm.client, baseURL: base.target.baseURL } : null,
   });
-  return { measurement: { arms: [head], durationMs }, confidence: spec.gate.confidence, sampling: null, load };
+  const arms = measured.base ? [measured.base, measured.head] : [measured.head];
+  return { measurement: { arms, durationMs: measured.durationMs }, confidence: spec.gate.confidence, sampling: null, load: measured.load };
 }
 
 /** A missed objective fails the case, saying by how much and what binds; an uncertain one does not. */

@@ -1,0 +1,12 @@
+// A/B under load (test/load.test.ts): base and case share four users, their requests interleaved in ABBA blocks.
+import { benchModel } from '../../harness/index.ts';
+
+benchModel('sim-ab', {
+  warmup: 1,
+  maxTokens: 8,
+  timeoutMs: 5_000,
+  stabilize: false,
+  prompts: [{ id: 'hello', text: 'Say hello.' }],
+  load: { concurrency: 4, requests: 24 },
+  regression: { adaptive: false },
+});
