@@ -1198,6 +1198,8 @@ export interface GateResult {
   metrics: MetricVerdict[];
   /** A capacity search against the reference's capacity; absent for other cases. */
   capacity?: CapacityVerdict;
+  /** Under load with objectives: the share of good requests against the reference's; absent for other cases. */
+  attainment?: AttainmentVerdict;
   /** True when the verdict fails the case (per `failOn`). */
   failed: boolean;
   /**
@@ -1306,6 +1308,8 @@ export interface BaselineEntry {
   basis?: string;
   /** A capacity search's result, which the next run's capacity is gated against. */
   capacity?: StoredCapacity;
+  /** Under load with objectives: how many requests were good, which the next run's attainment is gated against. */
+  slo?: StoredAttainment;
   /** Statistics of the successful samples, for people reading the file. */
   stats: { e2eMs: Summary | null; ttftMs: Summary | null; e2eTokPerSec: Summary | null };
   /** Snapshot of the sample output, to flag behaviour changes at temperature 0. */
@@ -1803,5 +1807,24 @@ export interface CapacityVerdict {
   verdict: Verdict;
   base: number | null;
   head: number | null;
+  message: string;
+}
+
+/** How many requests met the objectives, as a baseline keeps it. */
+export interface StoredAttainment {
+  /** @minimum 0 */
+  good: number;
+  /** @minimum 0 */
+  judged: number;
+}
+
+/** The share of good requests judged against the reference's, under the same load and objectives. */
+export interface AttainmentVerdict {
+  verdict: Verdict;
+  /** The reference's attainment and this run's (0..1). */
+  base: number;
+  head: number;
+  /** 95% interval of the difference head - base (Newcombe's, from the two Wilson intervals). */
+  interval: Interval;
   message: string;
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadResult, requestsToShow, sloResult, wilson } from '../harness/evaluate/load.ts';
+import { attainmentVerdict } from '../harness/gate/capacity.ts';
 import { profileChange } from '../harness/gate/input.ts';
 import { resolveLoad } from '../harness/run/params.ts';
 import { arrivalTimes } from '../harness/run/schedule.ts';
@@ -100,6 +101,16 @@ describe('objectives', () => {
     expect(slo.verdict).toBe('missed');
     expect(slo.goodputRps).toBe(2);
     expect(slo.goodTokensPerSec).toBe(17);
+  });
+
+  test("attainment against the reference's: a drop the interval confirms, beyond the tolerance, is a regression", () => {
+    expect(attainmentVerdict({ good: 23, judged: 24 }, { good: 12, judged: 24 }, 0.1).verdict).toBe('regressed');
+    expect(attainmentVerdict({ good: 12, judged: 24 }, { good: 23, judged: 24 }, 0.1).verdict).toBe('improved');
+    expect(attainmentVerdict({ good: 20, judged: 24 }, { good: 19, judged: 24 }, 0.1).verdict).toBe('inconclusive');
+    const same = attainmentVerdict({ good: 200, judged: 200 }, { good: 199, judged: 200 }, 0.1);
+    expect(same.verdict).toBe('unchanged');
+    expect(same.interval.lo).toBeLessThan(0);
+    expect(same.interval.hi).toBeGreaterThan(0);
   });
 
   test('effective concurrency is the sum of e2e over wall time; a rate not kept up with is saturation', () => {
@@ -291,6 +302,14 @@ describe('A/B under load', () => {
       // Both servers got their 24 timed requests (and one warmup each) under the shared load.
       expect((await parallel.served()).length).toBe(25);
       expect(c?.gate).toMatchObject({ verdict: 'regressed', paired: { target: parallel.url, blocks: 12 } });
+      // The share of good requests, against the base's measured alongside.
+      expect(c?.gate?.attainment?.verdict).toBe('regressed');
+      expect(c?.gate?.attainment?.base).toBeGreaterThan(0.9);
+      expect(c?.failures).toContainEqual(
+        expect.stringMatching(
+          /^attainment [\d.]+% \(reference [\d.]+%, difference -[\d.]+%, 95% CI -[\d.]+% \.\. -[\d.]+%\): regressed: fewer requests meet the objectives/,
+        ),
+      );
       expect(run.code).toBe(1);
     } finally {
       await Promise.all([parallel.close(), serial.close()]);

@@ -108,6 +108,7 @@ export function baselineEntry(c: CaseResult, gitSha: string | null, updatedAt: s
     },
     output: c.sampleOutput ? { sha256: c.sampleOutput.sha256, text: c.sampleOutput.text, truncated: c.sampleOutput.truncated } : null,
     ...(c.load?.sweep ? { capacity: storedCapacity(c.load.sweep) } : {}),
+    ...(c.load?.slo ? { slo: { good: c.load.slo.good, judged: c.load.slo.judged } } : {}),
   };
 }
 

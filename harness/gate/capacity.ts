@@ -1,11 +1,15 @@
 /**
- * The gate on capacity: can this code still serve, under the objectives, the load its reference served? Levels are
+ * The gate on load. Capacity: can this code still serve, under the objectives, the load its reference served? Levels are
  * judged by their own probes, each already decisive or not (a Wilson interval against the target, sampled until it
  * settles): regressed when the reference's capacity level now misses decisively (or saturates), improved when a level
  * the reference failed now passes and lies beyond the tolerance, inconclusive when the reference's level is undecided,
- * unchanged otherwise. A pull request that halves the users a machine serves fails.
+ * unchanged otherwise. A pull request that halves the users a machine serves fails. Attainment: at one level, the
+ * share of requests that meet the objectives against the reference's (an A/B base's, measured alongside, or the
+ * stored runs'), by Newcombe's interval of the difference of two proportions; a drop beyond the tolerance (relative
+ * to the reference's attainment) that the interval confirms is a regression.
  */
-import type { CapacityVerdict, GateResult, StoredCapacity, SweepResult } from '../types.ts';
+import { wilson } from '../evaluate/load.ts';
+import type { AttainmentVerdict, CapacityVerdict, GateResult, StoredAttainment, StoredCapacity, SweepResult } from '../types.ts';
 import { failsGate, type GateOptions, worstVerdict } from './verdict.ts';
 
 /** What a baseline or the history keeps of a capacity search. */
@@ -46,21 +50,68 @@ export function capacityVerdict(base: StoredCapacity, head: SweepResult, toleran
   return verdict('unchanged', `${unit(base.capacity)} still meets the objectives`);
 }
 
+export function attainmentVerdict(base: StoredAttainment, head: StoredAttainment, tolerance: number): AttainmentVerdict {
+  const share = (a: StoredAttainment) => (a.judged > 0 ? a.good / a.judged : 0);
+  const pb = share(base);
+  const ph = share(head);
+  const wb = wilson(base.good, base.judged);
+  const wh = wilson(head.good, head.judged);
+  const d = ph - pb;
+  const interval = { lo: d - Math.hypot(ph - wh.lo, wb.hi - pb), hi: d + Math.hypot(wh.hi - ph, pb - wb.lo) };
+  const band = tolerance * pb;
+  const verdict =
+    interval.hi < 0 && d < -band
+      ? 'regressed'
+      : interval.lo > 0 && d > band
+        ? 'improved'
+        : interval.lo >= -band && interval.hi <= band
+          ? 'unchanged'
+          : 'inconclusive';
+  const percent = (x: number) => `${x >= 0 && x !== ph && x !== pb ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  const why = {
+    regressed: 'fewer requests meet the objectives, beyond the tolerance',
+    improved: 'more requests meet the objectives, beyond the tolerance',
+    unchanged: 'the difference lies within the tolerance',
+    inconclusive: 'too few requests to tell: more requests (load.requests) decide it',
+  }[verdict];
+  return {
+    verdict,
+    base: pb,
+    head: ph,
+    interval,
+    message: `attainment ${(ph * 100).toFixed(1)}% (reference ${(pb * 100).toFixed(1)}%, difference ${percent(d)}, 95% CI ${percent(interval.lo)} .. ${percent(interval.hi)}): ${verdict}: ${why}`,
+  };
+}
+
+/** The load verdicts a case's gate takes in: its capacity against the reference's, its attainment against the reference's. */
+export interface LoadReference {
+  capacity?: StoredCapacity | undefined;
+  slo?: StoredAttainment | undefined;
+}
+
 /**
- * A case's gate with its capacity judged too, when it ran a capacity search and its reference has a capacity: the
- * case's verdict is the worse of the two, and a failing capacity verdict is one of its failures.
+ * A case's gate with its load judged too: a capacity search against the reference's capacity, a level's attainment
+ * against the reference's. The case's verdict is the worst of them, and each failing verdict is one of its failures.
  */
-export function withCapacity(
+export function withLoad(
   judged: { gate: GateResult; failures: string[] },
-  reference: { capacity?: StoredCapacity | undefined } | null,
-  sweep: SweepResult | undefined,
+  reference: LoadReference | null,
+  head: { sweep?: SweepResult | undefined; slo?: StoredAttainment | null | undefined },
   options: Pick<GateOptions, 'tolerance' | 'failOn'>,
 ): { gate: GateResult; failures: string[] } {
-  if (!sweep || !reference?.capacity) return judged;
-  const capacity = capacityVerdict(reference.capacity, sweep, options.tolerance);
-  const fails = failsGate(capacity.verdict, options.failOn);
-  return {
-    gate: { ...judged.gate, capacity, verdict: worstVerdict([judged.gate.verdict, capacity.verdict]), failed: judged.gate.failed || fails },
-    failures: fails ? [...judged.failures, capacity.message] : judged.failures,
-  };
+  let { gate, failures } = judged;
+  const verdicts: Array<{ key: 'capacity'; value: CapacityVerdict } | { key: 'attainment'; value: AttainmentVerdict }> = [];
+  if (head.sweep && reference?.capacity) verdicts.push({ key: 'capacity', value: capacityVerdict(reference.capacity, head.sweep, options.tolerance) });
+  else if (head.slo && reference?.slo) verdicts.push({ key: 'attainment', value: attainmentVerdict(reference.slo, head.slo, options.tolerance) });
+  for (const { key, value } of verdicts) {
+    const fails = failsGate(value.verdict, options.failOn);
+    gate = { ...gate, [key]: value, verdict: worstVerdict([gate.verdict, value.verdict]), failed: gate.failed || fails };
+    if (fails) failures = [...failures, value.message];
+  }
+  return { gate, failures };
+}
+
+/** How many of a load's requests met the objectives, as a baseline keeps it; null without objectives. */
+export function storedAttainment(slo: { good: number; judged: number } | null | undefined): StoredAttainment | null {
+  return slo ? { good: slo.good, judged: slo.judged } : null;
 }

@@ -11,7 +11,7 @@ import { fingerprintMismatch } from './fingerprint.ts';
 import { inputChanges, type InputRecord } from './input.ts';
 import { runDrift } from './bootstrap.ts';
 import { compareCase, failsGate, METRICS, type GateOptions, type Pairing } from './verdict.ts';
-import { storedCapacity } from './capacity.ts';
+import { storedAttainment, storedCapacity } from './capacity.ts';
 import type {
   BaselineEntry,
   CaseResult,
@@ -22,6 +22,7 @@ import type {
   RecordedRequest,
   RequestSample,
   RunInfo,
+  StoredAttainment,
   StoredCapacity,
 } from '../types.ts';
 
@@ -53,6 +54,8 @@ export interface Reference {
   basis?: string;
   /** Its capacity under the objectives, when it was a capacity search. */
   capacity?: StoredCapacity;
+  /** How many of its requests met the objectives, when it ran under load with objectives. */
+  slo?: StoredAttainment;
 }
 
 /** What the gate knows of the head: its samples, where it ran, and what it sent. */
@@ -87,6 +90,7 @@ export function referenceFromBaseline(entry: BaselineEntry, file: string, id: st
     gitSha: entry.gitSha,
     ...(entry.basis ? { basis: entry.basis } : {}),
     ...(entry.capacity ? { capacity: entry.capacity } : {}),
+    ...(entry.slo ? { slo: entry.slo } : {}),
   };
 }
 
@@ -129,6 +133,7 @@ export function referenceFromCase(c: CaseResult, run: RunInfo, file: string): Re
     updatedAt: run.finishedAt,
     gitSha: run.gitSha,
     ...(c.load?.sweep ? { capacity: storedCapacity(c.load.sweep) } : {}),
+    ...(c.load?.slo ? { slo: storedAttainment(c.load.slo) as StoredAttainment } : {}),
   };
 }
 

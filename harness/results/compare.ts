@@ -5,7 +5,7 @@
  */
 import { caseInput, gateCase, referenceFromBaseline, referenceFromCase, referencesById, type Reference } from '../gate/gate.ts';
 import { currentCaseId } from '../files/case-id.ts';
-import { withCapacity } from '../gate/capacity.ts';
+import { storedAttainment, withLoad } from '../gate/capacity.ts';
 import { forRun, type GateOptions } from '../gate/verdict.ts';
 import type { BaselineFile, CaseResult, RunResults } from '../types.ts';
 
@@ -26,11 +26,17 @@ export function compareResults(base: RunResults | BaselineFile, baseFile: string
     if (c.status === 'skipped') return c;
     const reference = byId.get(currentCaseId(c.id)) ?? null;
     const head = { samples: c.samples, fingerprint: c.fingerprint, outputSha256: c.sampleOutput?.sha256 ?? null, input: caseInput(c) };
-    const { gate, failures: gateFailures } = withCapacity(gateCase(reference, head, options), reference, c.load?.sweep, options);
+    const { gate, failures: gateFailures } = withLoad(
+      gateCase(reference, head, options),
+      reference,
+      { sweep: c.load?.sweep, slo: storedAttainment(c.load?.slo) },
+      options,
+    );
     // The head run's own gate lines are replaced by the new comparison's; its other failures (budgets, errors) stay.
     const previousGateLines = new Set([
       ...(c.gate?.metrics.map((m) => m.message) ?? []),
       ...(c.gate?.capacity ? [c.gate.capacity.message] : []),
+      ...(c.gate?.attainment ? [c.gate.attainment.message] : []),
       ...c.failures.filter((l) => l.startsWith('note: the baseline') || l.startsWith('note: the input changed')),
     ]);
     const failures = [...c.failures.filter((line) => !previousGateLines.has(line)), ...gateFailures];

@@ -15,6 +15,7 @@ import { inject, type TestContext } from 'vitest';
 import { annotationsPath, loadAnnotations } from '../files/annotations.ts';
 import { catalogEntry, withVariantFacts } from '../files/catalog.ts';
 import { evaluateCase, type Evaluation, type EvaluationContext } from '../evaluate/evaluate.ts';
+import { sloResult } from '../evaluate/load.ts';
 import { errorSummary } from '../evaluate/metrics.ts';
 import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
@@ -22,7 +23,7 @@ import { inputChanges, profileChange } from '../gate/input.ts';
 import { gateCase, inputOf, referenceFromBaseline, referenceFromPairedArm, type Reference } from '../gate/gate.ts';
 import type { InputRecord } from '../gate/input.ts';
 import { adaptivePlan, sampleUntilDecisive } from '../gate/sequential.ts';
-import { withCapacity } from '../gate/capacity.ts';
+import { storedAttainment, withLoad } from '../gate/capacity.ts';
 import { atConfidence, type GateOptions } from '../gate/verdict.ts';
 import { createClient, type RequestClient, type RequestSpec } from '../measure/request.ts';
 import { movedOrigin } from '../targets/foundry/discovery.ts';
@@ -47,6 +48,7 @@ import type {
   LoadProfile,
   LoadResult,
   Prompt,
+  StoredAttainment,
   RecordedRequest,
   RunOptions,
   RunTarget,
@@ -141,13 +143,15 @@ export async function runBenchCase(spec: CaseSpec, slot: ModelSlot, context: Tes
     const input = inputOf(spec.promptHash, request);
     return gateCase(reference, { samples: head.samples, fingerprint: measuredAt, outputSha256, input }, options, plan.run.updateBaseline);
   };
-  const { measurement, confidence, sampling, load } = spec.params.load
+  const { measurement, confidence, sampling, load, baseAttainment } = spec.params.load
     ? await loadMeasurement(plan, spec.params.load, context)
-    : { ...(await measureUntilDecisive(plan, context, (m, options) => gate(m, options, null).gate.verdict)), load: null };
+    : { ...(await measureUntilDecisive(plan, context, (m, options) => gate(m, options, null).gate.verdict)), load: null, baseAttainment: null };
   const head = headArm(measurement);
   const evaluation = await evaluateCase(head, evaluationContext(plan));
   const verdict = gate(measurement, atConfidence(spec.gate, confidence), evaluation.sampleOutput?.sha256 ?? null);
-  const gated = withCapacity(verdict, plan.reference, load?.sweep, spec.gate);
+  // Attainment against an A/B base's, measured alongside, else the stored runs'.
+  const loadReference = plan.base && load ? { slo: baseAttainment ?? undefined } : plan.reference;
+  const gated = withLoad(verdict, loadReference, { sweep: load?.sweep, slo: storedAttainment(load?.slo) }, spec.gate);
   const failures = [...gated.failures, ...evaluation.failures, ...(load ? sloFailures(load) : [])];
   const judged = { ...gated.gate, ...(sampling ? { sampling } : {}), ...(plan.profileChange ? { inputChanges: [plan.profileChange] } : {}) };
   const measured = {
@@ -366,7 +370,7 @@ async function loadMeasurement(
   { spec, servedId, client, target, run, reference, base }: CasePlan,
   profile: LoadProfile,
   context: TestContext,
-): Promise<{ measurement: Measurement; confidence: number; sampling: null; load: LoadResult }> {
+): Promise<{ measurement: Measurement; confidence: number; sampling: null; load: LoadResult; baseAttainment: StoredAttainment | null }> {
   const measured = await measureUnderLoad(profile, {
     request: caseRequest(spec, servedId),
     client,
@@ -382,7 +386,10 @@ async function loadMeasurement(
     base: base ? { request: base.arm.request, client: base.arm.client, baseURL: base.target.baseURL } : null,
   });
   const arms = measured.base ? [measured.base, measured.head] : [measured.head];
-  return { measurement: { arms, durationMs: measured.durationMs }, confidence: spec.gate.confidence, sampling: null, load: measured.load };
+  // The base's requests judged by the same objectives, over the same wall time: what the case's attainment is gated against.
+  const slo = spec.params.slo;
+  const baseAttainment = measured.base && slo ? storedAttainment(sloResult(measured.base.samples, slo, measured.load.wallMs / 1000)) : null;
+  return { measurement: { arms, durationMs: measured.durationMs }, confidence: spec.gate.confidence, sampling: null, load: measured.load, baseAttainment };
 }
 
 /** A missed objective fails the case, saying by how much and what binds; an uncertain one does not. */
