@@ -128,6 +128,12 @@ describe('objectives', () => {
   });
 });
 
+/**
+ * The capacity searches' answers: about 110 ms each, the first token after 40 ms. Under a 90 ms TTFT objective a
+ * request served at once passes by 50 ms and one that waits a whole answer fails by 60: margins a busy machine keeps.
+ */
+const slow = { ttftMs: 40, tokenMs: 10, tokens: 8 };
+
 describe('a run under load, against servers with one and four slots', () => {
   let sim: SimServer;
   let run: Awaited<ReturnType<typeof runBench>>;
@@ -141,9 +147,8 @@ describe('a run under load, against servers with one and four slots', () => {
         { id: 'sim-serial', ...shape, slots: 1 },
         { id: 'sim-parallel', ...shape, slots: 4 },
         { id: 'sim-open', ...shape, slots: 1 },
-        // Longer answers (about 62 ms), so a request that waits for one other misses the 50 ms TTFT objective by as much as one that does not meets it.
-        { id: 'sim-serial-sweep', ttftMs: 20, tokenMs: 6, tokens: 8, slots: 1 },
-        { id: 'sim-parallel-sweep', ttftMs: 20, tokenMs: 6, tokens: 8, slots: 4 },
+        { id: 'sim-serial-sweep', ...slow, slots: 1 },
+        { id: 'sim-parallel-sweep', ...slow, slots: 4 },
       ],
     });
     run = await runBench({ BENCH_BASE_URL: sim.url }, [], 'test/load-specs/*.bench.ts');
@@ -230,24 +235,34 @@ describe('a run under load, against servers with one and four slots', () => {
       [1, true],
       [2, false],
     ]);
-    expect(parallel).toMatchObject({ capacity: 4, bound: 5, serialises: false, stoppedBecause: 'bracketed' });
-    expect(parallel?.probes.map((p) => p.level)).toEqual([1, 2, 4, 8, 6, 5]);
+    // 1, 2 and 4 users are served at once and pass; 8 wait a whole answer and fail. Between them, a waiting request
+    // may wait for less than a whole answer (completions stagger), so the bisection may settle anywhere from 4 to 7.
+    expect(parallel).toMatchObject({ serialises: false, stoppedBecause: 'bracketed' });
+    expect(parallel?.probes.slice(0, 4).map((p) => [p.level, p.passed])).toEqual([
+      [1, true],
+      [2, true],
+      [4, true],
+      [8, false],
+    ]);
+    expect(parallel?.capacity).toBeGreaterThanOrEqual(4);
+    expect(parallel?.capacity).toBeLessThanOrEqual(7);
+    expect(parallel?.bound).toBe((parallel?.capacity ?? 0) + 1);
     // A probe near the target takes more requests before it is decisive; none more than its budget.
     for (const p of parallel?.probes ?? []) expect(p.sent).toBeLessThanOrEqual(24);
     // The case's own figures are its capacity's.
-    expect(byModel('sim-parallel-sweep').samples).toHaveLength(parallel?.probes.find((p) => p.level === 4)?.sent ?? -1);
+    expect(byModel('sim-parallel-sweep').samples).toHaveLength(parallel?.probes.find((p) => p.level === parallel.capacity)?.sent ?? -1);
     expect(byModel('sim-serial-sweep').status).toBe('passed');
     const markdown = renderMarkdown(run.results as NonNullable<typeof run.results>);
     expect(markdown).toMatch(
       /- sim-serial-sweep\/hello@sweep-c: capacity 1 user; bounded by 2 users \(attainment [\d.]+%\); knee at \d users?; the server serialises requests \(2 users got under 10% more throughput than 1\); 2 probe\(s\)/,
     );
-    expect(markdown).toMatch(/- sim-parallel-sweep\/hello@sweep-c: capacity 4 users; bounded by 5 users/);
+    expect(markdown).toMatch(/- sim-parallel-sweep\/hello@sweep-c: capacity [4-7] users; bounded by [5-8] users/);
   });
 });
 
 describe('the gate on capacity', () => {
   test('a change that halves the users a machine serves under the objectives fails, against the baseline and offline', async () => {
-    const shape = { ttftMs: 20, tokenMs: 6, tokens: 8 };
+    const shape = slow;
     const [four, two] = await Promise.all([
       spawnSimServer({ models: [{ id: 'sim-cap', ...shape, slots: 4 }] }),
       spawnSimServer({ models: [{ id: 'sim-cap', ...shape, slots: 2 }] }),
@@ -261,13 +276,14 @@ describe('the gate on capacity', () => {
       expect(baseline.cases['sim-cap/hello@sweep-c']?.capacity).toEqual({ over: 'concurrency', capacity: 4, bound: 8 });
       const halved = await runBench({ BENCH_BASE_URL: two.url }, ['--baseline-dir', baselines], specs);
       const [c] = halved.results?.cases ?? [];
-      expect(c?.load?.sweep?.capacity).toBe(2);
+      // 1 and 2 users pass, 4 fail; 3 may go either way (completions stagger).
+      expect([2, 3]).toContain(c?.load?.sweep?.capacity);
       // Capacity 2 (4 and 3 failed): the reference's 4 was probed, and missed.
       expect(c?.load?.sweep?.probes.map((p) => p.level)).toContain(4);
       expect(c?.gate?.capacity).toMatchObject({ verdict: 'regressed', base: 4, head: 2 });
       expect(c?.failures).toContainEqual(
         expect.stringMatching(
-          /^capacity 2 users \(reference 4 users\): regressed: at 4 users attainment [\d.]+% \(95% CI .*\): the load the reference served now misses the objectives$/,
+          /^capacity [23] users \(reference 4 users\): regressed: at 4 users attainment [\d.]+% \(95% CI .*\): the load the reference served now misses the objectives$/,
         ),
       );
       expect(halved.code).toBe(1);
@@ -289,10 +305,9 @@ describe('the gate on capacity', () => {
 
 describe('A/B under load', () => {
   test('base and case share the load, interleaved in ABBA blocks: a server that serialises is regressed against one that does not', async () => {
-    const shape = { ttftMs: 10, tokenMs: 3, tokens: 8 };
     const [parallel, serial] = await Promise.all([
-      spawnSimServer({ models: [{ id: 'sim-ab', ...shape, slots: 4 }] }),
-      spawnSimServer({ models: [{ id: 'sim-ab', ...shape, slots: 1 }] }),
+      spawnSimServer({ models: [{ id: 'sim-ab', ...slow, slots: 4 }] }),
+      spawnSimServer({ models: [{ id: 'sim-ab', ...slow, slots: 1 }] }),
     ]);
     try {
       const run = await runBench({ BENCH_BASE_URL: serial.url }, ['--base-target', parallel.url], 'test/ab-load-specs/*.bench.ts');

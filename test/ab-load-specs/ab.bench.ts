@@ -8,7 +8,7 @@ benchModel('sim-ab', {
   stabilize: false,
   prompts: [{ id: 'hello', text: 'Say hello.' }],
   load: { concurrency: 4, requests: 24 },
-  // The serial server's requests wait for each other's: most miss a 25 ms TTFT that the four-slot server meets.
-  slo: { ttftMs: 25, attainment: 0.5 },
+  // The serial server's requests wait for each other's: most miss a 90 ms TTFT that the four-slot server meets.
+  slo: { ttftMs: 90, attainment: 0.5 },
   regression: { adaptive: false },
 });

@@ -10,7 +10,7 @@ benchModel('sim-serial', { ...closed, load: { concurrency: 4, requests: 16 }, sl
 benchModel('sim-parallel', { ...closed, load: { concurrency: 4, requests: 16 }, slo: { ttftMs: 60, attainment: 0.8 } });
 benchModel('sim-open', { ...closed, load: { rate: 60, arrival: 'constant', maxInFlight: 2, requests: 24 } });
 
-// Capacity searches under a 50 ms TTFT objective: the serial server serves one user, the four-slot one four.
-const sweep = { ...closed, load: { sweep: 'concurrency', requests: 12, maxRequests: 24, maxProbes: 6 }, slo: { ttftMs: 50, attainment: 0.75 } } as const;
+// Capacity searches under a 90 ms TTFT objective: the serial server serves one user, the four-slot one four.
+const sweep = { ...closed, load: { sweep: 'concurrency', requests: 12, maxRequests: 24, maxProbes: 6 }, slo: { ttftMs: 90, attainment: 0.75 } } as const;
 benchModel('sim-serial-sweep', sweep);
 benchModel('sim-parallel-sweep', sweep);
