@@ -13,7 +13,7 @@ import { defineConfig } from 'vitest/config';
  * latencies, measured latency against the latencies served, the embedded engine, the browser checks of the report)
  * run two at a time first, the README walk among them.
  */
-const TIMED = ['test/gate-ab.test.ts', 'test/gate-replay.test.ts', 'test/gate-e2e.test.ts', 'test/load.test.ts'];
+const TIMED = ['test/gate-ab.test.ts', 'test/gate-replay.test.ts', 'test/gate-e2e.test.ts', 'test/load.test.ts', 'test/load-gate.test.ts'];
 
 /**
  * Files that run in a process of their own: those that replace a module with `vi.mock`, and the embedded engine's,
