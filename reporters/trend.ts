@@ -11,11 +11,18 @@ import { escapeMarkdownCell } from './format.ts';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
-/** Values as a line of block characters, lowest to highest of the values given. */
+/**
+ * Values as a line of block characters, lowest to highest. The scale spans at least 5% of the largest value, around
+ * the values: runs within a few tenths of a millisecond of each other draw flat, not as a full swing.
+ */
 export function sparkline(values: readonly number[]): string {
   const min = Math.min(...values);
   const max = Math.max(...values);
-  return values.map((v) => BARS[max === min ? 3 : Math.round(((v - min) / (max - min)) * (BARS.length - 1))]).join('');
+  const narrow = max - min < 0.05 * Math.abs(max);
+  const span = narrow ? Math.max(0.05 * Math.abs(max), Number.MIN_VALUE) : max - min;
+  // Narrow values sit around a bar (the fourth), not between two: near-equal values never straddle a boundary.
+  const floor = narrow ? (max + min) / 2 - (span * 3) / (BARS.length - 1) : min;
+  return values.map((v) => BARS[Math.min(BARS.length - 1, Math.max(0, Math.round(((v - floor) / span) * (BARS.length - 1))))]).join('');
 }
 
 /** The case's series on main: same machine, same input, oldest first. */

@@ -308,7 +308,9 @@ describe('the PR comment looks back', () => {
     expect(row).toMatch(/\| 12\d ms \(\+1\d\.\d%\) \| level since [0-9a-f]{7} \|$/);
     // A case the history does not know: no section at all.
     expect(trendSection(makeResults([makeCase({ promptId: 'other' })]), runs, [])).toBe('');
+    // Equal values, or values a few hundredths of a millisecond apart, draw flat.
     expect(sparkline([1, 1, 1])).toBe('▄▄▄');
+    expect(sparkline([40.02, 40.0203])).toBe('▄▄');
   });
 });
 
