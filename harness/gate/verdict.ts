@@ -352,13 +352,14 @@ function metricMessage(
   context: { options: GateOptions; pairing: Pairing | undefined; drift: number | null; runs: number; band: number; basis?: string | undefined },
 ): { message: string; reason: string } {
   const { options, pairing, drift, runs } = context;
-  const stored = context.basis ?? (runs > 1 ? `${runs} stored runs` : null);
+  // Drift is learned from two stored runs or more; with one it is assumed, whatever the runs are called.
+  const stored = runs > 1 ? (context.basis ?? `${runs} stored runs`) : null;
   const levels = splitLevels(options.confidence, m.shift !== undefined);
   const pct = (level: number) => `${levelPercent(level)}% CI`;
   const range = (ci: Interval) => `${formatPercent(ci.lo)} .. ${formatPercent(ci.hi)}`;
   const basis = pairing
     ? `paired over ${new Set(pairing.headBlocks).size} blocks`
-    : `run-to-run drift ±${((drift ?? 0) * 100).toFixed(0)}% ${stored ? `from ${stored}` : 'assumed (1 stored run)'}`;
+    : `run-to-run drift ±${((drift ?? 0) * 100).toFixed(0)}% ${stored ? `from ${stored}` : `assumed (1 stored run${context.basis ? `: ${context.basis}` : ''})`}`;
   const quantile = `${fmt(m.base ?? 0, def.unit)} -> ${fmt(m.head ?? 0, def.unit)} (${formatPercent(m.ratio ?? 1)}, ${pct(levels.quantile)} ${range(m.ci ?? { lo: 1, hi: 1 })})`;
   const shift = m.shift ? `; ${SHIFT_LABEL} ${formatPercent(m.shift.ratio)} (${pct(levels.shift)} ${range(m.shift.ci)})` : '';
   const band = `${((context.band - 1) * 100).toFixed(0)}%`;

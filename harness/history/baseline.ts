@@ -58,7 +58,7 @@ export function baselineFromHistory(
       stats: { e2eMs: summarize(values((s) => s.e2eMs)), ttftMs: summarize(values((s) => s.ttftMs)), e2eTokPerSec: summarize(values((s) => s.e2eTokPerSec)) },
       output: null,
       ...(newest.capacity ? { capacity: newest.capacity } : {}),
-      basis: `the last ${kept.length} runs on this machine since ${kept[0]?.gitSha?.slice(0, 7) ?? 'an unrecorded commit'}`,
+      basis: `the last ${kept.length === 1 ? 'run' : `${kept.length} runs`} on this machine${kept.length === 1 ? ', at' : ' since'} ${kept[0]?.gitSha?.slice(0, 7) ?? 'an unrecorded commit'}`,
     };
     basis.push({ case: id, runs: kept.length, since: kept[0]?.gitSha ?? null });
   }
