@@ -117,7 +117,8 @@ function pointText(p: ChangePoint, link: (sha: string | null) => string): string
   const cls = p.intended ? 'intended' : p.direction;
   const size = `${p.size >= 0 ? '+' : ''}${(p.size * 100).toFixed(1)}% (95% CI ${(p.ci.lo * 100).toFixed(1)}% .. ${(p.ci.hi * 100).toFixed(1)}%)`;
   const intended = p.intended ? ` intended: ${escapeHtml(p.intended.reason)}` : '';
-  return `<span class="${cls}">${metric} ${p.direction} ${escapeHtml(size)}</span> in ${link(p.before.gitSha)}..${link(p.after.gitSha)} <span class="muted">p95 ${ms(p.from)} to ${ms(p.to)}</span>${intended}`;
+  const besides = p.alsoChanged.length > 0 ? ` <span class="muted">(also changed: ${escapeHtml(p.alsoChanged.join('; '))})</span>` : '';
+  return `<span class="${cls}">${metric} ${p.direction} ${escapeHtml(size)}</span> in ${link(p.before.gitSha)}..${link(p.after.gitSha)} <span class="muted">p95 ${ms(p.from)} to ${ms(p.to)}</span>${besides}${intended}`;
 }
 
 const ms = (value: number | null | undefined) => (value === null || value === undefined ? '-' : `${value.toFixed(value < 100 ? 1 : 0)} ms`);

@@ -148,7 +148,11 @@ describe('change points', () => {
     expect(point.after.gitSha).toBe(shaOf(point.index));
     expect(point.before.gitSha).toBe(shaOf(point.index - 1));
     expect(point.message).toMatch(/^p50-p80 \+\d+\.\d% \(95% CI \+\d+\.\d% \.\. \+\d+\.\d%\), \d+ runs after against \d+ before$/);
+    expect(point.alsoChanged).toEqual([]);
     for (let seed = 1; seed <= 10; seed++) expect(findChanges(simulatedSeries(100, 100, 1, seed, REALISTIC))).toEqual([]);
+    // The server upgraded between the same two runs: the step may be its, and the change point says so.
+    const upgraded = series.map((r, i) => (i >= point.index ? { ...r, server: { ...r.server, version: 'node-llama-cpp 3.22.0' } } : r));
+    expect(findChanges(upgraded).find((p) => p.metric === 'e2eP95')?.alsoChanged).toEqual(['server node-llama-cpp 3.21.1 -> node-llama-cpp 3.22.0']);
   });
 
   test('one slow run is not a step; a step back is an improvement; a mark makes a change intended', () => {

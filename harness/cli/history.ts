@@ -276,7 +276,8 @@ export function describe(point: ChangePoint): string {
   const range = `${short(point.before.gitSha)}..${short(point.after.gitSha)}`;
   const p95 = point.from !== null && point.to !== null ? `, p95 ${ms(point.from)} -> ${ms(point.to)}` : '';
   const intended = point.intended ? ` (intended: ${point.intended.reason})` : '';
-  return `${metric} ${point.direction} ${point.message}${p95}, in ${range}${intended}`;
+  const besides = point.alsoChanged.length > 0 ? ` (also changed between these runs: ${point.alsoChanged.join('; ')})` : '';
+  return `${metric} ${point.direction} ${point.message}${p95}, in ${range}${besides}${intended}`;
 }
 
 async function mark(location: HistoryLocation, sha: string | undefined, flags: HistoryFlags, io: Io): Promise<number> {

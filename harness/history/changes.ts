@@ -72,6 +72,8 @@ export interface ChangePoint {
   p: number;
   /** A mark that says this change was meant; such a change is shown, not raised. */
   intended: HistoryMark | null;
+  /** What else changed between the two runs besides the code, when something did: the server's version, the Foundry Local build. */
+  alsoChanged: string[];
 }
 
 /** Series of one case on one testbed and input, each in push order. */
@@ -123,6 +125,7 @@ export function seriesChanges(series: readonly HistoryRecord[], metric: HistoryM
       ...confirmed,
       p: split.p,
       intended: markFor(marks, after),
+      alsoChanged: besidesCode(before, after),
     });
   }
   return points;
@@ -214,6 +217,18 @@ function confirm(
     to: p95(after),
     message: `${SHIFT_LABEL} ${percent(size)} (${confidence} ${percent(ci.lo)} .. ${percent(ci.hi)}), ${b.length} runs after against ${a.length} before`,
   };
+}
+
+/** What differs between two runs besides the commit: a step there may be the server's, not the code's. */
+function besidesCode(before: HistoryRecord, after: HistoryRecord): string[] {
+  const changed: string[] = [];
+  if (before.server.version !== after.server.version) changed.push(`server ${before.server.version ?? 'unknown'} -> ${after.server.version ?? 'unknown'}`);
+  if (before.variant?.id !== after.variant?.id || before.variant?.executionProvider !== after.variant?.executionProvider) {
+    const build = (r: HistoryRecord) => (r.variant ? `${r.variant.id} (${r.variant.executionProvider ?? 'unknown'})` : 'none');
+    changed.push(`build ${build(before)} -> ${build(after)}`);
+  }
+  if (before.profile !== after.profile) changed.push(`profile ${before.profile} -> ${after.profile}`);
+  return changed;
 }
 
 /** The mark for the run's commit (a mark's sha may be abbreviated), for this case or every case. */
