@@ -341,6 +341,9 @@ describe('filters that select nothing, and the help and version commands', () =>
       '  benchModel(\'evil\\n::error::x\') in test/prompt-specs/b.bench.ts: the model name "evil\\n::error::x" must be a non-empty string without control characters',
       "  benchModel('sim-values') in test/prompt-specs/b.bench.ts: regression.tolerance must be between 0 and 10, got -1",
       '  benchModel(\'sim-values\') in test/prompt-specs/b.bench.ts: option stabilize has an invalid value: {"window":0}',
+      "  benchModel('sim-load') in test/prompt-specs/b.bench.ts: option load.concurrency has an invalid value: 2 (give exactly one of load.concurrency (closed loop) and load.rate (open loop))",
+      "  benchModel('sim-sweep') in test/prompt-specs/b.bench.ts: option load.sweep needs slo: the capacity is the highest level whose objectives are met (slo: { ttftMs, tpotMs, e2eMs })",
+      "  benchModel('sim-arrival') in test/prompt-specs/b.bench.ts: option load.arrival has an invalid value: \"bursty\" ('poisson', 'constant' or { gamma: k } with k > 0)",
     ]);
     expect(run.output).not.toContain('foundry-bench: target');
     expect(run.results).toBeNull();

@@ -39,12 +39,20 @@ export function resolveParams(options: BenchOptions, prompt: Prompt, overrides: 
   }
   validateParams(params);
   // --iterations shortens a load case too: it bounds the requests scheduled.
-  if (options.load)
-    params.load = resolveLoad(overrides.iterations !== null ? { ...options.load, requests: overrides.iterations } : options.load, params.iterations);
-  if (options.slo) params.slo = resolveSlo(options.slo);
-  if (params.load?.kind === 'sweep' && !params.slo)
-    throw new Error('option load.sweep needs slo: the capacity is the highest level whose objectives are met (slo: { ttftMs, tpotMs, e2eMs })');
+  const shortened = overrides.iterations !== null && options.load ? { ...options, load: { ...options.load, requests: overrides.iterations } } : options;
+  const { load, slo } = loadOptions(shortened, params.iterations);
+  if (load) params.load = load;
+  if (slo) params.slo = slo;
   return params;
+}
+
+/** A spec's load profile and objectives, checked together (a sweep needs objectives); throws naming what is wrong. */
+export function loadOptions(options: Pick<BenchOptions, 'load' | 'slo'>, iterations: number): Pick<CaseParams, 'load' | 'slo'> {
+  const load = options.load ? resolveLoad(options.load, iterations) : undefined;
+  const slo = options.slo ? resolveSlo(options.slo) : undefined;
+  if (load?.kind === 'sweep' && !slo)
+    throw new Error('option load.sweep needs slo: the capacity is the highest level whose objectives are met (slo: { ttftMs, tpotMs, e2eMs })');
+  return { ...(load ? { load } : {}), ...(slo ? { slo } : {}) };
 }
 
 /** A spec's load options with every bound set (timed requests: the case's iterations unless given); throws naming what is wrong. */

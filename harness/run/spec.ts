@@ -12,7 +12,7 @@ import { adaptivePlan } from '../gate/sequential.ts';
 import { forRun, gateOptions, type GateOptions } from '../gate/verdict.ts';
 import type { BenchOptions, CaseParams, PreflightCase, Prompt, ParamOverrides, RunOptions, VariantSelector } from '../types.ts';
 import { benchFailure, ModelSlot, runBenchCase, type CaseSpec } from './case.ts';
-import { promptHash, resolveParams, suiteName } from './params.ts';
+import { loadOptions, promptHash, resolveParams, suiteName } from './params.ts';
 import { INVALID_SPEC_OPTIONS, specOptionProblems } from './spec-options.ts';
 import { stabilizeOptions } from './stabilize.ts';
 
@@ -62,7 +62,8 @@ function checkInput(model: string, options: BenchOptions, root: string): { probl
     problems.push(...(error as Error).message.split('\n'));
   }
   // Values out of range (a negative tolerance, a zero window): the spec's own, as the config's are schema-checked.
-  for (const validate of [() => gateOptions(options.regression, null, undefined), () => stabilizeOptions(options.stabilize)]) {
+  const checks = [() => gateOptions(options.regression, null, undefined), () => stabilizeOptions(options.stabilize), () => loadOptions(options, 1)];
+  for (const validate of checks) {
     try {
       validate();
     } catch (error) {
