@@ -12,7 +12,7 @@ import type { ChangePoint } from '../harness/history/changes.ts';
 import { seriesOf } from '../harness/history/changes.ts';
 import type { HistoryLatency, HistoryRecord } from '../harness/types.ts';
 import { COLORS, markerDefs, PLOT_CSS, type TrendChange, trendChart } from './charts.ts';
-import { escapeHtml } from './format.ts';
+import { escapeHtml, formatMsUnit, formatPercent, formatShare } from './format.ts';
 
 const CSS = `
 :root{color-scheme:light;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#111827}
@@ -79,7 +79,7 @@ export function renderDashboard(records: readonly HistoryRecord[], changes: read
       };
       sections.push(
         `<h3>${escapeHtml(head.case)}</h3>`,
-        `<p class="muted">${series.length} run(s); latest ${link(last.gitSha)} ${escapeHtml(last.time.slice(0, 16).replace('T', ' '))}: e2e p95 ${ms(last.e2eMs?.p95)}, TTFT p95 ${ms(last.ttftMs?.p95)}, ${last.errors.count} error(s)</p>`,
+        `<p class="muted">${series.length} run(s); latest ${link(last.gitSha)} ${escapeHtml(last.time.slice(0, 16).replace('T', ' '))}: e2e p95 ${formatMsUnit(last.e2eMs?.p95)}, TTFT p95 ${formatMsUnit(last.ttftMs?.p95)}, ${last.errors.count} error(s)</p>`,
         `<div class="charts">${figure('e2eP95', 'e2e')}${figure('ttftP95', 'TTFT')}</div>`,
         mine.length > 0 ? `<ul>${mine.map((p) => `<li>${pointText(p, link)}</li>`).join('')}</ul>` : '',
       );
@@ -115,10 +115,8 @@ export function renderDashboard(records: readonly HistoryRecord[], changes: read
 function pointText(p: ChangePoint, link: (sha: string | null) => string): string {
   const metric = p.metric === 'e2eP95' ? 'e2e' : 'TTFT';
   const cls = p.intended ? 'intended' : p.direction;
-  const size = `${p.size >= 0 ? '+' : ''}${(p.size * 100).toFixed(1)}% (95% CI ${(p.ci.lo * 100).toFixed(1)}% .. ${(p.ci.hi * 100).toFixed(1)}%)`;
+  const size = `${formatPercent(1 + p.size)} (95% CI ${formatShare(p.ci.lo)} .. ${formatShare(p.ci.hi)})`;
   const intended = p.intended ? ` intended: ${escapeHtml(p.intended.reason)}` : '';
   const besides = p.alsoChanged.length > 0 ? ` <span class="muted">(also changed: ${escapeHtml(p.alsoChanged.join('; '))})</span>` : '';
-  return `<span class="${cls}">${metric} ${p.direction} ${escapeHtml(size)}</span> in ${link(p.before.gitSha)}..${link(p.after.gitSha)} <span class="muted">p95 ${ms(p.from)} to ${ms(p.to)}</span>${besides}${intended}`;
+  return `<span class="${cls}">${metric} ${p.direction} ${escapeHtml(size)}</span> in ${link(p.before.gitSha)}..${link(p.after.gitSha)} <span class="muted">p95 ${formatMsUnit(p.from)} to ${formatMsUnit(p.to)}</span>${besides}${intended}`;
 }
-
-const ms = (value: number | null | undefined) => (value === null || value === undefined ? '-' : `${value.toFixed(value < 100 ? 1 : 0)} ms`);

@@ -2,11 +2,11 @@
  * Formatting shared by the reporters: numbers, verdict symbols, and escaping
  * of model and user text for Markdown, HTML and GitHub workflow commands.
  */
-import { formatPercent } from '../harness/evaluate/numbers.ts';
+import { formatPercent, formatShare } from '../harness/evaluate/numbers.ts';
 import { SHIFT_LABEL } from '../harness/gate/bootstrap.ts';
 import type { CaseResult, MetricVerdict, SweepResult, Verdict } from '../harness/types.ts';
 
-export { formatMs, formatPercent } from '../harness/evaluate/numbers.ts';
+export { formatMs, formatMsUnit, formatPercent, formatShare } from '../harness/evaluate/numbers.ts';
 
 /** The gate's verdict on e2e p95, the metric every report leads with; undefined when the case was not gated. */
 export function e2eP95Verdict(c: Pick<CaseResult, 'gate'>): MetricVerdict | undefined {
@@ -175,7 +175,7 @@ export function capacityText(sweep: SweepResult): string {
   const bound = sweep.probes.find((p) => p.level === sweep.bound);
   const parts = [
     sweep.capacity === null ? `no level meets the objectives (from ${unit(sweep.probes[0]?.level ?? 1)})` : `capacity ${unit(sweep.capacity)}`,
-    bound ? `bounded by ${unit(bound.level)} (attainment ${(bound.attainment * 100).toFixed(1)}%${bound.saturated ? ', saturated' : ''})` : null,
+    bound ? `bounded by ${unit(bound.level)} (attainment ${formatShare(bound.attainment)}${bound.saturated ? ', saturated' : ''})` : null,
     sweep.knee === null ? null : `knee at ${unit(sweep.knee)}`,
     sweep.serialises ? 'the server serialises requests (2 users got under 10% more throughput than 1)' : null,
     sweep.stoppedBecause === 'max-probes' ? 'stopped at the probe limit' : sweep.stoppedBecause === 'limit' ? 'reached the level limit' : null,

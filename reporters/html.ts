@@ -25,6 +25,7 @@ import {
   e2eP95Verdict,
   capacityText,
   escapeHtml,
+  formatShare,
   formatBytes,
   formatChange,
   formatMs,
@@ -201,7 +202,6 @@ function loadSection(cases: readonly CaseResult[]): string {
     const load = c.load;
     if (!load) return [];
     const slo = load.slo;
-    const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
     const cells = [
       escapeHtml(c.id),
       num(`${load.achievedRate.toFixed(2)}${load.targetRate === null ? '' : ` of ${load.targetRate}`}${load.saturated ? ' (saturated)' : ''}`),
@@ -210,7 +210,7 @@ function loadSection(cases: readonly CaseResult[]): string {
       num(formatMs(load.queueMs?.p95)),
       num(formatMs(load.e2eWithQueueMs?.p95)),
       slo
-        ? `${escapeHtml(slo.verdict)}: ${num(`${percent(slo.attainment)} (${percent(slo.interval.lo)} .. ${percent(slo.interval.hi)}) of ${percent(slo.target)}`)}`
+        ? `${escapeHtml(slo.verdict)}: ${num(`${formatShare(slo.attainment)} (${formatShare(slo.interval.lo)} .. ${formatShare(slo.interval.hi)}) of ${formatShare(slo.target)}`)}`
         : '-',
       escapeHtml(slo?.binding ?? '-'),
       num(slo ? slo.goodputRps.toFixed(2) : '-'),

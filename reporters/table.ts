@@ -4,6 +4,7 @@ import { requestsToShow } from '../harness/evaluate/load.ts';
 import type { CaseResult, RunResults } from '../harness/types.ts';
 import {
   capacityText,
+  formatShare,
   caseCount,
   e2eP95Verdict,
   formatChange,
@@ -55,16 +56,15 @@ function skippedRow(group: SkippedModel): string[] {
 
 /** A load's figures in one line: rate, concurrency, queue, attainment, goodput, and a sweep's capacity. */
 function loadLine(load: NonNullable<CaseResult['load']>): string {
-  const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
   const slo = load.slo;
   return [
     `${load.achievedRate.toFixed(2)}${load.targetRate === null ? '' : ` of ${load.targetRate}`} req/s${load.saturated ? ' (saturated)' : ''}`,
     `${load.effectiveConcurrency.toFixed(2)} in flight`,
     load.queueMs && load.queueMs.p95 > 0.05 ? `queue p95 ${formatMs(load.queueMs.p95)} ms` : null,
     slo
-      ? `SLO ${slo.verdict} ${percent(slo.attainment)} (95% CI ${percent(slo.interval.lo)} .. ${percent(slo.interval.hi)}) of ${percent(slo.target)}${slo.binding ? `, binding ${slo.binding}` : ''}, goodput ${slo.goodputRps.toFixed(2)} req/s` +
+      ? `SLO ${slo.verdict} ${formatShare(slo.attainment)} (95% CI ${formatShare(slo.interval.lo)} .. ${formatShare(slo.interval.hi)}) of ${formatShare(slo.target)}${slo.binding ? `, binding ${slo.binding}` : ''}, goodput ${slo.goodputRps.toFixed(2)} req/s` +
         (slo.verdict === 'uncertain' && slo.judged < requestsToShow(slo.target)
-          ? ` (${slo.judged} requests cannot show ${percent(slo.target)}: ${requestsToShow(slo.target)} all good can)`
+          ? ` (${slo.judged} requests cannot show ${formatShare(slo.target)}: ${requestsToShow(slo.target)} all good can)`
           : '')
       : null,
     load.sweep ? capacityText(load.sweep) : null,

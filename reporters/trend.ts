@@ -7,7 +7,7 @@
 import type { ChangePoint } from '../harness/history/changes.ts';
 import { caseTestbed } from '../harness/history/record.ts';
 import type { CaseResult, HistoryRecord, RunResults } from '../harness/types.ts';
-import { escapeMarkdownCell } from './format.ts';
+import { escapeMarkdownCell, formatMsUnit, formatPercent } from './format.ts';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -31,8 +31,6 @@ function seriesFor(c: CaseResult, results: RunResults, records: readonly History
   return records.filter((r) => r.testbed === testbed && r.case === c.id && r.inputHash === c.promptHash);
 }
 
-const percent = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-const ms = (value: number) => `${value.toFixed(value < 100 ? 1 : 0)} ms`;
 const short = (sha: string | null) => (sha ? sha.slice(0, 7) : 'an unknown commit');
 
 /** The Markdown section; empty when the history knows none of the run's cases. */
@@ -50,10 +48,10 @@ export function trendSection(results: RunResults, records: readonly HistoryRecor
       .filter((p) => recent.some((r) => r.time === p.after.time))
       .at(-1);
     const trend = step
-      ? `${step.direction} ${percent(step.size)} at ${short(step.after.gitSha)}${step.intended ? ` (intended: ${step.intended.reason})` : ''}`
+      ? `${step.direction} ${formatPercent(1 + step.size)} at ${short(step.after.gitSha)}${step.intended ? ` (intended: ${step.intended.reason})` : ''}`
       : `level since ${short(recent[0]?.gitSha ?? null)}`;
     rows.push(
-      `| ${escapeMarkdownCell(c.id)} | \`${sparkline(p95s)}\` **${sparkline([...p95s, head]).at(-1)}** | ${ms(Math.min(...p95s))} .. ${ms(Math.max(...p95s))} | ${ms(head)} (${percent(head / median - 1)}) | ${escapeMarkdownCell(trend)} |`,
+      `| ${escapeMarkdownCell(c.id)} | \`${sparkline(p95s)}\` **${sparkline([...p95s, head]).at(-1)}** | ${formatMsUnit(Math.min(...p95s))} .. ${formatMsUnit(Math.max(...p95s))} | ${formatMsUnit(head)} (${formatPercent(head / median)}) | ${escapeMarkdownCell(trend)} |`,
     );
   }
   if (rows.length === 0) return '';

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { formatMsUnit } from '../evaluate/numbers.ts';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../files/atomic.ts';
 import { machineInfo } from '../gate/fingerprint.ts';
@@ -200,7 +201,7 @@ function listText(records: readonly HistoryRecord[]): string {
       const first = series[0] as HistoryRecord;
       const last = series.at(-1) as HistoryRecord;
       lines.push(
-        `  ${first.case}  ${series.length} run(s), ${day(first.time)} .. ${day(last.time)}, latest ${short(last.gitSha)} e2e p95 ${ms(last.e2eMs?.p95)}`,
+        `  ${first.case}  ${series.length} run(s), ${day(first.time)} .. ${day(last.time)}, latest ${short(last.gitSha)} e2e p95 ${formatMsUnit(last.e2eMs?.p95)}`,
       );
     }
   }
@@ -230,7 +231,7 @@ async function show(location: HistoryLocation, name: string | undefined, io: Io)
   for (const r of mine) {
     const point = points.find((p) => p.after.time === r.time && p.testbed === r.testbed);
     lines.push(
-      `${r.time.slice(0, 16).replace('T', ' ')}  ${short(r.gitSha).padEnd(12)} ${String(r.n).padStart(3)}  ${ms(r.e2eMs?.p50).padStart(8)}  ${ms(r.e2eMs?.p95).padStart(8)}  ${ms(r.ttftMs?.p95).padStart(8)}  ${(r.tokensPerSec?.toFixed(1) ?? '-').padStart(5)}  ${String(r.errors.count).padStart(6)}` +
+      `${r.time.slice(0, 16).replace('T', ' ')}  ${short(r.gitSha).padEnd(12)} ${String(r.n).padStart(3)}  ${formatMsUnit(r.e2eMs?.p50).padStart(8)}  ${formatMsUnit(r.e2eMs?.p95).padStart(8)}  ${formatMsUnit(r.ttftMs?.p95).padStart(8)}  ${(r.tokensPerSec?.toFixed(1) ?? '-').padStart(5)}  ${String(r.errors.count).padStart(6)}` +
         (point ? `  <- ${describe(point)}` : ''),
     );
   }
@@ -274,7 +275,7 @@ function announce(points: readonly ChangePoint[], summary: string | undefined, i
 export function describe(point: ChangePoint): string {
   const metric = point.metric === 'e2eP95' ? 'e2e' : 'TTFT';
   const range = `${short(point.before.gitSha)}..${short(point.after.gitSha)}`;
-  const p95 = point.from !== null && point.to !== null ? `, p95 ${ms(point.from)} -> ${ms(point.to)}` : '';
+  const p95 = point.from !== null && point.to !== null ? `, p95 ${formatMsUnit(point.from)} -> ${formatMsUnit(point.to)}` : '';
   const intended = point.intended ? ` (intended: ${point.intended.reason})` : '';
   const besides = point.alsoChanged.length > 0 ? ` (also changed between these runs: ${point.alsoChanged.join('; ')})` : '';
   return `${metric} ${point.direction} ${point.message}${p95}, in ${range}${besides}${intended}`;
@@ -403,4 +404,3 @@ function exportCommand(file: string, flags: HistoryFlags, io: Io): number {
 
 const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : '-------');
 const day = (time: string) => time.slice(0, 10);
-const ms = (value: number | null | undefined) => (value === null || value === undefined ? '-' : `${value.toFixed(value < 100 ? 1 : 0)} ms`);

@@ -9,6 +9,7 @@
  * to the reference's attainment) that the interval confirms is a regression.
  */
 import { wilson } from '../evaluate/load.ts';
+import { formatPercent, formatShare } from '../evaluate/numbers.ts';
 import type { AttainmentVerdict, CapacityVerdict, GateResult, StoredAttainment, StoredCapacity, SweepResult } from '../types.ts';
 import { failsGate, type GateOptions, worstVerdict } from './verdict.ts';
 
@@ -34,9 +35,8 @@ export function capacityVerdict(base: StoredCapacity, head: SweepResult, toleran
       : verdict('improved', `${unit(head.capacity)} now meets the objectives, where no level did`);
   }
   const atBase = head.probes.find((p) => p.level === base.capacity);
-  const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
   if (atBase && !atBase.passed) {
-    const how = `at ${unit(atBase.level)} attainment ${percent(atBase.attainment)} (95% CI ${percent(atBase.interval.lo)} .. ${percent(atBase.interval.hi)})${atBase.saturated ? ', saturated' : ''}`;
+    const how = `at ${unit(atBase.level)} attainment ${formatShare(atBase.attainment)} (95% CI ${formatShare(atBase.interval.lo)} .. ${formatShare(atBase.interval.hi)})${atBase.saturated ? ', saturated' : ''}`;
     if (atBase.verdict === 'missed' || atBase.saturated) return verdict('regressed', `${how}: the load the reference served now misses the objectives`);
     return verdict('inconclusive', `${how}: undecided at the reference's capacity within the probe's budget`);
   }
@@ -67,7 +67,6 @@ export function attainmentVerdict(base: StoredAttainment, head: StoredAttainment
         : interval.lo >= -band && interval.hi <= band
           ? 'unchanged'
           : 'inconclusive';
-  const percent = (x: number) => `${x >= 0 && x !== ph && x !== pb ? '+' : ''}${(x * 100).toFixed(1)}%`;
   const why = {
     regressed: 'fewer requests meet the objectives, beyond the tolerance',
     improved: 'more requests meet the objectives, beyond the tolerance',
@@ -79,7 +78,7 @@ export function attainmentVerdict(base: StoredAttainment, head: StoredAttainment
     base: pb,
     head: ph,
     interval,
-    message: `attainment ${(ph * 100).toFixed(1)}% (reference ${(pb * 100).toFixed(1)}%, difference ${percent(d)}, 95% CI ${percent(interval.lo)} .. ${percent(interval.hi)}): ${verdict}: ${why}`,
+    message: `attainment ${formatShare(ph)} (reference ${formatShare(pb)}, difference ${formatPercent(1 + d)}, 95% CI ${formatPercent(1 + interval.lo)} .. ${formatPercent(1 + interval.hi)}): ${verdict}: ${why}`,
   };
 }
 

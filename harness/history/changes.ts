@@ -15,6 +15,7 @@
  *    its interval excludes no change and its size is beyond the tolerance, as a gate verdict requires.
  */
 import { bodyLevel, SHIFT_LABEL } from '../gate/bootstrap.ts';
+import { formatPercent } from '../evaluate/numbers.ts';
 import { mean, quantile, seededRandom, sortAscending, standardDeviation, studentTQuantile } from '../evaluate/stats.ts';
 import type { GatedMetric, HistoryMark, HistoryRecord, Interval } from '../types.ts';
 import { seriesKey } from './record.ts';
@@ -208,14 +209,13 @@ function confirm(
   const size = Math.exp(diff) - 1;
   const ci = { lo: Math.exp(diff - half) - 1, hi: Math.exp(diff + half) - 1 };
   const confidence = `${(options.confidence * 100).toFixed(0)}% CI`;
-  const percent = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
   return {
     direction,
     size,
     ci,
     from: p95(before),
     to: p95(after),
-    message: `${SHIFT_LABEL} ${percent(size)} (${confidence} ${percent(ci.lo)} .. ${percent(ci.hi)}), ${b.length} runs after against ${a.length} before`,
+    message: `${SHIFT_LABEL} ${formatPercent(1 + size)} (${confidence} ${formatPercent(1 + ci.lo)} .. ${formatPercent(1 + ci.hi)}), ${b.length} runs after against ${a.length} before`,
   };
 }
 

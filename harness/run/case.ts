@@ -16,6 +16,7 @@ import { annotationsPath, loadAnnotations } from '../files/annotations.ts';
 import { catalogEntry, withVariantFacts } from '../files/catalog.ts';
 import { evaluateCase, type Evaluation, type EvaluationContext } from '../evaluate/evaluate.ts';
 import { sloResult } from '../evaluate/load.ts';
+import { formatShare } from '../evaluate/numbers.ts';
 import { errorSummary } from '../evaluate/metrics.ts';
 import { baselinePath, parseBaseline, readBaseline } from '../gate/baseline.ts';
 import { fingerprint } from '../gate/fingerprint.ts';
@@ -396,11 +397,10 @@ async function loadMeasurement(
 function sloFailures(load: LoadResult): string[] {
   const slo = load.slo;
   if (slo?.verdict !== 'missed') return [];
-  const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
   const binding = slo.perObjective.find((o) => o.objective === slo.binding);
-  const why = binding ? `${binding.objective} <= ${binding.limit} met by ${percent(binding.rate)}` : slo.binding === 'errors' ? 'errors' : 'nothing';
+  const why = binding ? `${binding.objective} <= ${binding.limit} met by ${formatShare(binding.rate)}` : slo.binding === 'errors' ? 'errors' : 'nothing';
   return [
-    `SLO missed under load ${load.label}: attainment ${percent(slo.attainment)} (95% CI ${percent(slo.interval.lo)} .. ${percent(slo.interval.hi)}) below ${percent(slo.target)}; binding: ${why}`,
+    `SLO missed under load ${load.label}: attainment ${formatShare(slo.attainment)} (95% CI ${formatShare(slo.interval.lo)} .. ${formatShare(slo.interval.hi)}) below ${formatShare(slo.target)}; binding: ${why}`,
   ];
 }
 
