@@ -6,7 +6,18 @@
  * cases are known by.
  */
 import { sha256 } from '../measure/request.ts';
-import type { BenchOptions, CaseParams, HarnessConfig, LoadOptions, LoadProfile, ParamOverrides, Prompt, SloOptions, VariantSelector } from '../types.ts';
+import type {
+  BenchOptions,
+  CaseParams,
+  HarnessConfig,
+  LoadOptions,
+  LoadProfile,
+  ParamOverrides,
+  Prompt,
+  SloOptions,
+  SweepProfile,
+  VariantSelector,
+} from '../types.ts';
 
 export const DEFAULT_PARAMS: CaseParams = {
   warmup: 2,
@@ -62,18 +73,19 @@ export function resolveLoad(load: LoadOptions, iterations: number): LoadProfile 
   const fail = (field: string, value: unknown, why: string): never => {
     throw new Error(`option load.${field} has an invalid value: ${JSON.stringify(value)} (${why})`);
   };
-  if (sweep !== undefined) return resolveSweep(load, requests, fail);
-  if ((concurrency === undefined) === (rate === undefined))
-    fail('concurrency', concurrency, 'give exactly one of load.concurrency (closed loop) and load.rate (open loop)');
+  // What every profile bounds, a sweep's probes included.
   if (!Number.isInteger(requests) || requests < 1) fail('requests', requests, 'a whole number, at least 1');
   if (!Number.isFinite(durationMs) || durationMs <= 0) fail('durationMs', durationMs, 'more than 0');
+  if (!isArrival(arrival)) fail('arrival', arrival, "'poisson', 'constant' or { gamma: k } with k > 0");
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 1024) fail('maxInFlight', maxInFlight, 'a whole number from 1 to 1024');
+  if (sweep !== undefined) return resolveSweep(load, { arrival, maxInFlight, requests, durationMs }, fail);
+  if ((concurrency === undefined) === (rate === undefined))
+    fail('concurrency', concurrency, 'give exactly one of load.concurrency (closed loop) and load.rate (open loop)');
   if (concurrency !== undefined) {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) fail('concurrency', concurrency, 'a whole number from 1 to 1024');
     return { kind: 'closed', concurrency, requests, durationMs };
   }
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) return fail('rate', rate, 'requests per second, more than 0');
-  if (!isArrival(arrival)) fail('arrival', arrival, "'poisson', 'constant' or { gamma: k } with k > 0");
-  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 1024) fail('maxInFlight', maxInFlight, 'a whole number from 1 to 1024');
   return { kind: 'open', rate, arrival, maxInFlight, requests, durationMs };
 }
 
@@ -83,18 +95,20 @@ function isArrival(arrival: unknown): boolean {
   return typeof shape === 'number' && Number.isFinite(shape) && shape > 0;
 }
 
-/** A capacity search's options with every bound set. */
-function resolveSweep(load: LoadOptions, requests: number, fail: (field: string, value: unknown, why: string) => never): LoadProfile {
-  const { sweep, arrival = 'poisson', maxInFlight = 64, durationMs = 120_000, maxRequests = 100, maxProbes = 8, limit = 256 } = load;
+/** A capacity search's options with every bound set, given the bounds every profile shares (checked). */
+function resolveSweep(
+  load: LoadOptions,
+  shared: Pick<SweepProfile, 'arrival' | 'maxInFlight' | 'requests' | 'durationMs'>,
+  fail: (field: string, value: unknown, why: string) => never,
+): LoadProfile {
+  const { sweep, maxRequests = 100, maxProbes = 8, limit = 256 } = load;
   if (sweep !== 'concurrency' && sweep !== 'rate') return fail('sweep', sweep, "'concurrency' or 'rate'");
   if (load.concurrency !== undefined || load.rate !== undefined) fail('sweep', sweep, 'a sweep chooses the levels: leave out load.concurrency and load.rate');
-  if (!Number.isInteger(requests) || requests < 1) fail('requests', requests, 'a whole number, at least 1');
-  if (!Number.isInteger(maxRequests) || maxRequests < requests) fail('maxRequests', maxRequests, `a whole number, at least load.requests (${requests})`);
+  if (!Number.isInteger(maxRequests) || maxRequests < shared.requests)
+    fail('maxRequests', maxRequests, `a whole number, at least load.requests (${shared.requests})`);
   if (!Number.isInteger(maxProbes) || maxProbes < 1 || maxProbes > 32) fail('maxProbes', maxProbes, 'a whole number from 1 to 32');
   if (!Number.isFinite(limit) || limit < 1) fail('limit', limit, 'at least 1');
-  if (!Number.isFinite(durationMs) || durationMs <= 0) fail('durationMs', durationMs, 'more than 0');
-  if (!isArrival(arrival)) fail('arrival', arrival, "'poisson', 'constant' or { gamma: k } with k > 0");
-  return { kind: 'sweep', over: sweep, arrival, maxInFlight, requests, maxRequests, maxProbes, limit, durationMs };
+  return { kind: 'sweep', over: sweep, ...shared, maxRequests, maxProbes, limit };
 }
 
 /** A spec's objectives, checked: at least one, each a positive number of ms, the attainment a share. */
