@@ -16,6 +16,7 @@ import { type ChangePoint, findChanges, level, seriesOf } from '../history/chang
 import { EXPORT_FORMATS, type ExportFormat, exportRun } from '../history/export.ts';
 import { machineTestbed, recordsOf } from '../history/record.ts';
 import { appendToHistory, DEFAULT_HISTORY_BRANCH, type HistoryLocation, type HistorySnapshot, readHistory } from '../history/store.ts';
+import { gitBranch } from '../results/git.ts';
 import { readResults } from '../results/results-file.ts';
 import type { HistoryMark, HistoryRecord, RunResults } from '../types.ts';
 import { escapeMarkdownCell } from '../../reporters/format.ts';
@@ -131,16 +132,7 @@ export function parseSnapshot(snapshot: HistorySnapshot): { records: HistoryReco
 
 /** The branch the run measured: the CI's, else the checked-out one. */
 function runBranch(env: Environment): string | null {
-  const ci = env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME;
-  if (ci) return ci;
-  try {
-    const name = execFileSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
-      .toString()
-      .trim();
-    return name && name !== 'HEAD' ? name : null;
-  } catch {
-    return null;
-  }
+  return env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || gitBranch();
 }
 
 async function push(location: HistoryLocation, files: string[], env: Environment, io: Io): Promise<number> {

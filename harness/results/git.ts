@@ -4,9 +4,19 @@ import { relative, resolve, sep } from 'node:path';
 
 /** The checked-out commit, or null outside a git work tree. */
 export function gitSha(cwd = process.cwd()): string | null {
+  return revParse(['HEAD'], cwd);
+}
+
+/** The checked-out branch; null outside a git work tree or on a detached HEAD. */
+export function gitBranch(cwd = process.cwd()): string | null {
+  const name = revParse(['--abbrev-ref', 'HEAD'], cwd);
+  return name === 'HEAD' ? null : name;
+}
+
+function revParse(args: string[], cwd: string): string | null {
   try {
     return (
-      execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
+      execFileSync('git', ['rev-parse', ...args], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
         .toString()
         .trim() || null
     );
