@@ -359,7 +359,7 @@ function measureCase(
     },
     firstPosition: batch.firstPosition,
     // Seeded by the case: the same case gets the same order every run.
-    ...(base ? { order: abbaOrder(arms.length, Number.parseInt(spec.promptHash.slice(0, 8), 16)) } : {}),
+    ...(base ? { order: abbaOrder(arms.length, caseSeed(spec)) } : {}),
   });
 }
 
@@ -380,7 +380,7 @@ async function loadMeasurement(
     warmup: spec.params.warmup,
     slo: spec.params.slo,
     name: `${spec.model} > ${spec.prompt.id}`,
-    seed: Number.parseInt(spec.promptHash.slice(0, 8), 16),
+    seed: caseSeed(spec),
     signal: context.signal,
     progress: annotationSink(context),
     probeAlso: reference?.capacity?.capacity,
@@ -402,6 +402,11 @@ function sloFailures(load: LoadResult): string[] {
   return [
     `SLO missed under load ${load.label}: attainment ${formatShare(slo.attainment)} (95% CI ${formatShare(slo.interval.lo)} .. ${formatShare(slo.interval.hi)}) below ${formatShare(slo.target)}; binding: ${why}`,
   ];
+}
+
+/** Seeds what a case randomises (its A/B order, its arrivals) by its input: the same case, the same draws every run. */
+function caseSeed(spec: CaseSpec): number {
+  return Number.parseInt(spec.promptHash.slice(0, 8), 16);
 }
 
 /** A measurement and the one that continued it, as one. */
