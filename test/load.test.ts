@@ -132,12 +132,12 @@ describe('a run under load, against servers with one and four slots', () => {
   const byModel = (model: string) => run.results?.cases.find((c) => c.model === model) as CaseResult;
 
   beforeAll(async () => {
-    // Each request: a TTFT of 20 ms, then 7 more tokens 2 ms apart (about 34 ms in all).
+    // The open loop's requests: a TTFT of 20 ms, then 7 more tokens 2 ms apart (about 34 ms in all).
     const shape = { ttftMs: 20, tokenMs: 2, tokens: 8 };
     sim = await spawnSimServer({
       models: [
-        { id: 'sim-serial', ...shape, slots: 1 },
-        { id: 'sim-parallel', ...shape, slots: 4 },
+        { id: 'sim-serial', ...slow, slots: 1 },
+        { id: 'sim-parallel', ...slow, slots: 4 },
         { id: 'sim-open', ...shape, slots: 1 },
         { id: 'sim-serial-sweep', ...slow, slots: 1 },
         { id: 'sim-parallel-sweep', ...slow, slots: 4 },
@@ -164,9 +164,9 @@ describe('a run under load, against servers with one and four slots', () => {
   test('four users on a server that serves one at a time: TTFT waits for three others, the objective is missed and the case fails', () => {
     const serial = byModel('sim-serial');
     const parallel = byModel('sim-parallel');
-    // The serial server's TTFT p50 holds about three whole requests of queue; the parallel one's does not.
-    expect(serial.stats.ttftMs?.p50).toBeGreaterThan(80);
-    expect(parallel.stats.ttftMs?.p50).toBeLessThan(60);
+    // The serial server's TTFT p50 holds about three whole requests of queue (~370 ms); the parallel one's none (~40 ms).
+    expect(serial.stats.ttftMs?.p50).toBeGreaterThan(250);
+    expect(parallel.stats.ttftMs?.p50).toBeLessThan(150);
     // Four in flight on both (a closed loop keeps its users busy); the parallel server gets through about four times as many.
     expect(serial.load?.effectiveConcurrency).toBeGreaterThan(3);
     expect(parallel.load?.effectiveConcurrency).toBeGreaterThan(3);
@@ -176,7 +176,7 @@ describe('a run under load, against servers with one and four slots', () => {
     expect(serial.load?.slo?.binding).toBe('ttftMs');
     expect(serial.status).toBe('failed');
     expect(serial.failures).toContainEqual(
-      expect.stringMatching(/^SLO missed under load c4: attainment \d+\.\d% \(95% CI .*\) below 80\.0%; binding: ttftMs <= 60 met by \d+\.\d%$/),
+      expect.stringMatching(/^SLO missed under load c4: attainment \d+\.\d% \(95% CI .*\) below 80\.0%; binding: ttftMs <= 200 met by \d+\.\d%$/),
     );
     expect(parallel.status).toBe('passed');
     expect(run.code).toBe(1);
