@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { checkBaselineAtRef } from '../harness/cli/run-bench.ts';
+import { benchVitestOptions } from '../harness/cli/vitest-options.ts';
 import { runOptions } from '../harness/cli/options.ts';
 import { runCli } from './helpers/cli.ts';
 
@@ -94,6 +95,17 @@ describe('run options', () => {
     expect(code).toBe(2);
     expect(output).toBe('foundry-bench: --iterations must be an integer >= 1, got "lots"\n\nRun foundry-bench --help for usage.\n');
     expect(process.env).toEqual(before);
+  });
+});
+
+describe("a run's vitest", () => {
+  test("keeps its transform cache in the project's node_modules/.cache, and none where there is no node_modules", async () => {
+    const project = mkdtempSync(join(tmpdir(), 'foundry-bench-cache-'));
+    const bare = await benchVitestOptions(runOptions({}, {}, {}, project), []);
+    expect(bare.experimental).toEqual({ fsModuleCache: false });
+    mkdirSync(join(project, 'node_modules'));
+    const installed = await benchVitestOptions(runOptions({}, {}, {}, project), []);
+    expect(installed.experimental).toEqual({ fsModuleCache: true, fsModuleCachePath: join(project, 'node_modules/.cache/foundry-bench/vitest') });
   });
 });
 

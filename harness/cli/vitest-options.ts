@@ -3,7 +3,7 @@
  * read from `vitest.config.ts`, which belongs to the harness's own tests: the
  * two never mix.
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/node';
@@ -41,10 +41,15 @@ export async function benchVitestOptions(options: RunOptions, reporters: Reporte
 /**
  * vitest's transform cache on disk, kept where build tools keep theirs (`node_modules/.cache/`): without it every run
  * transformed the harness's modules again for its worker, about 0.7 s of CPU a run. Keyed by each file's content and
- * the configuration, and shared safely by runs at once. Off in a folder with no node_modules: a run there creates none.
+ * the configuration, and shared safely by runs at once. Off where node_modules is missing (a run creates none) or
+ * read-only (vitest would fail creating the folder).
  */
 function moduleCache(root: string): { fsModuleCache: boolean; fsModuleCachePath?: string } {
   const modules = join(root, 'node_modules');
-  if (!existsSync(modules)) return { fsModuleCache: false };
+  try {
+    accessSync(modules, constants.W_OK);
+  } catch {
+    return { fsModuleCache: false };
+  }
   return { fsModuleCache: true, fsModuleCachePath: join(modules, '.cache', 'foundry-bench', 'vitest') };
 }
