@@ -3,8 +3,8 @@
  * read from `vitest.config.ts`, which belongs to the harness's own tests: the
  * two never mix.
  */
-import { accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/node';
 import type { PreflightCase, RunOptions } from '../types.ts';
@@ -46,10 +46,14 @@ export async function benchVitestOptions(options: RunOptions, reporters: Reporte
  */
 function moduleCache(root: string): { fsModuleCache: boolean; fsModuleCachePath?: string } {
   const modules = join(root, 'node_modules');
+  const cache = join(modules, '.cache', 'foundry-bench', 'vitest');
+  // The deepest folder of the path that exists must be writable: node_modules itself, or a .cache made by another user.
+  let existing = cache;
+  while (existing !== modules && !existsSync(existing)) existing = dirname(existing);
   try {
-    accessSync(modules, constants.W_OK);
+    accessSync(existing, constants.W_OK);
   } catch {
     return { fsModuleCache: false };
   }
-  return { fsModuleCache: true, fsModuleCachePath: join(modules, '.cache', 'foundry-bench', 'vitest') };
+  return { fsModuleCache: true, fsModuleCachePath: cache };
 }
