@@ -71,14 +71,18 @@ describe('the package', () => {
     const alive = () => isAlive(pid);
     expect(alive()).toBe(true);
     shell.kill('SIGKILL');
-    // Once (of many runs) the line did not come within 10 s in a full suite on a busy machine: wait longer, and say
-    // what the waiter was doing (its state and parent, from /proc) and what it wrote to stderr if it never comes.
+    // Should it never come, say what the waiter was doing (its state and parent, from /proc) and what it wrote to
+    // stderr, and leave no orphan behind (one such run left a waiter sleeping under init for good).
     const state = () => (existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').trim() : 'gone');
-    await vi.waitFor(() => expect(output, `waiter ${state()}; stderr: ${errors}`).toContain('stopped: its parent process exited'), {
-      timeout: 20_000,
-      interval: 50,
-    });
-    await vi.waitFor(() => expect(alive()).toBe(false), { timeout: 10_000, interval: 50 });
+    try {
+      await vi.waitFor(() => expect(output, `waiter ${state()}; stderr: ${errors}`).toContain('stopped: its parent process exited'), {
+        timeout: 20_000,
+        interval: 50,
+      });
+      await vi.waitFor(() => expect(alive()).toBe(false), { timeout: 10_000, interval: 50 });
+    } finally {
+      if (alive()) process.kill(pid, 'SIGKILL');
+    }
   }, 45_000);
 
   test("without node-llama-cpp, the embedded engine's error says how to install it (Node's and vite's wording of a missing package)", async () => {
