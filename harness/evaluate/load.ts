@@ -52,7 +52,7 @@ function queueGrows(queue: readonly number[]): boolean {
 }
 
 /** A request's value for an objective, from when it was due; null when the objective does not apply to it. */
-function measured(sample: RequestSample, objective: Objective): number | null {
+export function sinceDue(sample: RequestSample, objective: Objective): number | null {
   const queue = sample.queueMs ?? 0;
   if (objective === 'ttftMs') return sample.ttftMs === null ? null : sample.ttftMs + queue;
   if (objective === 'e2eMs') return sample.e2eMs + queue;
@@ -63,12 +63,12 @@ export function sloResult(samples: readonly RequestSample[], slo: NonNullable<Ca
   const { attainment: target, ...limits } = slo;
   const objectives = Object.entries(limits).filter((e): e is [Objective, number] => typeof e[1] === 'number');
   const perObjective = objectives.map(([objective, limit]) => {
-    const values = samples.filter((s) => s.ok).map((s) => measured(s, objective));
+    const values = samples.filter((s) => s.ok).map((s) => sinceDue(s, objective));
     const judged = values.filter((v) => v !== null).length;
     const passed = values.filter((v) => v !== null && v <= limit).length;
     return { objective, limit, passed, judged, rate: judged > 0 ? passed / judged : 1 };
   });
-  const goodOnes = samples.filter((s) => s.ok && objectives.every(([objective, limit]) => (measured(s, objective) ?? 0) <= limit));
+  const goodOnes = samples.filter((s) => s.ok && objectives.every(([objective, limit]) => (sinceDue(s, objective) ?? 0) <= limit));
   const good = goodOnes.length;
   const judged = samples.length;
   const attainment = judged > 0 ? good / judged : 0;

@@ -4,7 +4,7 @@
  * level after another (run/sweep.ts), each in batches until its attainment is decisive or its budget spent; the
  * case's samples and figures are then its capacity's (the first level's when none passed).
  */
-import { loadResult } from '../evaluate/load.ts';
+import { loadResult, sinceDue } from '../evaluate/load.ts';
 import { quantile } from '../evaluate/stats.ts';
 import { loadLabel } from '../files/case-id.ts';
 import { type LoadArm, type LoadArmRun, measureLoad } from '../measure/load.ts';
@@ -165,7 +165,10 @@ async function probeLevel(
 function probeFigures(level: number, load: LoadResult, samples: readonly RequestSample[]): SweepProbe {
   const slo = load.slo;
   const verdict = slo?.verdict ?? 'uncertain';
-  const ttft = samples.flatMap((s) => (s.ok && s.ttftMs !== null ? [s.ttftMs + (s.queueMs ?? 0)] : []));
+  const ttft = samples.flatMap((s) => {
+    const value = s.ok ? sinceDue(s, 'ttftMs') : null;
+    return value === null ? [] : [value];
+  });
   return {
     level,
     sent: load.sent,
