@@ -1,4 +1,4 @@
-// A/B under load (test/load.test.ts): base and case share four users, their requests interleaved in ABBA blocks.
+// A/B under load (test/load-gate.test.ts): base and case share four users, their requests interleaved in ABBA blocks.
 import { benchModel } from '../../harness/index.ts';
 
 benchModel('sim-ab', {

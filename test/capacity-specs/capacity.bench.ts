@@ -1,4 +1,4 @@
-// A capacity search gated against its baseline (test/load.test.ts): the same spec on a server with four slots, then
+// A capacity search gated against its baseline (test/load-gate.test.ts): the same spec on a server with four slots, then
 // on one with two.
 import { benchModel } from '../../harness/index.ts';
 

@@ -1,4 +1,4 @@
-// The capacity spec's prompt under another profile (test/load.test.ts): a new case, saying the profile changed.
+// The capacity spec's prompt under another profile (test/load-gate.test.ts): a new case, saying the profile changed.
 import { benchModel } from '../../harness/index.ts';
 
 benchModel('sim-cap', {
