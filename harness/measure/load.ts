@@ -8,7 +8,7 @@
  * Each request in flight has a client of its own (a client's clock and body limit are per request).
  */
 import type { LoadProfile, RequestSample } from '../types.ts';
-import { measureRequest, type RequestClient, type RequestSpec } from './request.ts';
+import { measureRequest, type RequestClient, type RequestSpec, roundMs } from './request.ts';
 
 /** One side of a load: its request and a client per slot in flight. */
 export interface LoadArm {
@@ -62,7 +62,7 @@ export async function measureLoad(profile: Exclude<LoadProfile, { kind: 'sweep' 
     const { request, clients } = arms[arm] as LoadArm;
     const sentAt = elapsed();
     const { sample, text } = await measureRequest(clients(slot), request, options.signal);
-    const timed: RequestSample = { ...sample, scheduledAtMs: round(dueAt), queueMs: round(Math.max(0, sentAt - dueAt)) };
+    const timed: RequestSample = { ...sample, scheduledAtMs: roundMs(dueAt), queueMs: roundMs(Math.max(0, sentAt - dueAt)) };
     sent[position] = { arm, sample: timed };
     const run = runs[arm] as LoadArmRun;
     if (run.firstText === null && sample.ok) run.firstText = text;
@@ -125,5 +125,3 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
-
-const round = (ms: number) => Math.round(ms * 1000) / 1000;

@@ -321,10 +321,10 @@ async function timeWhole({ openai, clock }: RequestClient, spec: RequestSpec, si
 }
 
 /** Microsecond resolution is all a latency figure needs; it halves the size of results files. */
-const round = (ms: number) => Math.round(ms * 1000) / 1000;
+export const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
 
 function toSample(t: Timeline, text: string, streamed: boolean): RequestSample {
-  const e2eMs = round(t.end - t.start);
+  const e2eMs = roundMs(t.end - t.start);
   const error = t.error ?? (text === '' ? { kind: 'empty_response' as const, message: 'the response finished without any content' } : null);
   const tokensEstimated = t.usageTokens === null;
   // Without usage, each content chunk is counted as one token (flagged as an estimate).
@@ -336,8 +336,8 @@ function toSample(t: Timeline, text: string, streamed: boolean): RequestSample {
   return {
     ok,
     e2eMs,
-    ttftMs: ttft === null ? null : round(ttft),
-    itlMs: t.gaps.map(round),
+    ttftMs: ttft === null ? null : roundMs(ttft),
+    itlMs: t.gaps.map(roundMs),
     tpotMs,
     outputTokens,
     tokensEstimated,
