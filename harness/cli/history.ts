@@ -23,7 +23,7 @@ import { escapeMarkdownCell } from '../../reporters/format.ts';
 import { escapeData, escapeProperty } from '../../reporters/github.ts';
 import { firstNew, measureAt } from './bisect.ts';
 import { UsageError } from './errors.ts';
-import type { Environment } from './options.ts';
+import { type Environment, profileName } from './options.ts';
 import type { Io } from './run-bench.ts';
 
 export interface HistoryFlags {
@@ -360,8 +360,7 @@ async function bisect(location: HistoryLocation, name: string | undefined, flags
 async function baseline(location: HistoryLocation, flags: HistoryFlags, io: Io): Promise<number> {
   const runs = flags.runs === undefined ? 10 : Number(flags.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a whole number of runs, at least 1, got "${flags.runs}"`);
-  const profile = flags.profile ?? 'default';
-  if (!/^[A-Za-z0-9._-]+$/.test(profile)) throw new UsageError(`profile "${profile}" may only contain letters, digits, ".", "_" and "-"`);
+  const profile = profileName(flags.profile ?? 'default');
   const here = machineTestbed(machineInfo());
   const testbed = flags.testbed ?? here.id;
   const { records, marks } = parseSnapshot(await readHistory(location));

@@ -78,7 +78,7 @@ function failOn(raw: string | undefined, name: string): FailOn | null {
   return raw;
 }
 
-function profile(raw: string): string {
+export function profileName(raw: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(raw)) throw new UsageError(`profile "${raw}" may only contain letters, digits, ".", "_" and "-"`);
   return raw;
 }
@@ -134,7 +134,7 @@ export function runOptions(flags: RunFlags, config: HarnessConfig, env: Environm
       : null,
     outputDir: resolve(root, flags.output ?? value(env.BENCH_OUTPUT_DIR) ?? config.outputDir ?? 'bench-results'),
     baselineDir: resolve(root, flags.baselineDir ?? value(env.BENCH_BASELINE_DIR) ?? config.baselineDir ?? 'fixtures/baselines'),
-    profile: profile(flags.profile ?? value(env.BENCH_PROFILE) ?? config.profile ?? 'default'),
+    profile: profileName(flags.profile ?? value(env.BENCH_PROFILE) ?? config.profile ?? 'default'),
     updateBaseline: flags.updateBaseline === true || env.BENCH_UPDATE_BASELINE === '1' || env.BENCH_UPDATE_BASELINE === 'true',
     baselineRuns: integer(flags.baselineRuns ?? value(env.BENCH_BASELINE_RUNS), flags.baselineRuns ? '--baseline-runs' : 'BENCH_BASELINE_RUNS', 1) ?? 5,
     baseReplay: replay,
