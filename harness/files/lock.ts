@@ -4,6 +4,7 @@
  * for. Synchronous, as the reporter that updates the baseline is.
  */
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { procStat } from './proc.ts';
 
 /** How long to wait for another run's update; baseline updates take milliseconds, so this is generous. */
 const WAIT_MS = 30_000;
@@ -79,11 +80,7 @@ export function isAlive(pid: number): boolean {
 }
 
 function isZombie(pid: number): boolean {
-  try {
-    return /^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
+  return procStat(pid)?.state === 'Z';
 }
 
 function sleepSync(ms: number): void {
