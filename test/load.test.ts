@@ -168,6 +168,8 @@ describe('a run under load, against servers with one and four slots', () => {
     expect(serial.stats.ttftMs?.p50).toBeGreaterThan(250);
     expect(parallel.stats.ttftMs?.p50).toBeLessThan(150);
     // Four in flight on both (a closed loop keeps its users busy); the parallel server gets through about four times as many.
+    // A closed loop's users send when their last request ended: due when sent, never queued.
+    for (const c of [serial, parallel]) expect(c.samples.map((s) => s.queueMs)).toEqual(c.samples.map(() => 0));
     expect(serial.load?.effectiveConcurrency).toBeGreaterThan(3);
     expect(parallel.load?.effectiveConcurrency).toBeGreaterThan(3);
     expect((parallel.load?.achievedRate ?? 0) / (serial.load?.achievedRate ?? 1)).toBeGreaterThan(2);

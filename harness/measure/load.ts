@@ -57,12 +57,14 @@ export async function measureLoad(profile: Exclude<LoadProfile, { kind: 'sweep' 
   const runs: LoadArmRun[] = arms.map(() => ({ samples: [], positions: [], firstText: null }));
   const sent: Array<{ arm: number; sample: RequestSample } | undefined> = [];
   let done = 0;
-  const send = async (position: number, slot: number, dueAt: number): Promise<void> => {
+  /** `dueAt` null: due when sent (a closed loop's users), so no queue, not the few microseconds of this call. */
+  const send = async (position: number, slot: number, dueAt: number | null): Promise<void> => {
     const arm = order(position);
     const { request, clients } = arms[arm] as LoadArm;
     const sentAt = elapsed();
+    const due = dueAt ?? sentAt;
     const { sample, text } = await measureRequest(clients(slot), request, options.signal);
-    const timed: RequestSample = { ...sample, scheduledAtMs: roundMs(dueAt), queueMs: roundMs(Math.max(0, sentAt - dueAt)) };
+    const timed: RequestSample = { ...sample, scheduledAtMs: roundMs(due), queueMs: roundMs(Math.max(0, sentAt - due)) };
     sent[position] = { arm, sample: timed };
     const run = runs[arm] as LoadArmRun;
     if (run.firstText === null && sample.ok) run.firstText = text;
@@ -76,7 +78,7 @@ export async function measureLoad(profile: Exclude<LoadProfile, { kind: 'sweep' 
     const user = async (slot: number) => {
       while (open(next)) {
         const position = next++;
-        await send(position, slot, elapsed());
+        await send(position, slot, null);
       }
     };
     await Promise.all(Array.from({ length: Math.min(profile.concurrency, total) }, (_, slot) => user(slot)));
